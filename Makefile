@@ -1,0 +1,53 @@
+# planex — make demo | make test | make bench | make corpus
+# Everything installs itself: a virtual environment in .venv and, where missing, the Japanese
+# TrueType font the corpus is typeset with (Debian package fonts-ipaexfont-gothic).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PLANEX := $(VENV)/bin/planex
+FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+DEMO_DB ?= demo.db
+
+.PHONY: demo test bench corpus venv font lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+font:
+	@if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing fonts-ipaexfont-gothic (Debian) for the corpus builder"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-gothic >/dev/null; \
+	  else \
+	    echo "need the IPAexGothic font: sudo apt-get install fonts-ipaexfont-gothic (or set PLANEX_FONT=/path/to/ipaexg.ttf)"; exit 1; \
+	  fi; \
+	fi
+
+corpus/pdfs/.built: venv font corpus/build.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+	$(PY) corpus/build.py
+	touch $@
+
+corpus: corpus/pdfs/.built
+
+demo: corpus
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
+	$(PLANEX) documents --db $(DEMO_DB)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: corpus lint
+	$(PY) -m pytest
+
+bench: corpus
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache

@@ -1,0 +1,289 @@
+"""Bulk loading: many PDFs, in parallel, into one database, without babysitting.
+
+Design:
+
+- Each file is read by a worker process (:func:`process_file` is a pure function of the file's
+  bytes), and the parent alone writes to SQLite, one transaction per document. A crash or a kill
+  leaves only whole documents behind; the next run skips them (their id is their content hash)
+  and does the rest.
+- A worker that runs past ``timeout`` seconds on one file is killed and replaced; the file is
+  recorded as ``timeout``. A worker that dies (a crash inside the PDF library) costs only its
+  file, recorded as ``malformed``.
+- Every failure is recorded in ``load_errors`` with its kind and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from extract import store
+from extract.pdf import PdfReadError, read_pdf
+from schemas.records import ErrorKind, LoadError, ParsedDocument
+
+DEFAULT_TIMEOUT = 120.0
+
+
+class UsageError(ValueError):
+    """The command was given something it cannot work with (a path that does not exist)."""
+
+
+class LoadInterrupted(Exception):  # noqa: N818 - it is an interruption, not an error of the data
+    """Ctrl-C during a load; carries what was done so far (all of it safely committed)."""
+
+    def __init__(self, summary: LoadSummary) -> None:
+        super().__init__("load interrupted")
+        self.summary = summary
+
+
+@dataclass
+class Failure:
+    """Why one file could not be loaded (what a worker sends back instead of a document)."""
+
+    kind: ErrorKind
+    message: str
+    sha256: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    loaded: int = 0
+    unchanged: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    pages: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    files: int = 0
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+ProgressCallback = Callable[[Path, str, int], None]
+"""Called once per file with its path, its outcome (``loaded``, ``unchanged`` or an error kind)
+and the number of pages read."""
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively, ``*.pdf`` in any case) into a sorted file list."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {raw}")
+    unique = dict.fromkeys(p.resolve() for p in found)
+    return sorted(unique, key=str)
+
+
+def process_file(path: str | Path) -> ParsedDocument | Failure:
+    """Read one file into a document, or say why it cannot be (runs in a worker process)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return read_pdf(data)
+    except PdfReadError as exc:
+        return Failure(exc.kind, exc.message, sha)
+    except MemoryError:
+        return Failure("malformed", "ran out of memory reading the PDF", sha)
+    except Exception as exc:  # the library's own bug on a strange file must not end the batch
+        return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
+
+
+def _worker_main(conn: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        try:
+            conn.send(process_file(path))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    """One worker process and the file it is working on."""
+
+    def __init__(self, ctx: mp.context.BaseContext) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.path: Path | None = None
+        self.sha: str | None = None
+        self.started = 0.0
+
+    def give(self, path: Path, sha: str | None) -> None:
+        self.path, self.sha, self.started = path, sha, time.monotonic()
+        self.conn.send(str(path))
+
+    def done(self) -> None:
+        self.path, self.sha = None, None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+
+
+def _hash_file(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def load(
+    paths: Iterable[str | Path],
+    db_path: str | Path,
+    *,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> LoadSummary:
+    """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
+
+    Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    Raises :class:`UsageError` for a missing path and :class:`LoadInterrupted` on Ctrl-C.
+    """
+    files = discover(paths)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    db = store.open_db(db_path)
+    summary = LoadSummary(files=len(files))
+    started = time.perf_counter()
+    known = store.known_ids(db)
+    queue: deque[tuple[Path, str | None]] = deque()
+    claimed: set[str] = set()
+
+    def report(path: Path, outcome: str, pages: int = 0) -> None:
+        if progress is not None:
+            progress(path, outcome, pages)
+
+    for path in files:
+        sha = _hash_file(path)
+        if sha is not None and not force and (sha in known or sha in claimed):
+            summary.unchanged += 1
+            report(path, "unchanged")
+            continue
+        if sha is not None:
+            claimed.add(sha)
+        queue.append((path, sha))
+
+    def fail(path: Path, failure: Failure) -> None:
+        store.record_error(
+            db,
+            LoadError(
+                file_name=path.name,
+                path=str(path),
+                sha256=failure.sha256,
+                kind=failure.kind,
+                message=failure.message,
+                at=store.now(),
+            ),
+        )
+        summary.failed[failure.kind] += 1
+        report(path, failure.kind)
+
+    def finish(path: Path, result: ParsedDocument | Failure) -> None:
+        if isinstance(result, Failure):
+            fail(path, result)
+            return
+        error = None
+        if result.text_quality == "no_text":
+            error = LoadError(
+                file_name=path.name,
+                path=str(path),
+                sha256=result.sha256,
+                kind="no_text",
+                message=f"no text on any of its {len(result.pages)} pages (a scan? OCR it first)",
+                at=store.now(),
+            )
+        store.write_document(db, result, path, error)
+        pages = len(result.pages)
+        summary.pages += pages
+        summary.characters += sum(len(p.text) for p in result.pages)
+        if error is not None:
+            summary.failed["no_text"] += 1
+            report(path, "no_text", pages)
+        else:
+            summary.loaded += 1
+            report(path, "loaded", pages)
+
+    ctx = mp.get_context("spawn")
+    pool: list[_Worker] = []
+    try:
+        pool = [_Worker(ctx) for _ in range(min(workers, len(queue)))]
+        while queue or any(w.path is not None for w in pool):
+            for worker in pool:
+                if worker.path is None and queue:
+                    worker.give(*queue.popleft())
+            busy = [w for w in pool if w.path is not None]
+            ready = wait([w.conn for w in busy], timeout=0.2)
+            for worker in busy:
+                path = worker.path
+                assert path is not None
+                if worker.conn in ready:
+                    try:
+                        result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        code = worker.process.exitcode
+                        result = Failure("malformed", f"the PDF reader crashed (exit code {code})", worker.sha)
+                        pool[pool.index(worker)] = _replace(worker, ctx)
+                    else:
+                        worker.done()
+                    finish(path, result)
+                elif time.monotonic() - worker.started > timeout:
+                    pool[pool.index(worker)] = _replace(worker, ctx)
+                    fail(path, Failure("timeout", f"gave up after {timeout:g} s", worker.sha))
+    except KeyboardInterrupt:
+        for worker in pool:
+            worker.kill()
+        pool = []
+        summary.seconds = time.perf_counter() - started
+        raise LoadInterrupted(summary) from None
+    finally:
+        for worker in pool:
+            worker.stop()
+        db.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
+    worker.kill()
+    return _Worker(ctx)

@@ -1,0 +1,195 @@
+"""The SQLite store: one database file, tables created through sqlite-utils.
+
+Other tools and notebooks read these names, so they are part of the interface:
+
+- ``documents`` (``id`` = SHA-256 of the file's bytes, ``file_name``, ``path``, ``sha256``, ``pages``,
+  ``bytes``, ``title``, ``text_quality``, ``loaded_at``, ``planex_version``)
+- ``pages`` (``doc_id``, ``page_no``, ``text``, ``raw_text``, ``quality`` …)
+- ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical)
+- ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``): one row per
+  file path that failed on its latest load.
+
+Each document is written in one transaction, so an interrupted load never leaves half a
+document behind; the database runs in WAL mode so readers are not blocked by a load.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from extract import __version__
+from schemas.records import LoadError, ParsedDocument
+
+DOCUMENTS = "documents"
+PAGES = "pages"
+LINES = "lines"
+LOAD_ERRORS = "load_errors"
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a planex database with every table in place."""
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables and indexes that do not exist yet."""
+    db[DOCUMENTS].create(
+        {
+            "id": str,
+            "file_name": str,
+            "path": str,
+            "sha256": str,
+            "pages": int,
+            "bytes": int,
+            "title": str,
+            "text_quality": str,
+            "loaded_at": str,
+            "planex_version": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db[PAGES].create(
+        {
+            "doc_id": str,
+            "page_no": int,
+            "text": str,
+            "raw_text": str,
+            "quality": str,
+            "reader": str,
+            "garble_ratio": float,
+            "width": float,
+            "height": float,
+        },
+        pk=("doc_id", "page_no"),
+        foreign_keys=[("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[LINES].create(
+        {
+            "doc_id": str,
+            "page_no": int,
+            "line_no": int,
+            "text": str,
+            "raw_text": str,
+            "x0": float,
+            "y0": float,
+            "x1": float,
+            "y1": float,
+            "size": float,
+            "bold": int,
+            "vertical": int,
+        },
+        pk=("doc_id", "page_no", "line_no"),
+        foreign_keys=[("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[LOAD_ERRORS].create(
+        {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str},
+        pk="path",
+        if_not_exists=True,
+    )
+    db[PAGES].create_index(["quality"], if_not_exists=True)
+    db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def known_ids(db: sqlite_utils.Database) -> set[str]:
+    """Ids (content hashes) of the documents already loaded."""
+    return {row[0] for row in db.execute(f"select id from {DOCUMENTS}").fetchall()}
+
+
+def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    """Remove a document and everything derived from it (within the caller's transaction)."""
+    for table in (LINES, PAGES):
+        db.execute(f"delete from {table} where doc_id = ?", [doc_id])
+    db.execute(f"delete from {DOCUMENTS} where id = ?", [doc_id])
+
+
+def write_document(
+    db: sqlite_utils.Database, parsed: ParsedDocument, path: Path, error: LoadError | None = None
+) -> None:
+    """Write one parsed document, replacing an earlier copy, in a single transaction.
+
+    ``error`` records, in the same transaction, why a stored document is still a failure (a scan
+    with no text); otherwise any earlier error of this path is cleared.
+    """
+    doc_id = parsed.id
+    page_rows = [
+        {
+            "doc_id": doc_id,
+            "page_no": p.page_no,
+            "text": p.text,
+            "raw_text": p.raw_text,
+            "quality": p.quality,
+            "reader": p.reader,
+            "garble_ratio": p.garble_ratio,
+            "width": p.width,
+            "height": p.height,
+        }
+        for p in parsed.pages
+    ]
+    line_rows = [
+        (doc_id, p.page_no, n, ln.text, ln.raw_text, ln.x0, ln.y0, ln.x1, ln.y1, ln.size,
+         int(ln.bold), int(ln.vertical))
+        for p in parsed.pages
+        for n, ln in enumerate(p.lines, start=1)
+    ]  # fmt: skip
+    with db.atomic():
+        delete_document(db, doc_id)
+        db[DOCUMENTS].insert(
+            {
+                "id": doc_id,
+                "file_name": path.name,
+                "path": str(path),
+                "sha256": parsed.sha256,
+                "pages": len(parsed.pages),
+                "bytes": parsed.bytes,
+                "title": parsed.title,
+                "text_quality": parsed.text_quality,
+                "loaded_at": now(),
+                "planex_version": __version__,
+            }
+        )
+        db[PAGES].insert_all(page_rows)
+        # Lines are the bulk of the rows: a plain executemany is several times faster here.
+        db.conn.executemany(f"insert into {LINES} values (?,?,?,?,?,?,?,?,?,?,?,?)", line_rows)
+        db.execute(f"delete from {LOAD_ERRORS} where path = ?", [str(path)])
+        if error is not None:
+            db[LOAD_ERRORS].insert(error.model_dump(mode="json"), pk="path")
+
+
+def record_error(db: sqlite_utils.Database, error: LoadError) -> None:
+    """Record (or update) the latest failure of a file; one row per path."""
+    with db.atomic():
+        db[LOAD_ERRORS].upsert(error.model_dump(mode="json"), pk="path")
+
+
+def info(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Counts per table, per page quality, per document quality and per error kind."""
+    tables = {name: db[name].count for name in db.table_names() if not name.startswith("sqlite_")}
+
+    def tally(sql: str) -> dict[str, int]:
+        return dict(Counter({row[0]: row[1] for row in db.execute(sql).fetchall()}))
+
+    return {
+        "tables": tables,
+        "pages_by_quality": tally(f"select quality, count(*) from {PAGES} group by quality"),
+        "documents_by_quality": tally(
+            f"select text_quality, count(*) from {DOCUMENTS} group by text_quality"
+        ),
+        "errors_by_kind": tally(f"select kind, count(*) from {LOAD_ERRORS} group by kind"),
+    }

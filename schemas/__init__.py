@@ -1,0 +1,21 @@
+"""Typed records that planex extracts from plan PDFs (pydantic v2 models)."""
+
+from schemas.records import (
+    DocumentQuality,
+    ErrorKind,
+    Line,
+    LoadError,
+    Page,
+    PageQuality,
+    ParsedDocument,
+)
+
+__all__ = [
+    "DocumentQuality",
+    "ErrorKind",
+    "Line",
+    "LoadError",
+    "Page",
+    "PageQuality",
+    "ParsedDocument",
+]

@@ -1,0 +1,73 @@
+"""Records of the reading stage: a PDF becomes pages, a page becomes lines.
+
+Every record keeps the raw text beside the normalized text, so a user can always check what
+the PDF really said.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+PageQuality = Literal["ok", "garbled", "no_text"]
+"""``ok``: readable text; ``garbled``: private-use, replacement or mojibake characters dominate
+(a font without a usable Unicode map); ``no_text``: nothing to read (a scan or a blank page)."""
+
+DocumentQuality = Literal["ok", "mixed", "garbled", "no_text"]
+"""``mixed`` when some pages are ``ok`` and others are not."""
+
+ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "timeout", "no_text"]
+
+
+class Line(BaseModel):
+    """One line of text as laid out on the page (a vertical run of 縦書き is one line too)."""
+
+    text: str = Field(description="Normalized text (see extract.normalize).")
+    raw_text: str = Field(description="Text as the PDF gave it, fake-bold copies removed.")
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float = Field(description="Font size in points (largest span of the line).")
+    bold: bool = Field(description="Bold font, or fake bold (the text drawn twice, slightly offset).")
+    vertical: bool = False
+
+
+class Page(BaseModel):
+    page_no: int = Field(description="1-based page number in the PDF.")
+    width: float
+    height: float
+    quality: PageQuality
+    text: str = Field(description="Normalized page text, one line per line, headers and footers removed.")
+    raw_text: str = Field(description="The same lines as the PDF gave them.")
+    reader: Literal["pymupdf", "pdfplumber"] = "pymupdf"
+    garble_ratio: float = Field(0.0, description="Share of non-space characters that look garbled.")
+    lines: list[Line] = Field(default_factory=list)
+
+
+class ParsedDocument(BaseModel):
+    """What one PDF's bytes yield. A pure function of the bytes: no path, no clock."""
+
+    sha256: str
+    bytes: int
+    title: str
+    text_quality: DocumentQuality
+    pages: list[Page]
+
+    @property
+    def id(self) -> str:
+        """A document's id is its content hash."""
+        return self.sha256
+
+
+class LoadError(BaseModel):
+    """A file that could not be loaded, as recorded in the ``load_errors`` table."""
+
+    file_name: str
+    path: str
+    sha256: str | None
+    kind: ErrorKind
+    message: str
+    at: datetime
