@@ -15,18 +15,24 @@ The output is deterministic: building twice gives the same bytes.
 Layout rules (general, nothing is special-cased per line):
 
 * body 10.5 pt, wrapped at the right margin at any character (Japanese line breaking);
-* short lines (<= 40 characters) that start with a numbering pattern of Japanese plans are
-  headings: level 1 (16 pt, fake bold: drawn twice, the copy offset by +0.3 pt),
-  level 2 (13 pt), level 3 (11.5 pt);
+* short lines (<= 40 characters, not ending in 。) that start with a numbering pattern of
+  Japanese plans are headings: level 1 (16 pt, fake bold: drawn twice, the copy offset by
+  +0.3 pt), level 2 (13 pt), level 3 (11.5 pt); a 協会けんぽ field label (１．…関係) heading
+  a longer line becomes a heading of its own, the rest of the line body text;
 * runs of consecutive lines containing a TAB are ruled tables (9 pt), written cell by cell,
-  row by row;
+  row by row; column widths follow the content, cell text wraps inside its cell, a table
+  continues on the next page (a row that does not fit moves there whole; only a row taller
+  than a page is split);
 * blank lines become paragraph spacing;
 * a running header (the manifest ``short_title``, 8 pt) on every page but the first, and a
   centred footer ``- N -`` on every page;
 * a new page before every line matching the manifest's ``page_break_before`` regex.
 
-Characters the font has no glyph for are written anyway (as glyph 0), so such text comes out
-garbled when extracted -- as in the published slide deck this corpus copies.
+Every character of every non-blank source line is written, in order (lines are stripped of
+leading and trailing white space).  The font's ToUnicode map is rewritten so that each glyph
+extracts as the character it was written for (see ``to_unicode_cmap``).  Characters the font
+has no glyph for are written anyway (as glyph 0, with no Unicode mapping), so such text comes
+out garbled when extracted -- as in the published slide deck this corpus copies.
 """
 
 from __future__ import annotations
@@ -296,11 +302,18 @@ class Typesetter:
         rows = [r + [""] * (ncols - len(r)) for r in rows]
         widths = self.column_widths(rows, ncols)
         step = TABLE_SIZE * TABLE_LEADING
-        cells = [[self.m.wrap(c, w - 2 * CELL_PAD_X, TABLE_SIZE) if c else [] for c, w in zip(r, widths)] for r in rows]
+        inner = [w - 2 * CELL_PAD_X for w in widths]
+        cells = [
+            [self.m.wrap(c, w, TABLE_SIZE) if c else [] for c, w in zip(r, inner, strict=True)] for r in rows
+        ]
         self.space(TABLE_SPACE)
         for row in cells:
             nlines = max(1, max(len(c) for c in row))
             done = 0
+            # A row goes whole onto the next page when it does not fit; only a row taller
+            # than a page is split (then its cells' text interleaves across the break).
+            full = nlines * step + 2 * CELL_PAD_Y
+            self.ensure(full if full <= BOTTOM - MARGIN_T else step + 2 * CELL_PAD_Y)
             while done < nlines:
                 # as many lines of this row as fit on the page (at least one)
                 self.ensure(step + 2 * CELL_PAD_Y)
@@ -309,7 +322,7 @@ class Typesetter:
                 top = self.y
                 height = take * step + 2 * CELL_PAD_Y
                 x = MARGIN_L
-                for c, w in zip(row, widths):
+                for c, w in zip(row, widths, strict=True):
                     for k, line in enumerate(c[done : done + take]):
                         baseline = top + CELL_PAD_Y + k * step + TABLE_SIZE * ASCENT + (step - TABLE_SIZE) / 2
                         self.text(x + CELL_PAD_X, baseline, line, TABLE_SIZE)
@@ -343,7 +356,7 @@ class Typesetter:
             widths = [n * CONTENT_W / total_nat for n in nat]
         elif total_min <= CONTENT_W:
             f = (CONTENT_W - total_min) / (total_nat - total_min)
-            widths = [lo + (n - lo) * f for n, lo in zip(nat, mins)]
+            widths = [lo + (n - lo) * f for n, lo in zip(nat, mins, strict=True)]
         else:
             widths = [lo * CONTENT_W / total_min for lo in mins]
         return widths
@@ -430,7 +443,10 @@ def find_font() -> str:
     if env:
         if Path(env).is_file():
             return env
-        sys.exit(f"build.py: {FONT_ENV}={env} is not a file")
+        sys.exit(
+            f"build.py: {FONT_ENV}={env} is not a file.\n"
+            f"Point {FONT_ENV} at ipaexg.ttf, or unset it and `apt-get install fonts-ipaexfont-gothic`."
+        )
     for cand in FONT_CANDIDATES:
         if Path(cand).is_file():
             return cand
@@ -471,8 +487,11 @@ def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     doc.subset_fonts()
     lost = fix_to_unicode(doc, metrics.font, ts.used)
     if lost:
-        print(f"build.py: {entry['id']}: characters sharing a glyph with a more frequent one "
-              f"extract as that one: {' '.join(f'U+{ord(c):04X}' for c in lost)}", file=sys.stderr)
+        print(
+            f"build.py: {entry['id']}: characters sharing a glyph with a more frequent one "
+            f"extract as that one: {' '.join(f'U+{ord(c):04X}' for c in lost)}",
+            file=sys.stderr,
+        )
     pdf = out / f"{entry['id']}.pdf"
     # no_new_id: no random /ID in the trailer, so the bytes are the same on every build
     doc.save(pdf, garbage=4, deflate=True, no_new_id=True)
@@ -484,7 +503,8 @@ def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
         "fake_bold": ts.fake_bold,
         "branch_starts": ts.branch_starts,
     }
-    (out / f"{entry['id']}.json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n"
+    (out / f"{entry['id']}.json").write_text(text, encoding="utf-8")
     return sidecar
 
 

@@ -61,7 +61,8 @@ def main(
 
 def _existing_db(db: Path) -> None:
     if not db.exists():
-        err_console.print(f"[red]error:[/] no database at {db} (create one with: planex load FOLDER --db {db})")
+        hint = f"create one with: planex load FOLDER --db {db}"
+        err_console.print(f"[red]error:[/] no database at {db} ({hint})")
         raise typer.Exit(2)
 
 
@@ -223,7 +224,9 @@ def documents_command(
     for row in docs:
         quality = row["text_quality"]
         colour = "green" if quality == "ok" else "yellow"
-        table.add_row(row["id"], row["file_name"], str(row["pages"]), f"[{colour}]{quality}[/]", row["title"][:60])
+        table.add_row(
+            row["id"], row["file_name"], str(row["pages"]), f"[{colour}]{quality}[/]", row["title"][:60]
+        )
     console.print(table)
     if errors:
         err_table = Table(title="load errors")

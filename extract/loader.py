@@ -14,6 +14,7 @@ Design:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -27,16 +28,17 @@ from pathlib import Path
 
 from extract import store
 from extract.pdf import PdfReadError, read_pdf
-from schemas.records import ErrorKind, LoadError, ParsedDocument
+from schemas.records import ErrorKind, LoadError
 
 DEFAULT_TIMEOUT = 120.0
+_READY = "ready"
 
 
 class UsageError(ValueError):
     """The command was given something it cannot work with (a path that does not exist)."""
 
 
-class LoadInterrupted(Exception):  # noqa: N818 - it is an interruption, not an error of the data
+class LoadInterrupted(Exception):
     """Ctrl-C during a load; carries what was done so far (all of it safely committed)."""
 
     def __init__(self, summary: LoadSummary) -> None:
@@ -88,15 +90,15 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(unique, key=str)
 
 
-def process_file(path: str | Path) -> ParsedDocument | Failure:
-    """Read one file into a document, or say why it cannot be (runs in a worker process)."""
+def process_file(path: str | Path) -> store.DocumentRows | Failure:
+    """Read one file into rows to store, or say why it cannot be (runs in a worker process)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return read_pdf(data)
+        return store.document_rows(read_pdf(data))
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:
@@ -107,6 +109,10 @@ def process_file(path: str | Path) -> ParsedDocument | Failure:
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    try:
+        conn.send(_READY)  # start-up (imports) must not count against the first file's timeout
+    except OSError:
+        return
     while True:
         try:
             path = conn.recv()
@@ -128,6 +134,7 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
         self.path: Path | None = None
         self.sha: str | None = None
         self.started = 0.0
@@ -145,10 +152,8 @@ class _Worker:
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.conn.send(None)
-        except OSError:
-            pass
         self.process.join(2)
         if self.process.is_alive():
             self.kill()
@@ -219,7 +224,7 @@ def load(
         summary.failed[failure.kind] += 1
         report(path, failure.kind)
 
-    def finish(path: Path, result: ParsedDocument | Failure) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure) -> None:
         if isinstance(result, Failure):
             fail(path, result)
             return
@@ -230,13 +235,13 @@ def load(
                 path=str(path),
                 sha256=result.sha256,
                 kind="no_text",
-                message=f"no text on any of its {len(result.pages)} pages (a scan? OCR it first)",
+                message=f"no text on any of its {result.pages} pages (a scan? OCR it first)",
                 at=store.now(),
             )
         store.write_document(db, result, path, error)
-        pages = len(result.pages)
+        pages = result.pages
         summary.pages += pages
-        summary.characters += sum(len(p.text) for p in result.pages)
+        summary.characters += result.characters
         if error is not None:
             summary.failed["no_text"] += 1
             report(path, "no_text", pages)
@@ -244,16 +249,24 @@ def load(
             summary.loaded += 1
             report(path, "loaded", pages)
 
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["extract.loader"])  # workers start as forks of a warm process
     pool: list[_Worker] = []
     try:
         pool = [_Worker(ctx) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
-                if worker.path is None and queue:
+                if worker.ready and worker.path is None and queue:
                     worker.give(*queue.popleft())
+            starting = [w for w in pool if not w.ready]
             busy = [w for w in pool if w.path is not None]
-            ready = wait([w.conn for w in busy], timeout=0.2)
+            ready = wait([w.conn for w in starting + busy], timeout=0.2)
+            for worker in starting:
+                if worker.conn in ready:
+                    try:
+                        worker.ready = worker.conn.recv() == _READY
+                    except (EOFError, OSError):  # could not even start: try a fresh one
+                        pool[pool.index(worker)] = _replace(worker, ctx)
             for worker in busy:
                 path = worker.path
                 assert path is not None
@@ -262,7 +275,8 @@ def load(
                         result = worker.conn.recv()
                     except (EOFError, OSError):
                         code = worker.process.exitcode
-                        result = Failure("malformed", f"the PDF reader crashed (exit code {code})", worker.sha)
+                        message = f"the PDF reader crashed (exit code {code})"
+                        result = Failure("malformed", message, worker.sha)
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()

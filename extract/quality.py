@@ -8,6 +8,8 @@ signal that does not depend on the document's wording.
 
 from __future__ import annotations
 
+import re
+
 from schemas.records import PageQuality
 
 # Latin-1 and Latin Extended characters that do occur in Japanese plans.
@@ -30,29 +32,25 @@ _SUSPICIOUS_RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+
+
+_LATIN = tuple((cp, cp) for cp in range(0x00A1, 0x0250) if chr(cp) not in _PLAIN_LATIN)
+_SUSPICIOUS = re.compile(f"[{_class(_SUSPICIOUS_RANGES + _LATIN)}]")
+_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff]", re.M)  # a PUA character opening a line: a Wingdings bullet
+_SPACE = re.compile(r"\s")
+
+
 def is_suspicious(ch: str) -> bool:
     """True for a character that signals a broken font mapping rather than real text."""
-    cp = ord(ch)
-    if 0x00A0 <= cp <= 0x024F:
-        return ch not in _PLAIN_LATIN and cp != 0x00A0
-    return any(lo <= cp <= hi for lo, hi in _SUSPICIOUS_RANGES)
-
-
-def _is_bullet(line: str, index: int) -> bool:
-    """A private-use character opening a line is a Wingdings/Symbol bullet: harmless."""
-    return index == 0 and 0xE000 <= ord(line[0]) <= 0xF8FF
+    return bool(_SUSPICIOUS.match(ch))
 
 
 def _counts(text: str) -> tuple[int, int]:
-    visible = suspicious = 0
-    for line in text.splitlines():
-        line = line.lstrip()
-        for i, ch in enumerate(line):
-            if ch.isspace():
-                continue
-            visible += 1
-            if is_suspicious(ch) and not _is_bullet(line, i):
-                suspicious += 1
+    """Visible characters, and suspicious ones among them (line-opening PUA bullets excused)."""
+    visible = len(text) - len(_SPACE.findall(text))
+    suspicious = len(_SUSPICIOUS.findall(text)) - len(_BULLET.findall(text))
     return visible, suspicious
 
 

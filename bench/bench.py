@@ -1,0 +1,94 @@
+"""make bench: loader throughput and memory against bare PyMuPDF on the bundled corpus.
+
+The loader is measured end to end (``planex load`` in a fresh process on a fresh database), on
+COPIES distinct copies of corpus/pdfs (each copy re-saved with another title, so its content
+hash differs) to amortize process start-up. Peak RSS is that of the largest process (the
+parent or one worker), from getrusage. The reference is PyMuPDF's bare ``page.get_text()`` on
+the same files in one process: the ratio loader / bare is the figure to watch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pymupdf
+
+ROOT = Path(__file__).resolve().parent.parent
+PDFS = ROOT / "corpus" / "pdfs"
+
+
+def make_copies(folder: Path, copies: int) -> list[Path]:
+    files = []
+    for src in sorted(PDFS.glob("*.pdf")):
+        for i in range(copies):
+            doc = pymupdf.open(src)
+            doc.set_metadata({**(doc.metadata or {}), "subject": f"bench copy {i}"})
+            target = folder / f"{src.stem}-{i}.pdf"
+            doc.save(target, garbage=0)
+            files.append(target)
+    return files
+
+
+def bare_pymupdf(files: list[Path]) -> tuple[int, int, float]:
+    pages = chars = 0
+    start = time.perf_counter()
+    for path in files:
+        with pymupdf.open(path) as doc:
+            for page in doc:
+                chars += len(page.get_text())
+                pages += 1
+    return pages, chars, time.perf_counter() - start
+
+
+def run_load(folder: Path, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "extract.cli", "load", str(folder), "--db", str(db), "-q",
+             "--workers", str(workers)],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        import sqlite3
+
+        conn = sqlite3.connect(db)
+        pages, chars = conn.execute("select count(*), sum(length(text)) from pages").fetchone()
+        conn.close()
+    return {"workers": workers, "pages": pages, "chars": chars, "seconds": seconds,
+            "peak_rss_mb": max(peak_kb, before) / 1024}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=8, help="distinct copies of the corpus to load")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = make_copies(folder, args.copies)
+        pages, chars, seconds = bare_pymupdf(files)
+        bare_rate = pages / seconds
+        print(f"corpus: {len(files)} files ({args.copies} copies of corpus/pdfs), {pages} pages")
+        print(f"{'reader':<28}{'pages/s':>10}{'chars/s':>12}{'peak RSS MB':>13}{'vs bare':>9}")
+        print(f"{'bare PyMuPDF get_text()':<28}{bare_rate:>10.0f}{chars / seconds:>12.0f}{'':>13}{'1.00':>9}")
+        one = None
+        for workers in (1, 2):
+            r = run_load(folder, workers)
+            rate = r["pages"] / r["seconds"]
+            one = one or rate
+            label = f"planex load --workers {workers}"
+            print(f"{label:<28}{rate:>10.0f}{r['chars'] / r['seconds']:>12.0f}{r['peak_rss_mb']:>13.0f}"
+                  f"{rate / bare_rate:>9.2f}")  # fmt: skip
+        print(f"speed-up with 2 workers: {rate / one:.2f}x  (goal: >= 1.8x; loader goal: >= 0.10 of bare)")
+
+
+if __name__ == "__main__":
+    main()

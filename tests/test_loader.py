@@ -1,0 +1,214 @@
+"""The bulk loader on real files: good and bad ones mixed, reruns, --force, timeouts, kills."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from extract import store
+from extract.loader import UsageError, discover, load
+
+
+def _counts(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in ("documents", "pages", "lines", "load_errors")}  # fmt: skip
+    finally:
+        conn.close()
+
+
+def _errors(db_path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return dict(conn.execute("select file_name, kind from load_errors").fetchall())
+    finally:
+        conn.close()
+
+
+def _scan_pdf(path: Path) -> None:
+    """A 'scanned' PDF: one page with an image and no text at all."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 40), False)
+    pix.set_rect(pix.irect, (200, 200, 200))
+    page.insert_image(page.rect, pixmap=pix)
+    doc.save(path)
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path, corpus_pdfs: Path, real_dir: Path) -> Path:
+    folder = tmp_path / "downloads"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf", folder / "tokyo.pdf")
+    shutil.copy(corpus_pdfs / "like-kenpo-datahealth-plan-step-format.pdf", folder / "sub" / "like.PDF")
+    for name in ("password-example.pdf", "empty.pdf", "vertical.pdf", "90ms_rksj_h_sample.pdf"):
+        shutil.copy(real_dir / name, folder / name)
+    (folder / "sub" / "error-page.pdf").write_text("<html><body>404 Not Found</body></html>")
+    _scan_pdf(folder / "sub" / "scan.pdf")
+    data = (corpus_pdfs / "chikyosai-oita-datahealth-plan-3rd.pdf").read_bytes()
+    (folder / "truncated.pdf").write_bytes(data[:2000])
+    (folder / "notes.txt").write_text("not a pdf and not named like one")
+    return folder
+
+
+def test_discover_finds_pdfs_recursively_in_any_case(mixed_folder: Path) -> None:
+    names = {p.name for p in discover([mixed_folder])}
+    assert "like.PDF" in names and "scan.pdf" in names
+    assert "notes.txt" not in names
+
+
+def test_discover_rejects_missing_paths(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file"):
+        discover([tmp_path / "nope"])
+
+
+def test_mixed_folder_loads_good_files_and_records_each_bad_one(mixed_folder: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "plans.db"
+    summary = load([mixed_folder], db_path, workers=2)
+    assert _errors(db_path) == {
+        "password-example.pdf": "encrypted",
+        "empty.pdf": "empty",
+        "error-page.pdf": "not_pdf",
+        "scan.pdf": "no_text",
+        "truncated.pdf": "malformed",
+    }
+    assert summary.loaded == 4
+    assert dict(summary.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "malformed": 1}
+    conn = sqlite3.connect(db_path)
+    names = {r[0] for r in conn.execute("select file_name from documents")}
+    assert {"tokyo.pdf", "like.PDF", "vertical.pdf", "90ms_rksj_h_sample.pdf"} <= names
+    # every error row carries what a user needs to find and understand the file
+    for row in conn.execute("select file_name, path, sha256, kind, message, at from load_errors"):
+        assert all(row[i] for i in (0, 1, 3, 4, 5)), row
+        assert Path(row[1]).exists()
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_loading_twice_changes_nothing_and_force_reloads(mixed_folder: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "plans.db"
+    load([mixed_folder], db_path, workers=2)
+    first = _counts(db_path)
+    conn = sqlite3.connect(db_path)
+    loaded_at = dict(conn.execute("select id, loaded_at from documents").fetchall())
+    conn.close()
+    again = load([mixed_folder], db_path, workers=2)
+    assert again.loaded == 0 and again.unchanged == 5  # 4 loaded + the scan stored as no_text
+    assert _counts(db_path) == first
+    time.sleep(1.1)
+    forced = load([mixed_folder], db_path, workers=2, force=True)
+    assert forced.loaded == 4
+    assert _counts(db_path) == first
+    conn = sqlite3.connect(db_path)
+    reloaded = dict(conn.execute("select id, loaded_at from documents").fetchall())
+    conn.close()
+    assert all(reloaded[i] > loaded_at[i] for i in loaded_at)
+
+
+def test_same_content_under_two_names_is_one_document(tmp_path: Path, corpus_pdfs: Path) -> None:
+    src = corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
+    for name in ("a.pdf", "b.pdf"):
+        shutil.copy(src, tmp_path / name)
+    summary = load([tmp_path / "a.pdf", tmp_path / "b.pdf"], tmp_path / "x.db", workers=2)
+    assert (summary.loaded, summary.unchanged) == (1, 1)
+
+
+def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path, corpus_pdfs: Path) -> None:
+    # A file that takes several seconds to read (about 4,000 pages) stands in for a stuck one.
+    big = tmp_path / "huge.pdf"
+    huge = pymupdf.open()
+    for _ in range(12):
+        huge.insert_pdf(pymupdf.open(corpus_pdfs / "kyoukai-kenpo-r3-branch-plans.pdf"))
+    huge.save(big)
+    small = corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
+    db_path = tmp_path / "t.db"
+    summary = load([big, small], db_path, workers=1, timeout=1.0)
+    assert summary.failed["timeout"] == 1
+    assert _errors(db_path) == {big.name: "timeout"}
+    # the replacement worker went on with the next file; a generous timeout loads it all
+    summary = load([big, small], db_path, workers=1)
+    assert summary.loaded == 1 and summary.unchanged == 1
+    assert _errors(db_path) == {}
+
+
+def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
+    from extract.pdf import read_pdf
+
+    db = store.open_db(tmp_path / "t.db")
+    parsed = read_pdf((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
+    broken = parsed.model_copy(deep=True)
+    broken.pages[-1].lines[0].x0 = "not a number"  # type: ignore[assignment]  # fails mid-write
+    db[store.LINES].transform(types={"x0": float})
+    db.execute("create trigger no_strings before insert on lines when typeof(new.x0) = 'text' "
+               "begin select raise(abort, 'bad x0'); end")  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError):
+        store.write_document(db, broken, tmp_path / "x.pdf")
+    assert db[store.DOCUMENTS].count == 0 and db[store.PAGES].count == 0 and db[store.LINES].count == 0
+    store.write_document(db, parsed, tmp_path / "x.pdf")
+    assert db[store.DOCUMENTS].count == 1
+
+
+def _planex(*args: str) -> list[str]:
+    return [sys.executable, "-m", "extract.cli", *args]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_load_resumes_to_the_same_database(
+    tmp_path: Path, corpus_pdfs: Path, how: signal.Signals
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    # distinct documents (different bytes) so that each is a separate load
+    base = pymupdf.open(corpus_pdfs / "chikyosai-oita-datahealth-plan-3rd.pdf")
+    for i in range(12):
+        base.set_metadata({"title": f"copy {i}"})
+        base.save(folder / f"copy{i:02d}.pdf")
+    clean_db, cut_db = tmp_path / "clean.db", tmp_path / "cut.db"
+    load([folder], clean_db, workers=1)
+
+    proc = subprocess.Popen(_planex("load", str(folder), "--db", str(cut_db), "-w", "1", "-q"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    done = 0
+    while time.monotonic() < deadline:
+        if cut_db.exists():
+            try:
+                done = _counts(cut_db)["documents"]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 2:
+                break
+        time.sleep(0.02)
+    proc.send_signal(how)
+    code = proc.wait(30)
+    partial = _counts(cut_db)
+    assert 2 <= partial["documents"] < 12, "the load was not cut midway"
+    if how == signal.SIGINT:
+        assert code == 130
+    # every stored document is whole
+    conn = sqlite3.connect(cut_db)
+    pages = conn.execute("select d.pages, count(p.page_no) from documents d join pages p on p.doc_id = d.id "
+                         "group by d.id").fetchall()  # fmt: skip
+    conn.close()
+    assert pages and all(expected == found for expected, found in pages)
+
+    subprocess.run(_planex("load", str(folder), "--db", str(cut_db), "-q"), check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    assert _counts(cut_db) == _counts(clean_db)
+
+
+@pytest.mark.skipif(os.cpu_count() == 1, reason="needs two cores to run two workers")
+def test_two_workers_give_the_same_database_as_one(mixed_folder: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    load([mixed_folder], one, workers=1)
+    load([mixed_folder], two, workers=2)
+    assert _counts(one) == _counts(two)
