@@ -237,5 +237,123 @@ def documents_command(
         console.print(err_table)
 
 
+def _plan_rows(database) -> list[dict]:
+    return list(
+        database.query(
+            f"select p.*, d.file_name from {store.PLANS} p join {store.DOCUMENTS} d on d.id = p.doc_id "
+            "order by d.file_name, p.number"
+        )
+    )
+
+
+@app.command("plans")
+def plans_command(
+    db: DbOption = Path("planex.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")] = False,
+) -> None:
+    """List the plans found in the loaded documents, with insurer, branch, type and years.
+
+    One PDF can hold many plans (協会けんぽ's compilation holds one per branch).
+    """
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = _plan_rows(database)
+    database.close()
+    if as_json:
+        for row in rows:
+            row["garbled_pages"] = json.loads(row["garbled_pages"] or "[]")
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} plans")
+    for col in ("plan", "insurer", "type", "branch", "plan type", "years", "pages", "file"):
+        table.add_column(col)
+    for row in rows:
+        years = (
+            str(row["fiscal_year"])
+            if row["fiscal_year"]
+            else f"{row['period_start'] or '?'}-{row['period_end'] or '?'}"
+            if row["period_start"]
+            else ""
+        )
+        table.add_row(
+            row["id"], row["insurer"] or "", row["insurer_type"], row["branch"] or "", row["plan_type"],
+            years, f"{row['page_start']}-{row['page_end']}", row["file_name"],
+        )  # fmt: skip
+    console.print(table)
+
+
+def _find_plan(database, key: str) -> dict:
+    """A plan by id (or id prefix), branch (北海道, 北海道支部) or insurer name."""
+    rows = _plan_rows(database)
+    branch = key.removesuffix("支部")
+    for test in (
+        lambda r: r["id"] == key,
+        lambda r: r["id"].startswith(key),
+        lambda r: (r["branch"] or "") == branch,
+        lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
+    ):
+        found = [r for r in rows if test(r)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
+            err_console.print(f"[red]error:[/] '{key}' matches {len(found)} plans: {names}")
+            raise typer.Exit(2)
+    err_console.print(f"[red]error:[/] no plan '{key}' (see: planex plans --db FILE)")
+    raise typer.Exit(2)
+
+
+@app.command("show")
+def show_command(
+    plan: Annotated[str, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")],
+    db: DbOption = Path("planex.db"),
+    section: Annotated[
+        str | None,
+        typer.Option("--section", "-s", help="Print this section's text: its path, or the end of it."),
+    ] = None,
+) -> None:
+    """Print a plan's section tree, or one section's text.
+
+    Examples:  planex show 北海道 --db plans.db
+               planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
+    """
+    from rich.tree import Tree
+
+    from extract.normalize import normalize_text
+
+    _existing_db(db)
+    database = store.open_db(db)
+    row = _find_plan(database, plan)
+    sections = list(
+        database.query(f"select * from {store.SECTIONS} where plan_id = ? order by id", [row["id"]])
+    )
+    database.close()
+    if section is not None:
+        wanted = "".join(normalize_text(section).split())
+
+        def squash(text: str) -> str:
+            return "".join(normalize_text(text).split())
+
+        hits = [s for s in sections if squash(s["path"]) == wanted] or [
+            s for s in sections if squash(s["path"]).endswith(wanted)
+        ] or [s for s in sections if wanted in squash(s["path"])]  # fmt: skip
+        if not hits:
+            err_console.print(f"[red]error:[/] no section '{section}' in plan {row['id']}")
+            raise typer.Exit(2)
+        for hit in hits:
+            console.rule(f"{hit['path']}  (p. {hit['page_start']}-{hit['page_end']})")
+            console.print(hit["text"], markup=False, highlight=False)
+        return
+    title = f"{row['insurer'] or ''} {row['branch'] or ''} {row['plan_type']} — {row['title']}".strip()
+    tree = Tree(f"[bold]{title}[/] [dim]({row['id']})[/]")
+    nodes = {}
+    for s in sections:
+        if s["level"] == 0:
+            continue
+        parent = nodes.get(s["parent_id"], tree)
+        nodes[s["id"]] = parent.add(f"{s['path'].rsplit(' > ', 1)[-1]} [dim]p.{s['page_start']}[/]")
+    console.print(tree)
+
+
 if __name__ == "__main__":
     app()

@@ -15,6 +15,7 @@ document behind; the database runs in WAL mode so readers are not blocked by a l
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,9 @@ DOCUMENTS = "documents"
 PAGES = "pages"
 LINES = "lines"
 LOAD_ERRORS = "load_errors"
-DERIVED_TABLES = [LINES, PAGES]
+PLANS = "plans"
+SECTIONS = "sections"
+DERIVED_TABLES = [SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
 
@@ -102,6 +105,52 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         pk="path",
         if_not_exists=True,
     )
+    db[PLANS].create(
+        {
+            "id": str,
+            "doc_id": str,
+            "number": int,
+            "insurer": str,
+            "insurer_type": str,
+            "branch": str,
+            "plan_type": str,
+            "fiscal_year": int,
+            "period_start": int,
+            "period_end": int,
+            "title": str,
+            "page_start": int,
+            "page_end": int,
+            "garbled_pages": str,
+        },
+        pk="id",
+        foreign_keys=[("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[SECTIONS].create(
+        {
+            "id": str,
+            "plan_id": str,
+            "parent_id": str,
+            "level": int,
+            "label": str,
+            "heading": str,
+            "path": str,
+            "page_start": int,
+            "page_end": int,
+            "text": str,
+            "doc_id": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[PLANS].create_index(["doc_id"], if_not_exists=True)
+    db[SECTIONS].create_index(["plan_id"], if_not_exists=True)
+    db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
+    if not db[SECTIONS].detect_fts():
+        # Trigram FTS over headings and text, kept in step by triggers; the Japanese-aware
+        # search (two-character words) builds on this table.
+        db[SECTIONS].enable_fts(["path", "text"], tokenize="trigram", create_triggers=True)
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
 
@@ -122,6 +171,10 @@ def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     db.execute(f"delete from {DOCUMENTS} where id = ?", [doc_id])
 
 
+PLAN_COLUMNS = ("id", "doc_id", "number", "insurer", "insurer_type", "branch", "plan_type", "fiscal_year",
+                "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages")  # fmt: skip
+SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "path", "page_start",
+                   "page_end", "text", "doc_id")  # fmt: skip
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
                 "height")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
@@ -147,7 +200,20 @@ class DocumentRows:
 
 
 def document_rows(parsed: ParsedDocument) -> DocumentRows:
+    """Rows of every table for one document: pages, lines, plans and sections."""
+    from extract.plans import read_plans  # the structure stage runs where the rows are built
+
     doc_id = parsed.id
+    plan_rows, section_rows = [], []
+    for plan, sections in read_plans(parsed):
+        values = plan.model_dump()
+        values["garbled_pages"] = json.dumps(plan.garbled_pages)
+        plan_rows.append(tuple(values[c] for c in PLAN_COLUMNS))
+        section_rows.extend(
+            (s.id, s.plan_id, s.parent_id, s.level, s.label, s.heading, s.path, s.page_start, s.page_end,
+             s.text, doc_id)
+            for s in sections
+        )  # fmt: skip
     pages = [
         (doc_id, p.page_no, p.text, p.raw_text, p.quality, p.reader, p.garble_ratio, p.width, p.height)
         for p in parsed.pages
@@ -166,7 +232,12 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
         text_quality=parsed.text_quality,
         pages=len(parsed.pages),
         characters=sum(len(p.text) for p in parsed.pages),
-        tables={PAGES: (PAGE_COLUMNS, pages), LINES: (LINE_COLUMNS, lines)},
+        tables={
+            PAGES: (PAGE_COLUMNS, pages),
+            LINES: (LINE_COLUMNS, lines),
+            PLANS: (PLAN_COLUMNS, plan_rows),
+            SECTIONS: (SECTION_COLUMNS, section_rows),
+        },
     )
 
 
@@ -214,7 +285,11 @@ def record_error(db: sqlite_utils.Database, error: LoadError) -> None:
 
 def info(db: sqlite_utils.Database) -> dict[str, Any]:
     """Counts per table, per page quality, per document quality and per error kind."""
-    tables = {name: db[name].count for name in db.table_names() if not name.startswith("sqlite_")}
+    tables = {
+        name: db[name].count
+        for name in db.table_names()
+        if not name.startswith("sqlite_") and "_fts" not in name  # FTS shadow tables are noise
+    }
 
     def tally(sql: str) -> dict[str, int]:
         return dict(Counter({row[0]: row[1] for row in db.execute(sql).fetchall()}))

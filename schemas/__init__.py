@@ -1,5 +1,6 @@
 """Typed records that planex extracts from plan PDFs (pydantic v2 models)."""
 
+from schemas.plans import InsurerType, Plan, PlanType, Section
 from schemas.records import (
     DocumentQuality,
     ErrorKind,
@@ -13,9 +14,13 @@ from schemas.records import (
 __all__ = [
     "DocumentQuality",
     "ErrorKind",
+    "InsurerType",
     "Line",
     "LoadError",
     "Page",
     "PageQuality",
     "ParsedDocument",
+    "Plan",
+    "PlanType",
+    "Section",
 ]
