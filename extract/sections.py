@@ -30,30 +30,38 @@ from schemas.records import Line
 FIELDS = ("基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係")
 
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ"
+# A number glued to one of these is a quantity (3年, 5人, 2か月), not a heading number.
+_COUNTERS = r"[年月日時分秒人名件回歳割倍点位者社所期号条項章節部か箇ヵヶカ万千百億円]"
 # (style, pattern) in the order they are tried; the pattern's group 1 is the label.
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.I))
+    (name, re.compile(pattern))
     for name, pattern in (
         ("chapter", r"^(第\s*\d+\s*章|序\s*章|終\s*章)\s*"),
         ("section", r"^(第\s*\d+\s*節)\s*"),
         ("dai", r"^(第\s*\d+)(?![\d章節条項回期号年部次])\s*"),
-        ("step_sub", r"^(STEP\s*\d+\s*-\s*\d+)\s*"),
-        ("step", r"^(STEP\s*\d+)(?!\s*-)\s*"),
+        ("step_sub", r"^((?i:STEP)\s*\d+\s*-\s*\d+)\s*"),
+        ("step", r"^((?i:STEP)\s*\d+)(?!\s*-)\s*"),
         ("n.n.n", r"^(\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s*(?=[^\d\s.%])"),
         ("n.n", r"^(\d{1,2}\.\d{1,2})\.?\s*(?=[^\d\s.%,])"),
         ("n.", r"^(\d{1,2}\s*\.)\s*(?=[^\d\s.%,])"),
-        ("n", r"^(\d{1,2})\s+(?=[^\d\s.%,:/()~\-])"),
-        ("(n)", r"^(\(\s*\d{1,2}\s*\))\s*(?=\S)"),
+        ("n", r"^(\d{1,2})(?:\s+(?=[^\d\s.%,:/()~\-])|(?=[一-龥ァ-ヴ])(?!" + _COUNTERS + r"))"),
+        ("(n)", r"^(\(\s*\d{1,2}\s*\)|\d{1,2}\))\s*(?=\S)"),  # 1) is a slip for (1)
         ("circled", r"^([①-⑳㉑-㉟])\s*(?=\S)"),
-        ("roman", r"^(\(?[ⅰ-ⅻ]\)|[ⅰ-ⅻ][.)]?)\s*(?=\S)"),
+        ("roman", r"^(\(?[ⅰ-ⅻ]\)|[ⅰ-ⅻ][.)]?|\(?(?:i{1,3}|iv|vi{0,3}|ix|x)\))\s*(?=\S)"),
         ("Roman", r"^([Ⅰ-Ⅻ][.)]?)\s*(?=\S)"),
         ("kana", rf"^([{_KANA}])[\s.、)]+(?=\S)"),
         ("(kana)", rf"^(\([{_KANA}]\))\s*(?=\S)"),
-        ("bullet", r"^([○〇◯])\s*(?=\S)"),
+        ("bullet○", r"^([○〇◯])\s*(?=\S)"),
+        ("bullet●", r"^([●◎])\s*(?=\S)"),
+        ("bullet◆", r"^([◆◇])\s*(?=\S)"),
     )
 )
 # A line ending in a predicate is a sentence (a KPI part: ②郵送化率を95.0%以上とする), not a heading.
-_PREDICATE = re.compile(r"(とする|する|させる|される|図る|行う|努める|目指す|です|ます|ある|いる|なる)$")
+_PREDICATE = re.compile(
+    r"(とする|する|させる|される|図る|行う|努める|目指す|です|ます|ある|いる|なる|以上|以下|未満|とす)$"
+)
+_CLOSING = set("〉》）)」』】]、。,.・")
+_NEW_BLOCK = re.compile(r"^[・■□【※◆◇●○〇]")
 _TOC_TITLE = re.compile(r"^\s*目\s*次\s*$")
 _LEADERS = re.compile(r"(\.{3,}|…{2,}|・{3,}|‥{2,}|･{3,})")
 _TRAILING_PAGE = re.compile(r"(\s*(\.{2,}|…+|・{2,}))?\s*(\(\s*[\d ]+\)|\d{1,3})\s*$")
@@ -112,12 +120,23 @@ def undouble(text: str) -> str:
     return stripped
 
 
+def undouble_digits(label: str) -> str:
+    """``STEP11-33`` → ``STEP1-3`` when every number is its digits doubled (fake bold)."""
+    runs = re.findall(r"\d+", label)
+    if runs and all(len(r) % 2 == 0 and r[0::2] == r[1::2] for r in runs):
+        return re.sub(r"\d+", lambda m: m.group()[0::2], label)
+    return label
+
+
 def match_style(text: str) -> tuple[str, str, str] | None:
     """The numbering style, label and heading of ``text`` (normalized), or None."""
     for name, pattern in _STYLES:
         m = pattern.match(text)
         if m:
-            return name, m.group(1), text[m.end() :].strip()
+            heading = text[m.end() :].strip()
+            if heading[:1] in _CLOSING:  # ``Ⅲ〉``: the end of a wrapped line, not a mark
+                return None
+            return name, m.group(1), heading
     return None
 
 
@@ -148,17 +167,47 @@ def _take_chars(text: str, count: int) -> str:
     return text
 
 
+def heading_text_ok(heading: str, limit: int = MAX_HEADING_CHARS) -> bool:
+    """Short, and not a sentence (no closing 。, no verb at the end)."""
+    return bool(heading) and len(heading) <= limit and not heading.endswith(("。", "、", ",")) and not (
+        _PREDICATE.search(heading)
+    )
+
+
+def reaches_margin(item: PlanLine) -> bool:
+    return item.line.x1 >= item.right_edge - 1.5 * item.line.size
+
+
 def looks_like_heading(item: PlanLine, heading: str) -> bool:
     line = item.line
-    if not heading or heading.endswith(("。", "、", ",")) or _PREDICATE.search(heading):
-        return False
-    if not item.alone:
-        return False
     emphasized = line.bold or line.size >= item.body_size + 0.9
-    if len(heading) > (2 * MAX_HEADING_CHARS if emphasized else MAX_HEADING_CHARS):
+    limit = 2 * MAX_HEADING_CHARS if emphasized else MAX_HEADING_CHARS
+    if not heading_text_ok(heading, limit) or not item.alone:
         return False
-    reaches_margin = line.x1 >= item.right_edge - 1.5 * line.size
-    return emphasized or not reaches_margin
+    return emphasized or not reaches_margin(item)
+
+
+def _continuation(items: list[PlanLine], i: int, heading: str) -> tuple[str, int] | None:
+    """A heading that fills its line: complete as it is when a new block follows (a numbered
+    or bulleted line, an indented line); else wrapped onto the next line(s), joined."""
+    if not items[i].alone or not reaches_margin(items[i]) or len(heading) > MAX_HEADING_CHARS:
+        return None
+    if i + 1 < len(items) and heading_text_ok(heading):
+        nxt = items[i + 1]
+        text = nxt.line.text.strip()
+        indented = nxt.line.x0 > items[i].line.x0 + 0.5 * nxt.line.size
+        if nxt.page_no != items[i].page_no or match_style(text) or _NEW_BLOCK.match(text) or indented:
+            return heading, i
+    joined = heading
+    for j in range(i + 1, min(i + 3, len(items))):
+        nxt = items[j]
+        text = nxt.line.text.strip()
+        if nxt.page_no != items[i].page_no or not text or match_style(text) or not nxt.alone:
+            return None
+        joined += text
+        if not reaches_margin(nxt):
+            return (joined, j) if heading_text_ok(joined, 2 * MAX_HEADING_CHARS) else None
+    return None
 
 
 def toc_lines(items: list[PlanLine]) -> set[int]:
@@ -199,6 +248,8 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
     has_fields = any(match_field(it.line.text) for it in items[:4000] if it.line.text.strip())
     current: SectionDraft | None = None
     seen_fields: set[str] = set()
+    measure_style = _measure_styles(items) if has_fields else {}
+    field_no = 0
     annex = False  # a 協会けんぽ plan that lists its fields again (a KPI table) is in its annex
 
     def open_section(style: str, label: str, heading: str, page: int) -> SectionDraft:
@@ -216,9 +267,10 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
         current = draft
         return draft
 
+    consumed = -1  # the last line already used as the continuation of a heading
     for i, item in enumerate(items):
-        text = item.line.text.strip()
-        if not text:
+        text = undouble(item.line.text.strip())
+        if not text or i <= consumed:
             continue
         page = item.page_no
         if i in toc or page in skip_pages:
@@ -229,21 +281,45 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
         field_match = match_field(text) if has_fields and not annex else None
         if field_match and not item.alone:
             field_match = None
-        if field_match and _squash(field_match[1]) in seen_fields:
-            annex, field_match = True, None
+        if field_match and _complete_name(field_match[1]) in seen_fields:
+            if current is not None and current.style == "field":
+                continue  # the field line drawn twice (fake bold read as two lines)
+            if len(seen_fields) == len(FIELDS):  # the frame is complete: what follows restates it
+                annex = True
+            field_match = None
+        if seen_fields and _APPENDIX_TITLE.search(text):
+            annex = True  # the plan's title again: an appendix (a KPI table) restating the plan
         if annex:
             _append(drafts, current, text, page)
             continue
         if field_match:
             label, name, rest = field_match
-            seen_fields.add(_squash(name))
+            if len(_squash(name)) < min(map(len, FIELDS)) and i + 1 < len(items):
+                name, rest, consumed = _complete_field(name, items, i, rest)
+            seen_fields.add(_complete_name(name))
+            field_no += 1
             open_section("field", label, name, page)
             rest = undouble(rest)
             nested = match_style(rest) if rest else None
-            if nested and nested[2] and _squash(nested[2]) not in map(_squash, FIELDS):
-                open_section(nested[0], nested[1], nested[2], page)
+            if nested and nested[0] == measure_style.get(field_no) and _nested_ok(nested[0], nested[2]):
+                found = measure_heading(items, max(i, consumed), nested[2])
+                heading = found[0] if found else trim_merged(nested[2])
+                consumed = max(consumed, found[1]) if found else consumed
+                open_section(nested[0], nested[1], heading, page)
             continue
         styled = match_style(text)
+        if has_fields:
+            if styled and current is not None and _is_measure(items, i, styled, measure_style.get(field_no)):
+                found = measure_heading(items, i, styled[2])
+                assert found is not None
+                heading, consumed = found
+                open_section(styled[0], styled[1], heading, page)
+                continue
+            if current is None:
+                current = _front(drafts, page, text)
+            else:
+                _append(drafts, current, text, page)
+            continue
         if styled and "**" in styled[2]:  # a heading and the next one merged (emphasis marks)
             first, _, rest = styled[2].replace("**", "\x00", 1).partition("\x00")
             nested = match_style(rest.replace("**", "").strip())
@@ -252,8 +328,14 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
                 styled = nested
         if styled:
             style, label, heading = styled
-            heading = undouble(heading)
+            if undouble(heading) != heading:  # fake bold read character by character too
+                heading, label = undouble(heading), undouble_digits(label)
             if _is_heading(style, heading, item, stack, has_fields):
+                open_section(style, label, heading, page)
+                continue
+            wrapped = _continuation(items, i, heading) if _allowed(style, stack, has_fields) else None
+            if wrapped:
+                heading, consumed = wrapped
                 open_section(style, label, heading, page)
                 continue
         if current is None:
@@ -263,19 +345,146 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
     return drafts
 
 
+# Measure headings end in a nominalized action: …の推進, …の強化, …の徹底 …
+_HEADING_NOUN = re.compile(
+    r"(推進|強化|徹底|向上|促進|実施|取組|取組み|充実|適正化|改善|確保|運営|管理|発信|活用|理解促進)$"
+)
+# A KPI list restating the plan (KPI一覧表, 令和3年度○○支部事業計画（KPI項目）) is an appendix.
+_APPENDIX_TITLE = re.compile(r"^(KPI\s*一覧|(令和|平成)\s*\d+\s*年度.{0,12}事業計画\s*\(\s*KPI)")
+_QUANTITY = re.compile(r"\d{1,3},\d{3}|[:：]\s*\d")  # 対象者数:615,847人 — a population, not a measure
+_MERGED = re.compile(r"\s+(?=[①-⑳■※])|\s{2,}")
+
+
+def trim_merged(heading: str) -> str:
+    """A heading run together with what follows it on the line (``…の推進 ①査定率を…``)."""
+    parts = _MERGED.split(heading, maxsplit=1)
+    if len(parts) == 2 and len(parts[0]) >= 4:
+        return parts[0].strip()
+    head, sep, tail = heading.partition(" ")
+    if sep and _HEADING_NOUN.search(head) and re.search(r"[、\d]", tail) and len(tail) > 10:
+        return head
+    return heading
+
+
+def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, int] | None:
+    """The full measure heading at line ``i`` (joined if wrapped) and its last line, or None."""
+    whole = undouble(heading)
+    heading = trim_merged(whole)
+    last = i
+    if heading == whole and (reaches_margin(items[i]) or _ends_open(heading)):
+        for j in range(i + 1, min(i + 3, len(items))):
+            nxt = items[j]
+            text = nxt.line.text.strip()
+            if nxt.page_no != items[i].page_no or not text or match_style(text) or _NEW_BLOCK.match(text):
+                break
+            joined = heading + text
+            if joined.endswith("。") or _PREDICATE.search(joined):
+                # A complete heading followed by a paragraph; or a sentence over two lines.
+                closed = heading.endswith(("〉", ")", "」", "】", ">")) or _HEADING_NOUN.search(heading)
+                return (heading, last) if closed and heading_text_ok(heading, 2 * MAX_HEADING_CHARS) else None
+            if not heading_text_ok(joined, 2 * MAX_HEADING_CHARS) and not _ends_open(heading):
+                break
+            heading, last = joined, j
+            if not reaches_margin(nxt):
+                break
+    if not heading_text_ok(heading, 2 * MAX_HEADING_CHARS) or _QUANTITY.search(heading):
+        return None
+    return heading, last
+
+
+def _ends_open(text: str) -> bool:
+    return text.endswith(("、", "・", "(", "〈", "「"))
+
+
+def _measure_candidate(items: list[PlanLine], i: int, styled: tuple[str, str, str] | None) -> bool:
+    """Could this line be a measure heading? (Lenient: a long measure may fill its line.)"""
+    if styled is None or styled[0] == "Roman" or not items[i].alone:
+        return False
+    return measure_heading(items, i, styled[2]) is not None
+
+
+def _is_measure(items: list[PlanLine], i: int, styled: tuple[str, str, str], style: str | None) -> bool:
+    return style is not None and styled[0] == style and _measure_candidate(items, i, styled)
+
+
+def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
+    """The mark of the measures under each 協会けんぽ field (field number → style).
+
+    The first mark under a field is its measures' mark (the field line itself may carry the
+    first measure), unless it occurs only once while another numbering runs to three or more:
+    then it was a stray line and the longest numbering is the measures'.
+    """
+    by_field: dict[int, list[tuple[str, str]]] = {}
+    field_no, seen = 0, set()
+    for i, item in enumerate(items):
+        text = undouble(item.line.text.strip())
+        found = match_field(text)
+        if found and _complete_name(found[1]) not in seen:
+            seen.add(_complete_name(found[1]))
+            field_no += 1
+            rest = match_style(undouble(found[2])) if found[2] else None
+            by_field[field_no] = [(rest[0], rest[1])] if rest and _nested_ok(rest[0], rest[2]) else []
+            continue
+        if field_no and len(seen) <= len(FIELDS):
+            styled = match_style(text)
+            if _measure_candidate(items, i, styled):
+                assert styled is not None
+                by_field[field_no].append((styled[0], _squash(styled[1])))
+    choice: dict[int, str] = {}
+    for number, candidates in by_field.items():
+        if not candidates:
+            continue
+        first = candidates[0][0]
+        distinct: dict[str, set[str]] = {}
+        for style, label in candidates:
+            distinct.setdefault(style, set()).add(label)
+        longest = max(distinct, key=lambda st: (len(distinct[st]) if not st.startswith("bullet") else 0))
+        if not first.startswith("bullet") and len(distinct[first]) < 2 and len(distinct[longest]) >= 3:
+            first = longest
+        choice[number] = first
+    return choice
+
+
+def _complete_name(name: str) -> str:
+    squashed = _squash(name)
+    return next((f for f in FIELDS if f.startswith(squashed)), squashed)
+
+
+def _complete_field(name: str, items: list[PlanLine], i: int, rest: str) -> tuple[str, str, int]:
+    """A field name cut at the end of the line (``基盤的保険者機`` / ``能関係``): join the rest."""
+    full = _complete_name(name)
+    missing = full[len(_squash(name)) :]
+    nxt = _squash(items[i + 1].line.text)
+    if not rest and missing and nxt.startswith(missing):
+        remainder = items[i + 1].line.text.strip()[len(missing) :].strip()
+        return name + missing, remainder, i + 1
+    return name, rest, i - 1
+
+
+def _nested_ok(style: str, heading: str) -> bool:
+    """A measure written on its field's line (``１．基盤的… １．健全な財政運営``)."""
+    return style != "Roman" and heading_text_ok(heading, 2 * MAX_HEADING_CHARS) and (
+        _squash(heading) not in FIELDS
+    )
+
+
+def _allowed(style: str, stack: list[tuple[str, int]], has_fields: bool) -> bool:
+    """Whether a heading of this style may open here (the 協会けんぽ frame's rules)."""
+    styles = [s for s, _ in stack]
+    if style.startswith("bullet"):
+        return has_fields and styles[:1] == ["field"] and styles[1:2] in ([], [style])
+    if has_fields:
+        if style == "Roman" or not styles or styles[0] != "field":
+            return False
+        depth = styles.index(style) + 1 if style in styles else len(styles) + 1
+        return depth <= 2
+    return True
+
+
 def _is_heading(
     style: str, heading: str, item: PlanLine, stack: list[tuple[str, int]], has_fields: bool
 ) -> bool:
-    styles = [s for s, _ in stack]
-    if style == "bullet":  # ○ marks a measure only directly under a 協会けんぽ field
-        return has_fields and styles == ["field"] and looks_like_heading(item, heading)
-    if has_fields:
-        if not styles or styles[0] != "field":
-            return False
-        depth = styles.index(style) + 1 if style in styles else len(styles) + 1
-        if depth > 2:  # deeper than field > measure is body text (actions, KPI parts)
-            return False
-    return looks_like_heading(item, heading)
+    return _allowed(style, stack, has_fields) and looks_like_heading(item, heading)
 
 
 def as_written(line: Line, part: str) -> str:

@@ -1,0 +1,141 @@
+"""Section trees against the headings written by hand in tests/expected (precision, recall)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.evaluate import Score, score_headings
+from extract.sections import match_field, match_style, undouble, undouble_digits
+from tests.conftest import manifest
+from tests.test_plans import expected, plans_of
+
+
+def hokkaido():
+    [sections] = [s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans") if p.branch == "北海道"]
+    return sections
+
+
+ANNOTATED = [e for e in manifest() if any("sections" in p for p in expected(e["id"])["plans"])]
+
+
+def document_score(doc_id: str) -> Score:
+    """Micro-averaged over the document's annotated plans (branch plans matched by branch)."""
+    found = plans_of(doc_id)
+    total = Score(0, 0, 0)
+    for want in expected(doc_id)["plans"]:
+        if "sections" not in want:
+            continue
+        [sections] = [s for p, s in found if len(found) == 1 or p.branch == want["branch"]]
+        score = score_headings(
+            [(s.label, s.heading) for s in sections if s.level > 0],
+            [(s["label"], s["heading"]) for s in want["sections"]],
+        )
+        total = Score(total.expected + score.expected, total.predicted + score.predicted,
+                      total.matched + score.matched)  # fmt: skip
+    return total
+
+
+@pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
+def test_section_headings_precision_and_recall(corpus_pdfs: Path, entry: dict) -> None:
+    score = document_score(entry["id"])
+    assert score.expected >= 6
+    assert score.precision >= 0.95, score
+    assert score.recall >= 0.95, score
+
+
+def test_at_least_ten_branches_are_scored(corpus_pdfs: Path) -> None:
+    annotated = [p for p in expected("kyoukai-kenpo-r3-branch-plans")["plans"] if "sections" in p]
+    assert len(annotated) >= 10
+
+
+def test_fields_are_top_level_and_measures_their_children(corpus_pdfs: Path) -> None:
+    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+        by_id = {s.id: s for s in sections}
+        tops = [s.heading for s in sections if s.level == 1]
+        assert tops == ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"], plan.branch
+        for s in sections:
+            if s.level == 2:
+                assert by_id[s.parent_id].level == 1
+
+
+def test_field_and_first_measure_on_one_line(corpus_pdfs: Path) -> None:
+    sections = hokkaido()
+    paths = [s.path for s in sections]
+    assert "１．基盤的保険者機能関係 > １．健全な財政運営" in paths
+    assert "２．戦略的保険者機能関係 > ３．ジェネリック医薬品の使用促進" in paths
+
+
+def test_table_of_contents_is_not_taken_for_sections(corpus_pdfs: Path) -> None:
+    [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd")
+    chapters = [s for s in sections if s.label.startswith("第") and s.label.endswith("章")]
+    assert [s.label for s in chapters] == [f"第{n}章" for n in range(1, 9)]
+    assert all(s.page_start > 1 for s in chapters)  # the contents are on page 1
+    programs = [s for s in sections if s.level == 2 and s.label.replace(" ", "").startswith("第")]
+    assert len(programs) == 17
+
+
+def test_kpi_lines_and_actions_are_body_text(corpus_pdfs: Path) -> None:
+    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+        for s in sections:
+            assert "KPI" not in s.heading.upper()
+            assert not s.heading.endswith("とする")
+
+
+def test_section_text_is_kept(corpus_pdfs: Path) -> None:
+    sections = hokkaido()
+    [generic] = [s for s in sections if s.heading == "ジェネリック医薬品の使用促進"]
+    assert "KPI" in generic.text and generic.page_start == generic.page_end
+
+
+@pytest.mark.parametrize(
+    ("text", "style", "label", "heading"),
+    [
+        ("第1章 背景及び趣旨", "chapter", "第1章", "背景及び趣旨"),
+        ("序章 計画策定にあたって", "chapter", "序章", "計画策定にあたって"),
+        ("第12 こころの健康づくり", "dai", "第12", "こころの健康づくり"),
+        ("1.1 データヘルス計画", "n.n", "1.1", "データヘルス計画"),
+        ("1. 健全な財政運営", "n.", "1.", "健全な財政運営"),
+        ("1 目的", "n", "1", "目的"),
+        ("2広報活動の推進", "n", "2", "広報活動の推進"),
+        ("(1) 実施状況", "(n)", "(1)", "実施状況"),
+        ("1)組織運営の強化", "(n)", "1)", "組織運営の強化"),
+        ("① 実施体制", "circled", "①", "実施体制"),
+        ("ⅱ)特定保健指導の実施率の向上", "roman", "ⅱ)", "特定保健指導の実施率の向上"),
+        ("ア 組合員", "kana", "ア", "組合員"),
+        ("STEP1-2 保健事業の実施状況", "step_sub", "STEP1-2", "保健事業の実施状況"),
+        ("STEP2 健康課題の抽出", "step", "STEP2", "健康課題の抽出"),
+        ("○健全な財政運営", "bullet○", "○", "健全な財政運営"),
+    ],
+)
+def test_numbering_styles(text: str, style: str, label: str, heading: str) -> None:
+    assert match_style(text) == (style, label, heading)
+
+
+@pytest.mark.parametrize("text", ["第3期データヘルス計画", "3年間の実績", "0.0% 20.0%", "2022 3,687", "Ⅲ〉"])
+def test_not_numbering(text: str) -> None:
+    assert match_style(text) is None
+
+
+def test_fake_bold_doubles_are_undone() -> None:
+    assert undouble("STEP1-1 基本情報STEP1-1 基本情報") == "STEP1-1 基本情報"
+    assert undouble("基本分析基本分析") == "基本分析"
+    assert undouble("健診健診の受診") == "健診健診の受診"
+    assert undouble_digits("STEP11-33") == "STEP1-3"
+    assert undouble_digits("STEP12-3") == "STEP12-3"
+
+
+def test_field_lines() -> None:
+    both = "1.基盤的保険者機能関係 1.健全な財政運営"
+    assert match_field(both) == ("1.", "基盤的保険者機能関係", "1.健全な財政運営")
+    assert match_field("1.基盤的保険者機") == ("1.", "基盤的保険者機", "")  # cut at the line end
+    assert match_field("基盤的保険者機能の強化について") is None
+
+
+def test_expected_files_are_valid() -> None:
+    for entry in manifest():
+        data = expected(entry["id"])
+        assert data["id"] == entry["id"]
+        json.dumps(data)
