@@ -67,6 +67,31 @@ def run_load(folder: Path, workers: int) -> dict:
             "peak_rss_mb": max(peak_kb, before) / 1024}  # fmt: skip
 
 
+def structure_scores() -> None:
+    """Precision and recall of section headings per corpus document (tests/expected)."""
+    import json
+
+    from extract.evaluate import score_plans
+    from extract.pdf import read_pdf
+    from extract.plans import read_plans
+
+    head = "section headings vs tests/expected"
+    print(f"\n{head:<44}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}{'plans':>7}")
+    for path in sorted((ROOT / "tests" / "expected").glob("*.json")):
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        found = read_plans(read_pdf((PDFS / f"{path.stem}.pdf").read_bytes()))
+        score = score_plans(found, expected)
+        fields = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
+        plans_ok = sum(
+            all(getattr(plan, f) == want[f] for f in fields)
+            for (plan, _), want in zip(found, expected["plans"], strict=False)
+        )
+        p = f"{score.precision:.3f}" if score.expected else "-"
+        r = f"{score.recall:.3f}" if score.expected else "-"
+        plans = f"{plans_ok}/{len(expected['plans'])}"
+        print(f"{path.stem:<44}{score.expected:>9}{score.predicted:>7}{p:>7}{r:>7}{plans:>7}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=8, help="distinct copies of the corpus to load")
@@ -88,6 +113,7 @@ def main() -> None:
             print(f"{label:<28}{rate:>10.0f}{r['chars'] / r['seconds']:>12.0f}{r['peak_rss_mb']:>13.0f}"
                   f"{rate / bare_rate:>9.2f}")  # fmt: skip
         print(f"speed-up with 2 workers: {rate / one:.2f}x  (goal: >= 1.8x; loader goal: >= 0.10 of bare)")
+    structure_scores()
 
 
 if __name__ == "__main__":

@@ -53,3 +53,27 @@ def score_headings(predicted: list[tuple[str, str]], expected: list[tuple[str, s
     got = Counter(_key(label, heading) for label, heading in scored)
     matched = sum((want & got).values())
     return Score(expected=sum(want.values()), predicted=sum(got.values()), matched=matched)
+
+
+def score_plans(found: list, expected: dict) -> Score:
+    """Micro-averaged heading score over a document's annotated plans.
+
+    ``found`` is what :func:`extract.plans.read_plans` returns; ``expected`` a parsed
+    ``tests/expected/{id}.json`` (plans with optional ``sections``), branch plans matched by branch.
+    """
+    total = Score(0, 0, 0)
+    for want in expected["plans"]:
+        if "sections" not in want:
+            continue
+        matches = [s for p, s in found if len(found) == 1 or p.branch == want["branch"]]
+        sections = matches[0] if len(matches) == 1 else []
+        score = score_headings(
+            [(s.label, s.heading) for s in sections if s.level > 0],
+            [(s["label"], s["heading"]) for s in want["sections"]],
+        )
+        total = Score(
+            total.expected + score.expected,
+            total.predicted + score.predicted,
+            total.matched + score.matched,
+        )
+    return total

@@ -59,3 +59,35 @@ def test_help_teaches() -> None:
     result = runner.invoke(app, ["load", "--help"])
     assert result.exit_code == 0
     assert "--workers" in result.output and "--timeout" in result.output and "Example" in result.output
+
+
+def _corpus_db(tmp_path: Path, corpus_pdfs: Path) -> Path:
+    db = tmp_path / "corpus.db"
+    result = runner.invoke(app, ["load", str(corpus_pdfs), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_plans_json_lists_every_plan_with_metadata(tmp_path: Path, corpus_pdfs: Path) -> None:
+    db = _corpus_db(tmp_path, corpus_pdfs)
+    plans = json.loads(runner.invoke(app, ["plans", "--db", str(db), "--json"]).stdout)
+    branch_plans = [p for p in plans if p["insurer_type"] == "協会けんぽ"]
+    assert len(branch_plans) == 35
+    assert {p["fiscal_year"] for p in branch_plans} == {2021}
+    tokyo = [p for p in plans if p["insurer"] == "東京都医師国民健康保険組合"]
+    assert [(p["plan_type"], p["period_start"], p["period_end"]) for p in tokyo] == [
+        ("tokutei_kenshin_plan", 2018, 2023)
+    ]
+    assert len(plans) == 39
+
+
+def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path) -> None:
+    db = _corpus_db(tmp_path, corpus_pdfs)
+    tree = runner.invoke(app, ["show", "北海道支部", "--db", str(db)])
+    assert tree.exit_code == 0, tree.output
+    assert "戦略的保険者機能関係" in tree.output and "ジェネリック医薬品の使用促進" in tree.output
+    one = runner.invoke(app, ["show", "北海道", "--db", str(db), "--section", "ジェネリック医薬品の使用促進"])
+    assert one.exit_code == 0
+    assert "KPI" in one.output and "薬剤師会" in one.output
+    assert runner.invoke(app, ["show", "北海道", "--db", str(db), "--section", "存在しない節"]).exit_code == 2
+    assert runner.invoke(app, ["show", "どこにもない", "--db", str(db)]).exit_code == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.evaluate import Score, score_headings
+from extract.evaluate import Score, score_plans
 from extract.sections import match_field, match_style, undouble, undouble_digits
 from tests.conftest import manifest
 from tests.test_plans import expected, plans_of
@@ -22,20 +22,7 @@ ANNOTATED = [e for e in manifest() if any("sections" in p for p in expected(e["i
 
 
 def document_score(doc_id: str) -> Score:
-    """Micro-averaged over the document's annotated plans (branch plans matched by branch)."""
-    found = plans_of(doc_id)
-    total = Score(0, 0, 0)
-    for want in expected(doc_id)["plans"]:
-        if "sections" not in want:
-            continue
-        [sections] = [s for p, s in found if len(found) == 1 or p.branch == want["branch"]]
-        score = score_headings(
-            [(s.label, s.heading) for s in sections if s.level > 0],
-            [(s["label"], s["heading"]) for s in want["sections"]],
-        )
-        total = Score(total.expected + score.expected, total.predicted + score.predicted,
-                      total.matched + score.matched)  # fmt: skip
-    return total
+    return score_plans(plans_of(doc_id), expected(doc_id))
 
 
 @pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])

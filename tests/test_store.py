@@ -1,0 +1,39 @@
+"""The SQLite store: table names other tools rely on, and the full-text index over sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extract import store
+from extract.pdf import read_pdf
+from tests.conftest import PDFS
+
+
+def test_tables_and_columns_keep_their_names(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "t.db")
+    columns = {name: set(db[name].columns_dict) for name in db.table_names()}
+    assert {"id", "file_name", "path", "sha256", "pages", "bytes", "title", "text_quality", "loaded_at",
+            "planex_version"} <= columns["documents"]  # fmt: skip
+    assert {"doc_id", "page_no", "text", "raw_text", "quality"} <= columns["pages"]
+    assert {"file_name", "path", "sha256", "kind", "message", "at"} <= columns["load_errors"]
+    assert {"id", "doc_id", "insurer", "insurer_type", "branch", "plan_type", "fiscal_year", "period_start",
+            "period_end", "title", "page_start", "page_end"} <= columns["plans"]  # fmt: skip
+    assert {"id", "plan_id", "parent_id", "level", "label", "heading", "path", "page_start", "page_end",
+            "text"} <= columns["sections"]  # fmt: skip
+
+
+def test_sections_are_searchable_and_replaced_on_reload(tmp_path: Path, corpus_pdfs: Path) -> None:
+    db = store.open_db(tmp_path / "t.db")
+    parsed = read_pdf((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())
+    for _ in range(2):  # writing twice replaces, it does not duplicate
+        store.write_document(db, parsed, PDFS / "kyoukai-kenpo-r3-branch-plans.pdf")
+    hits = db.execute(
+        "select s.path from sections_fts join sections s on s.rowid = sections_fts.rowid "
+        "where sections_fts match ?", ['"ジェネリック医薬品の使用促進"']
+    ).fetchall()  # fmt: skip
+    assert len(hits) >= 30  # nearly every branch has this measure
+    assert db["plans"].count == 35
+    counts = db.execute("select count(*), count(distinct id) from sections").fetchone()
+    assert counts[0] == counts[1] == db["sections_fts"].count
+    store.delete_document(db, parsed.id)
+    assert db["sections"].count == 0 and db["plans"].count == 0
