@@ -39,6 +39,9 @@ demo: corpus
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
+	$(PLANEX) plans --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
 
 lint: venv
 	$(VENV)/bin/ruff check .
