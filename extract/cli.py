@@ -355,5 +355,113 @@ def show_command(
     console.print(tree)
 
 
+kpis_app = typer.Typer(
+    help="KPIs and numeric targets: list them (planex kpis), or find unmapped indicator spellings.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(kpis_app, name="kpis")
+export_app = typer.Typer(help="Export records to CSV (Excel-friendly with --excel) or JSON lines.")
+app.add_typer(export_app, name="export")
+
+
+@kpis_app.callback()
+def kpis_command(
+    ctx: typer.Context,
+    db: DbOption = Path("planex.db"),
+    branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
+    indicator: Annotated[
+        str | None, typer.Option(help="Canonical id (generic_share) or part of the indicator.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+) -> None:
+    """Show KPI and target records in the terminal.
+
+    Example:  planex kpis --db plans.db --indicator generic_share
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from extract.export import kpi_records
+
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = kpi_records(database, branch=branch, indicator=indicator)
+    database.close()
+    shown = f" (first {limit})" if len(rows) > limit else ""
+    table = Table(title=f"{len(rows)} KPI / target records{shown}")
+    for col in ("branch / insurer", "FY", "kind", "indicator", "id", "target", "page"):
+        table.add_column(col)
+    from extract.export import _cell
+
+    for row in rows[:limit]:
+        table.add_row(
+            row["branch"] or row["insurer"] or "", str(row["target_year"] or ""), row["kind"],
+            row["indicator"][:40], row["indicator_id"], _cell(row), str(row["page"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@kpis_app.command("unmapped")
+def kpis_unmapped_command(
+    db: DbOption = Path("planex.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Indicator spellings that map to no canonical indicator, most frequent first.
+
+    Add the frequent ones to schemas/indicators.toml.
+    """
+    from extract.export import unmapped
+
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = unmapped(database)
+    database.close()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} unmapped indicator spellings")
+    for col in ("indicator", "records", "plans"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["indicator"], str(row["records"]), str(row["plans"]))
+    console.print(table)
+
+
+@export_app.command("kpis")
+def export_kpis_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    db: DbOption = Path("planex.db"),
+    wide: Annotated[
+        bool, typer.Option("--wide", help="One row per plan, one column per canonical indicator and year.")
+    ] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator (id or part).")] = None,
+) -> None:
+    """Export KPI records: one row per record (long), or one row per plan (--wide).
+
+    Example:  planex export kpis --db plans.db --out kpis.csv --excel
+    """
+    from extract import export
+
+    if fmt not in ("csv", "jsonl"):
+        err_console.print(f"[red]error:[/] --format must be csv or jsonl, not {fmt!r}")
+        raise typer.Exit(2)
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = export.kpi_records(database, branch=branch, indicator=indicator)
+    database.close()
+    if wide:
+        table_rows, columns = export.wide(rows)
+    else:
+        table_rows, columns = rows, export.KPI_EXPORT_COLUMNS
+    if fmt == "jsonl":
+        count = export.write_jsonl(table_rows, out, columns)
+    else:
+        count = export.write_csv(table_rows, out, columns, excel=excel)
+    err_console.print(f"wrote {count} rows to {out}")
+
+
 if __name__ == "__main__":
     app()

@@ -109,6 +109,9 @@ def process_file(path: str | Path) -> store.DocumentRows | Failure:
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    from extract.ginza import nlp
+
+    nlp()  # already loaded in the fork server; loads here only if that failed
     try:
         conn.send(_READY)  # start-up (imports) must not count against the first file's timeout
     except OSError:
@@ -250,7 +253,7 @@ def load(
             report(path, "loaded", pages)
 
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.loader"])  # workers start as forks of a warm process
+    ctx.set_forkserver_preload(["extract.warm"])  # workers start as forks of a warm process
     pool: list[_Worker] = []
     try:
         pool = [_Worker(ctx) for _ in range(min(workers, len(queue)))]

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 from extract.dates import find_years, parse_year, parse_year_range
-from extract.sections import build_sections, plan_lines
+from extract.kpis import plan_kpis
+from extract.sections import PlanLine, build_sections, plan_lines
+from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
 from schemas.records import Page, ParsedDocument
 
@@ -154,8 +156,22 @@ def years_of(title: str, text: str) -> tuple[int | None, int | None, int | None]
     return (year, year, year) if year else (None, None, None)
 
 
+@dataclass
+class PlanReading:
+    """One plan with everything read from it."""
+
+    plan: Plan
+    sections: list[Section]
+    kpis: list[Kpi]
+
+
 def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
     """Every plan of a parsed document with its section tree (a pure function of the document)."""
+    return [(r.plan, r.sections) for r in read_document(parsed, with_kpis=False)]
+
+
+def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[PlanReading]:
+    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document."""
     result = []
     prefix = parsed.sha256[:16]
     spans = split_plans(parsed.pages)
@@ -192,7 +208,11 @@ def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
             page_end=span.page_end,
             garbled_pages=[p.page_no for p in pages if p.quality == "garbled"],
         )
-        result.append((plan, _sections(plan, pages)))
+        items = plan_lines([(p.page_no, p.lines) for p in pages if p.quality != "garbled"])
+        owner: list[int] = []
+        sections = _sections(plan, items, owner)
+        kpis = plan_kpis(plan, items, owner, sections) if with_kpis else []
+        result.append(PlanReading(plan, sections, kpis))
     return result
 
 
@@ -204,9 +224,8 @@ def heading_path_part(label: str, heading: str) -> str:
     return f"{label}{glue}{heading}"
 
 
-def _sections(plan: Plan, pages: list[Page]) -> list[Section]:
-    items = plan_lines([(p.page_no, p.lines) for p in pages])
-    drafts = build_sections(items, skip_pages=set(plan.garbled_pages))
+def _sections(plan: Plan, items: list[PlanLine], owner: list[int]) -> list[Section]:
+    drafts = build_sections(items, skip_pages=set(plan.garbled_pages), owner=owner)
     sections: list[Section] = []
     paths: list[str] = []
     for n, draft in enumerate(drafts):

@@ -236,11 +236,16 @@ def toc_lines(items: list[PlanLine]) -> set[int]:
     return skip
 
 
-def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) -> list[SectionDraft]:
+def build_sections(
+    items: list[PlanLine], skip_pages: set[int] | None = None, owner: list[int] | None = None
+) -> list[SectionDraft]:
     """The plan's sections in reading order, each with its level, parent and body lines.
 
-    Text before the first heading becomes a level-0 section (the plan's front matter).
+    Text before the first heading becomes a level-0 section (the plan's front matter). When
+    ``owner`` is given it is filled with, for each line, the index of the section it belongs to.
     """
+    owner = owner if owner is not None else []
+    owner.clear()
     skip_pages = skip_pages or set()
     toc = toc_lines(items)
     drafts: list[SectionDraft] = []
@@ -269,6 +274,8 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
 
     consumed = -1  # the last line already used as the continuation of a heading
     for i, item in enumerate(items):
+        if i:
+            owner.append(max(len(drafts) - 1, 0))  # where line i-1 ended up
         text = undouble(item.line.text.strip())
         if not text or i <= consumed:
             continue
@@ -342,6 +349,8 @@ def build_sections(items: list[PlanLine], skip_pages: set[int] | None = None) ->
             current = _front(drafts, page, text)
             continue
         _append(drafts, current, text, page)
+    if items:
+        owner.append(max(len(drafts) - 1, 0))
     return drafts
 
 

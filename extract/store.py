@@ -33,7 +33,8 @@ LINES = "lines"
 LOAD_ERRORS = "load_errors"
 PLANS = "plans"
 SECTIONS = "sections"
-DERIVED_TABLES = [SECTIONS, PLANS, LINES, PAGES]
+KPIS = "kpis"
+DERIVED_TABLES = [KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
 
@@ -144,6 +145,33 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
+    db[KPIS].create(
+        {
+            "id": str,
+            "doc_id": str,
+            "plan_id": str,
+            "page": int,
+            "section": str,
+            "program": str,
+            "kind": str,
+            "indicator": str,
+            "indicator_id": str,
+            "comparator": str,
+            "value": float,
+            "unit": str,
+            "target_year": int,
+            "baseline_value": float,
+            "baseline_year": int,
+            "actual_value": float,
+            "population": str,
+            "raw_text": str,
+        },
+        pk="id",
+        foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[KPIS].create_index(["doc_id"], if_not_exists=True)
+    db[KPIS].create_index(["indicator_id"], if_not_exists=True)
     db[PLANS].create_index(["doc_id"], if_not_exists=True)
     db[SECTIONS].create_index(["plan_id"], if_not_exists=True)
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
@@ -175,6 +203,9 @@ PLAN_COLUMNS = ("id", "doc_id", "number", "insurer", "insurer_type", "branch", "
                 "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages")  # fmt: skip
 SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "path", "page_start",
                    "page_end", "text", "doc_id")  # fmt: skip
+KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
+               "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
+               "baseline_year", "actual_value", "population", "raw_text")  # fmt: skip
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
                 "height")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
@@ -201,11 +232,13 @@ class DocumentRows:
 
 def document_rows(parsed: ParsedDocument) -> DocumentRows:
     """Rows of every table for one document: pages, lines, plans and sections."""
-    from extract.plans import read_plans  # the structure stage runs where the rows are built
+    from extract.plans import read_document  # the structure stage runs where the rows are built
 
     doc_id = parsed.id
-    plan_rows, section_rows = [], []
-    for plan, sections in read_plans(parsed):
+    plan_rows, section_rows, kpi_rows = [], [], []
+    for reading in read_document(parsed):
+        plan, sections = reading.plan, reading.sections
+        kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
         values = plan.model_dump()
         values["garbled_pages"] = json.dumps(plan.garbled_pages)
         plan_rows.append(tuple(values[c] for c in PLAN_COLUMNS))
@@ -237,6 +270,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
             LINES: (LINE_COLUMNS, lines),
             PLANS: (PLAN_COLUMNS, plan_rows),
             SECTIONS: (SECTION_COLUMNS, section_rows),
+            KPIS: (KPI_COLUMNS, kpi_rows),
         },
     )
 

@@ -145,8 +145,9 @@ def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
 
     db = store.open_db(tmp_path / "t.db")
     parsed = read_pdf((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
-    broken = parsed.model_copy(deep=True)
-    broken.pages[-1].lines[0].x0 = "not a number"  # type: ignore[assignment]  # fails mid-write
+    broken = store.document_rows(parsed)
+    _, lines = broken.tables[store.LINES]
+    lines[-1] = (*lines[-1][:5], "not a number", *lines[-1][6:])  # x0 of the last line: fails mid-write
     db[store.LINES].transform(types={"x0": float})
     db.execute("create trigger no_strings before insert on lines when typeof(new.x0) = 'text' "
                "begin select raise(abort, 'bad x0'); end")  # fmt: skip

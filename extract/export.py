@@ -1,0 +1,125 @@
+"""Exports an analyst can open without cleaning: KPI records as CSV (long or wide) or JSON lines.
+
+The long CSV starts with exactly these columns, in this order (other tools rely on them):
+``doc_id, source_file, page, insurer, branch, plan_type, plan_fiscal_year, section, program, kind,
+indicator, indicator_id, comparator, value, unit, target_year, baseline_value, baseline_year,
+actual_value, population, raw_text``. ``excel=True`` writes UTF-8 with a byte-order mark so Excel
+shows the Japanese; the wide form has one row per plan and one column per canonical indicator
+and target year.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from extract.indicators import labels
+
+KPI_EXPORT_COLUMNS = (
+    "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "section",
+    "program", "kind", "indicator", "indicator_id", "comparator", "value", "unit", "target_year",
+    "baseline_value", "baseline_year", "actual_value", "population", "raw_text",
+)  # fmt: skip
+_PLAN_COLUMNS = ("plan_id", "insurer", "insurer_type", "branch", "plan_type", "plan_fiscal_year",
+                 "period_start", "period_end", "source_file")  # fmt: skip
+
+
+def kpi_records(
+    db: sqlite_utils.Database,
+    *,
+    branch: str | None = None,
+    indicator: str | None = None,
+    insurer: str | None = None,
+) -> list[dict[str, Any]]:
+    """KPI records joined with their plan and document, in document and page order."""
+    where, params = ["1 = 1"], []
+    if branch:
+        where.append("p.branch = ?")
+        params.append(branch.removesuffix("支部"))
+    if indicator:
+        where.append("(k.indicator_id = ? or k.indicator like ?)")
+        params += [indicator, f"%{indicator}%"]
+    if insurer:
+        where.append("p.insurer like ?")
+        params.append(f"%{insurer}%")
+    sql = f"""
+        select k.doc_id, d.file_name as source_file, k.page, p.insurer, p.branch, p.plan_type,
+               p.fiscal_year as plan_fiscal_year, k.section, k.program, k.kind, k.indicator,
+               k.indicator_id, k.comparator, k.value, k.unit, k.target_year, k.baseline_value,
+               k.baseline_year, k.actual_value, k.population, k.raw_text,
+               k.plan_id, p.insurer_type, p.period_start, p.period_end
+        from kpis k join plans p on p.id = k.plan_id join documents d on d.id = k.doc_id
+        where {" and ".join(where)}
+        order by d.file_name, p.number, k.page, k.id
+    """
+    return list(db.query(sql, params))
+
+
+def _open(path: Path, excel: bool):
+    return path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
+
+
+def write_csv(
+    rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...], excel: bool = False
+) -> int:
+    count = 0
+    with _open(path, excel) as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in columns})
+            count += 1
+    return count
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def _cell(row: dict[str, Any]) -> str:
+    """A wide-table cell: the value with its comparator, so 95.0% 以上 and 95.0% alike read right."""
+    comparator, value, unit = row["comparator"], row["value"], row["unit"] or ""
+    shown = "" if value is None else f"{value:g}{unit}"
+    return {
+        ">=": f"{shown}以上", "<=": f"{shown}以下", "=": shown, ">": f"{shown}超", "<": f"{shown}未満",
+        "yoy>=": "対前年度以上", "yoy<=": "対前年度以下", "reduce_by": f"{shown}減",
+        "increase_by": f"{shown}増", "do": "実施",
+    }.get(comparator, shown)  # fmt: skip
+
+
+def wide(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """One row per plan, one column per canonical indicator and target year (``label [FY2021]``)."""
+    names = labels()
+    plans: dict[str, dict[str, Any]] = {}
+    columns: dict[str, tuple[int, int]] = {}
+    order = {ident: n for n, ident in enumerate(names)}
+    for row in rows:
+        if not row["indicator_id"]:
+            continue
+        plan = plans.setdefault(row["plan_id"], {c: row.get(c) for c in _PLAN_COLUMNS})
+        year = row["target_year"]
+        column = f"{names[row['indicator_id']]} [FY{year}]" if year else names[row["indicator_id"]]
+        columns.setdefault(column, (order[row["indicator_id"]], year or 0))
+        plan.setdefault(column, _cell(row))  # the first record of a plan wins (KPI line before table)
+    ordered = tuple(sorted(columns, key=lambda c: columns[c]))
+    return list(plans.values()), _PLAN_COLUMNS + ordered
+
+
+def unmapped(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Indicator spellings that map to no canonical id, most frequent first."""
+    return list(
+        db.query(
+            "select indicator, count(*) as records, count(distinct plan_id) as plans from kpis "
+            "where indicator_id = '' group by indicator order by records desc, indicator"
+        )
+    )

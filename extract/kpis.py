@@ -1,0 +1,549 @@
+"""KPIs and numeric targets: regexes find the candidates, GiNZA reads the hard ones.
+
+Plans state targets in four shapes, and each has its reader here:
+
+- **KPI lines** (協会けんぽ): ``■ KPI：①…を 100％とする`` followed by parts ②③ (or Ⅰ.Ⅱ., ア.イ.,
+  (ⅰ)(ⅱ), a （内訳） list), sentences broken across lines, spaces inside numbers. One record a part.
+- **Goal sentences** outside KPI labels: ``受診率を70%、実施率30%を2023年度までに達成する`` (two
+  targets), ``…を5%減少させる``, ``支部目標:特定健診受診率 90%以上``.
+- **Target tables**: indicator rows × fiscal-year columns, with a baseline column (直近値, 現状値):
+  one record per indicator and year, rebuilt from the lines' positions on the page.
+- **The STEP template** of health-insurance societies: ``実施率(【実績値】- 【目標値】令和2年度:10%)``
+  and ``【計画値/実績値】令和2年度:90%/57.6%``.
+
+A sentence's value, unit, comparator and year come from regexes; its indicator is the noun phrase
+marked by を / について. Where a simple reading is ambiguous (several を, a commitment without a
+number), GiNZA's dependency parse decides (``extract.ginza``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.dates import parse_year
+from extract.normalize import normalize_text
+from extract.sections import PlanLine
+
+# ---------------------------------------------------------------------------------------------
+# Sentence reading
+
+_UNITS = r"%|‰|件|人|円|千円|万円|事業所|社|回|日|か所|ヵ所|箇所|ポイント|pt|倍|歳|名"
+_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_VALUE = re.compile(
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>{_UNITS})?\s*(?P<cmp>以上|以下|未満|超|を超える|を下回る|を上回る)?"
+)
+# What follows a target value: a predicate, a list comma, a deadline, the end.
+_AFTER_TARGET = re.compile(
+    r"^\s*(とする|とし|とす$|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
+    r"|、|。|$|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ))"
+)
+_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら)")
+_INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
+_YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
+_DO = re.compile(r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を行う。?$")
+_DEADLINE = re.compile(r"((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)(末)?\s*(まで|に|時点|の)")
+_NOTE = re.compile(r"\(※\d*\)|※\d*")
+_MARKER = re.compile(
+    r"^\s*(?:[①-⑳]|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|[Ⅰ-Ⅻ]\.?|[アイウエオカキク][.)、]|\(\d{1,2}\)|\d{1,2}\))\s*"
+)
+_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("全体", "全体"),
+               ("合計", "全体"))  # fmt: skip
+_CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
+_NOT_A_TARGET_AFTER = re.compile(r"^\s*(年|か月|ヶ月|カ月|月|歳以上)")  # 3年, 3か月: durations
+_NOT_A_TARGET_BEFORE = re.compile(r"(第|上位|中位)$")
+_CMP = {"以上": ">=", "以下": "<=", "未満": "<", "超": ">", "を超える": ">", "を上回る": ">", "を下回る": "<"}
+
+
+@dataclass
+class Reading:
+    """One target read from a sentence."""
+
+    indicator: str
+    comparator: str
+    value: float | None
+    unit: str
+    target_year: int | None
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def squash_numbers(text: str) -> str:
+    """``9 5.0 %`` → ``95.0%``: extracted PDF text breaks numbers with spaces."""
+    text = re.sub(r"(?<=\d)\s+(?=[\d.,])", "", text)
+    text = re.sub(r"(?<=\d)\s+(?=%)", "", text)
+    return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
+
+
+def clean_indicator(text: str) -> str:
+    """The measure without notes, labels, particles or the deadline."""
+    text = _NOTE.sub("", text)
+    text = re.sub(r"^.*(図表|表)\s*[\d\-]+\s*", "", text)  # a figure caption: 図表 6-1-3 支部目標:…
+    text = re.sub(r"^[^:]{0,12}目標\s*:\s*", "", text)
+    text = _MARKER.sub("", text)
+    text = re.sub(r"^\s*(■|□|◆|●|【)?\s*KPI\s*】?\s*[:]?\s*", "", text)
+    text = _DEADLINE.sub("", text)
+    text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
+    text = re.sub(r"(を|は|が|について)$", "", text.strip())
+    text = _CJK_GAP.sub("", text)  # a table cell wrapped onto two lines: 教 育等 → 教育等
+    return text.strip(" 、,:・")
+
+
+def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
+    """The noun phrase that a value at ``start`` measures: back to the last を / について clause.
+
+    ``whole``: the sentence states one target and nothing else (a KPI part), so everything
+    before the particle is the measure, commas and all.
+    """
+    head = sentence[:start]
+    for boundary in ("について", "を"):
+        cut = head.rfind(boundary)
+        if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
+            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|まで|に)?|\d{{4}}\s*年度(末)?(で|まで)?)?\s*",
+            head[cut:],
+        ):
+            head = head[:cut]
+            break
+    if whole:
+        return clean_indicator(head)
+    if "、" in head.rstrip("、"):  # a long phrase with commas: let the parse say where it starts
+        from extract.ginza import object_phrase
+
+        phrase = object_phrase(sentence)
+        if phrase and head.rstrip().endswith(phrase.rstrip()):
+            return clean_indicator(phrase)
+    # the phrase starts after the previous target or list comma (outside brackets)
+    start_at = _last_top_level(head, "、。")
+    phrase = head[start_at + 1 :] if start_at >= 0 and len(head) - start_at > 3 else head
+    return clean_indicator(phrase)
+
+
+def _last_top_level(text: str, marks: str) -> int:
+    """Index of the last of ``marks`` not inside brackets, or -1."""
+    depth, found = 0, -1
+    for i, ch in enumerate(text):
+        if ch in "(（「【":
+            depth += 1
+        elif ch in ")）」】":
+            depth = max(0, depth - 1)
+        elif ch in marks and depth == 0:
+            found = i
+    return found
+
+
+def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
+    """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
+    sentence = squash_numbers(sentence).strip()
+    deadline = _DEADLINE.search(sentence)
+    year = parse_year(deadline.group(1)) if deadline else default_year
+    readings: list[Reading] = []
+    starts: list[int] = []
+    yoy = _YOY.search(sentence)
+    for m in _VALUE.finditer(sentence):
+        if deadline and deadline.start() <= m.start() < deadline.end():
+            continue  # the year of the deadline is no target
+        after = sentence[m.end() :]
+        unit, cmp = m.group("unit") or "", m.group("cmp")
+        bare = not unit and not cmp and not after.strip().startswith("とする")
+        if not _AFTER_TARGET.match(after) or bare:
+            continue
+        if _NOT_A_TARGET_AFTER.match(after) or _NOT_A_TARGET_BEFORE.search(sentence[: m.start()]):
+            continue
+        comparator = _CMP.get(cmp or "", "=")
+        if _REDUCE.match(after):
+            comparator = "reduce_by"
+        elif _INCREASE.match(after) and cmp is None:
+            comparator = "increase_by"
+        readings.append(Reading("", comparator, _number(m.group("num")), unit, year))
+        starts.append(m.start())
+    if not readings and yoy:
+        comparator = "yoy>=" if yoy.group(5) in ("以上", "を上回る") else "yoy<="
+        readings.append(Reading("", comparator, None, "", year))
+        starts.append(yoy.start())
+    whole = single and len(readings) == 1
+    for reading, start in zip(readings, starts, strict=True):
+        reading.indicator = _indicator_before(sentence, start, whole)
+    return [r for r in readings if r.indicator]
+
+
+def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
+    """A commitment without a number (…を実施する): the object of its verb is the indicator."""
+    sentence = squash_numbers(sentence).strip().rstrip("。")
+    if not _DO.search(sentence):
+        return None
+    from extract.ginza import object_phrase  # GiNZA only for what regexes cannot read
+
+    phrase = object_phrase(sentence)
+    if not phrase:
+        return None
+    return Reading(clean_indicator(phrase), "do", None, "", default_year)
+
+
+def population_of(text: str) -> str | None:
+    for word, population in _POPULATION:
+        if word in text:
+            return population
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding candidates in a plan's lines
+
+_KPI_LABEL = re.compile(r"^\s*[■□◆●◇]?\s*[【\[]?\s*KPI\s*[】\]]?\s*[:]?\s*")
+_STOP = re.compile(r"^\s*([○〇・◆●■□【]|<|〈)")
+_PART = re.compile(r"^\s*([①-⑳]|[Ⅰ-Ⅻ]\.|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|\(i{1,3}|iv|v\)|[アイウエオ][.)、])")
+_SENTENCE_END = re.compile(r"(とする|とす|する|させる|る|。)\s*$")
+_GOAL = re.compile(r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ)")
+
+
+@dataclass
+class Candidate:
+    """A sentence (or table row) that may state targets, with its evidence."""
+
+    text: str  # normalized, joined
+    raw_lines: list[str]
+    page: int
+    item: int  # index of its first line in the plan
+    kind: str
+    part_of_kpi: bool = False
+    readings: list[Reading] = field(default_factory=list)
+
+
+def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
+    """KPI parts: one candidate per ①②③ part of each KPI label block."""
+    found: list[Candidate] = []
+    i = 0
+    while i < len(items):
+        text = items[i].line.text.strip()
+        label = _KPI_LABEL.match(text)
+        if not label or "KPI" not in text[: label.end()]:
+            i += 1
+            continue
+        parts: list[Candidate] = []
+        current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi", True)
+        j = i + 1
+        while j < len(items) and j - i < 14:
+            line = items[j].line.text.strip()
+            if not line:
+                j += 1
+                continue
+            if _KPI_LABEL.match(line) and "KPI" in line[:8]:
+                break
+            if line.startswith(("(※", "※")) or re.match(r"^\(?内訳\)?$", line):
+                j += 1
+                continue
+            next_page = items[j].page_no != items[i].page_no
+            if line.startswith("・") and _part_follows(items, j):
+                j += 1  # a detail under a part (対象者数 …): the list of parts goes on
+                continue
+            if _STOP.match(line) or (next_page and _SENTENCE_END.search(current.text)):
+                break
+            if _PART.match(line):
+                parts.append(current)
+                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", True)
+            elif not _SENTENCE_END.search(current.text) or not current.text.strip():
+                current.text += line
+                current.raw_lines.append(items[j].line.raw_text)
+            else:
+                break
+            j += 1
+        parts.append(current)
+        found.extend(p for p in parts if p.text.strip())
+        i = j
+    return found
+
+
+def _part_follows(items: list[PlanLine], j: int) -> bool:
+    for k in range(j + 1, min(j + 4, len(items))):
+        text = items[k].line.text.strip()
+        if _PART.match(text):
+            return True
+        if not text.startswith("・"):
+            return False
+    return False
+
+
+def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
+    """Sentences outside KPI blocks that state a numeric goal (目標, 達成, …を5%減少させる)."""
+    found: list[Candidate] = []
+    i = 0
+    while i < len(items):
+        if i in taken:
+            i += 1
+            continue
+        start = i
+        text, raws = items[i].line.text.strip(), [items[i].line.raw_text]
+        while (
+            not re.search(r"[。]\s*$", text)
+            and i + 1 < len(items)
+            and i + 1 not in taken
+            and items[i + 1].page_no == items[start].page_no
+            and len(text) < 240
+            and items[i].line.x1 >= items[i].right_edge - 1.5 * items[i].line.size
+        ):
+            i += 1
+            text += items[i].line.text.strip()
+            raws.append(items[i].line.raw_text)
+        i += 1
+        if not _GOAL.search(text) or not re.search(r"\d\s*(%|‰|件|人|事業所|ポイント)", text):
+            continue
+        for sentence in re.split(r"(?<=。)|(?=[・■①-⑳])", text):
+            if _GOAL.search(sentence) and re.search(r"\d", sentence):
+                found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Target tables: rows rebuilt from positions
+
+
+@dataclass
+class TableRecord:
+    indicator: str
+    value: float
+    unit: str
+    comparator: str
+    year: int
+    baseline_value: float | None
+    baseline_year: int | None
+    raw: str
+    page: int
+    item: int
+
+
+_YEAR_CELL = re.compile(
+    r"^(?:(令和|平成)\s*(\d{1,2}|元)\s*年度?|(\d{4})\s*(?:年度)?|R\s*(\d{1,2})\s*年?度?)$"
+)
+_CELL_NUMBER = re.compile(rf"^({_NUMBER})\s*({_UNITS})?\s*(以上|以下|未満)?$")
+_BASELINE = re.compile(r"直近値|現状値|基準値|現状|実績値|ベースライン")
+
+
+def _rows(items: list[PlanLine], indexes: list[int]) -> list[list[int]]:
+    """Group lines of one page into rows: lines whose vertical extents overlap, left to right."""
+    rows: list[list[int]] = []
+    for idx in sorted(indexes, key=lambda k: (items[k].line.y0, items[k].line.x0)):
+        line = items[idx].line
+        if rows:
+            last = items[rows[-1][0]].line
+            if min(line.y1, last.y1) - max(line.y0, last.y0) > 0.5 * min(line.size, last.size):
+                rows[-1].append(idx)
+                continue
+        rows.append([idx])
+    return [sorted(r, key=lambda k: items[k].line.x0) for r in rows]
+
+
+def _year_of_cell(text: str) -> int | None:
+    text = text.replace(" ", "")
+    if not _YEAR_CELL.match(text):
+        return None
+    return parse_year(text if "年" in text else f"{text}年度")
+
+
+def table_records(items: list[PlanLine]) -> list[TableRecord]:
+    """Records of every fiscal-year target table in the plan."""
+    records: list[TableRecord] = []
+    by_page: dict[int, list[int]] = {}
+    for k, item in enumerate(items):
+        by_page.setdefault(item.page_no, []).append(k)
+    for indexes in by_page.values():
+        rows = _rows(items, indexes)
+        header: list[tuple[int, float, float]] | None = None  # (year, x0, x1)
+        baseline: tuple[int | None, float, float] | None = None
+        for r, row in enumerate(rows):
+            cells = [items[k].line for k in row]
+            years = [(y, c.x0, c.x1) for c in cells if (y := _year_of_cell(c.text.strip()))]
+            if len(years) >= 3:
+                header = years
+                baseline = None
+                for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
+                    for k in prev:
+                        c = items[k].line
+                        if _BASELINE.search(c.text):
+                            baseline = (parse_year(c.text), c.x0, c.x1)
+                continue
+            if header is None:
+                continue
+            label_cells = [c for c in cells if not _CELL_NUMBER.match(squash_numbers(c.text.strip()))
+                           and c.text.strip() not in ("-", "—", "―", "ー")]  # fmt: skip
+            value_cells = [c for c in cells if _CELL_NUMBER.match(squash_numbers(c.text.strip()))]
+            if not value_cells:
+                if label_cells and len(label_cells) == len(cells) and not any(
+                    _year_of_cell(c.text.strip()) for c in cells
+                ):
+                    header = None if r and len(cells) > 2 else header
+                continue
+            if not label_cells or label_cells[0].x0 > min(c.x0 for c in value_cells):
+                continue
+            first_value = min(v.x0 for v in value_cells)
+            label = " ".join(c.text.strip() for c in label_cells if c.x1 <= first_value + 1)
+            unit_m = re.search(rf"\(\s*({_UNITS})\s*\)", label)
+            label_unit = unit_m.group(1) if unit_m else ""
+            indicator = clean_indicator(re.sub(rf"\(\s*({_UNITS})\s*\)", "", label))
+            base_value = None
+            if baseline is not None:
+                for c in value_cells:
+                    if c.x0 < baseline[2] and c.x1 > baseline[1]:
+                        base_value = _number(_CELL_NUMBER.match(squash_numbers(c.text.strip())).group(1))
+            for c in value_cells:
+                for year, x0, x1 in header:
+                    if c.x0 < x1 + 2 and c.x1 > x0 - 2 and min(c.x1, x1) - max(c.x0, x0) > -4:
+                        m = _CELL_NUMBER.match(squash_numbers(c.text.strip()))
+                        assert m is not None
+                        records.append(
+                            TableRecord(
+                                indicator=indicator,
+                                value=_number(m.group(1)),
+                                unit=m.group(2) or label_unit,
+                                comparator=_CMP.get(m.group(3) or "", "="),
+                                year=year,
+                                baseline_value=base_value,
+                                baseline_year=baseline[0] if baseline else None,
+                                raw="\n".join(items[k].line.raw_text for k in row),
+                                page=items[row[0]].page_no,
+                                item=row[0],
+                            )
+                        )
+                        break
+    return records
+
+
+# ---------------------------------------------------------------------------------------------
+# The STEP template of health-insurance societies
+
+_STEP_TARGET = re.compile(
+    r"(?P<ind>[^\s()【】\]]{2,30}?)\s*\((?:【[^】]*実績値】\s*(?P<base>[-\d.]+%?)\s*[-‐]?\s*)?"
+    r"【(?P<head>目標値|計画値/実績値)】\s*(?P<year>(令和|平成)\s*\S{1,2}\s*年度)\s*:\s*"
+    r"(?P<val>\d+(?:\.\d+)?)\s*%(?:\s*/\s*(?P<act>\d+(?:\.\d+)?)\s*%)?"
+)
+
+
+@dataclass
+class StepRecord:
+    indicator: str
+    value: float
+    year: int | None
+    actual: float | None
+    start: int
+
+
+def step_records(text: str) -> list[StepRecord]:
+    """``実施率(【実績値】-【目標値】令和2年度:10%)`` and ``【計画値/実績値】令和2年度:90%/57.6%``."""
+    found = []
+    for m in _STEP_TARGET.finditer(squash_numbers(text)):
+        actual = float(m.group("act")) if m.group("act") else None
+        found.append(StepRecord(clean_indicator(m.group("ind")), float(m.group("val")),
+                                parse_year(m.group("year")), actual, m.start()))  # fmt: skip
+    return found
+
+
+def normalize_indicator(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembly: a plan's records
+
+
+def _kind_of(path: str, default: str) -> str:
+    if "アウトカム" in path:
+        return "outcome"
+    if "アウトプット" in path:
+        return "output"
+    return default
+
+
+def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> str | None:
+    """The 保健事業 a record belongs to: its nearest ancestor numbered 第N (not a chapter)."""
+    index: int | None = section_index
+    while index is not None:
+        section = sections[index]
+        label = section.label.replace(" ", "")
+        if re.fullmatch(r"第\s*[0-9０-９]+", label):
+            return section.heading
+        index = parents.get(section.parent_id) if section.parent_id else None
+    return None
+
+
+def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> list:
+    """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records."""
+    from extract.indicators import canonical_id
+    from schemas.kpis import Kpi
+
+    parents = {s.id: n for n, s in enumerate(sections)}
+    default_year = plan.fiscal_year
+    records: list[Kpi] = []
+
+    def add(reading_like: dict, item: int, page: int, raw: str, kind: str) -> None:
+        section_index = owner[item] if 0 <= item < len(owner) else 0
+        section = sections[section_index] if sections else None
+        path = section.path if section else ""
+        indicator = normalize_text(reading_like["indicator"]).strip()
+        if not indicator:
+            return
+        records.append(
+            Kpi(
+                id=f"{plan.id}-k{len(records):03d}",
+                doc_id=plan.doc_id,
+                plan_id=plan.id,
+                page=page,
+                section=path,
+                program=_program_of(section_index, sections, parents) if sections else None,
+                kind=_kind_of(path, kind),  # type: ignore[arg-type]
+                indicator=indicator,
+                indicator_id=canonical_id(indicator, reading_like.get("population")),
+                comparator=reading_like["comparator"],
+                value=reading_like.get("value"),
+                unit=reading_like.get("unit", ""),
+                target_year=reading_like.get("target_year"),
+                baseline_value=reading_like.get("baseline_value"),
+                baseline_year=reading_like.get("baseline_year"),
+                actual_value=reading_like.get("actual_value"),
+                population=reading_like.get("population"),  # type: ignore[arg-type]
+                raw_text=raw,
+            )
+        )
+
+    taken: set[int] = set()
+    for cand in kpi_candidates(items):
+        readings = read_sentence(cand.text, default_year, single=True)
+        if not readings:
+            commitment = read_commitment(cand.text, default_year)
+            readings = [commitment] if commitment else []
+        raw = "\n".join(cand.raw_lines)
+        for r in readings:
+            add({**r.__dict__, "population": population_of(r.indicator)}, cand.item, cand.page, raw, "kpi")
+        taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
+    for cand in goal_candidates(items, taken):
+        for r in read_sentence(cand.text, default_year):
+            raw = "\n".join(cand.raw_lines)
+            add({**r.__dict__, "population": population_of(r.indicator)}, cand.item, cand.page, raw, "target")
+    for t in table_records(items):
+        add(
+            {
+                "indicator": t.indicator,
+                "comparator": t.comparator,
+                "value": t.value,
+                "unit": t.unit,
+                "target_year": t.year,
+                "baseline_value": t.baseline_value,
+                "baseline_year": t.baseline_year,
+                "population": population_of(t.indicator),
+            },
+            t.item,
+            t.page,
+            t.raw,
+            "target",
+        )
+    for k, item in enumerate(items):
+        text = item.line.text
+        if "【" not in text or "値】" not in text:
+            continue
+        for s in step_records(text):
+            add(
+                {"indicator": s.indicator, "comparator": "=", "value": s.value, "unit": "%",
+                 "target_year": s.year, "actual_value": s.actual, "population": population_of(s.indicator)},
+                k, item.page_no, item.line.raw_text, "target",
+            )  # fmt: skip
+    return records
