@@ -51,6 +51,7 @@ test: corpus lint
 
 bench: corpus
 	$(PY) bench/bench.py
+	$(PY) bench/search_bench.py
 
 clean:
 	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache

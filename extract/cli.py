@@ -22,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from extract import __version__, store
 from extract.loader import DEFAULT_TIMEOUT, LoadInterrupted, LoadSummary, UsageError, discover, load
@@ -461,6 +462,183 @@ def export_kpis_command(
     else:
         count = export.write_csv(table_rows, out, columns, excel=excel)
     err_console.print(f"wrote {count} rows to {out}")
+
+
+# --- search and compare (extract/search.py, extract/compare.py) ---------------------------------
+
+InsurerOption = Annotated[str | None, typer.Option(help="Part of the insurer's name, or 協会けんぽ …")]
+BranchOption = Annotated[str | None, typer.Option(help="Branch: 北海道 or 北海道支部.")]
+PlanTypeOption = Annotated[str | None, typer.Option("--plan-type", help="business_plan, data_health_plan, …")]
+YearOption = Annotated[str | None, typer.Option(help="Fiscal year (2021, 令和3) or a year in a plan period.")]
+
+
+def _year(value: str | None) -> int | None:
+    """2021, 令和3, R3年度 → a Western year; anything else is a usage error."""
+    from extract.dates import parse_year
+    from extract.normalize import normalize_text
+
+    if value is None:
+        return None
+    text = normalize_text(value).strip()
+    year = int(text) if text.isdigit() else parse_year(text if "年" in text else text + "年")
+    if year is None or not 1900 <= year <= 2200:
+        err_console.print(f"[red]error:[/] --year: cannot read a year in {value!r} (e.g. 2021 or 令和3)")
+        raise typer.Exit(2)
+    return year
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
+    """Data as rich Text (never parsed as markup: plans contain [brackets]) with the spans
+    highlighted — in colour on a terminal, in 【】 when the output is piped."""
+    if not console.is_terminal:
+        for a, b in reversed(spans):
+            text = f"{text[:a]}【{text[a:b]}】{text[b:]}"
+        return Text(text, overflow="fold")
+    out = Text(text, overflow="fold")
+    for a, b in spans:
+        out.stylize("bold black on yellow", a, b)
+    return out
+
+
+@app.command("search", context_settings={"ignore_unknown_options": True})
+def search_command(
+    words: Annotated[list[str], typer.Argument(help="Words, \"phrases\", AND/OR/NOT, -word, word*, ( ).")],
+    db: DbOption = Path("planex.db"),
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
+    section: Annotated[str | None, typer.Option(help="Only sections whose path contains this.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="Number of hits.")] = 20,
+    by: Annotated[str | None, typer.Option("--by", help="branch or insurer: one row per group.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Full-text search of the plans' sentences, best first; Japanese words match anywhere.
+
+    Examples:  planex search ジェネリック医薬品の使用促進 --db plans.db
+               planex search "健診 被扶養者 -歯科" --branch 北海道 --db plans.db
+               planex search 受診勧奨 --by branch --db plans.db
+    """
+    from extract.search import SearchError, search, search_by, snippet_spans
+
+    unknown = [w for w in words if w.startswith("--")]  # -word excludes a word; --word is a typo
+    if unknown:
+        err_console.print(f"[red]error:[/] no such option: {unknown[0]} (see planex search --help)")
+        raise typer.Exit(2)
+    query = " ".join(words)
+    _existing_db(db)
+    database = store.open_db(db)
+    filters = {"insurer": insurer, "branch": branch, "plan_type": plan_type, "year": _year(year),
+               "section": section}  # fmt: skip
+    try:
+        if by is not None:
+            groups = search_by(database, query, by, **filters)
+        else:
+            hits = search(database, query, limit=limit, **filters)
+    except SearchError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        database.close()
+    if as_json:
+        rows = groups if by is not None else hits
+        sys.stdout.write(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2) + "\n")
+        return
+    if by is not None:
+        table = Table(title=f"{query}: {sum(g.hits for g in groups)} sentences in {len(groups)} {by} groups")
+        table.add_column(by, no_wrap=True)
+        table.add_column("hits", justify="right")
+        table.add_column("page", justify="right")
+        table.add_column("best sentence", overflow="fold")
+        for g in groups:
+            name = (g.branch or g.insurer or "-") if by == "branch" else (g.insurer or "-")
+            best = _marked(*snippet_spans(g.sentence, g.marks, 60))
+            table.add_row(name, str(g.hits), str(g.page or ""), best)
+        console.print(table)
+        return
+    if not hits:
+        err_console.print(f"no hits for {query!r}")
+        return
+    for n, hit in enumerate(hits, start=1):
+        where = " ".join(x for x in (hit.insurer, hit.branch) if x) or hit.plan_id
+        years = hit.fiscal_year or (f"{hit.period_start}-{hit.period_end}" if hit.period_start else "")
+        about = f"{hit.plan_type} {years} p.{hit.page}"
+        console.print(f"[bold]{n:>2}[/] ", _marked(where, []), _marked(about, []), style="default")
+        console.print("    ", _marked(hit.section or "", []), style="cyan")
+        text, spans = snippet_spans(hit.sentence, hit.marks)
+        console.print("    ", _marked(text, spans))
+
+
+@app.command("compare")
+def compare_command(
+    heading: Annotated[str, typer.Argument(help="The section heading, e.g. ジェネリック医薬品の使用促進.")],
+    db: DbOption = Path("planex.db"),
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
+    min_score: Annotated[float, typer.Option("--min-score", min=0, max=1, help="Heading similarity.")] = 0.8,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write FILE.md or FILE.csv.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Line up one section across plans: the section with this heading in every plan.
+
+    Numbering (３．, ③, (3)), field tags (〈Ⅱ、Ⅲ〉) and small wording differences are ignored.
+    CSV is written UTF-8 with a byte-order mark, so Excel opens it correctly.
+
+    Examples:  planex compare ジェネリック医薬品の使用促進 --db plans.db
+               planex compare ジェネリック医薬品の使用促進 --db plans.db --out generic.md
+    """
+    from rich.columns import Columns
+    from rich.panel import Panel
+
+    from extract import compare as cmp
+    from extract.search import SearchError
+
+    if out is not None and out.suffix.lower() not in (".md", ".csv"):
+        err_console.print(f"[red]error:[/] --out must end in .md or .csv, not {out.name!r}")
+        raise typer.Exit(2)
+    _existing_db(db)
+    database = store.open_db(db)
+    try:
+        found, missing = cmp.compare(database, heading, insurer=insurer, branch=branch, plan_type=plan_type,
+                                     year=_year(year), min_score=min_score)  # fmt: skip
+    except SearchError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        database.close()
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            cmp.write_csv(out, found)
+        else:
+            cmp.write_markdown(out, heading, found, missing)
+        err_console.print(f"wrote {len(found)} plans to {out}")
+    elif as_json:
+        sys.stdout.write(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2) + "\n")
+    else:
+        panels = [
+            Panel(_marked(c.text, []), title=f"[bold]{cmp.plan_name(c)}[/] {c.insurer or ''}",
+                  subtitle=f"{c.heading} · p.{c.page_start}-{c.page_end} · {c.score:.2f}", width=64)
+            for c in found
+        ]  # fmt: skip
+        console.print(Columns(panels))
+    summary = f"{heading}: found in {len(found)} plans"
+    if missing:
+        summary += f"; not in {len(missing)}: " + ", ".join(cmp.plan_name(m) for m in missing)
+    err_console.print(summary)
+
+
+@app.command("reindex")
+def reindex_command(db: DbOption = Path("planex.db")) -> None:
+    """Rebuild the search index from the stored sections (a database from an older planex)."""
+    from extract.search_index import rebuild_index
+
+    _existing_db(db)
+    database = store.open_db(db)
+    count = rebuild_index(database)
+    database.close()
+    err_console.print(f"indexed {count} sentences")
 
 
 if __name__ == "__main__":

@@ -77,3 +77,54 @@ def score_plans(found: list, expected: dict) -> Score:
             total.matched + score.matched,
         )
     return total
+
+
+def _indicator_alike(found, want: dict) -> bool:
+    """Same canonical indicator, or the same words give or take a qualifier (difflib ≥ 0.6)."""
+    from difflib import SequenceMatcher
+
+    from extract.indicators import canonical_id
+
+    want_id = canonical_id(want["indicator"], want.get("population"))
+    if found.indicator_id and want_id:
+        return found.indicator_id == want_id
+    a = "".join(normalize_text(found.indicator).split())
+    b = "".join(normalize_text(want["indicator"]).split())
+    return a in b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.6
+
+
+def _same_target(found, want: dict) -> bool:
+    value_ok = (found.value is None and want["value"] is None) or (
+        found.value is not None and want["value"] is not None and abs(found.value - want["value"]) < 1e-6
+    )
+    unit_ok = (found.unit or "") == (want["unit"] or "") or found.value is None
+    return (
+        found.comparator == want["comparator"]
+        and value_ok
+        and unit_ok
+        and found.target_year == want["target_year"]
+        and _indicator_alike(found, want)
+    )
+
+
+def score_kpis(found: dict[str, list], gold: dict) -> Score:
+    """Precision and recall of KPI records against ``tests/gold/{id}.json``.
+
+    ``found`` maps a plan key (branch, or ``main`` for a single-plan document) to its records;
+    only the plans the gold annotates are scored. Each gold record matches at most one found one.
+    """
+    keys = gold["plans_annotated"]
+    expected_total = predicted_total = matched_total = 0
+    for key in keys:
+        wants = [r for r in gold["records"] if r["plan"] == key]
+        got = list(found.get(key, []))
+        expected_total += len(wants)
+        predicted_total += len(got)
+        used: set[int] = set()
+        for want in wants:
+            for n, record in enumerate(got):
+                if n not in used and _same_target(record, want):
+                    used.add(n)
+                    break
+        matched_total += len(used)
+    return Score(expected=expected_total, predicted=predicted_total, matched=matched_total)

@@ -18,12 +18,13 @@ number), GiNZA's dependency parse decides (``extract.ginza``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from extract.dates import parse_year
 from extract.normalize import normalize_text
-from extract.sections import PlanLine
+from extract.sections import PlanLine, match_style
 
 # ---------------------------------------------------------------------------------------------
 # Sentence reading
@@ -36,7 +37,7 @@ _VALUE = re.compile(
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
     r"^\s*(とする|とし|とす$|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
-    r"|、|。|$|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ))"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ))"
 )
 _REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら)")
 _INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
@@ -49,6 +50,7 @@ _MARKER = re.compile(
 )
 _POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("全体", "全体"),
                ("合計", "全体"))  # fmt: skip
+_CJK_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff)]$")
 _CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
 _NOT_A_TARGET_AFTER = re.compile(r"^\s*(年|か月|ヶ月|カ月|月|歳以上)")  # 3年, 3か月: durations
 _NOT_A_TARGET_BEFORE = re.compile(r"(第|上位|中位)$")
@@ -72,7 +74,7 @@ def _number(text: str) -> float:
 
 def squash_numbers(text: str) -> str:
     """``9 5.0 %`` → ``95.0%``: extracted PDF text breaks numbers with spaces."""
-    text = re.sub(r"(?<=\d)\s+(?=[\d.,])", "", text)
+    text = re.sub(r"(?<=\d)\s+(?=[\d.,])|(?<=\d[,.])\s+(?=\d)", "", text)
     text = re.sub(r"(?<=\d)\s+(?=%)", "", text)
     return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
 
@@ -83,7 +85,8 @@ def clean_indicator(text: str) -> str:
     text = re.sub(r"^.*(図表|表)\s*[\d\-]+\s*", "", text)  # a figure caption: 図表 6-1-3 支部目標:…
     text = re.sub(r"^[^:]{0,12}目標\s*:\s*", "", text)
     text = _MARKER.sub("", text)
-    text = re.sub(r"^\s*(■|□|◆|●|【)?\s*KPI\s*】?\s*[:]?\s*", "", text)
+    text = _KPI_LABEL.sub("", text) if "KPI" in text[:24] else text
+    text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
     text = _DEADLINE.sub("", text)
     text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
     text = re.sub(r"(を|は|が|について)$", "", text.strip())
@@ -133,9 +136,25 @@ def _last_top_level(text: str, marks: str) -> int:
     return found
 
 
+_ARROW = re.compile(
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(→|⇒|から)\s*(?P<b>{_NUMBER})\s*(?P<ub>{_UNITS})?\s*(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ)|」|$|。|\s)"
+)
+
+
 def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
     """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
     sentence = squash_numbers(sentence).strip()
+    arrow = _ARROW.search(sentence)
+    if arrow:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
+        unit = arrow.group("ub") or arrow.group("ua") or ""
+        a, b = _number(arrow.group("a")), _number(arrow.group("b"))
+        comparator = "=" if arrow.group("tail").startswith("に") and "から" in arrow.group(0) else (
+            "<=" if b < a else ">="
+        )
+        indicator = _indicator_before(sentence, arrow.start(), single)
+        deadline = _DEADLINE.search(sentence)
+        year = parse_year(deadline.group(1)) if deadline else default_year
+        return [Reading(indicator, comparator, b, unit, year)] if indicator else []
     deadline = _DEADLINE.search(sentence)
     year = parse_year(deadline.group(1)) if deadline else default_year
     readings: list[Reading] = []
@@ -191,7 +210,10 @@ def population_of(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Finding candidates in a plan's lines
 
-_KPI_LABEL = re.compile(r"^\s*[■□◆●◇]?\s*[【\[]?\s*KPI\s*[】\]]?\s*[:]?\s*")
+_KPI_LABEL = re.compile(
+    r"^\s*[■□◆●◇《〈<]?\s*[【\[]?\s*(?:(?:令和|平成)?\s*\d*\s*年度)?\s*(?:目標)?\s*[(（]?\s*KPI\s*[)）】\]》〉>]?"
+    r"\s*(?:目標)?\s*[:]?\s*"
+)
 _STOP = re.compile(r"^\s*([○〇・◆●■□【]|<|〈)")
 _PART = re.compile(r"^\s*([①-⑳]|[Ⅰ-Ⅻ]\.|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|\(i{1,3}|iv|v\)|[アイウエオ][.)、])")
 _SENTENCE_END = re.compile(r"(とする|とす|する|させる|る|。)\s*$")
@@ -245,7 +267,8 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
                 current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", True)
             elif not _SENTENCE_END.search(current.text) or not current.text.strip():
                 current.text += line
-                current.raw_lines.append(items[j].line.raw_text)
+                if items[j].page_no == current.page:  # the evidence stays on the record's page
+                    current.raw_lines.append(items[j].line.raw_text)
             else:
                 break
             j += 1
@@ -274,7 +297,7 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             i += 1
             continue
         start = i
-        text, raws = items[i].line.text.strip(), [items[i].line.raw_text]
+        text, raws = items[i].line.text.strip(), [items[i].line.raw_text]  # one page: see the loop
         while (
             not re.search(r"[。]\s*$", text)
             and i + 1 < len(items)
@@ -287,10 +310,11 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             text += items[i].line.text.strip()
             raws.append(items[i].line.raw_text)
         i += 1
-        if not _GOAL.search(text) or not re.search(r"\d\s*(%|‰|件|人|事業所|ポイント)", text):
+        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント)", text)
+        if not numeric_goal and not (_YOY.search(text) and "とす" in text):
             continue
         for sentence in re.split(r"(?<=。)|(?=[・■①-⑳])", text):
-            if _GOAL.search(sentence) and re.search(r"\d", sentence):
+            if _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence)):
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))
     return found
 
@@ -302,7 +326,7 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
 @dataclass
 class TableRecord:
     indicator: str
-    value: float
+    value: float | None
     unit: str
     comparator: str
     year: int
@@ -341,72 +365,165 @@ def _year_of_cell(text: str) -> int | None:
     return parse_year(text if "年" in text else f"{text}年度")
 
 
+_DASHES = {"-", "—", "―", "ー", "‐", "−", "–"}
+_TABLE_UNIT = re.compile(rf"\(\s*単位\s*:\s*({_UNITS})\s*\)")
+_YOY_CELL = re.compile(r"前年(度)?(比|実績)")
+_NOT_TARGET_ROW = re.compile(r"対象者数|対象者$")  # the eligible population, not a target
+
+
+@dataclass
+class _Row:
+    """A data row of a target table while it is being read."""
+
+    label: list[str]
+    values: list  # Line objects of the value cells
+    yoy: list  # Line objects of merged year-on-year cells
+    raw: list[str]
+    page: int
+    item: int
+
+
+def _cell_value(text: str) -> re.Match[str] | None:
+    return _CELL_NUMBER.match(squash_numbers(text.strip()))
+
+
 def table_records(items: list[PlanLine]) -> list[TableRecord]:
-    """Records of every fiscal-year target table in the plan."""
+    """Records of every fiscal-year target table in the plan.
+
+    Rows are rebuilt from the lines' positions: a header row names three or more fiscal years,
+    each later row with numbers under those years is a data row; label lines below a data row
+    and left of its numbers continue its label (a wrapped cell), and a row whose first label
+    columns are empty inherits them from the row above (組合員 → 男性 / 女性 / 計).
+    """
     records: list[TableRecord] = []
     by_page: dict[int, list[int]] = {}
     for k, item in enumerate(items):
         by_page.setdefault(item.page_no, []).append(k)
-    for indexes in by_page.values():
-        rows = _rows(items, indexes)
-        header: list[tuple[int, float, float]] | None = None  # (year, x0, x1)
-        baseline: tuple[int | None, float, float] | None = None
-        for r, row in enumerate(rows):
-            cells = [items[k].line for k in row]
-            years = [(y, c.x0, c.x1) for c in cells if (y := _year_of_cell(c.text.strip()))]
-            if len(years) >= 3:
-                header = years
-                baseline = None
-                for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
-                    for k in prev:
-                        c = items[k].line
-                        if _BASELINE.search(c.text):
-                            baseline = (parse_year(c.text), c.x0, c.x1)
-                continue
-            if header is None:
-                continue
-            label_cells = [c for c in cells if not _CELL_NUMBER.match(squash_numbers(c.text.strip()))
-                           and c.text.strip() not in ("-", "—", "―", "ー")]  # fmt: skip
-            value_cells = [c for c in cells if _CELL_NUMBER.match(squash_numbers(c.text.strip()))]
-            if not value_cells:
-                if label_cells and len(label_cells) == len(cells) and not any(
-                    _year_of_cell(c.text.strip()) for c in cells
-                ):
-                    header = None if r and len(cells) > 2 else header
-                continue
-            if not label_cells or label_cells[0].x0 > min(c.x0 for c in value_cells):
-                continue
-            first_value = min(v.x0 for v in value_cells)
-            label = " ".join(c.text.strip() for c in label_cells if c.x1 <= first_value + 1)
-            unit_m = re.search(rf"\(\s*({_UNITS})\s*\)", label)
-            label_unit = unit_m.group(1) if unit_m else ""
-            indicator = clean_indicator(re.sub(rf"\(\s*({_UNITS})\s*\)", "", label))
-            base_value = None
-            if baseline is not None:
-                for c in value_cells:
-                    if c.x0 < baseline[2] and c.x1 > baseline[1]:
-                        base_value = _number(_CELL_NUMBER.match(squash_numbers(c.text.strip())).group(1))
-            for c in value_cells:
-                for year, x0, x1 in header:
-                    if c.x0 < x1 + 2 and c.x1 > x0 - 2 and min(c.x1, x1) - max(c.x0, x0) > -4:
-                        m = _CELL_NUMBER.match(squash_numbers(c.text.strip()))
-                        assert m is not None
-                        records.append(
-                            TableRecord(
-                                indicator=indicator,
-                                value=_number(m.group(1)),
-                                unit=m.group(2) or label_unit,
-                                comparator=_CMP.get(m.group(3) or "", "="),
-                                year=year,
-                                baseline_value=base_value,
-                                baseline_year=baseline[0] if baseline else None,
-                                raw="\n".join(items[k].line.raw_text for k in row),
-                                page=items[row[0]].page_no,
-                                item=row[0],
-                            )
-                        )
-                        break
+    rows = [row for indexes in by_page.values() for row in _rows(items, indexes)]
+    # A table may run onto the next page: the state carries over page breaks.
+    header: list[tuple[int, float, float]] | None = None
+    baseline: tuple[int | None, float, float] | None = None
+    unit = ""
+    data: list[_Row] = []
+    carry: dict[int, str] = {}
+
+    def flush() -> None:
+        for row in data:
+            records.extend(_row_records(row, header or [], baseline, unit))
+        data.clear()
+
+    for r, row in enumerate(rows):
+        cells = [items[k].line for k in row]
+        texts = [c.text.strip() for c in cells]
+        table_unit = next((m.group(1) for t in texts if (m := _TABLE_UNIT.search(t))), None)
+        if table_unit:
+            flush()
+            unit = table_unit
+            continue
+        years = [(y, c.x0, c.x1) for c in cells if (y := _year_of_cell(c.text.strip()))]
+        if len(years) >= 3:
+            flush()
+            header, baseline, carry = years, None, {}
+            for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
+                for k in prev:
+                    c = items[k].line
+                    if _BASELINE.search(c.text):
+                        baseline = (parse_year(c.text), c.x0, c.x1)
+            continue
+        if header is None:
+            continue
+        first_year_x = min(x0 for _, x0, _ in header)
+        left = [c for c in cells if c.x1 <= first_year_x + 2 and not _cell_value(c.text)]
+        numbers = [c for c in cells if _cell_value(c.text)]
+        values = numbers if any(c.x0 >= first_year_x - 2 for c in numbers) else []
+        # copies: a wrapped merged cell's text is completed below, the page's lines stay as read
+        yoy = [c.model_copy() for c in cells if _YOY_CELL.search(c.text) and c.x1 > first_year_x]
+        if values or yoy:
+            label = []
+            if left:
+                for key in [k for k in carry if k >= round(left[0].x0)]:
+                    del carry[key]
+                for c in left:
+                    carry[round(c.x0)] = c.text.strip()
+            label = [carry[k] for k in sorted(carry)]
+            data.append(_Row(label, values, yoy, [items[k].line.raw_text for k in row],
+                             items[row[0]].page_no, row[0]))  # fmt: skip
+            continue
+        dashes = [c for c in cells if c.text.strip() in _DASHES]
+        before_years = [c for c in cells if c.x1 <= first_year_x + 2]  # labels and the baseline
+        if dashes and len(before_years) + len(dashes) == len(cells):
+            carry = {round(left[0].x0): left[0].text.strip()} if left else carry
+            continue  # a row with no targets ("—" in every year): the table goes on
+        wrapped_yoy = data and [c for c in cells if c not in left and any(
+            y.x0 - 2 <= c.x0 <= y.x1 for y in data[-1].yoy)]  # fmt: skip
+        same_page = bool(data) and items[row[0]].page_no == data[-1].page
+        plain = all(not match_style(c.text.strip()) and len(c.text.strip()) < 40 for c in left)
+        fits = len(left) + len(wrapped_yoy or []) == len(cells)
+        if same_page and plain and (left or wrapped_yoy) and fits:
+            # a wrapped cell: continue the label (or the merged cell) of the row above
+            last = data[-1]
+            for c in wrapped_yoy or []:
+                target = next(y for y in last.yoy if y.x0 - 2 <= c.x0 <= y.x1)
+                target.text += c.text.strip()
+            for c in left:
+                key = max((k for k in carry if k <= round(c.x0) + 2), default=None)
+                if key is not None:
+                    carry[key] += c.text.strip()
+            last.label = [carry[k] for k in sorted(carry)]
+            last.raw.extend(items[k].line.raw_text for k in row)
+            continue
+        flush()
+        if len(cells) > 2:  # a new block of text: the table is over
+            header = None
+    flush()
     return records
+
+
+def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, table_unit: str):
+    glue = "" if all(_CJK_END.search(part) for part in row.label[:-1]) else " "
+    label = glue.join(row.label)
+    unit_m = re.search(rf"\(\s*({_UNITS})\s*\)", label)
+    label_unit = unit_m.group(1) if unit_m else table_unit
+    indicator = clean_indicator(re.sub(rf"\(\s*({_UNITS})\s*\)", "", label))
+    if not indicator or _NOT_TARGET_ROW.search(indicator):
+        return []
+    base_value = None
+    if baseline is not None:
+        for c in row.values:
+            if c.x0 < baseline[2] and c.x1 > baseline[1]:
+                m = _cell_value(c.text)
+                base_value = _number(m.group(1)) if m else None
+    out = []
+    def column_of(cell) -> int | None:
+        """The year column whose left edge is nearest (cells and headers are left-aligned)."""
+        gaps = [abs(cell.x0 - x0) for _, x0, _ in header]
+        best = min(range(len(gaps)), key=gaps.__getitem__)
+        spacing = min((b[1] - a[1] for a, b in itertools.pairwise(header)), default=50.0)
+        return best if gaps[best] <= max(spacing * 0.6, 6.0) else None
+
+    placed = {column_of(c): c for c in row.values if c.x0 >= header[0][1] - 6}
+    for n, (year, x0, x1) in enumerate(header):
+        cell = placed.get(n)
+        if cell is not None:
+            m = _cell_value(cell.text)
+            assert m is not None
+            value, unit = _number(m.group(1)), m.group(2) or label_unit
+            comparator = _CMP.get(m.group(3) or "", "=")
+        else:
+            # a merged cell (前年度比 横ばいまたは減少) covers every year from where it starts
+            in_years = [c for c in row.values if c.x0 >= header[0][1] - 2]
+            merged = next((c for c in row.yoy if c.x0 < x1 + 2 and (c.x1 > x0 - 2 or not in_years)), None)
+            if merged is None:
+                continue
+            up = re.search(r"増|向上|以上|上昇", merged.text)
+            value, unit, comparator = None, "", "yoy>=" if up else "yoy<="
+        record = TableRecord(
+            indicator=indicator, value=value, unit=unit, comparator=comparator, year=year,
+            baseline_value=base_value, baseline_year=baseline[0] if baseline else None,
+            raw="\n".join(row.raw), page=row.page, item=row.item,
+        )  # fmt: skip
+        out.append(record)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ import pymupdf
 
 # Share of the font size within which a second copy of the same text counts as fake bold.
 FAKE_BOLD_TOLERANCE = 0.25
+# A horizontal gap wider than this many font sizes between two runs on one line separates cells.
+_CELL_GAP = 1.5
+_NUMERIC = re.compile(r"^[\d,.%‰\-−—]+$")  # a number cell ...
+_NUMERIC_END = re.compile(r"(^|\s)[\d,.%‰\-−—]+\s+$")  # ... after a number cell and a space: two cells
 # Top and bottom bands of the page (share of its height) where headers and footers live.
 HEADER_BAND = 0.075
 FOOTER_BAND = 0.085
@@ -110,6 +114,15 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                 bold = _is_bold(span)
                 if _halves_overlap(text, x1 - x0, size):
                     text, bold = text[: len(text) // 2], True
+                if current is not None and not is_vertical and (
+                    x0 - current.x1 > _CELL_GAP * size
+                    or (current.text.endswith(" ") and _NUMERIC.match(text) and _NUMERIC_END.search(
+                        current.text))
+                ):
+                    # a wide gap on one baseline separates table cells: keep them apart
+                    current.text = current.text.strip()
+                    lines.append(current)
+                    current = None
                 if current is None:
                     current = RawLine(text, x0, y0, x1, y1, size, bold, is_vertical)
                 else:

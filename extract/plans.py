@@ -218,6 +218,7 @@ def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[Pla
 
 def heading_path_part(label: str, heading: str) -> str:
     """A path step: ``１．戦略的…`` (no space after a punctuation mark), ``第1章 背景``."""
+    heading = " ".join(heading.split())  # a heading joined from wrapped lines: no line breaks
     if not label:
         return heading or "(前文)"
     glue = "" if label.endswith((".", "．", ")", "）", "】")) or label in "①②③④⑤⑥⑦⑧⑨⑩○" else " "

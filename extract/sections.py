@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from schemas.records import Line
 
@@ -83,7 +84,7 @@ class SectionDraft:
     lines: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class PlanLine:
     """A line of a plan with the context the heading test needs."""
 
@@ -93,7 +94,7 @@ class PlanLine:
     right_edge: float  # where full lines of this page end
     body_size: float
 
-    @property
+    @cached_property
     def alone(self) -> bool:
         """No other line shares its baseline (asked only of heading candidates: it is O(lines))."""
         line = self.line
@@ -113,9 +114,12 @@ def undouble(text: str) -> str:
     """``STEP1-1 基本情報STEP1-1 基本情報`` → ``STEP1-1 基本情報`` (fake bold read twice)."""
     stripped = text.strip()
     n = len(stripped)
+    if n < 2 or stripped[0] not in stripped[(n - 1) // 2 :]:
+        return stripped  # the first character never comes back in the second half
     for cut in range(n // 2, n // 2 + 2):
         first, second = stripped[:cut].strip(), stripped[cut:].strip()
-        if first and first == second:
+        # a repeated number (11, 100100) is a number, not fake bold: only text counts
+        if len(first) >= 2 and first == second and not re.fullmatch(r"[\d\s.,%‰\-]+", first):
             return first
     return stripped
 
@@ -128,8 +132,13 @@ def undouble_digits(label: str) -> str:
     return label
 
 
+_CAN_START = re.compile(r"^[第序終0-9(①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
+
+
 def match_style(text: str) -> tuple[str, str, str] | None:
     """The numbering style, label and heading of ``text`` (normalized), or None."""
+    if not _CAN_START.match(text):
+        return None  # most lines are body text: one cheap test instead of seventeen
     for name, pattern in _STYLES:
         m = pattern.match(text)
         if m:
@@ -140,8 +149,13 @@ def match_style(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+_FIELD_START = re.compile("|".join(re.escape(name[:4]) for name in FIELDS))
+
+
 def match_field(text: str) -> tuple[str, str, str] | None:
     """A 協会けんぽ field line: (label, field name as written, rest of the line)."""
+    if not _FIELD_START.search(text[:16]):
+        return None
     m = re.match(r"^((?:\d{1,2}\s*\.?|\(\s*\d{1,2}\s*\))?)\s*", text)
     label = m.group(1).strip() if m else ""
     body = text[m.end() if m else 0 :]

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-from extract import __version__
+from extract import __version__, search_index
 from schemas.records import LoadError, ParsedDocument
 
 DOCUMENTS = "documents"
@@ -175,12 +175,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[PLANS].create_index(["doc_id"], if_not_exists=True)
     db[SECTIONS].create_index(["plan_id"], if_not_exists=True)
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
-    if not db[SECTIONS].detect_fts():
-        # Trigram FTS over headings and text, kept in step by triggers; the Japanese-aware
-        # search (two-character words) builds on this table.
-        db[SECTIONS].enable_fts(["path", "text"], tokenize="trigram", create_triggers=True)
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
+    search_index.ensure_schema(db)  # sentences for full-text search (extract/search_index.py)
 
 
 def now() -> str:
@@ -194,6 +191,7 @@ def known_ids(db: sqlite_utils.Database) -> set[str]:
 
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     """Remove a document and everything derived from it (within the caller's transaction)."""
+    search_index.delete_document(db, doc_id)
     for table in DERIVED_TABLES:
         db.execute(f"delete from {table} where doc_id = ?", [doc_id])
     db.execute(f"delete from {DOCUMENTS} where id = ?", [doc_id])
@@ -257,6 +255,8 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
         for p in parsed.pages
         for n, ln in enumerate(p.lines, start=1)
     ]  # fmt: skip
+    page_lines = search_index.parsed_page_lines(parsed.pages)
+    sentences = search_index.section_sentence_rows(doc_id, page_lines, section_rows)
     return DocumentRows(
         doc_id=doc_id,
         sha256=parsed.sha256,
@@ -271,6 +271,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
             PLANS: (PLAN_COLUMNS, plan_rows),
             SECTIONS: (SECTION_COLUMNS, section_rows),
             KPIS: (KPI_COLUMNS, kpi_rows),
+            search_index.SENTENCES: (search_index.SENTENCE_COLUMNS, sentences),
         },
     )
 
@@ -306,6 +307,7 @@ def write_document(
         for table, (columns, values) in rows.tables.items():
             marks = ",".join("?" * len(columns))
             db.conn.executemany(f"insert into {table} ({','.join(columns)}) values ({marks})", values)
+        search_index.index_document(db, rows.doc_id)  # the document's sentences into FTS5, in one go
         db.execute(f"delete from {LOAD_ERRORS} where path = ?", [str(path)])
         if error is not None:
             db[LOAD_ERRORS].insert(error.model_dump(mode="json"), pk="path")
@@ -322,7 +324,7 @@ def info(db: sqlite_utils.Database) -> dict[str, Any]:
     tables = {
         name: db[name].count
         for name in db.table_names()
-        if not name.startswith("sqlite_") and "_fts" not in name  # FTS shadow tables are noise
+        if not name.startswith(("sqlite_", search_index.INDEX)) and "_fts" not in name  # FTS tables are noise
     }
 
     def tally(sql: str) -> dict[str, int]:

@@ -4,7 +4,13 @@ Workers are forks of that server, so they share GiNZA's model (copy-on-write) in
 spending two seconds and ~450 MB loading it — and a file's timeout never pays for the load.
 """
 
-from extract import loader  # noqa: F401  (the reader and the store)
-from extract.ginza import nlp
+import os
+
+# One process per core already: BLAS threads inside each worker would only fight over the cores.
+for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(name, "1")
+
+from extract import loader  # noqa: E402, F401  (the reader and the store)
+from extract.ginza import nlp  # noqa: E402
 
 nlp()

@@ -1,0 +1,84 @@
+"""Exports: the KPI CSV an analyst pivots, its wide form, JSON lines, and unmapped spellings."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from extract import store
+from extract.cli import app
+from extract.export import KPI_EXPORT_COLUMNS
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
+    db = tmp_path_factory.mktemp("export") / "corpus.db"
+    result = runner.invoke(app, ["load", str(corpus_pdfs), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_long_csv_columns_and_round_trip(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.csv"
+    assert runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out)]).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ())[: len(KPI_EXPORT_COLUMNS)] == KPI_EXPORT_COLUMNS
+        rows = list(reader)
+    db = store.open_db(corpus_db)
+    stored = list(db.query("select value, raw_text, indicator, target_year from kpis"))
+    assert len(rows) == len(stored) > 500
+    # every value survives the trip: same multiset of (value, raw text)
+    as_csv = sorted((r["value"], r["raw_text"]) for r in rows)
+    as_db = sorted(("" if s["value"] is None else repr(float(s["value"])).removesuffix(".0")
+                    if float(s["value"]).is_integer() else repr(float(s["value"])), s["raw_text"])
+                   for s in stored)  # fmt: skip
+    assert [float(v) if v else None for v, _ in as_csv] == [float(v) if v else None for v, _ in as_db]
+    assert [t for _, t in as_csv] == [t for _, t in as_db]
+
+
+def test_excel_csv_has_a_byte_order_mark(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--excel"])
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_wide_lines_up_the_branches(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "wide.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--wide"])
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
+    assert len(branches) == 35
+    column = "サービススタンダード達成状況 [FY2021]"
+    assert sum(1 for r in branches if r[column] == "100%") >= 30
+
+
+def test_jsonl_and_filters(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "k.jsonl"
+    args = ["export", "kpis", "--db", str(corpus_db), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--format", "jsonl", "--branch", "北海道支部"])
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert records and {r["branch"] for r in records} == {"北海道"}
+    assert runner.invoke(app, [*args, "--format", "xml"]).exit_code == 2
+
+
+def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
+    shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
+    assert shown.exit_code == 0
+    count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
+    assert count >= 35  # the ジェネリック KPI of (nearly) every branch, and the data health plans' targets
+    unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
+    counts = [row["records"] for row in unmapped]
+    assert counts == sorted(counts, reverse=True)  # most frequent first
+    db = store.open_db(corpus_db)
+    sql = "select count(*) from kpis where indicator = ? and indicator_id = ''"
+    assert all(db.execute(sql, [row["indicator"]]).fetchone()[0] == row["records"] for row in unmapped)

@@ -1,0 +1,130 @@
+"""KPI and target extraction: sentences, KPI blocks, tables, the STEP template, against tests/gold."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from extract.evaluate import score_kpis
+from extract.kpis import read_sentence, squash_numbers, step_records
+from extract.normalize import normalize_text
+from extract.pdf import read_pdf
+from extract.plans import read_document
+from tests.conftest import PDFS, ROOT
+
+GOLD = ROOT / "tests" / "gold"
+
+
+@cache
+def readings(doc_id: str):
+    doc = read_pdf((PDFS / f"{doc_id}.pdf").read_bytes())
+    return doc, read_document(doc)
+
+
+def found_by_plan(doc_id: str) -> dict[str, list]:
+    _, plans = readings(doc_id)
+    return {(r.plan.branch if len(plans) > 1 else "main"): r.kpis for r in plans}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indicator", "comparator", "value", "unit"),
+    [
+        ("サービススタンダードの達成状況を 100%とする", "サービススタンダードの達成状況", "=", 100.0, "%"),
+        ("郵送化率を 9 5.0%以上とする", "郵送化率", ">=", 95.0, "%"),
+        ("健康宣言事業所数を 2,400事業所以上とする", "健康宣言事業所数", ">=", 2400.0, "事業所"),
+        ("被保険者の喫煙率を 38.28%以下とする", "被保険者の喫煙率", "<=", 38.28, "%"),
+        ("査定率(※)を前年度以上とする", "査定率", "yoy>=", None, ""),
+        ("申請の割合について対前年度以下とする", "申請の割合", "yoy<=", None, ""),
+        ("医療費を5%減少させる", "医療費", "reduce_by", 5.0, "%"),
+        ("確認書の提出率を92.7%以上とす", "確認書の提出率", ">=", 92.7, "%"),
+        ("対象者の減少率を 18.2%から 20.0%にする。", "対象者の減少率", "=", 20.0, "%"),
+    ],
+)
+def test_one_target_sentences(sentence: str, indicator: str, comparator: str, value, unit: str) -> None:
+    [reading] = read_sentence(normalize_text(sentence), 2021, single=True)
+    assert (reading.indicator, reading.comparator, reading.value, reading.unit) == (
+        indicator, comparator, value, unit
+    )  # fmt: skip
+    assert reading.target_year == 2021
+
+
+def test_two_targets_in_one_sentence_with_a_deadline() -> None:
+    text = "本計画により、特定健康診査受診率を70%、特定保健指導実施率30%を2023年度までに達成する。"
+    found = [(r.indicator, r.value, r.target_year) for r in read_sentence(text, None)]
+    assert found == [("特定健康診査受診率", 70.0, 2023), ("特定保健指導実施率", 30.0, 2023)]
+
+
+def test_spaces_and_full_width_digits_inside_numbers() -> None:
+    assert squash_numbers(normalize_text("９ ５．０ ％")) == "95.0%"
+    assert squash_numbers("2, 400事業所") == "2,400事業所"
+
+
+def test_step_template_forms() -> None:
+    [plan_only] = step_records(normalize_text("実施率(【実績値】-　【目標値】令和2年度：10％)設立"))
+    assert (plan_only.indicator, plan_only.value, plan_only.year, plan_only.actual) == (
+        "実施率", 10.0, 2020, None
+    )  # fmt: skip
+    reported = "実施率（【平成29年度末の実績値】-【計画値/実績値】令和2年度：10％/9.2％"
+    [both] = step_records(normalize_text(reported))
+    assert (both.value, both.year, both.actual) == (10.0, 2020, 9.2)
+
+
+def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
+    from extract.kpis import read_commitment
+
+    reading = read_commitment(
+        "効率的・効果的な医療提供体制の構築に向けて、地域医療構想調整会議や健康保険組合連合会等において、"
+        "医療データ等を活用した効果的な意見発信を実施する",
+        2021,
+    )
+    assert reading is not None
+    assert reading.comparator == "do"
+    assert reading.indicator.endswith("医療データ等を活用した効果的な意見発信")
+
+
+@pytest.mark.parametrize("branch", ["北海道", "新潟", "福井", "兵庫"])
+def test_every_kpi_of_these_branches_is_found_exactly(corpus_pdfs: Path, branch: str) -> None:
+    gold = json.loads((GOLD / "kyoukai-kenpo-r3-branch-plans.json").read_text(encoding="utf-8"))
+    score = score_kpis(found_by_plan("kyoukai-kenpo-r3-branch-plans"), {**gold, "plans_annotated": [branch]})
+    assert score.expected >= 15
+    assert score.matched == score.expected == score.predicted, score
+
+
+def test_target_table_rows_with_baseline_and_program(corpus_pdfs: Path) -> None:
+    records = found_by_plan("chikyosai-oita-datahealth-plan-3rd")["main"]
+    members = [k for k in records if k.indicator == "組合員受診率"]
+    assert [(k.target_year, k.value) for k in members] == [(y, 99.3) for y in range(2024, 2030)]
+    assert {(k.baseline_value, k.baseline_year, k.kind, k.population, k.unit) for k in members} == {
+        (99.3, 2022, "outcome", "組合員", "%")
+    }
+    assert members[0].program == "特定健康診査（重点★）"
+    merged = [k for k in records if k.indicator.startswith("人工透析患者数")]
+    assert [(k.comparator, k.target_year) for k in merged] == [("yoy<=", y) for y in range(2024, 2030)]
+
+
+@pytest.mark.parametrize(
+    "doc_id",
+    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
+     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
+)  # fmt: skip
+def test_every_record_keeps_its_evidence_on_its_page(corpus_pdfs: Path, doc_id: str) -> None:
+    doc, plans = readings(doc_id)
+    pages = {p.page_no: p.raw_text for p in doc.pages}
+    records = [k for r in plans for k in r.kpis]
+    assert records
+    for k in records:
+        for line in k.raw_text.splitlines():
+            assert line in pages[k.page], (k.id, line)
+        assert k.section
+
+
+def test_kpi_precision_and_recall_are_measured(corpus_pdfs: Path) -> None:
+    """Floors under the figures make bench prints: a fall means a regression, not noise."""
+    floors = {"kyoukai-kenpo-r3-branch-plans": 0.85, "chikyosai-oita-datahealth-plan-3rd": 0.8}
+    for doc_id, floor in floors.items():
+        gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+        score = score_kpis(found_by_plan(doc_id), gold)
+        assert score.precision >= floor and score.recall >= floor, (doc_id, score)
