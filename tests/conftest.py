@@ -31,3 +31,21 @@ def corpus_pdfs() -> Path:
 @pytest.fixture(scope="session")
 def real_dir() -> Path:
     return REAL
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
+    """The corpus loaded by the real loader into one database, once per test session."""
+    from tests.search_corpus import corpus_db
+
+    return corpus_db(tmp_path_factory, corpus_pdfs)
+
+
+@pytest.fixture()
+def db(db_path: Path):
+    """An open connection to the session's corpus database (read it, do not change it)."""
+    from extract import store
+
+    database = store.open_db(db_path)
+    yield database
+    database.close()

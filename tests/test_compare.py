@@ -17,28 +17,15 @@ import pytest
 import sqlite_utils
 from typer.testing import CliRunner
 
-from extract import store
 from extract.cli import app
 from extract.compare import compare, heading_key, similarity
-from tests.search_corpus import branch_texts, corpus_db
+from tests.search_corpus import branch_texts
 
 runner = CliRunner()
 MEASURE = "ジェネリック医薬品の使用促進"
 _HEADING_LINE = re.compile(
     r"^\s*(\(?\s*\d+\s*[).]?|[①-⑳○〇●])?\s*〈?ジェネリック医薬品の(さらなる|更なる)?使用促進等?\s*([〈<].*[〉>]|〉)?\s*$"
 )
-
-
-@pytest.fixture(scope="session")
-def db_path(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
-    return corpus_db(tmp_path_factory, corpus_pdfs)
-
-
-@pytest.fixture()
-def db(db_path: Path) -> sqlite_utils.Database:
-    database = store.open_db(db_path)
-    yield database
-    database.close()
 
 
 def branches_with_heading() -> set[str]:

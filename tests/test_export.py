@@ -17,12 +17,9 @@ from extract.export import KPI_EXPORT_COLUMNS
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
-    db = tmp_path_factory.mktemp("export") / "corpus.db"
-    result = runner.invoke(app, ["load", str(corpus_pdfs), "--db", str(db), "-q"])
-    assert result.exit_code == 0, result.output
-    return db
+@pytest.fixture()
+def corpus_db(db_path: Path) -> Path:
+    return db_path  # the session's corpus database (tests/conftest.py)
 
 
 def test_long_csv_columns_and_round_trip(corpus_db: Path, tmp_path: Path) -> None:

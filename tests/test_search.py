@@ -18,22 +18,10 @@ from extract.normalize import normalize_text
 from extract.pdf import read_pdf
 from extract.search import SearchError, parse_query, search, search_by, to_match
 from tests.conftest import PDFS
-from tests.search_corpus import branches_with, corpus_db
+from tests.search_corpus import branches_with
 
 runner = CliRunner()
 KYOUKAI = "全国健康保険協会"
-
-
-@pytest.fixture(scope="session")
-def db_path(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
-    return corpus_db(tmp_path_factory, corpus_pdfs)
-
-
-@pytest.fixture()
-def db(db_path: Path) -> sqlite_utils.Database:
-    database = store.open_db(db_path)
-    yield database
-    database.close()
 
 
 def squash(text: str) -> str:
