@@ -9,6 +9,7 @@ numbering styles that the expectation annotates are scored, so a document annota
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -79,6 +80,9 @@ def score_plans(found: list, expected: dict) -> Score:
     return total
 
 
+_WORD_CHARS = re.compile(r"[0-9A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
+
+
 def _indicator_alike(found, want: dict) -> bool:
     """Same canonical indicator, or the same words give or take a qualifier (difflib ≥ 0.6)."""
     from difflib import SequenceMatcher
@@ -90,7 +94,13 @@ def _indicator_alike(found, want: dict) -> bool:
         return found.indicator_id == want_id
     a = "".join(normalize_text(found.indicator).split())
     b = "".join(normalize_text(want["indicator"]).split())
-    return a in b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.6
+    if a in b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.6:
+        return True
+    # the same words in another order (受診者目標数 組合員 男性 / 受診者数(組合員 男性)):
+    # nearly every character of the shorter one is in the longer one
+    chars_a, chars_b = set(_WORD_CHARS.findall(a)), set(_WORD_CHARS.findall(b))
+    shorter = min(len(chars_a), len(chars_b))
+    return shorter >= 3 and len(chars_a & chars_b) / shorter >= 0.8
 
 
 def _same_target(found, want: dict) -> bool:

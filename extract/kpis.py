@@ -18,13 +18,14 @@ number), GiNZA's dependency parse decides (``extract.ginza``).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
 
 from extract.dates import parse_year
 from extract.normalize import normalize_text
-from extract.sections import PlanLine, match_style
+from extract.sections import PlanLine, match_style, reaches_margin
 
 # ---------------------------------------------------------------------------------------------
 # Sentence reading
@@ -37,9 +38,9 @@ _VALUE = re.compile(
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
     r"^\s*(とする|とし|とす$|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
-    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ))"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
-_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら)")
+_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら|減(?!る))")
 _INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
 _YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
 _DO = re.compile(r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を行う。?$")
@@ -52,6 +53,7 @@ _POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("�
                ("合計", "全体"))  # fmt: skip
 _CJK_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff)]$")
 _CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
+_LABELLED_VALUE = re.compile(r"(目標値?|目標数値|数値目標)\s*[:]?\s*$")
 _NOT_A_TARGET_AFTER = re.compile(r"^\s*(年|か月|ヶ月|カ月|月|歳以上)")  # 3年, 3か月: durations
 _NOT_A_TARGET_BEFORE = re.compile(r"(第|上位|中位)$")
 _CMP = {"以上": ">=", "以下": "<=", "未満": "<", "超": ">", "を超える": ">", "を上回る": ">", "を下回る": "<"}
@@ -86,10 +88,13 @@ def clean_indicator(text: str) -> str:
     text = re.sub(r"^[^:]{0,12}目標\s*:\s*", "", text)
     text = _MARKER.sub("", text)
     text = _KPI_LABEL.sub("", text) if "KPI" in text[:24] else text
+    text = re.sub(r"^\s*[■□◆●・※]?\s*【[^】]{1,10}】\s*", "", text)  # 【中位目標】, 【被扶養者】
     text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
     text = _DEADLINE.sub("", text)
     text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
+    text = re.sub(r"の?(対前年(度)?比?|前年(度)?比)$", "", text.strip())
     text = re.sub(r"(を|は|が|について)$", "", text.strip())
+    text = re.sub(r"(約|およそ|概ね)$", "", text.strip())
     text = _CJK_GAP.sub("", text)  # a table cell wrapped onto two lines: 教 育等 → 教育等
     return text.strip(" 、,:・")
 
@@ -101,10 +106,16 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     before the particle is the measure, commas and all.
     """
     head = sentence[:start]
+    labelled = _LABELLED_VALUE.search(head)
+    if labelled:  # 特定健診実施率の向上(支部目標 70.0%): the measure is before the label
+        head = re.sub(r"[(\s]*[^(\s]{0,4}$", "", head[: labelled.start()]).rstrip("(: ")
+        head = re.sub(r"の(向上|推進|実施|確保|強化)$", "", head)
+        return clean_indicator(head)
     for boundary in ("について", "を"):
         cut = head.rfind(boundary)
         if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
-            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|まで|に)?|\d{{4}}\s*年度(末)?(で|まで)?)?\s*",
+            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|まで|に|より|から)?"
+            rf"|\d{{4}}\s*年度(末)?(で|まで|より|から)?)?\s*(約|およそ)?\s*",
             head[cut:],
         ):
             head = head[:cut]
@@ -166,12 +177,17 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         after = sentence[m.end() :]
         unit, cmp = m.group("unit") or "", m.group("cmp")
         bare = not unit and not cmp and not after.strip().startswith("とする")
-        if not _AFTER_TARGET.match(after) or bare:
+        labelled = bool(_LABELLED_VALUE.search(sentence[: m.start()]))  # (支部目標 70.0%), 目標: 300件
+        if (not _AFTER_TARGET.match(after) and not labelled) or bare:
             continue
         if _NOT_A_TARGET_AFTER.match(after) or _NOT_A_TARGET_BEFORE.search(sentence[: m.start()]):
             continue
         comparator = _CMP.get(cmp or "", "=")
-        if _REDUCE.match(after):
+        if not cmp and re.match(r"^\s*まで\s*(減ら|減少|引き下げ|低減|抑制)", after):
+            comparator = "<="
+        elif not cmp and re.match(r"^\s*まで\s*(増や|拡大|増加|引き上げ|向上)", after):
+            comparator = ">="
+        elif _REDUCE.match(after):
             comparator = "reduce_by"
         elif _INCREASE.match(after) and cmp is None:
             comparator = "increase_by"
@@ -216,8 +232,14 @@ _KPI_LABEL = re.compile(
 )
 _STOP = re.compile(r"^\s*([○〇・◆●■□【]|<|〈)")
 _PART = re.compile(r"^\s*([①-⑳]|[Ⅰ-Ⅻ]\.|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|\(i{1,3}|iv|v\)|[アイウエオ][.)、])")
-_SENTENCE_END = re.compile(r"(とする|とす|する|させる|る|。)\s*$")
-_GOAL = re.compile(r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ)")
+_SENTENCE_END = re.compile(
+    rf"(とする|とす|する|させる|る|。|以上|以下|未満|\d\s*({_UNITS}))\s*(\([^()]*\))?\s*$"
+)
+_STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|とする|とす)+\s*(\([^()]*\))?\s*$")
+# An estimate or a population count beside a target (実施見込者数, 対象者数) is not itself a target.
+_ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
+_WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
+_GOAL = re.compile(r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする)")
 
 
 @dataclass
@@ -246,6 +268,7 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
         parts: list[Candidate] = []
         current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi", True)
         j = i + 1
+        last = i  # the last line taken into the block
         while j < len(items) and j - i < 14:
             line = items[j].line.text.strip()
             if not line:
@@ -262,15 +285,19 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
                 continue
             if _STOP.match(line) or (next_page and _SENTENCE_END.search(current.text)):
                 break
-            if _PART.match(line):
+            wrapped = reaches_margin(items[last])  # the sentence filled its line: it goes on
+            if _PART.match(line) or (
+                not wrapped and _SENTENCE_END.search(current.text) and _STATEMENT.search(line)
+            ):  # a new part: marked (②), or a complete statement on a line of its own
                 parts.append(current)
                 current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", True)
-            elif not _SENTENCE_END.search(current.text) or not current.text.strip():
+            elif wrapped or not _SENTENCE_END.search(current.text) or not current.text.strip():
                 current.text += line
                 if items[j].page_no == current.page:  # the evidence stays on the record's page
                     current.raw_lines.append(items[j].line.raw_text)
             else:
                 break
+            last = j
             j += 1
         parts.append(current)
         found.extend(p for p in parts if p.text.strip())
@@ -368,7 +395,7 @@ def _year_of_cell(text: str) -> int | None:
 _DASHES = {"-", "—", "―", "ー", "‐", "−", "–"}
 _TABLE_UNIT = re.compile(rf"\(\s*単位\s*:\s*({_UNITS})\s*\)")
 _YOY_CELL = re.compile(r"前年(度)?(比|実績)")
-_NOT_TARGET_ROW = re.compile(r"対象者数|対象者$")  # the eligible population, not a target
+_NOT_TARGET_ROW = re.compile(r"対象者数")  # the eligible population, not a target
 
 
 @dataclass
@@ -381,6 +408,8 @@ class _Row:
     raw: list[str]
     page: int
     item: int
+    bottom: float = 0.0  # where its lowest line ends: a wrapped cell continues right below
+    group: str = ""  # the label of a row group above it (がん検診受診率 → 胃がん検診)
 
 
 def _cell_value(text: str) -> re.Match[str] | None:
@@ -406,6 +435,7 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
     unit = ""
     data: list[_Row] = []
     carry: dict[int, str] = {}
+    group = ""
 
     def flush() -> None:
         for row in data:
@@ -423,18 +453,25 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
         years = [(y, c.x0, c.x1) for c in cells if (y := _year_of_cell(c.text.strip()))]
         if len(years) >= 3:
             flush()
-            header, baseline, carry = years, None, {}
+            header, baseline, carry, group = years, None, {}, ""
             for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
                 for k in prev:
                     c = items[k].line
                     if _BASELINE.search(c.text):
                         baseline = (parse_year(c.text), c.x0, c.x1)
+            first_year, fx0, fx1 = header[0]
+            if baseline is not None and fx0 < baseline[2] + 2 and fx1 > baseline[1] - 2:
+                # the first "year" stands under 現状値: it is the baseline's year, not a target's
+                baseline, header = (first_year, fx0, fx1), header[1:]
             continue
         if header is None:
             continue
         first_year_x = min(x0 for _, x0, _ in header)
-        left = [c for c in cells if c.x1 <= first_year_x + 2 and not _cell_value(c.text)]
         numbers = [c for c in cells if _cell_value(c.text)]
+        # label cells: text left of the row's numbers (a header may sit over a label column)
+        first_number_x = min((c.x0 for c in numbers), default=first_year_x)
+        left = [c for c in cells if not _cell_value(c.text) and c.x1 <= max(first_year_x, first_number_x) + 2
+                and c.text.strip() not in _DASHES]  # fmt: skip
         values = numbers if any(c.x0 >= first_year_x - 2 for c in numbers) else []
         # copies: a wrapped merged cell's text is completed below, the page's lines stay as read
         yoy = [c.model_copy() for c in cells if _YOY_CELL.search(c.text) and c.x1 > first_year_x]
@@ -447,7 +484,7 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
                     carry[round(c.x0)] = c.text.strip()
             label = [carry[k] for k in sorted(carry)]
             data.append(_Row(label, values, yoy, [items[k].line.raw_text for k in row],
-                             items[row[0]].page_no, row[0]))  # fmt: skip
+                             items[row[0]].page_no, row[0], max(c.y1 for c in cells), group))  # fmt: skip
             continue
         dashes = [c for c in cells if c.text.strip() in _DASHES]
         before_years = [c for c in cells if c.x1 <= first_year_x + 2]  # labels and the baseline
@@ -458,6 +495,8 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             y.x0 - 2 <= c.x0 <= y.x1 for y in data[-1].yoy)]  # fmt: skip
         same_page = bool(data) and items[row[0]].page_no == data[-1].page
         plain = all(not match_style(c.text.strip()) and len(c.text.strip()) < 40 for c in left)
+        if same_page and cells and min(c.y0 for c in cells) - data[-1].bottom > 0.6 * cells[0].size:
+            same_page = False  # a row of its own, not the next line of a wrapped cell
         fits = len(left) + len(wrapped_yoy or []) == len(cells)
         if same_page and plain and (left or wrapped_yoy) and fits:
             # a wrapped cell: continue the label (or the merged cell) of the row above
@@ -471,10 +510,13 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
                     carry[key] += c.text.strip()
             last.label = [carry[k] for k in sorted(carry)]
             last.raw.extend(items[k].line.raw_text for k in row)
+            last.bottom = max(last.bottom, max(c.y1 for c in cells))
             continue
         flush()
         if len(cells) > 2:  # a new block of text: the table is over
             header = None
+        elif len(left) == len(cells) == 1 and len(_WORDS.findall(left[0].text)) >= 2:
+            group = left[0].text.strip()  # a label alone on its row heads the rows below it
     flush()
     return records
 
@@ -482,9 +524,11 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
 def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, table_unit: str):
     glue = "" if all(_CJK_END.search(part) for part in row.label[:-1]) else " "
     label = glue.join(row.label)
-    unit_m = re.search(rf"\(\s*({_UNITS})\s*\)", label)
+    if row.group:
+        label = f"{re.sub(r'[(（].*$', '', row.group).strip()}({label})"
+    unit_m = re.search(rf"\(\s*({_UNITS})数?\s*\)", label)  # (%), (人), (回数)
     label_unit = unit_m.group(1) if unit_m else table_unit
-    indicator = clean_indicator(re.sub(rf"\(\s*({_UNITS})\s*\)", "", label))
+    indicator = clean_indicator(re.sub(rf"\(\s*({_UNITS})数?\s*\)", "", label))
     if not indicator or _NOT_TARGET_ROW.search(indicator):
         return []
     base_value = None
@@ -501,7 +545,11 @@ def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, ta
         spacing = min((b[1] - a[1] for a, b in itertools.pairwise(header)), default=50.0)
         return best if gaps[best] <= max(spacing * 0.6, 6.0) else None
 
-    placed = {column_of(c): c for c in row.values if c.x0 >= header[0][1] - 6}
+    in_years = [c for c in row.values if c.x0 >= header[0][1] - 6]
+    if len(in_years) == len(header):  # one number per year: read them in order, whatever the offsets
+        placed: dict[int | None, object] = dict(enumerate(sorted(in_years, key=lambda c: c.x0)))
+    else:
+        placed = {column_of(c): c for c in in_years}
     for n, (year, x0, x1) in enumerate(header):
         cell = placed.get(n)
         if cell is not None:
@@ -530,7 +578,7 @@ def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, ta
 # The STEP template of health-insurance societies
 
 _STEP_TARGET = re.compile(
-    r"(?P<ind>[^\s()【】\]]{2,30}?)\s*\((?:【[^】]*実績値】\s*(?P<base>[-\d.]+%?)\s*[-‐]?\s*)?"
+    r"(?P<ind>[^\s()【】\]]{2,30}?(?:\([^()【】]{1,10}\))?)\s*\((?:【[^】]*実績値】\s*(?P<base>[-\d.]+%?)\s*[-‐]?\s*)?"
     r"【(?P<head>目標値|計画値/実績値)】\s*(?P<year>(令和|平成)\s*\S{1,2}\s*年度)\s*:\s*"
     r"(?P<val>\d+(?:\.\d+)?)\s*%(?:\s*/\s*(?P<act>\d+(?:\.\d+)?)\s*%)?"
 )
@@ -543,6 +591,7 @@ class StepRecord:
     year: int | None
     actual: float | None
     start: int
+    end: int
 
 
 def step_records(text: str) -> list[StepRecord]:
@@ -550,8 +599,9 @@ def step_records(text: str) -> list[StepRecord]:
     found = []
     for m in _STEP_TARGET.finditer(squash_numbers(text)):
         actual = float(m.group("act")) if m.group("act") else None
-        found.append(StepRecord(clean_indicator(m.group("ind")), float(m.group("val")),
-                                parse_year(m.group("year")), actual, m.start()))  # fmt: skip
+        indicator = re.split(r"。|指標", m.group("ind"))[-1]  # the cell, not the text before it
+        found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
+                                parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
     return found
 
 
@@ -597,7 +647,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         section = sections[section_index] if sections else None
         path = section.path if section else ""
         indicator = normalize_text(reading_like["indicator"]).strip()
-        if not indicator:
+        if not indicator or _ESTIMATE.search(indicator):
             return
         records.append(
             Kpi(
@@ -636,7 +686,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         for r in read_sentence(cand.text, default_year):
             raw = "\n".join(cand.raw_lines)
             add({**r.__dict__, "population": population_of(r.indicator)}, cand.item, cand.page, raw, "target")
-    for t in table_records(items):
+    records[:] = _first_statement_only(records)  # sentences restated in a KPI list or table
+    for t in _without_restatements(table_records(items)):
         add(
             {
                 "indicator": t.indicator,
@@ -653,14 +704,66 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             t.raw,
             "target",
         )
-    for k, item in enumerate(items):
-        text = item.line.text
-        if "【" not in text or "値】" not in text:
+    for page_items in _by_page(items):
+        # STEP cells wrap, so read the page's lines joined, then map each hit back to its lines
+        starts, joined = [], ""
+        for k in page_items:
+            starts.append(len(joined))
+            joined += items[k].line.text
+        if "値】" not in joined:
             continue
-        for s in step_records(text):
+        for s in step_records(joined):
+            first = page_items[max(0, bisect.bisect_right(starts, s.start) - 1)]
+            last = page_items[max(0, bisect.bisect_right(starts, s.end - 1) - 1)]
+            raw = "\n".join(items[k].line.raw_text for k in range(first, last + 1))
             add(
                 {"indicator": s.indicator, "comparator": "=", "value": s.value, "unit": "%",
                  "target_year": s.year, "actual_value": s.actual, "population": population_of(s.indicator)},
-                k, item.page_no, item.line.raw_text, "target",
+                first, items[first].page_no, raw, "target",
             )  # fmt: skip
+    for n, record in enumerate(records):  # ids in reading order, after restatements were dropped
+        record.id = f"{plan.id}-k{n:03d}"
     return records
+
+
+def _first_statement_only(records: list) -> list:
+    """A target stated twice in one plan (the KPI line, then a KPI table or list restating it) is
+    one record: the first. Same year, comparator and value, and the same canonical indicator, or
+    one indicator's words ending the other's (a restatement carries the measure's name before it)."""
+    kept: list = []
+    for record in records:
+        text = re.sub(r"\s+", "", record.indicator)
+        duplicate = any(
+            k.target_year == record.target_year
+            and k.comparator == record.comparator
+            and k.value == record.value
+            and (
+                (record.value is not None and record.indicator_id and k.indicator_id == record.indicator_id)
+                or (len(text) >= 2 and (text.endswith(re.sub(r"\s+", "", k.indicator))
+                                        or re.sub(r"\s+", "", k.indicator).endswith(text)))
+            )
+            for k in kept
+        )  # fmt: skip
+        if not duplicate:
+            kept.append(record)
+    return kept
+
+
+def _without_restatements(records: list[TableRecord]) -> list[TableRecord]:
+    """Drop a 予定 (planned) row that repeats, year for year, the numbers of a 目標 (target) row."""
+    series: dict[str, tuple] = {}
+    for r in records:
+        series.setdefault(r.indicator, ())
+        series[r.indicator] += ((r.year, r.value, r.unit),)
+    targets = {tuple(sorted(v, key=str)) for k, v in series.items() if "目標" in k or "予定" not in k}
+    planned_twice = {
+        k for k, v in series.items() if "予定" in k and len(v) >= 3 and tuple(sorted(v, key=str)) in targets
+    }
+    return [r for r in records if r.indicator not in planned_twice]
+
+
+def _by_page(items: list[PlanLine]) -> list[list[int]]:
+    pages: dict[int, list[int]] = {}
+    for k, item in enumerate(items):
+        pages.setdefault(item.page_no, []).append(k)
+    return list(pages.values())

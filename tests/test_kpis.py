@@ -122,9 +122,15 @@ def test_every_record_keeps_its_evidence_on_its_page(corpus_pdfs: Path, doc_id: 
 
 
 def test_kpi_precision_and_recall_are_measured(corpus_pdfs: Path) -> None:
-    """Floors under the figures make bench prints: a fall means a regression, not noise."""
-    floors = {"kyoukai-kenpo-r3-branch-plans": 0.85, "chikyosai-oita-datahealth-plan-3rd": 0.8}
-    for doc_id, floor in floors.items():
+    """At or above 0.95 where reached; for the two sets below it (issue open), floors under the
+    figures `make bench` prints, so that a fall shows as a regression."""
+    floors = {
+        "chikyosai-oita-datahealth-plan-3rd": (0.95, 0.95),
+        "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": (0.95, 0.95),
+        "kyoukai-kenpo-r3-branch-plans": (0.95, 0.90),
+        "like-kenpo-datahealth-plan-step-format": (0.95, 0.90),
+    }
+    for doc_id, (precision, recall) in floors.items():
         gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
         score = score_kpis(found_by_plan(doc_id), gold)
-        assert score.precision >= floor and score.recall >= floor, (doc_id, score)
+        assert score.precision >= precision and score.recall >= recall, (doc_id, score)
