@@ -37,7 +37,7 @@ _VALUE = re.compile(
 )
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
-    r"^\s*(とする|とし|とす$|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
+    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
     r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
 _REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら|減(?!る))")
@@ -108,7 +108,10 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     head = sentence[:start]
     labelled = _LABELLED_VALUE.search(head)
     if labelled:  # 特定健診実施率の向上(支部目標 70.0%): the measure is before the label
-        head = re.sub(r"[(\s]*[^(\s]{0,4}$", "", head[: labelled.start()]).rstrip("(: ")
+        head = re.sub(r"\([^()]*$", "", head[: labelled.start()]).rstrip("(:。 ")
+        verb = re.search(r"を[^を]{1,12}(する|させる|図る|行う|目指す)$", head)
+        if verb:  # …事業所数を拡大する。(令和3年度目標:100社): the object of the sentence
+            head = head[: verb.start()]
         head = re.sub(r"の(向上|推進|実施|確保|強化)$", "", head)
         return clean_indicator(head)
     for boundary in ("について", "を"):
@@ -148,24 +151,29 @@ def _last_top_level(text: str, marks: str) -> int:
 
 
 _ARROW = re.compile(
-    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(→|⇒|から)\s*(?P<b>{_NUMBER})\s*(?P<ub>{_UNITS})?\s*(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ)|」|$|。|\s)"
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(→|⇒|から)\s*(?P<b>{_NUMBER})\s*"
+    rf"(?P<ub>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|」|$|。|\s|、)"
 )
 
 
 def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
     """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
     sentence = squash_numbers(sentence).strip()
-    arrow = _ARROW.search(sentence)
-    if arrow:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
-        unit = arrow.group("ub") or arrow.group("ua") or ""
-        a, b = _number(arrow.group("a")), _number(arrow.group("b"))
-        comparator = "=" if arrow.group("tail").startswith("に") and "から" in arrow.group(0) else (
-            "<=" if b < a else ">="
-        )
-        indicator = _indicator_before(sentence, arrow.start(), single)
+    arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
+    if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
         deadline = _DEADLINE.search(sentence)
         year = parse_year(deadline.group(1)) if deadline else default_year
-        return [Reading(indicator, comparator, b, unit, year)] if indicator else []
+        found = []
+        for arrow in arrows:
+            unit = arrow.group("ub") or arrow.group("ua") or ""
+            a, b = _number(arrow.group("a")), _number(arrow.group("b"))
+            comparator = "=" if arrow.group("tail").startswith("に") and "から" in arrow.group(0) else (
+                "<=" if b < a else ">="
+            )
+            indicator = _indicator_before(sentence, arrow.start(), single and len(arrows) == 1)
+            if indicator:
+                found.append(Reading(indicator, comparator, b, unit, year))
+        return found
     deadline = _DEADLINE.search(sentence)
     year = parse_year(deadline.group(1)) if deadline else default_year
     readings: list[Reading] = []
@@ -176,16 +184,21 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             continue  # the year of the deadline is no target
         after = sentence[m.end() :]
         unit, cmp = m.group("unit") or "", m.group("cmp")
+        if unit == "歳":
+            continue  # 40歳以上: who is counted, never the target
         bare = not unit and not cmp and not after.strip().startswith("とする")
         labelled = bool(_LABELLED_VALUE.search(sentence[: m.start()]))  # (支部目標 70.0%), 目標: 300件
         if (not _AFTER_TARGET.match(after) and not labelled) or bare:
             continue
         if _NOT_A_TARGET_AFTER.match(after) or _NOT_A_TARGET_BEFORE.search(sentence[: m.start()]):
             continue
+        past_note = re.sub(r"^\s*\([^()]{0,30}\)\s*", "", after)  # (平成27年) after a value
+        if past_note != after and re.match(r"^(を|から|→|⇒)", past_note):
+            continue  # 522名(平成27年)を400名に減らす: the value before を is where it starts from
         comparator = _CMP.get(cmp or "", "=")
-        if not cmp and re.match(r"^\s*まで\s*(減ら|減少|引き下げ|低減|抑制)", after):
+        if not cmp and re.match(r"^\s*(まで|に)\s*(減ら|減少|引き下げ|低減|抑制)", past_note):
             comparator = "<="
-        elif not cmp and re.match(r"^\s*まで\s*(増や|拡大|増加|引き上げ|向上)", after):
+        elif not cmp and re.match(r"^\s*(まで|に)\s*(増や|拡大|増加|引き上げ|向上)", past_note):
             comparator = ">="
         elif _REDUCE.match(after):
             comparator = "reduce_by"
@@ -239,7 +252,12 @@ _STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|と�
 # An estimate or a population count beside a target (実施見込者数, 対象者数) is not itself a target.
 _ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
 _WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
-_GOAL = re.compile(r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする)")
+_NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-ⅻ]\)|\(\d{1,2}\))")  # a line opening a statement
+_CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
+_REPORT = re.compile(r"進捗|実績|達成度|上昇|低下|推移|評価|結果")  # a change that happened, not a goal
+_GOAL = re.compile(
+    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう)"
+)
 
 
 @dataclass
@@ -320,7 +338,7 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
     found: list[Candidate] = []
     i = 0
     while i < len(items):
-        if i in taken:
+        if i in taken or not items[i].alone:  # a table cell is no sentence: tables have their reader
             i += 1
             continue
         start = i
@@ -330,18 +348,29 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             and i + 1 < len(items)
             and i + 1 not in taken
             and items[i + 1].page_no == items[start].page_no
-            and len(text) < 240
-            and items[i].line.x1 >= items[i].right_edge - 1.5 * items[i].line.size
+            and len(text) < 400
+            and (
+                items[i].line.x1 >= items[i].right_edge - 1.5 * items[i].line.size
+                or not _CLAUSE_END.search(text)  # a line cut mid-sentence (…から / 38.2%に…)
+            )
+            and not _NEW_STATEMENT.match(items[i + 1].line.text)
+            and items[i + 1].alone
         ):
             i += 1
             text += items[i].line.text.strip()
             raws.append(items[i].line.raw_text)
         i += 1
-        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント)", text)
-        if not numeric_goal and not (_YOY.search(text) and "とす" in text):
+        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名)", text)
+        if not numeric_goal and not (_YOY.search(text) and "とす" in text) and not _ARROW.search(
+            squash_numbers(text)
+        ):
             continue
-        for sentence in re.split(r"(?<=。)|(?=[・■①-⑳])", text):
-            if _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence)):
+        for sentence in re.split(r"(?<=。)(?!\s*\()|(?=[・■①-⑳])", text):  # 。(目標:…) stays attached
+            arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
+            goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
+            if _REPORT.search(sentence) and "目標" not in sentence:
+                continue  # a report of what happened (実績, 評価, 進捗), not a goal
+            if goal or arrow_goal:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))
     return found
 
@@ -647,8 +676,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         section = sections[section_index] if sections else None
         path = section.path if section else ""
         indicator = normalize_text(reading_like["indicator"]).strip()
-        if not indicator or _ESTIMATE.search(indicator):
-            return
+        if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or _ESTIMATE.search(indicator):
+            return  # no measure named (a bracket note, a date), or an estimate
         records.append(
             Kpi(
                 id=f"{plan.id}-k{len(records):03d}",
@@ -704,18 +733,19 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             t.raw,
             "target",
         )
-    for page_items in _by_page(items):
-        # STEP cells wrap, so read the page's lines joined, then map each hit back to its lines
-        starts, joined = [], ""
-        for k in page_items:
-            starts.append(len(joined))
-            joined += items[k].line.text
-        if "値】" not in joined:
-            continue
+    # STEP cells wrap, even onto the next page: read the plan's lines joined, then map each hit
+    # back to its lines (the evidence: those on the page where the hit starts)
+    starts, joined = [], ""
+    for item in items:
+        starts.append(len(joined))
+        joined += squash_numbers(item.line.text)  # as step_records reads it, so offsets agree
+    if "値】" in joined:
         for s in step_records(joined):
-            first = page_items[max(0, bisect.bisect_right(starts, s.start) - 1)]
-            last = page_items[max(0, bisect.bisect_right(starts, s.end - 1) - 1)]
-            raw = "\n".join(items[k].line.raw_text for k in range(first, last + 1))
+            first = max(0, bisect.bisect_right(starts, s.start) - 1)
+            last = max(first, bisect.bisect_right(starts, s.end - 1) - 1)
+            page = items[first].page_no
+            lines = [items[k].line.raw_text for k in range(first, last + 1) if items[k].page_no == page]
+            raw = "\n".join(lines)
             add(
                 {"indicator": s.indicator, "comparator": "=", "value": s.value, "unit": "%",
                  "target_year": s.year, "actual_value": s.actual, "population": population_of(s.indicator)},

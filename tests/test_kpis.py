@@ -121,16 +121,14 @@ def test_every_record_keeps_its_evidence_on_its_page(corpus_pdfs: Path, doc_id: 
         assert k.section
 
 
-def test_kpi_precision_and_recall_are_measured(corpus_pdfs: Path) -> None:
-    """At or above 0.95 where reached; for the two sets below it (issue open), floors under the
-    figures `make bench` prints, so that a fall shows as a regression."""
-    floors = {
-        "chikyosai-oita-datahealth-plan-3rd": (0.95, 0.95),
-        "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": (0.95, 0.95),
-        "kyoukai-kenpo-r3-branch-plans": (0.95, 0.90),
-        "like-kenpo-datahealth-plan-step-format": (0.95, 0.90),
-    }
-    for doc_id, (precision, recall) in floors.items():
-        gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
-        score = score_kpis(found_by_plan(doc_id), gold)
-        assert score.precision >= precision and score.recall >= recall, (doc_id, score)
+@pytest.mark.parametrize(
+    "doc_id",
+    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
+     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
+)  # fmt: skip
+def test_kpi_precision_and_recall_against_the_gold_records(corpus_pdfs: Path, doc_id: str) -> None:
+    gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+    score = score_kpis(found_by_plan(doc_id), gold)
+    assert score.expected >= 20
+    assert score.precision >= 0.95, score
+    assert score.recall >= 0.95, score
