@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from schemas.records import Line
 
@@ -90,20 +89,32 @@ class PlanLine:
 
     page_no: int
     line: Line
-    page_lines: list[Line]
+    alone: bool  # no other line shares its baseline (table cells do)
     right_edge: float  # where full lines of this page end
     body_size: float
 
-    @cached_property
-    def alone(self) -> bool:
-        """No other line shares its baseline (asked only of heading candidates: it is O(lines))."""
-        line = self.line
-        return not any(
-            other is not line
-            and not other.vertical
-            and min(line.y1, other.y1) - max(line.y0, other.y0) > 0.5 * min(line.size, other.size)
-            for other in self.page_lines
-        )
+
+def _lines_alone(lines: list[Line]) -> list[bool]:
+    """For each line, whether no other horizontal line overlaps it vertically by half a line.
+
+    A sweep over the lines sorted by top edge: each line is compared only with the lines that
+    start before it ends, so a page costs O(n log n), not O(n²).
+    """
+    order = sorted(range(len(lines)), key=lambda k: lines[k].y0)
+    alone = [True] * len(lines)
+    for pos, k in enumerate(order):
+        a = lines[k]
+        if a.vertical:
+            continue
+        for j in order[pos + 1 :]:
+            b = lines[j]
+            if b.y0 >= a.y1:
+                break
+            if b.vertical:
+                continue
+            if min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5 * min(a.size, b.size):
+                alone[k] = alone[j] = False
+    return alone
 
 
 def _squash(text: str) -> str:
@@ -544,5 +555,6 @@ def plan_lines(pages: list[tuple[int, list[Line]]]) -> list[PlanLine]:
         # Where wrapped paragraph lines end: the usual right end of the page's longer lines.
         full = sorted(line.x1 for line in lines if not line.vertical and len(line.text) >= 20)
         right_edge = full[int(len(full) * 0.75)] if full else float("inf")
-        items.extend(PlanLine(page_no, line, lines, right_edge, body_size) for line in lines)
+        alone = _lines_alone(lines)
+        items.extend(PlanLine(page_no, line, alone[k], right_edge, body_size) for k, line in enumerate(lines))
     return items
