@@ -42,6 +42,11 @@ demo: corpus
 	$(PLANEX) plans --db $(DEMO_DB)
 	$(PLANEX) show 北海道 --db $(DEMO_DB)
 	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
+	$(PLANEX) search 受診勧奨 --by branch --db $(DEMO_DB) --limit 10
+	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
+	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis.csv --excel
+	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis-wide.csv --wide --excel
+	@echo "KPI tables for Excel: demo-kpis.csv (one row per record), demo-kpis-wide.csv (one row per plan)"
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -54,4 +59,4 @@ bench: corpus
 	$(PY) bench/search_bench.py
 
 clean:
-	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache
+	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
