@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from extract.evaluate import score_kpis
-from extract.kpis import read_sentence, squash_numbers, step_records
 from extract.normalize import normalize_text
 from extract.pdf import read_pdf
 from extract.plans import read_document
+from extract.targets import read_sentence, squash_numbers, step_records
 from tests.conftest import PDFS, ROOT
 
 GOLD = ROOT / "tests" / "gold"
@@ -73,7 +73,7 @@ def test_step_template_forms() -> None:
 
 
 def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
-    from extract.kpis import read_commitment
+    from extract.targets import read_commitment
 
     reading = read_commitment(
         "効率的・効果的な医療提供体制の構築に向けて、地域医療構想調整会議や健康保険組合連合会等において、"

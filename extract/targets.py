@@ -1,0 +1,268 @@
+"""Reading targets from text: one sentence, or one STEP-template cell, at a time.
+
+A sentence's value, unit, comparator and year come from regexes (the shapes plans write: …を 95.0%以上
+とする, 対前年度以上, …を5%減少させる, 18.2%から20.0%にする, 10.4→9.0人, (支部目標 70.0%)); its indicator
+is the noun phrase marked by を / について before the value. Where that plain reading is ambiguous (a
+commitment without a number, a phrase with commas) GiNZA's dependency parse decides
+(``extract.ginza``). ``extract.kpis`` finds the sentences and assembles the records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.dates import parse_year
+from extract.normalize import normalize_text
+
+# ---------------------------------------------------------------------------------------------
+# Sentence reading
+
+_UNITS = r"%|‰|件|人|円|千円|万円|事業所|社|回|日|か所|ヵ所|箇所|ポイント|pt|倍|歳|名"
+_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_VALUE = re.compile(
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>{_UNITS})?\s*(?P<cmp>以上|以下|未満|超|を超える|を下回る|を上回る)?"
+)
+# What follows a target value: a predicate, a list comma, a deadline, the end.
+_AFTER_TARGET = re.compile(
+    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
+)
+_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら|減(?!る))")
+_INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
+_YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
+_DO = re.compile(r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を行う。?$")
+_DEADLINE = re.compile(r"((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)(末)?\s*(まで|に|時点|の)")
+_NOTE = re.compile(r"\(※\d*\)|※\d*")
+_MARKER = re.compile(
+    r"^\s*(?:[①-⑳]|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|[Ⅰ-Ⅻ]\.?|[アイウエオカキク][.)、]|\(\d{1,2}\)|\d{1,2}\))\s*"
+)
+_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("全体", "全体"),
+               ("合計", "全体"))  # fmt: skip
+_CJK_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff)]$")
+_CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
+_LABELLED_VALUE = re.compile(r"(目標値?|目標数値|数値目標)\s*[:]?\s*$")
+_NOT_A_TARGET_AFTER = re.compile(r"^\s*(年|か月|ヶ月|カ月|月|歳以上)")  # 3年, 3か月: durations
+_NOT_A_TARGET_BEFORE = re.compile(r"(第|上位|中位)$")
+_CMP = {"以上": ">=", "以下": "<=", "未満": "<", "超": ">", "を超える": ">", "を上回る": ">", "を下回る": "<"}
+
+
+_KPI_LABEL = re.compile(
+    r"^\s*[■□◆●◇《〈<]?\s*[【\[]?\s*(?:(?:令和|平成)?\s*\d*\s*年度)?\s*(?:目標)?\s*[(（]?\s*KPI\s*[)）】\]》〉>]?"
+    r"\s*(?:目標)?\s*[:]?\s*"
+)
+_REPORT = re.compile(r"進捗|実績|達成度|上昇|低下|推移|評価|結果")  # a change that happened, not a goal
+
+
+@dataclass
+class Reading:
+    """One target read from a sentence."""
+
+    indicator: str
+    comparator: str
+    value: float | None
+    unit: str
+    target_year: int | None
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def squash_numbers(text: str) -> str:
+    """``9 5.0 %`` → ``95.0%``: extracted PDF text breaks numbers with spaces."""
+    text = re.sub(r"(?<=\d)\s+(?=[\d.,])|(?<=\d[,.])\s+(?=\d)", "", text)
+    text = re.sub(r"(?<=\d)\s+(?=%)", "", text)
+    return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
+
+
+def clean_indicator(text: str) -> str:
+    """The measure without notes, labels, particles or the deadline."""
+    text = _NOTE.sub("", text)
+    text = re.sub(r"^.*(図表|表)\s*[\d\-]+\s*", "", text)  # a figure caption: 図表 6-1-3 支部目標:…
+    text = re.sub(r"^[^:]{0,12}目標\s*:\s*", "", text)
+    text = _MARKER.sub("", text)
+    text = _KPI_LABEL.sub("", text) if "KPI" in text[:24] else text
+    text = re.sub(r"^\s*[■□◆●・※]?\s*【[^】]{1,10}】\s*", "", text)  # 【中位目標】, 【被扶養者】
+    text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
+    text = _DEADLINE.sub("", text)
+    text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
+    text = re.sub(r"の?(対前年(度)?比?|前年(度)?比)$", "", text.strip())
+    text = re.sub(r"(を|は|が|について)$", "", text.strip())
+    text = re.sub(r"(約|およそ|概ね)$", "", text.strip())
+    text = _CJK_GAP.sub("", text)  # a table cell wrapped onto two lines: 教 育等 → 教育等
+    return text.strip(" 、,:・")
+
+
+def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
+    """The noun phrase that a value at ``start`` measures: back to the last を / について clause.
+
+    ``whole``: the sentence states one target and nothing else (a KPI part), so everything
+    before the particle is the measure, commas and all.
+    """
+    head = sentence[:start]
+    labelled = _LABELLED_VALUE.search(head)
+    if labelled:  # 特定健診実施率の向上(支部目標 70.0%): the measure is before the label
+        head = re.sub(r"\([^()]*$", "", head[: labelled.start()]).rstrip("(:。 ")
+        verb = re.search(r"を[^を]{1,12}(する|させる|図る|行う|目指す)$", head)
+        if verb:  # …事業所数を拡大する。(令和3年度目標:100社): the object of the sentence
+            head = head[: verb.start()]
+        head = re.sub(r"の(向上|推進|実施|確保|強化)$", "", head)
+        return clean_indicator(head)
+    for boundary in ("について", "を"):
+        cut = head.rfind(boundary)
+        if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
+            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|まで|に|より|から)?"
+            rf"|\d{{4}}\s*年度(末)?(で|まで|より|から)?)?\s*(約|およそ)?\s*",
+            head[cut:],
+        ):
+            head = head[:cut]
+            break
+    if whole:
+        return clean_indicator(head)
+    if "、" in head.rstrip("、"):  # a long phrase with commas: let the parse say where it starts
+        from extract.ginza import object_phrase
+
+        phrase = object_phrase(sentence)
+        if phrase and head.rstrip().endswith(phrase.rstrip()):
+            return clean_indicator(phrase)
+    # the phrase starts after the previous target or list comma (outside brackets)
+    start_at = _last_top_level(head, "、。")
+    phrase = head[start_at + 1 :] if start_at >= 0 and len(head) - start_at > 3 else head
+    return clean_indicator(phrase)
+
+
+def _last_top_level(text: str, marks: str) -> int:
+    """Index of the last of ``marks`` not inside brackets, or -1."""
+    depth, found = 0, -1
+    for i, ch in enumerate(text):
+        if ch in "(（「【":
+            depth += 1
+        elif ch in ")）」】":
+            depth = max(0, depth - 1)
+        elif ch in marks and depth == 0:
+            found = i
+    return found
+
+
+_ARROW = re.compile(
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(→|⇒|から)\s*(?P<b>{_NUMBER})\s*"
+    rf"(?P<ub>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|」|$|。|\s|、)"
+)
+
+
+def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
+    """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
+    sentence = squash_numbers(sentence).strip()
+    arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
+    if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
+        deadline = _DEADLINE.search(sentence)
+        year = parse_year(deadline.group(1)) if deadline else default_year
+        found = []
+        for arrow in arrows:
+            unit = arrow.group("ub") or arrow.group("ua") or ""
+            a, b = _number(arrow.group("a")), _number(arrow.group("b"))
+            comparator = "=" if arrow.group("tail").startswith("に") and "から" in arrow.group(0) else (
+                "<=" if b < a else ">="
+            )
+            indicator = _indicator_before(sentence, arrow.start(), single and len(arrows) == 1)
+            if indicator:
+                found.append(Reading(indicator, comparator, b, unit, year))
+        return found
+    deadline = _DEADLINE.search(sentence)
+    year = parse_year(deadline.group(1)) if deadline else default_year
+    readings: list[Reading] = []
+    starts: list[int] = []
+    yoy = _YOY.search(sentence)
+    for m in _VALUE.finditer(sentence):
+        if deadline and deadline.start() <= m.start() < deadline.end():
+            continue  # the year of the deadline is no target
+        after = sentence[m.end() :]
+        unit, cmp = m.group("unit") or "", m.group("cmp")
+        if unit == "歳":
+            continue  # 40歳以上: who is counted, never the target
+        bare = not unit and not cmp and not after.strip().startswith("とする")
+        labelled = bool(_LABELLED_VALUE.search(sentence[: m.start()]))  # (支部目標 70.0%), 目標: 300件
+        if (not _AFTER_TARGET.match(after) and not labelled) or bare:
+            continue
+        if _NOT_A_TARGET_AFTER.match(after) or _NOT_A_TARGET_BEFORE.search(sentence[: m.start()]):
+            continue
+        past_note = re.sub(r"^\s*\([^()]{0,30}\)\s*", "", after)  # (平成27年) after a value
+        if past_note != after and re.match(r"^(を|から|→|⇒)", past_note):
+            continue  # 522名(平成27年)を400名に減らす: the value before を is where it starts from
+        comparator = _CMP.get(cmp or "", "=")
+        if not cmp and re.match(r"^\s*(まで|に)\s*(減ら|減少|引き下げ|低減|抑制)", past_note):
+            comparator = "<="
+        elif not cmp and re.match(r"^\s*(まで|に)\s*(増や|拡大|増加|引き上げ|向上)", past_note):
+            comparator = ">="
+        elif _REDUCE.match(after):
+            comparator = "reduce_by"
+        elif _INCREASE.match(after) and cmp is None:
+            comparator = "increase_by"
+        readings.append(Reading("", comparator, _number(m.group("num")), unit, year))
+        starts.append(m.start())
+    if not readings and yoy:
+        comparator = "yoy>=" if yoy.group(5) in ("以上", "を上回る") else "yoy<="
+        readings.append(Reading("", comparator, None, "", year))
+        starts.append(yoy.start())
+    whole = single and len(readings) == 1
+    for reading, start in zip(readings, starts, strict=True):
+        reading.indicator = _indicator_before(sentence, start, whole)
+    return [r for r in readings if r.indicator]
+
+
+def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
+    """A commitment without a number (…を実施する): the object of its verb is the indicator."""
+    sentence = squash_numbers(sentence).strip().rstrip("。")
+    if not _DO.search(sentence):
+        return None
+    from extract.ginza import object_phrase  # GiNZA only for what regexes cannot read
+
+    phrase = object_phrase(sentence)
+    if not phrase:
+        return None
+    return Reading(clean_indicator(phrase), "do", None, "", default_year)
+
+
+def population_of(text: str) -> str | None:
+    for word, population in _POPULATION:
+        if word in text:
+            return population
+    return None
+
+
+_WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
+
+# ---------------------------------------------------------------------------------------------
+# The STEP template of health-insurance societies
+
+_STEP_TARGET = re.compile(
+    r"(?P<ind>[^\s()【】\]]{2,30}?(?:\([^()【】]{1,10}\))?)\s*\((?:【[^】]*実績値】\s*(?P<base>[-\d.]+%?)\s*[-‐]?\s*)?"
+    r"【(?P<head>目標値|計画値/実績値)】\s*(?P<year>(令和|平成)\s*\S{1,2}\s*年度)\s*:\s*"
+    r"(?P<val>\d+(?:\.\d+)?)\s*%(?:\s*/\s*(?P<act>\d+(?:\.\d+)?)\s*%)?"
+)
+
+
+@dataclass
+class StepRecord:
+    indicator: str
+    value: float
+    year: int | None
+    actual: float | None
+    start: int
+    end: int
+
+
+def step_records(text: str) -> list[StepRecord]:
+    """``実施率(【実績値】-【目標値】令和2年度:10%)`` and ``【計画値/実績値】令和2年度:90%/57.6%``."""
+    found = []
+    for m in _STEP_TARGET.finditer(squash_numbers(text)):
+        actual = float(m.group("act")) if m.group("act") else None
+        indicator = re.split(r"。|指標", m.group("ind"))[-1]  # the cell, not the text before it
+        found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
+                                parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
+    return found
+
+
+def normalize_indicator(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(text))
