@@ -111,7 +111,10 @@ def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     from extract.ginza import nlp
 
-    nlp()  # already loaded in the fork server; loads here only if that failed
+    # Already loaded in the fork server; loads here only if that failed. Without a model, files
+    # still load and a sentence that needs GiNZA fails its file, recorded as any bad file is.
+    with contextlib.suppress(Exception):
+        nlp()
     try:
         conn.send(_READY)  # start-up (imports) must not count against the first file's timeout
     except OSError:
@@ -255,6 +258,7 @@ def load(
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["extract.warm"])  # workers start as forks of a warm process
     pool: list[_Worker] = []
+    failed_starts = 0
     try:
         pool = [_Worker(ctx) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
@@ -269,6 +273,9 @@ def load(
                     try:
                         worker.ready = worker.conn.recv() == _READY
                     except (EOFError, OSError):  # could not even start: try a fresh one
+                        failed_starts += 1
+                        if failed_starts > 3 * workers:
+                            raise RuntimeError("worker processes keep dying at start-up") from None
                         pool[pool.index(worker)] = _replace(worker, ctx)
             for worker in busy:
                 path = worker.path
