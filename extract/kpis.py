@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extract.normalize import normalize_text
 from extract.sections import PlanLine, reaches_margin
@@ -34,7 +34,6 @@ from extract.targets import (
     _UNITS,
     _WORDS,
     _YOY,
-    Reading,
     population_of,
     read_commitment,
     read_sentence,
@@ -69,8 +68,6 @@ class Candidate:
     page: int
     item: int  # index of its first line in the plan
     kind: str
-    part_of_kpi: bool = False
-    readings: list[Reading] = field(default_factory=list)
 
 
 def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
@@ -84,7 +81,7 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             i += 1
             continue
         parts: list[Candidate] = []
-        current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi", True)
+        current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi")
         j = i + 1
         last = i  # the last line taken into the block
         while j < len(items) and j - i < 14:
@@ -108,7 +105,7 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
                 not wrapped and _SENTENCE_END.search(current.text) and _STATEMENT.search(line)
             ):  # a new part: marked (②), or a complete statement on a line of its own
                 parts.append(current)
-                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", True)
+                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi")
             elif wrapped or not _SENTENCE_END.search(current.text) or not current.text.strip():
                 current.text += line
                 if items[j].page_no == current.page:  # the evidence stays on the record's page
@@ -314,10 +311,3 @@ def _first_statement_only(records: list) -> list:
         if not duplicate:
             kept.append(record)
     return kept
-
-
-def _by_page(items: list[PlanLine]) -> list[list[int]]:
-    pages: dict[int, list[int]] = {}
-    for k, item in enumerate(items):
-        pages.setdefault(item.page_no, []).append(k)
-    return list(pages.values())

@@ -68,7 +68,7 @@ def split_plans(pages: list[Page]) -> list[PlanSpan]:
                 starts.append((index, text, m.group(2).strip()))
                 break
     if len(starts) < 2:
-        title = _title_of(pages)
+        title = ""  # a single plan takes the document's title (read_document)
         return [PlanSpan(1, 1, len(pages), title, None)]
     spans = []
     for n, (index, text, branch) in enumerate(starts):
@@ -76,17 +76,6 @@ def split_plans(pages: list[Page]) -> list[PlanSpan]:
         last = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(pages) - 1
         spans.append(PlanSpan(n + 1, first + 1, last + 1, text, branch))
     return spans
-
-
-def _title_of(pages: list[Page]) -> str:
-    """The biggest type on the first page with text: how a reader spots a title."""
-    for page in pages[:3]:
-        lines = [line for line in page.lines if line.text.strip()]
-        if page.quality != "ok" or not lines:
-            continue
-        biggest = max(line.size for line in lines)
-        return " ".join(line.text.strip() for line in lines if line.size >= biggest - 0.5)[:200]
-    return ""
 
 
 def plan_type_of(title: str, text: str) -> PlanType:

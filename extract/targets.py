@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from extract.dates import parse_year
-from extract.normalize import normalize_text
 
 # ---------------------------------------------------------------------------------------------
 # Sentence reading
@@ -262,7 +261,3 @@ def step_records(text: str) -> list[StepRecord]:
         found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
                                 parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
     return found
-
-
-def normalize_indicator(text: str) -> str:
-    return re.sub(r"\s+", "", normalize_text(text))
