@@ -138,3 +138,78 @@ def score_kpis(found: dict[str, list], gold: dict) -> Score:
                     break
         matched_total += len(used)
     return Score(expected=expected_total, predicted=predicted_total, matched=matched_total)
+
+
+def _name_key(text: str) -> str:
+    from extract.programs import name_key
+
+    return name_key(text)
+
+
+def _head(text: str | None, n: int) -> str:
+    return "".join(normalize_text(text or "").split())[:n]
+
+
+@dataclass
+class ProgramScore:
+    """Program names scored like headings, and the fields of the matched programs compared."""
+
+    names: Score
+    field_mismatches: list[tuple[str, str, str, object, object]]
+    """(plan, program, field, found, expected) for every matched program whose field differs."""
+    issues: Score
+
+
+_EXACT_FIELDS = ("budget_thousand_yen", "age_from", "age_to")
+
+
+def score_programs(
+    found: dict[str, list], gold: dict, found_issues: dict[str, list] | None = None
+) -> ProgramScore:
+    """Programs against ``tests/gold/programs/{id}.json``.
+
+    ``found`` maps a plan key (branch, or ``main``) to its :class:`schemas.programs.Program`
+    records. Names match after normalization without spaces, brackets and 重点 / ★ marks. For each
+    matched pair the budget and the ages must be equal; a purpose must start like the gold's first
+    sentence (its first 15 characters) and the actions must begin like the gold's (12 characters
+    each, in order). Health issues match on the first 15 characters of the issue.
+    """
+    expected = predicted = matched = 0
+    mismatches: list[tuple[str, str, str, object, object]] = []
+    i_expected = i_predicted = i_matched = 0
+    for key in gold["plans_annotated"]:
+        wants = [p for p in gold["programs"] if p["plan"] == key]
+        got = list(found.get(key, []))
+        expected += len(wants)
+        predicted += len(got)
+        by_key: dict[str, list] = {}
+        for program in got:
+            by_key.setdefault(_name_key(program.name), []).append(program)
+        for want in wants:
+            candidates = by_key.get(_name_key(want["name"]))
+            if not candidates:
+                continue
+            program = candidates.pop(0)
+            matched += 1
+            for name in _EXACT_FIELDS:
+                if getattr(program, name) != want.get(name):
+                    mismatches.append((key, want["name"], name, getattr(program, name), want.get(name)))
+            if want.get("purpose") and _head(program.purpose, 15) != _head(want["purpose"], 15):
+                mismatches.append((key, want["name"], "purpose", program.purpose, want["purpose"]))
+            actions = [_head(a, 12) for a in program.actions]
+            if [_head(a, 12) for a in want.get("actions", [])] != actions:
+                mismatches.append((key, want["name"], "actions", actions, want.get("actions")))
+        wanted_issues = [h for h in gold.get("health_issues", []) if h["plan"] == key]
+        got_issues = list((found_issues or {}).get(key, []))
+        i_expected += len(wanted_issues)
+        i_predicted += len(got_issues)
+        heads = [_head(h.issue, 15) for h in got_issues]
+        for want in wanted_issues:
+            if _head(want["issue"], 15) in heads:
+                heads.remove(_head(want["issue"], 15))
+                i_matched += 1
+    return ProgramScore(
+        names=Score(expected, predicted, matched),
+        field_mismatches=mismatches,
+        issues=Score(i_expected, i_predicted, i_matched),
+    )

@@ -123,3 +123,97 @@ def unmapped(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "where indicator_id = '' group by indicator order by records desc, indicator"
         )
     )
+
+
+PROGRAM_EXPORT_COLUMNS = (
+    "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "plan_fiscal_year",
+    "period_start", "period_end", "number", "name", "category", "new", "key_program", "source",
+    "section", "page_start", "page_end", "population", "sex", "age_from", "age_to", "sites",
+    "budget_thousand_yen", "purpose", "summary", "method", "structure", "actions", "evaluation",
+    "status", "success_factors", "obstacles", "kpis", "health_issues",
+)  # fmt: skip
+"""Columns of ``planex export programs``. ``actions`` holds one action per line; ``kpis`` the
+linked KPI records as ``indicator: target`` lines, ``health_issues`` the issues naming it."""
+
+HEALTH_ISSUE_EXPORT_COLUMNS = (
+    "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "number", "page", "section",
+    "issue", "direction", "priority", "programs", "raw_text",
+)  # fmt: skip
+
+
+def _plan_filter(alias: str, plan: str | None, branch: str | None, insurer: str | None) -> tuple[str, list]:
+    where, params = ["1 = 1"], []
+    if plan:
+        where.append(f"({alias}.plan_id = ? or {alias}.plan_id like ?)")
+        params += [plan, f"{plan}%"]
+    if branch:
+        where.append("p.branch = ?")
+        params.append(branch.removesuffix("支部"))
+    if insurer:
+        where.append("p.insurer like ?")
+        params.append(f"%{insurer}%")
+    return " and ".join(where), params
+
+
+def program_records(
+    db: sqlite_utils.Database,
+    *,
+    plan: str | None = None,
+    branch: str | None = None,
+    insurer: str | None = None,
+) -> list[dict[str, Any]]:
+    """Programs joined with their plan, document, KPIs and health issues, in document order.
+
+    List columns become text a spreadsheet shows well: one action (or KPI, or issue) per line.
+    """
+    where, params = _plan_filter("g", plan, branch, insurer)
+    rows = list(
+        db.query(
+            f"""select g.*, d.file_name as source_file, p.insurer, p.branch, p.plan_type,
+                   p.fiscal_year as plan_fiscal_year, p.period_start, p.period_end
+            from programs g join plans p on p.id = g.plan_id join documents d on d.id = g.doc_id
+            where {where} order by d.file_name, p.number, g.number""",
+            params,
+        )
+    )
+    kpis = {
+        r["id"]: r for r in db.query("select id, indicator, comparator, value, unit, target_year from kpis")
+    }
+    issues: dict[str, list[str]] = {}
+    for row in db.query("select issue, program_ids from health_issues"):
+        for pid in json.loads(row["program_ids"] or "[]"):
+            issues.setdefault(pid, []).append(row["issue"])
+    for row in rows:
+        row["actions"] = "\n".join(json.loads(row["actions"] or "[]"))
+        linked = [kpis[k] for k in json.loads(row.pop("kpi_ids") or "[]") if k in kpis]
+        row["kpis"] = "\n".join(
+            f"{k['indicator']}: {_cell(k)}" + (f" ({k['target_year']})" if k["target_year"] else "")
+            for k in linked
+        )
+        row["health_issues"] = "\n".join(issues.get(row["id"], []))
+        for flag in ("new", "key_program"):
+            row[flag] = None if row[flag] is None else bool(row[flag])
+    return rows
+
+
+def health_issue_records(
+    db: sqlite_utils.Database,
+    *,
+    plan: str | None = None,
+    branch: str | None = None,
+    insurer: str | None = None,
+) -> list[dict[str, Any]]:
+    """Health issues joined with their plan and document; ``programs`` one name per line."""
+    where, params = _plan_filter("h", plan, branch, insurer)
+    rows = list(
+        db.query(
+            f"""select h.*, d.file_name as source_file, p.insurer, p.branch, p.plan_type
+            from health_issues h join plans p on p.id = h.plan_id join documents d on d.id = h.doc_id
+            where {where} order by d.file_name, p.number, h.number""",
+            params,
+        )
+    )
+    for row in rows:
+        row["programs"] = "\n".join(json.loads(row["programs"] or "[]"))
+        row["priority"] = None if row["priority"] is None else bool(row["priority"])
+    return rows

@@ -13,13 +13,15 @@ plan its title names, the insurer from the names of insurers (…健康保険組
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extract.dates import find_years, parse_year, parse_year_range
 from extract.kpis import plan_kpis
+from extract.programs import plan_programs
 from extract.sections import PlanLine, build_sections, plan_lines
 from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
+from schemas.programs import HealthIssue, Program
 from schemas.records import Page, ParsedDocument
 
 _PLAN_WORDS = r"(事業計画|データヘルス計画|実施計画)"
@@ -152,6 +154,8 @@ class PlanReading:
     plan: Plan
     sections: list[Section]
     kpis: list[Kpi]
+    programs: list[Program] = field(default_factory=list)
+    health_issues: list[HealthIssue] = field(default_factory=list)
 
 
 def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
@@ -200,8 +204,12 @@ def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[Pla
         items = plan_lines([(p.page_no, p.lines) for p in pages if p.quality != "garbled"])
         owner: list[int] = []
         sections = _sections(plan, items, owner)
-        kpis = plan_kpis(plan, items, owner, sections) if with_kpis else []
-        result.append(PlanReading(plan, sections, kpis))
+        if not with_kpis:
+            result.append(PlanReading(plan, sections, []))
+            continue
+        kpis = plan_kpis(plan, items, owner, sections)
+        programs, issues = plan_programs(plan, items, owner, sections, kpis)
+        result.append(PlanReading(plan, sections, kpis, programs, issues))
     return result
 
 

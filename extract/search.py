@@ -260,6 +260,12 @@ class Filters:
     plan_type: str | None = None
     year: int | None = None
     section: str | None = None
+    kind: str | None = None
+
+
+SENTENCE_KINDS = ("heading", "section", "program", "health_issue")
+"""What a sentence of the index is: a section heading, section text, a program's name, purpose,
+summary, method or action, or a health issue and its direction."""
 
 
 def _squash(text: str | None) -> str:
@@ -297,6 +303,12 @@ def filter_sql(db: sqlite_utils.Database, f: Filters) -> tuple[str, list]:
     if f.section:
         sql += " and instr(planex_squash(coalesce(sec.path, '')), ?) > 0"
         args.append(_squash(f.section))
+    if f.kind:
+        kinds = [k.strip() for k in f.kind.split(",") if k.strip()]
+        if unknown := [k for k in kinds if k not in SENTENCE_KINDS]:
+            raise SearchError(f"unknown kind '{unknown[0]}' (one of: {', '.join(SENTENCE_KINDS)})")
+        sql += f" and s.kind in ({','.join('?' * len(kinds))})"
+        args += kinds
     return sql, args
 
 
@@ -315,6 +327,7 @@ def _query(db: sqlite_utils.Database, query: str, filters: Filters) -> tuple[Nod
     node = parse_query(query)
     where, args = filter_sql(db, filters)
     db.conn.create_function("planex_squash", 1, _squash, deterministic=True)
+    db.conn.create_function("planex_sentence_key", 1, sentence_key, deterministic=True)
     return node, to_match(node), where, args
 
 
@@ -334,37 +347,64 @@ def search(
     plan_type: str | None = None,
     year: int | None = None,
     section: str | None = None,
+    kind: str | None = None,
     limit: int = 20,
 ) -> list[Hit]:
     """The sentences matching ``query``, best first (bm25), at most ``limit``.
 
     ``branch`` accepts 北海道 or 北海道支部; ``year`` matches a plan's fiscal year or a period
     containing it; ``section`` keeps sentences whose section path contains it (normalized);
-    ``insurer`` is part of the insurer's name or an insurer type (協会けんぽ, 健保組合).
+    ``insurer`` is part of the insurer's name or an insurer type (協会けんぽ, 健保組合); ``kind``
+    keeps one or more :data:`SENTENCE_KINDS` (``program,health_issue``). A sentence found both in
+    a section and in a program read from it is shown once, the first (best) time.
 
     FTS5 ranks the matches by itself (``order by rank``); only the sentences shown are joined
     with their plans, which on a large database is most of the saving. With filters, the best
     :data:`FIRST_PASS` are filtered first, and all matches only if too few remain.
     """
-    node, match, where, args = _query(db, query, Filters(insurer, branch, plan_type, year, section))
+    node, match, where, args = _query(db, query, Filters(insurer, branch, plan_type, year, section, kind))
     limit = max(0, limit)
-    k = max(FIRST_PASS, 5 * limit) if where else limit
+    k = max(FIRST_PASS, 5 * limit) if where else 2 * limit  # twice: room for repeated sentences
     best = _execute(
         db, f"select rowid, rank from {INDEX} where {INDEX} match ? order by rank limit ?", [match, k]
     )
     rank = dict(best)
     marks = ",".join("?" * len(best))
     found = _execute(db, f"select {_COLUMNS} {_FROM} where s.id in ({marks}) {where}", [*rank, *args])
-    rows = sorted(((*row, rank[row[0]]) for row in found), key=lambda r: (r[-1], r[0]))[:limit]
+    rows = _once(sorted(((*row, rank[row[0]]) for row in found), key=lambda r: (r[-1], r[0])))[:limit]
     if len(rows) < limit and len(best) == k:
-        rows = _execute(
-            db,
-            f"select {_COLUMNS}, {INDEX}.rank {_FROM} join {INDEX} on {INDEX}.rowid = s.id "
-            f"where {INDEX} match ? {where} order by {INDEX}.rank, s.id limit ?",
-            [match, *args, limit],
-        )
+        rows = _once(
+            _execute(
+                db,
+                f"select {_COLUMNS}, {INDEX}.rank {_FROM} join {INDEX} on {INDEX}.rowid = s.id "
+                f"where {INDEX} match ? {where} order by {INDEX}.rank, s.id limit ?",
+                [match, *args, 2 * limit],
+            )
+        )[:limit]
     pattern = highlighter(node)
     return [_hit(row, pattern) for row in rows]
+
+
+_LEADING_MARKS = re.compile(r"^[\s○◯●◎・◆◇■□☆★\-]+")
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence compared without its leading bullet and spaces: a program's action (・… stored
+    without its mark) is the same sentence as the section's line it was read from."""
+    return _squash(_LEADING_MARKS.sub("", sentence))
+
+
+def _once(rows: list[tuple]) -> list[tuple]:
+    """Rows without a repeat of an earlier row's sentence in the same plan (a program's purpose is
+    also its section's text)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        key = (row[4], sentence_key(row[2]))  # plan_id, sentence
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
 
 
 def _hit(row: tuple, pattern: re.Pattern[str] | None) -> Hit:
@@ -394,7 +434,9 @@ def search_by(
     groups = _execute(
         db,
         f"with m as materialized (select rowid as id, rank from {INDEX} where {INDEX} match ?) "
-        f"select s.id, count(*), count(distinct s.plan_id), min(m.rank) {_FROM} join m on m.id = s.id "
+        f"select s.id, count(distinct s.plan_id || char(31) || planex_sentence_key(s.sentence)), "
+        f"count(distinct s.plan_id), "
+        f"min(m.rank) {_FROM} join m on m.id = s.id "
         f"where 1 = 1 {where} group by {key}",
         [match, *args],
     )

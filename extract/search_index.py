@@ -20,6 +20,7 @@ else 受診勧 / 奨 would not be found. Each sentence keeps the page of its fir
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -247,6 +248,39 @@ def section_sentence_rows(
     return rows
 
 
+def record_sentence_rows(
+    doc_id: str, pages: Sequence[Page], programs: Iterable[tuple], issues: Iterable[tuple]
+) -> list[tuple]:
+    """Rows of ``search_sentences`` for programs (kind ``program``) and health issues
+    (``health_issue``): the name, then each sentence of the purpose, summary and actions; the
+    issue and its direction. ``ref_id`` is the record's id; each pair holds the record and the id
+    of the section it stands in. A sentence gets the page of the record's range that holds it."""
+    rows: list[tuple] = []
+    squashed = {p.page_no: "".join(p.text.split()) for p in pages}
+
+    def page_of(part: str, first: int, last: int) -> int:
+        head = "".join(part.split())[:12]
+        return next((n for n in range(first, last + 1) if head in squashed.get(n, "")), first)
+
+    def add(kind: str, record, section_id: str | None, pages: tuple[int, int], text: str | None) -> None:
+        for part in re.split(r"(?<=。)|\n", text or ""):
+            part = part.strip()
+            if part:
+                page = page_of(part, *pages)
+                tokens = index_tokens(part)
+                rows.append((kind, record.id, section_id, record.plan_id, doc_id, page, part, tokens))
+
+    for program, section_id in programs:
+        span = (program.page_start, program.page_end)
+        for text in (program.name, program.purpose, program.summary, program.method, *program.actions):
+            add("program", program, section_id, span, text)
+    for issue, section_id in issues:
+        span = (issue.page, issue.page + 1)
+        add("health_issue", issue, section_id, span, issue.issue)
+        add("health_issue", issue, section_id, span, issue.direction)
+    return rows
+
+
 def parsed_page_lines(pages: Iterable[Page]) -> list[PageLine]:
     """Lines of a parsed document's readable pages (garbled pages have no sections)."""
     return [
@@ -258,14 +292,16 @@ def parsed_page_lines(pages: Iterable[Page]) -> list[PageLine]:
 
 
 def rebuild_index(db: sqlite_utils.Database) -> int:
-    """Rebuild every document's section sentences from the ``sections`` and ``lines`` tables.
+    """Rebuild every document's sentences from the ``sections``, ``lines``, ``programs`` and
+    ``health_issues`` tables.
 
     For databases loaded before the index existed, or after the tokenizer changed. In one
     transaction; the triggers are set aside meanwhile and FTS5 rebuilds its index from the
     sentence table in one pass, which is much faster than row by row. Returns the number of
-    section sentences indexed.
+    sentences indexed.
     """
     from extract import store
+    from schemas.programs import HealthIssue, Program
 
     ensure_schema(db)
     columns = ",".join(store.SECTION_COLUMNS)
@@ -275,7 +311,7 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
     with db.atomic():
         for suffix in ("ad", "au"):
             db.execute(f"drop trigger if exists {SENTENCES}_{suffix}")
-        db.execute(f"delete from {SENTENCES} where kind in ('heading', 'section')")
+        db.execute(f"delete from {SENTENCES}")
         for (doc_id,) in db.execute(f"select id from {store.DOCUMENTS} order by id").fetchall():
             lines = [
                 PageLine(page, (text or "").strip(), x1, size, bool(vertical))
@@ -290,9 +326,34 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
                 f"select {columns} from {store.SECTIONS} where doc_id = ? order by rowid", [doc_id]
             ).fetchall()
             rows = section_sentence_rows(doc_id, lines, sections)
+            ids = {path: sid for sid, _plan, _parent, _level, _label, _heading, path, *_ in sections}
+            pages = [
+                Page.model_construct(page_no=n, text=text or "")
+                for n, text in db.execute(f"select page_no, text from {store.PAGES} where doc_id=?", [doc_id])
+            ]  # fmt: skip
+            programs = _stored(db, store.PROGRAMS, Program, doc_id, ids)
+            issues = _stored(db, store.HEALTH_ISSUES, HealthIssue, doc_id, ids)
+            rows += record_sentence_rows(doc_id, pages, programs, issues)
             db.conn.executemany(insert, rows)
             total += len(rows)
         db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
         for trigger in _TRIGGERS:
             db.execute(trigger)
     return total
+
+
+def _stored(
+    db: sqlite_utils.Database, table: str, model: type, doc_id: str, section_ids: dict
+) -> list[tuple]:
+    """A document's stored records of ``table`` as (model, section id) pairs."""
+    from extract import store
+
+    if table not in db.table_names():
+        return []
+    found = []
+    for row in db.query(f"select * from {table} where doc_id = ? order by rowid", [doc_id]):
+        for name in store.LIST_COLUMNS & row.keys():
+            row[name] = json.loads(row[name] or "[]")
+        record = model.model_validate(row)
+        found.append((record, section_ids.get(record.section)))
+    return found

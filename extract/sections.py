@@ -445,10 +445,12 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
     """The mark of the measures under each 協会けんぽ field (field number → style).
 
     The first mark under a field is its measures' mark (the field line itself may carry the
-    first measure), unless it occurs only once while another numbering runs to three or more:
-    then it was a stray line and the longest numbering is the measures'.
+    first measure), unless it occurs only once, or only on adjacent lines (a list of goals
+    printed before the measures: ⅰ / ⅱ / ⅲ), while another numbering runs to three or more:
+    then the longest other numbering is the measures'.
     """
     by_field: dict[int, list[tuple[str, str]]] = {}
+    where: dict[int, dict[str, list[int]]] = {}
     field_no, seen = 0, set()
     for i, item in enumerate(items):
         text = undouble(item.line.text.strip())
@@ -458,12 +460,14 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
             field_no += 1
             rest = match_style(undouble(found[2])) if found[2] else None
             by_field[field_no] = [(rest[0], rest[1])] if rest and _nested_ok(rest[0], rest[2]) else []
+            where[field_no] = {}
             continue
         if field_no and len(seen) <= len(FIELDS):
             styled = match_style(text)
             if _measure_candidate(items, i, styled):
                 assert styled is not None
                 by_field[field_no].append((styled[0], _squash(styled[1])))
+                where[field_no].setdefault(styled[0], []).append(i)
     choice: dict[int, str] = {}
     for number, candidates in by_field.items():
         if not candidates:
@@ -472,6 +476,12 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
         distinct: dict[str, set[str]] = {}
         for style, label in candidates:
             distinct.setdefault(style, set()).add(label)
+        lines = where.get(number, {}).get(first, [])
+        if len(lines) >= 2 and lines[-1] - lines[0] == len(lines) - 1:  # a list of goals
+            after = [st for st, _ in candidates if st != first and len(distinct[st]) >= 3]
+            if after:
+                choice[number] = after[0]  # the next numbering that runs: the measures'
+                continue
         longest = max(distinct, key=lambda st: (len(distinct[st]) if not st.startswith("bullet") else 0))
         if not first.startswith("bullet") and len(distinct[first]) < 2 and len(distinct[longest]) >= 3:
             first = longest

@@ -34,7 +34,9 @@ LOAD_ERRORS = "load_errors"
 PLANS = "plans"
 SECTIONS = "sections"
 KPIS = "kpis"
-DERIVED_TABLES = [KPIS, SECTIONS, PLANS, LINES, PAGES]
+PROGRAMS = "programs"
+HEALTH_ISSUES = "health_issues"
+DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
 
@@ -170,6 +172,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
+    db[PROGRAMS].create(
+        {c: _SQL_TYPES.get(c, str) for c in PROGRAM_COLUMNS},
+        pk="id",
+        foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[HEALTH_ISSUES].create(
+        {c: _SQL_TYPES.get(c, str) for c in HEALTH_ISSUE_COLUMNS},
+        pk="id",
+        foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
+        if_not_exists=True,
+    )
+    db[PROGRAMS].create_index(["doc_id"], if_not_exists=True)
+    db[HEALTH_ISSUES].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["indicator_id"], if_not_exists=True)
     db[PLANS].create_index(["doc_id"], if_not_exists=True)
@@ -204,6 +220,28 @@ SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "p
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
                "baseline_year", "actual_value", "population", "raw_text")  # fmt: skip
+PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
+                   "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
+                   "age_to", "sites", "budget_thousand_yen", "method", "structure", "actions", "evaluation",
+                   "status", "success_factors", "obstacles", "kpi_ids", "raw_text")  # fmt: skip
+HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
+                        "priority", "programs", "program_ids", "raw_text")  # fmt: skip
+LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids"}
+"""Columns holding a list, stored as a JSON array (sqlite-utils and Datasette read them as such)."""
+_SQL_TYPES: dict[str, type] = {
+    "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,
+    "new": bool, "key_program": bool, "priority": bool, "budget_thousand_yen": float,
+}  # fmt: skip
+
+
+def record_row(record: Any, columns: tuple[str, ...]) -> tuple:
+    """A pydantic record as a row in ``columns`` order, lists as JSON text."""
+    values = record.model_dump()
+    return tuple(
+        json.dumps(values[c], ensure_ascii=False) if c in LIST_COLUMNS else values[c] for c in columns
+    )
+
+
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
                 "height")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
@@ -233,10 +271,16 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
     from extract.plans import read_document  # the structure stage runs where the rows are built
 
     doc_id = parsed.id
-    plan_rows, section_rows, kpi_rows = [], [], []
+    plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []
+    programs, issues = [], []
     for reading in read_document(parsed):
         plan, sections = reading.plan, reading.sections
         kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
+        program_rows.extend(record_row(p, PROGRAM_COLUMNS) for p in reading.programs)
+        issue_rows.extend(record_row(h, HEALTH_ISSUE_COLUMNS) for h in reading.health_issues)
+        section_ids = {s.path: s.id for s in sections}
+        programs.extend((p, section_ids.get(p.section)) for p in reading.programs)
+        issues.extend((h, section_ids.get(h.section)) for h in reading.health_issues)
         values = plan.model_dump()
         values["garbled_pages"] = json.dumps(plan.garbled_pages)
         plan_rows.append(tuple(values[c] for c in PLAN_COLUMNS))
@@ -257,6 +301,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
     ]  # fmt: skip
     page_lines = search_index.parsed_page_lines(parsed.pages)
     sentences = search_index.section_sentence_rows(doc_id, page_lines, section_rows)
+    sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues)
     return DocumentRows(
         doc_id=doc_id,
         sha256=parsed.sha256,
@@ -271,6 +316,8 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
             PLANS: (PLAN_COLUMNS, plan_rows),
             SECTIONS: (SECTION_COLUMNS, section_rows),
             KPIS: (KPI_COLUMNS, kpi_rows),
+            PROGRAMS: (PROGRAM_COLUMNS, program_rows),
+            HEALTH_ISSUES: (HEALTH_ISSUE_COLUMNS, issue_rows),
             search_index.SENTENCES: (search_index.SENTENCE_COLUMNS, sentences),
         },
     )

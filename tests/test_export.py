@@ -79,3 +79,55 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
     db = store.open_db(corpus_db)
     sql = "select count(*) from kpis where indicator = ? and indicator_id = ''"
     assert all(db.execute(sql, [row["indicator"]]).fetchone()[0] == row["records"] for row in unmapped)
+
+
+def test_programs_csv_for_excel_round_trips(corpus_db: Path, tmp_path: Path) -> None:
+    from extract.export import PROGRAM_EXPORT_COLUMNS
+
+    out = tmp_path / "programs.csv"
+    result = runner.invoke(app, ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--excel"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == PROGRAM_EXPORT_COLUMNS
+        rows = list(reader)
+    db = store.open_db(corpus_db)
+    stored = {r["id"]: r for r in db.query("select * from programs")}
+    assert len(rows) == len(stored) > 700
+    by_name = {(r["plan_id"], r["name"]): r for r in rows}
+    for program in stored.values():
+        row = by_name[(program["plan_id"], program["name"])]
+        budget = program["budget_thousand_yen"]
+        assert (float(row["budget_thousand_yen"]) if row["budget_thousand_yen"] else None) == budget
+        assert row["actions"].splitlines() == json.loads(program["actions"])
+        assert len(row["kpis"].splitlines()) == len(json.loads(program["kpi_ids"]))
+    fujin = next(r for r in rows if r["name"] == "婦人科がん検診")
+    assert (fujin["age_from"], fujin["age_to"], fujin["sex"], fujin["budget_thousand_yen"]) == ("18", "74", "女性", "11214.0")
+    assert "受診率" in fujin["kpis"]
+
+
+def test_programs_jsonl_filters_and_health_issues(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "programs.jsonl"
+    args = ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--format", "jsonl"]
+    assert runner.invoke(app, [*args, "--branch", "北海道支部"]).exit_code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 22 and {r["branch"] for r in records} == {"北海道"}
+    assert records[0]["name"] == "健全な財政運営" and records[0]["category"] == "基盤的保険者機能関係"
+    issues = tmp_path / "issues.csv"
+    result = runner.invoke(app, ["export", "health-issues", "--db", str(corpus_db), "--out", str(issues)])
+    assert result.exit_code == 0
+    with issues.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 8  # ライク 2, 大分 6
+    oita = [r for r in rows if r["issue"] == "健診・保健指導"]
+    assert oita and oita[0]["programs"].splitlines() == ["特定健康診査", "特定保健指導", "人間ドック"]
+    assert runner.invoke(app, [*args, "--format", "xlsx"]).exit_code == 2
+
+
+def test_programs_command(corpus_db: Path) -> None:
+    shown = runner.invoke(app, ["programs", "--db", str(corpus_db), "--insurer", "ライク"])
+    assert shown.exit_code == 0
+    assert "9 programs" in shown.output and "婦人科" in shown.output and "11,214" in shown.output
+    issues = runner.invoke(app, ["programs", "--db", str(corpus_db), "--issues"])
+    assert issues.exit_code == 0 and "8 health issues" in issues.output

@@ -345,3 +345,20 @@ def test_index_follows_writes_and_deletes(tmp_path: Path, corpus_pdfs: Path) -> 
     with pytest.raises(SearchError, match="nothing"):
         search(db, "、")
     assert search(db, "特定保健指導") == []
+
+
+def test_programs_and_health_issues_are_searchable(db: sqlite_utils.Database) -> None:
+    """Program names, purposes and actions are in the index (kind ``program``), and a sentence
+    that is both a section's and a program's is shown once."""
+    hits = search(db, "禁煙", kind="program", limit=50)
+    assert hits and all(h.kind == "program" and "禁煙" in h.sentence for h in hits)
+    assert any(h.insurer and "地方職員" in h.insurer for h in hits)
+    issues = search(db, "メタボリックシンドローム", kind="health_issue", limit=20)
+    assert {h.insurer for h in issues} == {"ライク健康保険組合", "地方職員共済組合"}
+    from extract.search import sentence_key
+
+    hits = search(db, "受診勧奨", limit=200)
+    keys = [(h.plan_id, sentence_key(h.sentence)) for h in hits]
+    assert len(keys) == len(set(keys)) == 200
+    with pytest.raises(SearchError, match="unknown kind"):
+        search(db, "健診", kind="kpi")

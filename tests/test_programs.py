@@ -1,0 +1,158 @@
+"""Programs (保健事業) and health issues: the four layouts of the corpus against tests/gold/programs."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from extract.evaluate import score_programs
+from extract.normalize import normalize_text
+from extract.pdf import read_pdf
+from extract.plans import read_document
+from extract.programs import actions, age_range, key_program, name_key
+from tests.conftest import PDFS, ROOT
+
+GOLD = ROOT / "tests" / "gold" / "programs"
+DOCS = sorted(p.stem for p in GOLD.glob("*.json"))
+LIKE = "like-kenpo-datahealth-plan-step-format"
+OITA = "chikyosai-oita-datahealth-plan-3rd"
+TOKYO = "tokyo-ishikokuho-tokutei-kenshin-plan-3rd"
+KYOUKAI = "kyoukai-kenpo-r3-branch-plans"
+
+
+@cache
+def readings(doc_id: str):
+    doc = read_pdf((PDFS / f"{doc_id}.pdf").read_bytes())
+    return doc, read_document(doc)
+
+
+def by_plan(doc_id: str, what: str = "programs") -> dict[str, list]:
+    _, plans = readings(doc_id)
+    return {(r.plan.branch if len(plans) > 1 else "main"): getattr(r, what) for r in plans}
+
+
+def squash(text: str) -> str:
+    return "".join(normalize_text(text).split())
+
+
+def gold(doc_id: str) -> dict:
+    return json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+
+
+def test_small_readers() -> None:
+    assert key_program("特定健康診査（重点★）") == ("特定健康診査", True)
+    assert key_program("人間ドック") == ("人間ドック", False)
+    assert age_range("対象となる40歳～74歳の被保険者") == (40, 74)
+    assert age_range("年齢 40 〜 74歳") == (40, 74)
+    assert age_range("74歳から40歳") == (None, None)
+    assert name_key("後発（ジェネリック）医薬品普及促進★") == name_key("後発(ジェネリック)医薬品 普及促進")
+    text = (
+        "○ 評議会における保険料率に関する議論\n"
+        "・ 被保険者(40歳以上):実施対象者数 791,721人、実施見込者数 414,600人\n"
+        "・特定保健指導 実施率 30.9%\n"
+        "(内訳)協会保健師実施分 7.5%\n"
+        "○ 医療機関を受診していない治療放置者に対する受診勧奨の推進\n"
+        "(二次勧奨実施予定人数:12,000人)\n"
+        "■KPI:①サービススタンダードの達成状況を 100%とする\n"
+        "☆ 健診結果で要治療と判定されながら医療機関を受診していない者に対して電話等による受診勧奨を、\n"
+        "一次勧奨対象者を含めた\n"
+        "(2) 次の項目"
+    )
+    assert actions(text) == [
+        "評議会における保険料率に関する議論",
+        "医療機関を受診していない治療放置者に対する受診勧奨の推進(二次勧奨実施予定人数:12,000人)",
+        "健診結果で要治療と判定されながら医療機関を受診していない者に対して電話等による受診勧奨を、一次勧奨対象者を含めた",
+    ]
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_program_precision_recall_and_exact_fields(corpus_pdfs: Path, doc_id: str) -> None:
+    """Names at P and R >= 0.95; budgets and ages exactly; purposes and actions as the gold."""
+    score = score_programs(by_plan(doc_id), gold(doc_id), by_plan(doc_id, "health_issues"))
+    assert score.names.precision >= 0.95, score.names
+    assert score.names.recall >= 0.95, score.names
+    exact = [m for m in score.field_mismatches if m[2] in ("budget_thousand_yen", "age_from", "age_to")]
+    assert exact == []
+    assert [m for m in score.field_mismatches if m[2] == "purpose"] == []
+    wrong_actions = [m for m in score.field_mismatches if m[2] == "actions"]
+    assert len(wrong_actions) <= 0.05 * score.names.matched, wrong_actions
+    assert score.issues.precision == score.issues.recall == 1.0, score.issues
+
+
+def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> None:
+    """ライク: 9 programs from the STEP forms, each with its target population and output KPI."""
+    programs = by_plan(LIKE)["main"]
+    wanted = {name_key(p["name"]): p for p in gold(LIKE)["programs"]}
+    assert len(programs) == 9
+    for program in programs:
+        want = wanted[name_key(program.name)]
+        for name in ("category", "new", "sex", "population", "budget_thousand_yen", "age_from", "age_to"):
+            assert getattr(program, name) == want[name], (program.name, name)
+        assert program.kpi_ids, program.name
+        assert program.method and program.structure and program.evaluation
+    _, plans = readings(LIKE)
+    kpis = {k.id: k for k in plans[0].kpis}
+    linked = [kpis[k] for p in programs for k in p.kpi_ids]
+    assert all(k.program in {p.name for p in programs} for k in linked)
+    assert sum(p.budget_thousand_yen or 0 for p in programs) == 350 + 5830 + 11214 + 4530
+
+
+def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) -> None:
+    programs = by_plan(OITA)["main"]
+    wanted = {name_key(p["name"]): p for p in gold(OITA)["programs"]}
+    assert len(programs) == 17
+    for program in programs:
+        assert program.purpose and program.summary, program.name
+        assert bool(program.key_program) == bool(wanted[name_key(program.name)]["key_program"])
+    # every 第N has an evaluation table; 第15 lists indicators without values, 第17 sets none
+    without = [p.name for p in programs if not p.kpi_ids]
+    assert without == ["適正受診・服薬推進", "事業主との連携・コラボヘルス"]
+
+
+@pytest.mark.parametrize("doc_id", [LIKE, OITA])
+def test_health_issues_link_their_programs(corpus_pdfs: Path, doc_id: str) -> None:
+    issues = by_plan(doc_id, "health_issues")["main"]
+    programs = {p.id: p for p in by_plan(doc_id)["main"]}
+    for want, issue in zip(gold(doc_id)["health_issues"], issues, strict=True):
+        assert squash(issue.issue).startswith(squash(want["issue"])[:15])
+        assert sorted(name_key(n) for n in issue.programs) == sorted(name_key(n) for n in want["programs"])
+        linked = [name_key(programs[i].name) for i in issue.program_ids]
+        assert linked == [name_key(n) for n in issue.programs]
+        if want["direction"]:
+            assert issue.direction and squash(issue.direction)[:10] == squash(want["direction"])[:10]
+
+
+def test_tokyo_method_programs(corpus_pdfs: Path) -> None:
+    programs = by_plan(TOKYO)["main"]
+    assert [p.name for p in programs] == ["特定健康診査", "特定保健指導"]
+    assert all(p.source == "method" and p.method and p.structure for p in programs)
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_every_program_keeps_its_evidence_on_its_pages(corpus_pdfs: Path, doc_id: str) -> None:
+    doc, plans = readings(doc_id)
+    text = {p.page_no: squash(p.text) for p in doc.pages}
+    for reading in plans:
+        for program in reading.programs:
+            pages = "".join(text[n] for n in range(program.page_start, program.page_end + 1))
+            assert squash(program.name)[:8] in pages, program.name
+            for line in program.raw_text.splitlines()[:5]:
+                assert squash(line)[-10:] in pages
+        for issue in reading.health_issues:
+            assert squash(issue.raw_text.splitlines()[0])[-8:] in text[issue.page]
+
+
+def test_every_measure_of_every_branch_is_a_program(corpus_pdfs: Path) -> None:
+    """All 35 branch plans yield their measures, most with ○ / ・ actions (a few branches number
+    their actions (1), ① instead), and the KPIs stated under them."""
+    found = by_plan(KYOUKAI)
+    assert len(found) == 35
+    assert all(len(programs) >= 12 for programs in found.values())
+    every = [p for programs in found.values() for p in programs]
+    assert sum(bool(p.actions) for p in every) >= 0.85 * len(every)
+    kpis = sum(len(p.kpi_ids) for programs in found.values() for p in programs)
+    _, plans = readings(KYOUKAI)
+    assert kpis >= 0.9 * sum(len(r.kpis) for r in plans)
