@@ -9,7 +9,7 @@ PLANEX := $(VENV)/bin/planex
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 DEMO_DB ?= demo.db
 
-.PHONY: demo test bench corpus venv font lint clean
+.PHONY: demo test bench corpus venv font lint clean schemas
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,6 @@ bench: corpus
 
 clean:
 	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
+
+schemas: venv
+	$(PY) -m schemas.jsonschema
