@@ -46,7 +46,11 @@ demo: corpus
 	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
 	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis.csv --excel
 	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis-wide.csv --wide --excel
-	@echo "KPI tables for Excel: demo-kpis.csv (one row per record), demo-kpis-wide.csv (one row per plan)"
+	$(PLANEX) programs --db $(DEMO_DB) --insurer ライク
+	$(PLANEX) programs --db $(DEMO_DB) --issues
+	$(PLANEX) export programs --db $(DEMO_DB) --out demo-programs.csv --excel
+	@echo "Tables for Excel: demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
+	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
 
 lint: venv
 	$(VENV)/bin/ruff check .

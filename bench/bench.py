@@ -146,6 +146,52 @@ def kpi_scores() -> None:
     )
 
 
+def program_scores() -> None:
+    """Program names (P/R), exact fields and health issues against tests/gold/programs, and the
+    time the program stage takes on top of plans, sections and KPIs."""
+    import json
+
+    from extract import programs as program_stage
+    from extract.evaluate import score_programs
+    from extract.pdf import read_pdf
+    from extract.plans import read_document
+
+    spent = 0.0
+    original = program_stage.plan_programs
+
+    def timed(*args, **kwargs):
+        nonlocal spent
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent += time.perf_counter() - started
+
+    head = "programs vs tests/gold/programs"
+    print(f"\n{head:<44}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}{'fields':>8}{'issues':>8}")
+    import extract.plans as plans_module
+
+    plans_module.plan_programs = timed
+    started = time.perf_counter()
+    try:
+        for path in sorted((ROOT / "tests" / "gold" / "programs").glob("*.json")):
+            gold = json.loads(path.read_text(encoding="utf-8"))
+            plans = read_document(read_pdf((PDFS / f"{path.stem}.pdf").read_bytes()))
+            key = (lambda r: "main") if len(plans) == 1 else (lambda r: r.plan.branch)
+            score = score_programs(
+                {key(r): r.programs for r in plans}, gold, {key(r): r.health_issues for r in plans}
+            )
+            n, p, r = score.names, score.names.precision, score.names.recall
+            issues = f"{score.issues.matched}/{score.issues.expected}"
+            print(f"{path.stem:<44}{n.expected:>9}{n.predicted:>7}{p:>7.3f}{r:>7.3f}"
+                  f"{len(score.field_mismatches):>8}{issues:>8}")  # fmt: skip
+    finally:
+        plans_module.plan_programs = original
+    total = time.perf_counter() - started
+    print("(fields: matched programs whose budget, ages, purpose or actions differ from the gold)")
+    print(f"program stage: {spent:.2f} s of {total:.2f} s reading these documents")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=8, help="distinct copies of the corpus to load")
@@ -176,6 +222,7 @@ def main() -> None:
         )
     structure_scores()
     kpi_scores()
+    program_scores()
 
 
 if __name__ == "__main__":
