@@ -464,6 +464,122 @@ def export_kpis_command(
     err_console.print(f"wrote {count} rows to {out}")
 
 
+def _write_rows(rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str) -> None:
+    from extract import export
+
+    if fmt == "jsonl":
+        count = export.write_jsonl(rows, out, columns)
+    else:
+        count = export.write_csv(rows, out, columns, excel=excel)
+    err_console.print(f"wrote {count} rows to {out}")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "jsonl"):
+        err_console.print(f"[red]error:[/] --format must be csv or jsonl, not {fmt!r}")
+        raise typer.Exit(2)
+
+
+PlanFilter = Annotated[str | None, typer.Option("--plan", help="Plan id (or its start), see planex plans.")]
+
+
+@export_app.command("programs")
+def export_programs_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    db: DbOption = Path("planex.db"),
+    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    plan: PlanFilter = None,
+    branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
+    insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
+) -> None:
+    """Export programs (保健事業): one row each, with budget, target population, purpose, actions,
+    linked KPI targets (one per line) and the health issues they answer.
+
+    Example:  planex export programs --db plans.db --out programs.csv --excel
+    """
+    from extract import export
+
+    _check_format(fmt)
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
+    database.close()
+    _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt)
+
+
+@export_app.command("health-issues")
+def export_health_issues_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    db: DbOption = Path("planex.db"),
+    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    plan: PlanFilter = None,
+) -> None:
+    """Export health issues (健康課題) with their direction and the programs that answer them.
+
+    Example:  planex export health-issues --db plans.db --out issues.csv --excel
+    """
+    from extract import export
+
+    _check_format(fmt)
+    _existing_db(db)
+    database = store.open_db(db)
+    rows = export.health_issue_records(database, plan=plan)
+    database.close()
+    _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt)
+
+
+@app.command("programs")
+def programs_command(
+    db: DbOption = Path("planex.db"),
+    plan: PlanFilter = None,
+    branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
+    insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
+    issues: Annotated[bool, typer.Option("--issues", help="Show the health issues instead.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+) -> None:
+    """Show programs (保健事業) in the terminal: name, target, budget, purpose or actions, KPIs.
+
+    Examples:  planex programs --db plans.db --plan 8432f40b
+               planex programs --db plans.db --branch 北海道
+               planex programs --db plans.db --issues
+    """
+    from extract import export
+
+    _existing_db(db)
+    database = store.open_db(db)
+    if issues:
+        rows = export.health_issue_records(database, plan=plan, branch=branch, insurer=insurer)
+        database.close()
+        table = Table(title=f"{len(rows)} health issues", show_lines=True)
+        for col in ("plan", "no.", "health issue", "direction", "programs"):
+            table.add_column(col, overflow="fold")
+        for row in rows[:limit]:
+            where = row["branch"] or row["insurer"] or row["plan_id"]
+            table.add_row(where, str(row["number"]), row["issue"], row["direction"] or "", row["programs"])
+        console.print(table)
+        return
+    rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
+    database.close()
+    shown = f" (first {limit})" if len(rows) > limit else ""
+    table = Table(title=f"{len(rows)} programs{shown}", show_lines=True)
+    for col in ("plan", "no.", "program", "target", "budget (千円)", "purpose / actions", "KPIs"):
+        table.add_column(col, overflow="fold")
+    for row in rows[:limit]:
+        where = row["branch"] or row["insurer"] or row["plan_id"]
+        ages = f"{row['age_from']}〜{row['age_to']}歳" if row["age_from"] is not None else ""
+        target = " ".join(str(x) for x in (row["population"], row["sex"], ages) if x)
+        budget = "" if row["budget_thousand_yen"] is None else f"{row['budget_thousand_yen']:,.0f}"
+        about = row["purpose"] or row["actions"] or row["summary"] or row["method"] or ""
+        name = row["name"] + (" ★" if row["key_program"] else "")
+        table.add_row(
+            where, str(row["number"]), Text(name), Text(target), budget, Text(about[:160]),
+            Text(row["kpis"][:160]),
+        )  # fmt: skip
+    console.print(table)
+
+
 # --- search and compare (extract/search.py, extract/compare.py) ---------------------------------
 
 InsurerOption = Annotated[str | None, typer.Option(help="Part of the insurer's name, or 協会けんぽ …")]
@@ -509,6 +625,10 @@ def search_command(
     plan_type: PlanTypeOption = None,
     year: YearOption = None,
     section: Annotated[str | None, typer.Option(help="Only sections whose path contains this.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="Only these sentences: heading, section, program, health_issue (comma-separated)."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="Number of hits.")] = 20,
     by: Annotated[str | None, typer.Option("--by", help="branch or insurer: one row per group.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
@@ -518,6 +638,7 @@ def search_command(
     Examples:  planex search ジェネリック医薬品の使用促進 --db plans.db
                planex search "健診 被扶養者 -歯科" --branch 北海道 --db plans.db
                planex search 受診勧奨 --by branch --db plans.db
+               planex search 禁煙 --kind program --db plans.db   (programs' names, purposes, actions)
     """
     from extract.search import SearchError, search, search_by, snippet_spans
 
@@ -529,7 +650,7 @@ def search_command(
     _existing_db(db)
     database = store.open_db(db)
     filters = {"insurer": insurer, "branch": branch, "plan_type": plan_type, "year": _year(year),
-               "section": section}  # fmt: skip
+               "section": section, "kind": kind}  # fmt: skip
     try:
         if by is not None:
             groups = search_by(database, query, by, **filters)
@@ -639,6 +760,38 @@ def reindex_command(db: DbOption = Path("planex.db")) -> None:
     count = rebuild_index(database)
     database.close()
     err_console.print(f"indexed {count} sentences")
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOption = Path("planex.db"),
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes the database to your network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8001,
+) -> None:
+    """Browse the database in Datasette (read-only), until Ctrl-C.
+
+    Tables have titles and column descriptions. Japanese full-text search works in the canned
+    queries — [bold]search[/] (sentences, best first, match in 【】), [bold]kpi_by_indicator[/]
+    (one indicator's targets across plans), [bold]compare_measure[/] (one measure across plans) —
+    and in the search box of the search_sentences table. Every page has a JSON twin (add .json).
+
+    Examples:  planex serve --db plans.db       then open http://127.0.0.1:8001/plans
+               http://127.0.0.1:8001/plans/search?q=受診勧奨
+               http://127.0.0.1:8001/plans/kpi_by_indicator.json?indicator=generic_share&_shape=array
+    """
+    from extract.serve import ServeError, serve
+
+    def ready(url: str) -> None:
+        err_console.print(f"serving [bold]{url}[/] (read-only; Ctrl-C stops)")
+
+    _existing_db(db)
+    try:
+        serve(db, host=host, port=port, on_ready=ready, log_level="warning")
+    except ServeError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":
