@@ -9,7 +9,7 @@ PLANEX := $(VENV)/bin/planex
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 DEMO_DB ?= demo.db
 
-.PHONY: demo test bench corpus venv font lint clean schemas
+.PHONY: demo test bench corpus venv font lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,10 @@ clean:
 
 schemas: venv
 	$(PY) -m schemas.jsonschema
+
+# Run the notebooks on $(DEMO_DB) (built by their first cell if missing) and write them, charts
+# included, as HTML into notebooks/out/ — no Jupyter front end needed.
+notebooks: corpus
+	PLANEX_DB=$(abspath $(DEMO_DB)) $(VENV)/bin/jupyter nbconvert --to html --execute \
+	  --output-dir notebooks/out notebooks/*.ipynb
+	@echo "open notebooks/out/kpi_targets_by_branch.html"

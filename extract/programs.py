@@ -614,7 +614,7 @@ def plan_programs(
         )
     by_kpi = {k: p for p in programs for k in p.kpi_ids}
     for kpi in kpis:
-        if kpi.program is None and kpi.id in by_kpi:
+        if kpi.id in by_kpi:  # the program's name as the programs table has it
             kpi.program = by_kpi[kpi.id].name
     issues = _issues(plan, items, owner, sections, programs)
     for program in programs:  # a STEP form prints the 健康課題との関連 cell under the last cell
