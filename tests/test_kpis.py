@@ -100,7 +100,7 @@ def test_target_table_rows_with_baseline_and_program(corpus_pdfs: Path) -> None:
     assert {(k.baseline_value, k.baseline_year, k.kind, k.population, k.unit) for k in members} == {
         (99.3, 2022, "outcome", "組合員", "%")
     }
-    assert members[0].program == "特定健康診査（重点★）"
+    assert members[0].program == "特定健康診査"  # the program's name, without its 重点★ mark
     merged = [k for k in records if k.indicator.startswith("人工透析患者数")]
     assert [(k.comparator, k.target_year) for k in merged] == [("yoy<=", y) for y in range(2024, 2030)]
 
