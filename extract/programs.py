@@ -22,6 +22,7 @@ answer them (``1. 特定健康診査★ 2. …``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -373,8 +374,9 @@ def _row_cells(texts: list[str], names: list[str]) -> dict[str, dict[str, str]]:
             if not before:
                 continue
             cell = pattern.match(text, m.start())
-            if cell:
-                cells.setdefault(before[-1], {}).setdefault(key, prose(cell.group(1)))
+            if cell:  # the cell ends with its last sentence; the row's next cell follows
+                value = re.split(r"(?<=。)\n", cell.group(1), maxsplit=1)[0]
+                cells.setdefault(before[-1], {}).setdefault(key, prose(value))
     return cells
 
 
@@ -465,6 +467,96 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
 def _undouble_plan(text: str) -> str:
     """A cell's plan (計画) row only: cut at its 実績 row, whose text repeats it."""
     return re.split(r"\n\s*実\s*\n?\s*績", text)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# STEP3 plan table, for a plan published without its STEP4 reports
+
+_TABLE_NOTE = re.compile(r"^\s*※.*(?:並び替え|予算科目順)")
+_STEP4 = re.compile(r"STEP\s*[4４]|事業報告")
+_ROW_TARGET = re.compile(
+    r"(男女|男性|女性)\s*(\d{1,3})\s*[〜～~]\s*(\d{1,3})\s*(.+?)\s+[1-3１-３]\s+[ア-ン](?:\s*,\s*[ア-ン])*\s",
+    re.S,
+)
+_ROW_BUDGET = re.compile(r"(?:^|\s)([0-9][0-9,]*|[-－―])\s*【目的】")
+
+
+def _table_list(texts: list[str]) -> tuple[list[tuple[str, str]], int]:
+    """The STEP3 事業の一覧: ``予算科目  事業名`` lines (two cells), and the line after the list."""
+    for i, text in enumerate(texts):
+        if not _LIST_HEAD.search(text):
+            continue
+        entries: list[tuple[str, str]] = []
+        for k in range(i + 1, min(len(texts), i + 80)):
+            cells = re.split(r"\s{2,}", texts[k].strip())
+            if len(cells) == 2 and all(cells) and not _doubled(texts[k]):
+                entries.append((cells[0], cells[1]))
+            elif entries or _TABLE_NOTE.match(texts[k]) or k - i > 8:
+                if entries:
+                    return entries, k
+                break
+    return [], 0
+
+
+def step_table_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
+    """Programs of the STEP3 plan table: the 事業の一覧's names, each row read from where its name
+    is printed to where the next one is (sex, ages, 対象者, 予算額 before 【目的】, 新規 / 既存 just
+    before the name, 目的, 概要), with the KPI records read inside the row."""
+    texts = [it.line.text for it in items]
+    entries, after = _table_list(texts)
+    if not entries:
+        return []
+    end = next((k for k in range(after, len(texts)) if _STEP4.search(texts[k])), len(texts))
+    starts, offset = [], 0
+    for k in range(after, end):
+        starts.append(offset)
+        offset += len(texts[k]) + 1
+    text = "\n".join(texts[after:end])
+    at = kpi_items(items, kpis)
+    spots: list[tuple[int, int]] = []  # (offset, entry)
+    cursor = 0
+    for n, (_category, name) in enumerate(entries):
+        pattern = re.compile(r"\s*".join(re.escape(c) for c in _squash(name)))
+        # not the row's category printed one character a line (特 / 定 / 保 / … for 特定保健指導事業)
+        m = next((m for m in pattern.finditer(text, cursor) if m.group().count("\n") < len(name) / 2), None)
+        if m is None:
+            continue
+        spots.append((m.start(), n))
+        cursor = m.end()
+    cells = _row_cells(texts[after:end], [name for _, name in entries])
+    found = []
+    for pos, (start, n) in enumerate(spots):
+        stop = spots[pos + 1][0] if pos + 1 < len(spots) else len(text)
+        row = text[start:stop]
+        category, name = entries[n]
+        before = _squash(text[max(0, start - 40) : start])[-12:]
+        target = _ROW_TARGET.search(row)
+        budget = _ROW_BUDGET.search(row)
+        amount = budget.group(1).replace(",", "") if budget else ""
+        first = after + bisect_right(starts, start) - 1
+        last = after + bisect_right(starts, stop - 1) - 1
+        pages = [items[k].page_no for k in range(first, last + 1)]
+        found.append(
+            {
+                "source": "step_table",
+                "item": first,
+                "page_start": min(pages),
+                "page_end": max(pages),
+                "name": normalize_text(name),
+                "category": category,
+                "new": True if "新規" in before else False if "既存" in before else None,
+                "budget_thousand_yen": float(amount) if amount.isdigit() else None,
+                "sex": target.group(1) if target else None,
+                "age_from": int(target.group(2)) if target else None,
+                "age_to": int(target.group(3)) if target else None,
+                "population": _squash(target.group(4)) if target else None,
+                "purpose": cells.get(name, {}).get("purpose"),
+                "summary": cells.get(name, {}).get("summary"),
+                "kpi_ids": [k.id for k in kpis if first <= at.get(k.id, -1) <= last],
+                "raw_text": row.strip(),
+            }
+        )
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,7 +689,7 @@ def plan_programs(
 ) -> tuple[list[Program], list[HealthIssue]]:
     """Every program and health issue of one plan (a pure function of what the plan stage read)."""
     tree = _Tree(sections)
-    drafts = step_report_programs(items, kpis)
+    drafts = step_report_programs(items, kpis) or step_table_programs(items, kpis)
     if not drafts:
         drafts = chapter_programs(tree, kpis)
     if not drafts and plan.plan_type == "business_plan":

@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-ProgramSource = Literal["step_report", "chapter", "measure", "method"]
+ProgramSource = Literal["step_report", "step_table", "chapter", "measure", "method"]
 """How the program was read:
 
 - ``step_report``: a STEP4 事業報告 form of the 健保組合 data-health template (its 目的 and 概要
   come from the STEP3 plan table's row);
+- ``step_table``: a row of the STEP3 plan table, for a plan published without STEP4 reports;
 - ``chapter``: a numbered chapter with 目的 / 実施内容 parts (第1 …);
 - ``measure``: a numbered measure of a business plan with its ○ / ・ actions (協会けんぽ);
 - ``method``: a …の実施方法 section (特定健康診査等実施計画).
