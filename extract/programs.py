@@ -162,6 +162,20 @@ _STRUCTURE = re.compile(r"^(?:実施体制|実施機関|実施主体)")
 _STATUS = re.compile(r"^(?:これまで.*の)?実施状況")
 _OBSTACLE = re.compile(r"^課題")
 _METHOD_HEADING = re.compile(r"^(.+?)の(?:実施方法|実施計画)$")
+_TARGET_LINE = re.compile(r"(?:^|\n)[\s・\-]*対象者?\s*[:：]\s*([^\n]{1,60})")
+_TARGET_HEADING = re.compile(r"^対象者?$|^対象者?の(?:範囲|要件|選定)")
+
+
+def _population(tree: _Tree, n: int) -> str | None:
+    """The target population as the program states it: a ``対象者：…`` line, or the first line of a
+    part headed 対象者."""
+    m = _TARGET_LINE.search(tree.text(n))
+    if m:
+        return m.group(1).strip().rstrip("。")
+    k = tree.find(n, _TARGET_HEADING)
+    if k is not None and tree.sections[k].text.strip():
+        return tree.sections[k].text.strip().splitlines()[0][:60]
+    return None
 
 
 def _field(tree: _Tree, n: int, pattern: re.Pattern[str]) -> str | None:
@@ -194,6 +208,7 @@ def _section_program(tree: _Tree, n: int, source: str, name: str, kpis: list[Kpi
         "obstacles": _field(tree, n, _OBSTACLE),
         "age_from": low,
         "age_to": high,
+        "population": _population(tree, n),
         "kpi_ids": [k.id for k in linked],
         "raw_text": f"{s.label} {s.heading}\n{whole}".strip(),
     }
@@ -680,6 +695,37 @@ def program_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
     return found
 
 
+_ISSUE_SECTION = re.compile(r"健康課題(?!との関)")
+_ISSUE_LINE = re.compile(r"^\s*(?:課題\s*)?([0-9]{1,2}|[①-⑳])\s*[.．、):：]?\s+(\S.{3,})$")
+_DIRECTION_WORDS = re.compile(r"対策|方向|取り?組|目指|図る|推進")
+
+
+def section_issues(tree: _Tree) -> list[dict]:
+    """Health issues listed in a section about them (健康課題, 健康課題の抽出 …), when no table
+    holds them: each numbered part of the section, or each numbered line of its text (課題1 …,
+    ① …). A part's first sentence is its direction when it says what to do (対策, 方向, 取組 …).
+    At least two are needed: a single numbered line is more likely a note than a list."""
+    for n, s in enumerate(tree.sections):
+        if not _ISSUE_SECTION.search(_squash(s.heading)):
+            continue
+        found: list[dict] = []
+        for kid in tree.kids(n):
+            head, _, _rest = prose(kid.text).partition("。")
+            direction = head + "。" if head and _DIRECTION_WORDS.search(head) else None
+            raw = f"{kid.label} {kid.heading}".strip()
+            found.append({"section": kid.path, "page": kid.page_start, "issue": kid.heading.strip(),
+                          "direction": direction, "raw_text": raw})  # fmt: skip
+        if not found:
+            for line in s.text.splitlines():
+                m = _ISSUE_LINE.match(line)
+                if m:
+                    found.append({"section": s.path, "page": s.page_start, "issue": m.group(2).strip(),
+                                  "direction": None, "raw_text": line.strip()})  # fmt: skip
+        if len(found) >= 2:
+            return [{**row, "number": k, "priority": None, "programs": []} for k, row in enumerate(found, 1)]
+    return []
+
+
 # ---------------------------------------------------------------------------------------------
 # A plan's programs and health issues
 
@@ -708,7 +754,7 @@ def plan_programs(
     for kpi in kpis:
         if kpi.id in by_kpi:  # the program's name as the programs table has it
             kpi.program = by_kpi[kpi.id].name
-    issues = _issues(plan, items, owner, sections, programs)
+    issues = _issues(plan, items, owner, sections, programs, tree)
     for program in programs:  # a STEP form prints the 健康課題との関連 cell under the last cell
         for issue in issues:
             for name in ("obstacles", "success_factors", "status"):
@@ -719,29 +765,31 @@ def plan_programs(
 
 
 def _issues(
-    plan: Plan, items: list[PlanLine], owner: list[int], sections: list[Section], programs: list[Program]
+    plan: Plan,
+    items: list[PlanLine],
+    owner: list[int],
+    sections: list[Section],
+    programs: list[Program],
+    tree: _Tree,
 ) -> list[HealthIssue]:
     rows = numbered_issue_rows(items) or program_table_issues(items, owner)
+    if not rows and plan.plan_type == "data_health_plan":
+        rows = section_issues(tree)
     keys = {name_key(p.name): p for p in programs}
     issues = []
     for n, row in enumerate(rows, start=1):
-        item = row.pop("item")
+        item = row.pop("item", None)
         names = [key_program(name)[0] for name in row.pop("programs")]
         if not names:  # STEP forms: a program names its issue in 健康課題との関連
             head = _squash(row["issue"])[:20]
             names = [p.name for p in programs if head and head in _squash(p.raw_text)]
         linked = [keys[name_key(name)].id for name in names if name_key(name) in keys]
-        index = owner[item] if item < len(owner) else 0
+        if item is not None:  # read from lines; a section-based issue knows its section and page
+            index = owner[item] if item < len(owner) else 0
+            row["page"] = items[item].page_no
+            row["section"] = sections[index].path if sections else ""
         issues.append(
-            HealthIssue(
-                id=f"{plan.id}-h{n:02d}",
-                doc_id=plan.doc_id,
-                plan_id=plan.id,
-                page=items[item].page_no,
-                section=sections[index].path if sections else "",
-                programs=names,
-                program_ids=linked,
-                **row,
-            )
-        )
+            HealthIssue(id=f"{plan.id}-h{n:02d}", doc_id=plan.doc_id, plan_id=plan.id, programs=names,
+                        program_ids=linked, **row)
+        )  # fmt: skip
     return issues

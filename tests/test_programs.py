@@ -107,6 +107,7 @@ def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) ->
     for program in programs:
         assert program.purpose and program.summary, program.name
         assert bool(program.key_program) == bool(wanted[name_key(program.name)]["key_program"])
+        assert program.population == wanted[name_key(program.name)]["population"]  # 対象者：HbA1c7.0以上の者
     # every 第N has an evaluation table; 第15 lists indicators without values, 第17 sets none
     without = [p.name for p in programs if not p.kpi_ids]
     assert without == ["適正受診・服薬推進", "事業主との連携・コラボヘルス"]
@@ -176,3 +177,35 @@ def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(corpus_pdf
             assert program[name] == want[name], (program["name"], name)
         assert squash(program["purpose"]).startswith(squash(want["purpose"])[:15])
         assert len(program["kpi_ids"]) >= 1
+
+
+def test_health_issues_listed_in_a_section() -> None:
+    """A data-health plan that lists its issues in a section (no table): numbered parts, or
+    numbered lines, each an issue; a one-item list is not taken."""
+    from extract.programs import _Tree, section_issues
+    from schemas.plans import Section
+
+    def section(n: int, parent: int | None, label: str, heading: str, text: str, level: int) -> Section:
+        return Section(id=f"s{n}", plan_id="p", parent_id=f"s{parent}" if parent is not None else None,
+                       level=level, label=label, heading=heading, path=f"{label}{heading}", page_start=3,
+                       page_end=3, text=text)  # fmt: skip
+
+    parts = [
+        section(0, None, "第3章", "健康課題の抽出", "", 1),
+        section(1, 0, "(1)", "生活習慣病の重症化", "腎症の新規透析導入を防ぐ対策が必要である。\n図表3", 2),
+        section(2, 0, "(2)", "特定健診の受診率が低い", "40歳代の受診率は県平均を下回る。", 2),
+    ]
+    issues = section_issues(_Tree(parts))
+    assert [(i["number"], i["issue"]) for i in issues] == [
+        (1, "生活習慣病の重症化"),
+        (2, "特定健診の受診率が低い"),
+    ]
+    assert issues[0]["direction"] == "腎症の新規透析導入を防ぐ対策が必要である。"
+    assert issues[1]["direction"] is None  # a finding, not a direction
+    text = "次の課題がある。\n課題1 がんの医療費が高い\n課題2 喫煙率が高い"
+    lines = [section(0, None, "第3章", "健康課題", text, 1)]
+    assert [i["issue"] for i in section_issues(_Tree(lines))] == ["がんの医療費が高い", "喫煙率が高い"]
+    single = [section(0, None, "第3章", "健康課題", "① がんの医療費が高い", 1)]
+    assert section_issues(_Tree(single)) == []
+    related = [section(0, None, "", "健康課題との関連", "1 a b c d\n2 e f g h", 1)]
+    assert section_issues(_Tree(related)) == []
