@@ -605,10 +605,13 @@ def _year(value: str | None) -> int | None:
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
     """Data as rich Text (never parsed as markup: plans contain [brackets]) with the spans
-    highlighted — in colour on a terminal, in 【】 when the output is piped."""
+    highlighted — in colour on a terminal, in 【】 (《》 if the text has 【】) when piped."""
     if not console.is_terminal:
+        from extract.search import mark_pair
+
+        left, right = mark_pair(text)
         for a, b in reversed(spans):
-            text = f"{text[:a]}【{text[a:b]}】{text[b:]}"
+            text = f"{text[:a]}{left}{text[a:b]}{right}{text[b:]}"
         return Text(text, overflow="fold")
     out = Text(text, overflow="fold")
     for a, b in spans:

@@ -241,12 +241,19 @@ def snippet_spans(
     return lead + sentence[start:end] + ("…" if end < len(sentence) else ""), spans
 
 
+def mark_pair(text: str) -> tuple[str, str]:
+    """The brackets that mark a match in plain text: 【】, or 《》 when the text itself uses 【】
+    (plans do: 【目的】, 【未治療者への受診勧奨】), so a mark is never taken for the plan's own."""
+    return ("《", "》") if "【" in text or "】" in text else ("【", "】")
+
+
 def snippet(sentence: str, marks: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
-    """:func:`snippet_spans` as plain text, each match in 【】."""
+    """:func:`snippet_spans` as plain text, each match in 【】 (《》 if the sentence has 【】)."""
     text, spans = snippet_spans(sentence, marks, width)
+    left, right = mark_pair(sentence)
     out, pos = [], 0
     for a, b in spans:
-        out += [text[pos:a], "【", text[a:b], "】"]
+        out += [text[pos:a], left, text[a:b], right]
         pos = b
     return "".join(out) + text[pos:]
 

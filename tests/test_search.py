@@ -16,7 +16,7 @@ from extract import search_index, store
 from extract.cli import app
 from extract.normalize import normalize_text
 from extract.pdf import read_pdf
-from extract.search import SearchError, parse_query, search, search_by, to_match
+from extract.search import SearchError, highlighter, mark_pair, parse_query, search, search_by, to_match
 from tests.conftest import PDFS
 from tests.search_corpus import branches_with
 
@@ -76,7 +76,8 @@ def test_every_hit_contains_the_words_and_shows_them(db: sqlite_utils.Database) 
     assert len(hits) == 200
     for hit in hits:
         assert "健診" in squash(hit.sentence)
-        assert "【健診】" in hit.snippet
+        left, right = mark_pair(hit.sentence)
+        assert f"{left}健診{right}" in hit.snippet
         assert all(hit.sentence[a:b] == "健診" for a, b in hit.marks)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -362,3 +363,21 @@ def test_programs_and_health_issues_are_searchable(db: sqlite_utils.Database) ->
     assert len(keys) == len(set(keys)) == 200
     with pytest.raises(SearchError, match="unknown kind"):
         search(db, "健診", kind="kpi")
+
+
+def test_a_match_mark_is_never_the_plans_own_bracket(db: sqlite_utils.Database) -> None:
+    """Plans write 【目的】 and 【未治療者への受診勧奨】 themselves: such a sentence marks its matches
+    with 《》, so what the plan bracketed and what matched stay apart."""
+    from extract.search import marks_in, snippet
+
+    hits = search(db, "受診勧奨", limit=400)
+    own = [h for h in hits if "【" in h.sentence]
+    plain = [h for h in hits if "【" not in h.sentence and "】" not in h.sentence]
+    assert own and plain
+    for hit in own:
+        assert "《受診勧奨》" in hit.snippet
+        assert re.findall(r"《([^》]*)》", hit.snippet) == ["受診勧奨"] * len(re.findall("《", hit.snippet))
+    assert all("【受診勧奨】" in h.snippet for h in plain)
+    sentence = "【目的】受診勧奨を行う"
+    marks = marks_in(sentence, highlighter(parse_query("受診勧奨")))
+    assert snippet(sentence, marks) == "【目的】《受診勧奨》を行う"

@@ -22,7 +22,7 @@ from extract import serve
 from extract.cli import app
 from extract.indicators import labels
 from extract.normalize import normalize_text
-from extract.search import parse_query, search, to_match
+from extract.search import mark_pair, parse_query, search, to_match
 from schemas.kpis import Kpi
 from schemas.plans import Plan
 from schemas.programs import Program
@@ -108,7 +108,8 @@ def test_japanese_search_finds_sentences_with_the_word(server: Server, word: str
     assert rows
     for row in rows:
         assert word in squash(row["sentence"])
-        assert f"【{word}】" in row["snippet"]
+        left, right = mark_pair(row["sentence"])  # 《》 where the plan itself writes 【】
+        assert f"{left}{word}{right}" in row["snippet"]
         assert {"plan", "branch", "section", "page", "sentence", "score"} <= set(row)
     scores = [r["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
