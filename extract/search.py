@@ -25,7 +25,7 @@ import sqlite_utils
 
 from extract.bigrams import phrase_tokens, runs
 from extract.normalize import normalize_text
-from extract.search_index import INDEX, SENTENCES
+from extract.search_index import INDEX, SENTENCES, sentence_key
 from schemas.plans import PlanType
 from schemas.search import GroupHit, Hit
 
@@ -270,9 +270,9 @@ class Filters:
     kind: str | None = None
 
 
-SENTENCE_KINDS = ("heading", "section", "program", "health_issue")
+SENTENCE_KINDS = ("heading", "section", "program", "health_issue", "kpi")
 """What a sentence of the index is: a section heading, section text, a program's name, purpose,
-summary, method or action, or a health issue and its direction."""
+summary, method or action, a health issue and its direction, or a KPI record's sentence."""
 
 
 def _squash(text: str | None) -> str:
@@ -334,7 +334,6 @@ def _query(db: sqlite_utils.Database, query: str, filters: Filters) -> tuple[Nod
     node = parse_query(query)
     where, args = filter_sql(db, filters)
     db.conn.create_function("planex_squash", 1, _squash, deterministic=True)
-    db.conn.create_function("planex_sentence_key", 1, sentence_key, deterministic=True)
     return node, to_match(node), where, args
 
 
@@ -392,15 +391,6 @@ def search(
     return [_hit(row, pattern) for row in rows]
 
 
-_LEADING_MARKS = re.compile(r"^[\s○◯●◎・◆◇■□☆★\-]+")
-
-
-def sentence_key(sentence: str) -> str:
-    """A sentence compared without its leading bullet and spaces: a program's action (・… stored
-    without its mark) is the same sentence as the section's line it was read from."""
-    return _squash(_LEADING_MARKS.sub("", sentence))
-
-
 def _once(rows: list[tuple]) -> list[tuple]:
     """Rows without a repeat of an earlier row's sentence in the same plan (a program's purpose is
     also its section's text)."""
@@ -432,7 +422,8 @@ def search_by(
 
     Each row has the group's number of hits and plans and its best sentence; the groups with
     most hits come first. Every match is counted (in SQL: a group's best sentence is the row
-    where ``min(rank)`` is reached), so there is no limit.
+    where ``min(rank)`` is reached), so there is no limit. Without a ``kind`` filter, a record's
+    sentence that repeats its section's (``repeats``) is not counted again.
     """
     if by not in ("branch", "insurer"):
         raise SearchError(f"cannot group by '{by}' (use branch or insurer)")
@@ -441,9 +432,8 @@ def search_by(
     groups = _execute(
         db,
         f"with m as materialized (select rowid as id, rank from {INDEX} where {INDEX} match ?) "
-        f"select s.id, count(distinct s.plan_id || char(31) || planex_sentence_key(s.sentence)), "
-        f"count(distinct s.plan_id), "
-        f"min(m.rank) {_FROM} join m on m.id = s.id "
+        f"select s.id, {'count(*)' if filters.get('kind') else 'sum(1 - s.repeats)'}, "
+        f"count(distinct s.plan_id), min(m.rank) {_FROM} join m on m.id = s.id "
         f"where 1 = 1 {where} group by {key}",
         [match, *args],
     )

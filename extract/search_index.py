@@ -33,7 +33,8 @@ from schemas.records import Page
 
 SENTENCES = "search_sentences"
 INDEX = "search_index"
-SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page", "sentence", "body_tokens")
+SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page", "sentence", "body_tokens",
+                    "repeats")  # fmt: skip
 
 MIN_LENGTH = 20
 """Sentences are ranked as if at least this many tokens long. bm25 divides by a text's length,
@@ -65,6 +66,7 @@ _SCHEMA = (
         page integer,
         sentence text not null,
         body_tokens text not null,
+        repeats integer not null default 0,
         padding text generated always as (
             substr('{_FILLERS}', 1, 2 * max(0, {MIN_LENGTH} - length(sentence)))
         )
@@ -85,6 +87,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """
     for statement in _SCHEMA:
         db.execute(statement)
+    columns = {row[1] for row in db.execute(f"pragma table_info({SENTENCES})").fetchall()}
+    if "repeats" not in columns:  # a database from before records were indexed
+        db.execute(f"alter table {SENTENCES} add column repeats integer not null default 0")
+
+
+_LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence compared without spaces and its leading bullet: a program's action (・… stored
+    without its mark) is the same sentence as the section's line it was read from."""
+    from extract.normalize import normalize_text
+
+    return "".join(normalize_text(_LEADING_MARKS.sub("", sentence)).split())
 
 
 def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
@@ -242,33 +258,47 @@ def section_sentence_rows(
     for sid, plan_id, _parent, level, label, heading, _path, page_start, _end, text, *_ in section_rows:
         title = f"{label} {heading}".strip()
         if level and title:
-            rows.append(("heading", sid, sid, plan_id, doc_id, page_start, title, index_tokens(title)))
+            rows.append(("heading", sid, sid, plan_id, doc_id, page_start, title, index_tokens(title), 0))
         for page, sentence in sentences(text or "", cursor, page_start):
-            rows.append(("section", sid, sid, plan_id, doc_id, page, sentence, index_tokens(sentence)))
+            rows.append(("section", sid, sid, plan_id, doc_id, page, sentence, index_tokens(sentence), 0))
     return rows
 
 
 def record_sentence_rows(
-    doc_id: str, pages: Sequence[Page], programs: Iterable[tuple], issues: Iterable[tuple]
+    doc_id: str,
+    pages: Sequence[Page],
+    programs: Iterable[tuple],
+    issues: Iterable[tuple],
+    kpis: Iterable[tuple] = (),
+    section_rows: Sequence[tuple] = (),
 ) -> list[tuple]:
-    """Rows of ``search_sentences`` for programs (kind ``program``) and health issues
-    (``health_issue``): the name, then each sentence of the purpose, summary and actions; the
-    issue and its direction. ``ref_id`` is the record's id; each pair holds the record and the id
-    of the section it stands in. A sentence gets the page of the record's range that holds it."""
+    """Rows of ``search_sentences`` for programs (kind ``program``: the name, then each sentence
+    of the purpose, summary, method and actions), health issues (``health_issue``: the issue and
+    its direction) and KPI records (``kpi``: the original sentence or row).
+
+    ``ref_id`` is the record's id; each pair holds the record and the id of the section it stands
+    in; a sentence gets the page of the record's range that holds it. ``repeats`` is 1 for a
+    sentence that the same plan's ``section_rows`` (heading and section sentences) already hold,
+    so that counting hits counts it once (:func:`extract.search.search_by`) while ``--kind
+    program`` still finds it."""
     rows: list[tuple] = []
     squashed = {p.page_no: "".join(p.text.split()) for p in pages}
+    known = {(row[3], sentence_key(row[6])) for row in section_rows}
 
     def page_of(part: str, first: int, last: int) -> int:
         head = "".join(part.split())[:12]
         return next((n for n in range(first, last + 1) if head in squashed.get(n, "")), first)
 
     def add(kind: str, record, section_id: str | None, pages: tuple[int, int], text: str | None) -> None:
-        for part in re.split(r"(?<=。)|\n", text or ""):
+        parts = [text or ""] if kind == "kpi" else re.split(r"(?<=。)|\n", text or "")
+        for part in parts:
             part = part.strip()
             if part:
                 page = page_of(part, *pages)
                 tokens = index_tokens(part)
-                rows.append((kind, record.id, section_id, record.plan_id, doc_id, page, part, tokens))
+                repeats = int((record.plan_id, sentence_key(part)) in known)
+                where = (section_id, record.plan_id, doc_id, page)
+                rows.append((kind, record.id, *where, part, tokens, repeats))
 
     for program, section_id in programs:
         span = (program.page_start, program.page_end)
@@ -278,6 +308,8 @@ def record_sentence_rows(
         span = (issue.page, issue.page + 1)
         add("health_issue", issue, section_id, span, issue.issue)
         add("health_issue", issue, section_id, span, issue.direction)
+    for kpi, section_id in kpis:
+        add("kpi", kpi, section_id, (kpi.page, kpi.page), "".join(kpi.raw_text.splitlines()))
     return rows
 
 
@@ -301,6 +333,7 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
     sentences indexed.
     """
     from extract import store
+    from schemas.kpis import Kpi
     from schemas.programs import HealthIssue, Program
 
     ensure_schema(db)
@@ -333,7 +366,8 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
             ]  # fmt: skip
             programs = _stored(db, store.PROGRAMS, Program, doc_id, ids)
             issues = _stored(db, store.HEALTH_ISSUES, HealthIssue, doc_id, ids)
-            rows += record_sentence_rows(doc_id, pages, programs, issues)
+            kpis = _stored(db, store.KPIS, Kpi, doc_id, ids)
+            rows += record_sentence_rows(doc_id, pages, programs, issues, kpis, rows)
             db.conn.executemany(insert, rows)
             total += len(rows)
         db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")

@@ -272,7 +272,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
 
     doc_id = parsed.id
     plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []
-    programs, issues = [], []
+    programs, issues, kpis = [], [], []
     for reading in read_document(parsed):
         plan, sections = reading.plan, reading.sections
         kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
@@ -281,6 +281,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
         section_ids = {s.path: s.id for s in sections}
         programs.extend((p, section_ids.get(p.section)) for p in reading.programs)
         issues.extend((h, section_ids.get(h.section)) for h in reading.health_issues)
+        kpis.extend((k, section_ids.get(k.section)) for k in reading.kpis)
         values = plan.model_dump()
         values["garbled_pages"] = json.dumps(plan.garbled_pages)
         plan_rows.append(tuple(values[c] for c in PLAN_COLUMNS))
@@ -301,7 +302,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
     ]  # fmt: skip
     page_lines = search_index.parsed_page_lines(parsed.pages)
     sentences = search_index.section_sentence_rows(doc_id, page_lines, section_rows)
-    sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues)
+    sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues, kpis, sentences)
     return DocumentRows(
         doc_id=doc_id,
         sha256=parsed.sha256,

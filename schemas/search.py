@@ -16,7 +16,11 @@ class Hit(BaseModel):
     period_end: int | None = Field(None, description="Last year of the plan (period).")
     section: str | None = Field(description="Path of the section holding the sentence.")
     page: int | None
-    kind: str = Field("section", description="What the sentence is: a section `heading` or `section` text.")
+    kind: str = Field(
+        "section",
+        description="What the sentence is: a section `heading` or `section` text, a `program`'s name, "
+        "purpose, summary, method or action, a `health_issue`, or a `kpi` record's sentence.",
+    )
     sentence: str = Field(description="The whole sentence (normalized text).")
     snippet: str = Field(description="The sentence around the match, matches marked 【like this】.")
     marks: list[tuple[int, int]] = Field(

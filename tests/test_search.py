@@ -362,7 +362,9 @@ def test_programs_and_health_issues_are_searchable(db: sqlite_utils.Database) ->
     keys = [(h.plan_id, sentence_key(h.sentence)) for h in hits]
     assert len(keys) == len(set(keys)) == 200
     with pytest.raises(SearchError, match="unknown kind"):
-        search(db, "健診", kind="kpi")
+        search(db, "健診", kind="kpis")
+    kpis = search(db, "特定保健指導 実施率", kind="kpi", limit=50)
+    assert len(kpis) == 50 and all(h.kind == "kpi" for h in kpis)
 
 
 def test_a_match_mark_is_never_the_plans_own_bracket(db: sqlite_utils.Database) -> None:
@@ -381,3 +383,22 @@ def test_a_match_mark_is_never_the_plans_own_bracket(db: sqlite_utils.Database) 
     sentence = "【目的】受診勧奨を行う"
     marks = marks_in(sentence, highlighter(parse_query("受診勧奨")))
     assert snippet(sentence, marks) == "【目的】《受診勧奨》を行う"
+
+
+def test_an_older_database_gets_the_new_column(tmp_path: Path) -> None:
+    """A database made before records were indexed has no ``repeats`` column: opening it adds one."""
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute(
+        f"create table {search_index.SENTENCES} (id integer primary key, kind text not null, ref_id text, "
+        "section_id text, plan_id text, doc_id text not null, page integer, sentence text not null, "
+        "body_tokens text not null)"
+    )
+    values = "(1, 'section', 's', 's', 'p', 'd', 1, '健診', '健診')"
+    con.execute(f"insert into {search_index.SENTENCES} values {values}")
+    con.commit()
+    con.close()
+    db = store.open_db(path)
+    store.ensure_schema(db)
+    row = db.execute(f"select kind, repeats from {search_index.SENTENCES}").fetchone()
+    assert row == ("section", 0)
