@@ -40,7 +40,7 @@ FILTERED = [
     ("健診", {"branch": "北海道"}), ("受診勧奨", {"year": 2021}), ("健診", {"insurer": "協会けんぽ"}),
     ("薬剤師会", {"section": "ジェネリック"}), ("健診", {"plan_type": "data_health_plan"}),
 ]  # fmt: skip
-TABLES = ("documents", "pages", "lines", "plans", "sections")
+TABLES = ("documents", "pages", "lines", "plans", "sections", "kpis", "programs", "health_issues")
 
 
 def index_size(db) -> dict[str, int]:
