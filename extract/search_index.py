@@ -97,10 +97,9 @@ _LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
 
 def sentence_key(sentence: str) -> str:
     """A sentence compared without spaces and its leading bullet: a program's action (・… stored
-    without its mark) is the same sentence as the section's line it was read from."""
-    from extract.normalize import normalize_text
-
-    return "".join(normalize_text(_LEADING_MARKS.sub("", sentence)).split())
+    without its mark) is the same sentence as the section's line it was read from. Sentences are
+    normalized text already (sections, records and queries all are)."""
+    return "".join(_LEADING_MARKS.sub("", sentence).split())
 
 
 def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
