@@ -129,8 +129,8 @@ PROGRAM_EXPORT_COLUMNS = (
     "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "plan_fiscal_year",
     "period_start", "period_end", "number", "name", "category", "new", "key_program", "source",
     "section", "page_start", "page_end", "population", "sex", "age_from", "age_to", "sites",
-    "budget_thousand_yen", "purpose", "summary", "method", "structure", "actions", "evaluation",
-    "status", "success_factors", "obstacles", "kpis", "health_issues",
+    "budget_thousand_yen", "settled_thousand_yen", "purpose", "summary", "method", "structure",
+    "actions", "evaluation", "status", "success_factors", "obstacles", "kpis", "health_issues",
 )  # fmt: skip
 """Columns of ``planex export programs``. ``actions`` holds one action per line; ``kpis`` the
 linked KPI records as ``indicator: target`` lines, ``health_issues`` the issues naming it."""

@@ -325,6 +325,7 @@ _CELLS = {
     "category": re.compile(r"予算科目\s*(\S+)"),
     "new": re.compile(r"新規・既存区分\s*(\S+)"),
     "budget": re.compile(r"予算額\s*([0-9][0-9,\s]*|[-－―])\s*千円"),
+    "settled": re.compile(r"決算額\s*([0-9][0-9,\s]*|[-－―])\s*千円"),
     "method": re.compile(r"実施方法\s*計\s*画\s*(.+?)\s*予算額", re.S),
     "structure": re.compile(r"実施体制\s*計\s*画\s*(.+?)\s*決算額", re.S),
     "evaluation": re.compile(r"評価\s*([0-9]\s*[.．]\s*\S+)"),
@@ -395,6 +396,11 @@ def _row_cells(texts: list[str], names: list[str]) -> dict[str, dict[str, str]]:
     return cells
 
 
+def _thousands(cell: str | None) -> float | None:
+    """A 千円 amount as written (``11,214``, ``5,`` / ``830`` cut across lines); ``-`` → None."""
+    return float(re.sub(r"[,\s]", "", cell)) if cell and cell[0].isdigit() else None
+
+
 def _obstacles_end(text: str) -> str:
     """Cut the last cell where the next program's page head begins (a doubled title line)."""
     kept = []
@@ -438,7 +444,7 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
             cells["purpose"] = table.get(name, {}).get("purpose")
             cells["summary"] = table.get(name, {}).get("summary")
         target = _TARGET.search(block)
-        budget = cells["budget"]
+        budget = cells["budget"]  # the plan (計画) row's; 決算額 is the actual (実績) row's
         new = cells["new"]
         obstacles = _obstacles_end(cells["obstacles"]) if cells["obstacles"] else None
         pages = {items[k].page_no for k in range(i, end)}
@@ -456,9 +462,8 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
                 "name": normalize_text(name),
                 "category": cells["category"],
                 "new": None if new is None else new.startswith("新規"),
-                "budget_thousand_yen": (
-                    float(re.sub(r"[,\s]", "", budget)) if budget and budget[0].isdigit() else None
-                ),
+                "budget_thousand_yen": _thousands(budget),
+                "settled_thousand_yen": _thousands(cells["settled"]),
                 "sites": target.group(1) if target else None,
                 "sex": target.group(2) if target and target.group(2) in ("男女", "男性", "女性") else None,
                 "age_from": int(target.group(3)) if target else None,

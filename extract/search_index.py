@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from extract.bigrams import CJK_CHARS, index_tokens
+from extract.normalize import normalize_text
 from extract.sections import undouble
 from schemas.records import Page
 
@@ -95,11 +96,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 _LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
 
 
-def sentence_key(sentence: str) -> str:
+def sentence_key(sentence: str, normalized: bool = False) -> str:
     """A sentence compared without spaces and its leading bullet: a program's action (・… stored
-    without its mark) is the same sentence as the section's line it was read from. Sentences are
-    normalized text already (sections, records and queries all are)."""
-    return "".join(_LEADING_MARKS.sub("", sentence).split())
+    without its mark) is the same sentence as the section's line it was read from, and a heading
+    (indexed as printed) the same as its normalized line. ``normalized``: the caller knows the
+    sentence is normalized text already (section sentences are), which saves the work."""
+    text = _LEADING_MARKS.sub("", sentence)
+    return "".join((text if normalized else normalize_text(text)).split())
 
 
 def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
@@ -282,20 +285,22 @@ def record_sentence_rows(
     program`` still finds it."""
     rows: list[tuple] = []
     squashed = {p.page_no: "".join(p.text.split()) for p in pages}
-    known = {(row[3], sentence_key(row[6])) for row in section_rows}
+    known = {(row[3], sentence_key(row[6], normalized=row[0] == "section")) for row in section_rows}
 
     def page_of(part: str, first: int, last: int) -> int:
         head = "".join(part.split())[:12]
         return next((n for n in range(first, last + 1) if head in squashed.get(n, "")), first)
 
     def add(kind: str, record, section_id: str | None, pages: tuple[int, int], text: str | None) -> None:
-        parts = [text or ""] if kind == "kpi" else re.split(r"(?<=。)|\n", text or "")
+        # every indexed sentence is normalized text (a KPI's raw_text and a heading are as printed)
+        text = normalize_text(text or "")
+        parts = [text] if kind == "kpi" else re.split(r"(?<=。)|\n", text)
         for part in parts:
             part = part.strip()
             if part:
                 page = page_of(part, *pages)
                 tokens = index_tokens(part)
-                repeats = int((record.plan_id, sentence_key(part)) in known)
+                repeats = int((record.plan_id, sentence_key(part, normalized=True)) in known)
                 where = (section_id, record.plan_id, doc_id, page)
                 rows.append((kind, record.id, *where, part, tokens, repeats))
 

@@ -222,8 +222,9 @@ KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", 
                "baseline_year", "actual_value", "population", "raw_text")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
-                   "age_to", "sites", "budget_thousand_yen", "method", "structure", "actions", "evaluation",
-                   "status", "success_factors", "obstacles", "kpi_ids", "raw_text")  # fmt: skip
+                   "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
+                   "actions", "evaluation", "status", "success_factors", "obstacles", "kpi_ids",
+                   "raw_text")  # fmt: skip
 HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
                         "priority", "programs", "program_ids", "raw_text")  # fmt: skip
 LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids"}
@@ -231,6 +232,7 @@ LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids"}
 _SQL_TYPES: dict[str, type] = {
     "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,
     "new": bool, "key_program": bool, "priority": bool, "budget_thousand_yen": float,
+    "settled_thousand_yen": float,
 }  # fmt: skip
 
 

@@ -41,6 +41,9 @@ class Program(BaseModel):
     age_to: int | None = Field(None, description="Oldest age targeted (年齢 40〜74 → 74).")
     sites: str | None = Field(None, description="対象事業所, e.g. 全て.")
     budget_thousand_yen: float | None = Field(None, description="予算額 in thousand yen (千円); '-' → null.")
+    settled_thousand_yen: float | None = Field(
+        None, description="決算額 in thousand yen, where a report gives the actual (実績) beside the plan."
+    )
     method: str | None = Field(None, description="実施方法, as written.")
     structure: str | None = Field(None, description="実施体制 / 実施機関, as written.")
     actions: list[str] = Field(default_factory=list, description="The ○ / ・ actions of a measure, one each.")

@@ -98,6 +98,12 @@ def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> 
     linked = [kpis[k] for p in programs for k in p.kpi_ids]
     assert all(k.program in {p.name for p in programs} for k in linked)
     assert sum(p.budget_thousand_yen or 0 for p in programs) == 350 + 5830 + 11214 + 4530
+    # the reports' actual rows: 決算額 as printed (corpus/texts, 決算額 lines; "-" for the others)
+    settled = {p.name: p.settled_thousand_yen for p in programs if p.settled_thousand_yen is not None}
+    assert settled == {
+        "婦人科がん検診": 9353, "胃がん検診": 4750, "特定保健指導": 796, "ジェネリック差額通知の発送": 242,
+        "医療費通知の発送": 650, "重症化予防": 133,
+    }  # fmt: skip
 
 
 def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) -> None:
