@@ -755,7 +755,9 @@ def compare_command(
 
 @app.command("reindex")
 def reindex_command(db: DbOption = Path("planex.db")) -> None:
-    """Rebuild the search index from the stored sections (a database from an older planex)."""
+    """Rebuild the search index from the stored sections, programs, health issues and KPIs
+    (a database from an older planex). To extract what a newer planex reads (programs came with
+    0.2.0), run planex load again: documents loaded by another version are read again."""
     from extract.search_index import rebuild_index
 
     _existing_db(db)

@@ -201,8 +201,13 @@ def now() -> str:
 
 
 def known_ids(db: sqlite_utils.Database) -> set[str]:
-    """Ids (content hashes) of the documents already loaded."""
-    return {row[0] for row in db.execute(f"select id from {DOCUMENTS}").fetchall()}
+    """Ids (content hashes) of the documents already loaded by this version of planex.
+
+    A document loaded by another version is read again by the next load: a newer planex
+    extracts more (programs came with 0.2.0), and the rerun replaces it whole.
+    """
+    sql = f"select id from {DOCUMENTS} where planex_version = ?"
+    return {row[0] for row in db.execute(sql, [__version__]).fetchall()}
 
 
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:

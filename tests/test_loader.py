@@ -14,7 +14,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from extract import store
+from extract import __version__, store
 from extract.loader import UsageError, discover, load
 
 
@@ -22,7 +22,8 @@ def _counts(db_path: Path) -> dict[str, int]:
     conn = sqlite3.connect(db_path)
     try:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-                for t in ("documents", "pages", "lines", "load_errors")}  # fmt: skip
+                for t in ("documents", "pages", "lines", "load_errors", "plans", "sections", "kpis",
+                          "programs", "health_issues", "search_sentences")}  # fmt: skip
     finally:
         conn.close()
 
@@ -112,6 +113,27 @@ def test_loading_twice_changes_nothing_and_force_reloads(mixed_folder: Path, tmp
     reloaded = dict(conn.execute("select id, loaded_at from documents").fetchall())
     conn.close()
     assert all(reloaded[i] > loaded_at[i] for i in loaded_at)
+
+
+def test_a_document_loaded_by_another_version_is_read_again(mixed_folder: Path, tmp_path: Path) -> None:
+    """Upgrading planex and loading the same folder re-reads what the old version stored (a newer
+    version extracts more: programs came with 0.2.0); the current version's documents are skipped."""
+    db_path = tmp_path / "plans.db"
+    load([mixed_folder], db_path, workers=1)
+    first = _counts(db_path)
+    conn = sqlite3.connect(db_path)
+    old = conn.execute("select id from documents where text_quality != 'no_text' limit 1").fetchone()[0]
+    conn.execute("update documents set planex_version = '0.1.0' where id = ?", [old])
+    conn.execute("delete from programs where doc_id = ?", [old])  # as 0.1.0 left it: no programs
+    conn.commit()
+    conn.close()
+    again = load([mixed_folder], db_path, workers=1)
+    assert (again.loaded, again.unchanged) == (1, 4)
+    assert _counts(db_path) == first
+    conn = sqlite3.connect(db_path)
+    version = conn.execute("select planex_version from documents where id = ?", [old]).fetchone()[0]
+    assert version == __version__
+    conn.close()
 
 
 def test_same_content_under_two_names_is_one_document(tmp_path: Path, corpus_pdfs: Path) -> None:
