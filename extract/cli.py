@@ -428,15 +428,20 @@ def kpis_unmapped_command(
     console.print(table)
 
 
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")]
+ExcelOption = Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")]
+FormatOption = Annotated[str, typer.Option("--format", help="csv or jsonl.")]
+
+
 @export_app.command("kpis")
 def export_kpis_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    out: OutOption,
     db: DbOption = Path("planex.db"),
     wide: Annotated[
         bool, typer.Option("--wide", help="One row per plan, one column per canonical indicator and year.")
     ] = False,
-    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    excel: ExcelOption = False,
+    fmt: FormatOption = "csv",
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator (id or part).")] = None,
 ) -> None:
@@ -446,9 +451,7 @@ def export_kpis_command(
     """
     from extract import export
 
-    if fmt not in ("csv", "jsonl"):
-        err_console.print(f"[red]error:[/] --format must be csv or jsonl, not {fmt!r}")
-        raise typer.Exit(2)
+    _check_format(fmt)
     _existing_db(db)
     database = store.open_db(db)
     rows = export.kpi_records(database, branch=branch, indicator=indicator)
@@ -457,11 +460,7 @@ def export_kpis_command(
         table_rows, columns = export.wide(rows)
     else:
         table_rows, columns = rows, export.KPI_EXPORT_COLUMNS
-    if fmt == "jsonl":
-        count = export.write_jsonl(table_rows, out, columns)
-    else:
-        count = export.write_csv(table_rows, out, columns, excel=excel)
-    err_console.print(f"wrote {count} rows to {out}")
+    _write_rows(table_rows, columns, out, excel, fmt)
 
 
 def _write_rows(rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str) -> None:
@@ -485,10 +484,10 @@ PlanFilter = Annotated[str | None, typer.Option("--plan", help="Plan id (or its 
 
 @export_app.command("programs")
 def export_programs_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    out: OutOption,
     db: DbOption = Path("planex.db"),
-    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    excel: ExcelOption = False,
+    fmt: FormatOption = "csv",
     plan: PlanFilter = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
@@ -510,10 +509,10 @@ def export_programs_command(
 
 @export_app.command("health-issues")
 def export_health_issues_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")],
+    out: OutOption,
     db: DbOption = Path("planex.db"),
-    excel: Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl.")] = "csv",
+    excel: ExcelOption = False,
+    fmt: FormatOption = "csv",
     plan: PlanFilter = None,
 ) -> None:
     """Export health issues (健康課題) with their direction and the programs that answer them.
