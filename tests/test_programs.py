@@ -215,3 +215,18 @@ def test_health_issues_listed_in_a_section() -> None:
     assert section_issues(_Tree(single)) == []
     related = [section(0, None, "", "健康課題との関連", "1 a b c d\n2 e f g h", 1)]
     assert section_issues(_Tree(related)) == []
+
+
+@pytest.mark.parametrize("doc_id", [LIKE, OITA, TOKYO])
+def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
+    """A plan cut anywhere (a partial download, a chapter printed alone) reads without error: its
+    tables and reports lose rows, not the document."""
+    doc, _ = readings(doc_id)
+    pages = doc.pages
+    last = len(pages)
+    for start, stop in [(0, 3), (2, last // 2), (last // 3, last), (last - 2, last)]:
+        for n in range(start, stop, max(1, (stop - start) // 4)):
+            cut = doc.model_copy(update={"pages": pages[start : n + 1]})
+            for reading in read_document(cut):
+                assert all(p.name for p in reading.programs)
+                assert all(i.issue for i in reading.health_issues)
