@@ -740,7 +740,13 @@ def plan_programs(
 ) -> tuple[list[Program], list[HealthIssue]]:
     """Every program and health issue of one plan (a pure function of what the plan stage read)."""
     tree = _Tree(sections)
-    drafts = step_report_programs(items, kpis) or step_table_programs(items, kpis)
+    drafts = step_report_programs(items, kpis)
+    table = step_table_programs(items, kpis)
+    if drafts:  # the reports' programs also own the targets of their STEP3 rows
+        rows = {name_key(row["name"]): row["kpi_ids"] for row in table}
+        for draft in drafts:
+            draft["kpi_ids"] = sorted({*rows.get(name_key(draft["name"]), []), *draft["kpi_ids"]})
+    drafts = drafts or table
     if not drafts:
         drafts = chapter_programs(tree, kpis)
     if not drafts and plan.plan_type == "business_plan":
@@ -755,6 +761,7 @@ def plan_programs(
         programs.append(
             Program(id=f"{plan.id}-g{n:03d}", doc_id=plan.doc_id, plan_id=plan.id, number=n, **draft)
         )
+    _link_by_name(programs, kpis)
     by_kpi = {k: p for p in programs for k in p.kpi_ids}
     for kpi in kpis:
         if kpi.id in by_kpi:  # the program's name as the programs table has it
@@ -767,6 +774,21 @@ def plan_programs(
                 if value and issue.issue in value:
                     setattr(program, name, value.replace(issue.issue, "").strip() or None)
     return programs, issues
+
+
+def _link_by_name(programs: list[Program], kpis: list[Kpi]) -> None:
+    """A target stated away from its program (a plan's goal table: 特定健康診査受診率 …) belongs to
+    the program its indicator names, when it names exactly one (the longest name wins)."""
+    linked = {k for p in programs for k in p.kpi_ids}
+    names = [(name_key(p.name), p) for p in programs if len(name_key(p.name)) >= 4]
+    names.sort(key=lambda pair: -len(pair[0]))
+    for kpi in kpis:
+        if kpi.id in linked:
+            continue
+        indicator = name_key(kpi.indicator)
+        found = [p for key, p in names if key in indicator]
+        if found and all(name_key(other.name) in name_key(found[0].name) for other in found[1:]):
+            found[0].kpi_ids.append(kpi.id)
 
 
 def _issues(

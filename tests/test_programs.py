@@ -230,3 +230,18 @@ def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
             for reading in read_document(cut):
                 assert all(p.name for p in reading.programs)
                 assert all(i.issue for i in reading.health_issues)
+
+
+def test_targets_link_to_the_program_they_name(corpus_pdfs: Path) -> None:
+    """東京都医師国保 states its rates in a goal table away from the 実施方法 sections: a rate that
+    names one program belongs to it; a head count by sex (組合員受診者目標数) names none."""
+    _, plans = readings(TOKYO)
+    programs = {p.id: p.name for p in plans[0].programs}
+    for kpi in plans[0].kpis:
+        names = [n for n in ("特定健康診査", "特定保健指導") if n in kpi.indicator]
+        assert kpi.program == (names[0] if len(names) == 1 else None), kpi.indicator
+    linked = {k for p in plans[0].programs for k in p.kpi_ids}
+    assert linked == {k.id for k in plans[0].kpis if k.program} and len(programs) == 2
+    # ライク: the reports' programs own their STEP3 rows' targets as well
+    _, like = readings(LIKE)
+    assert sum(k.program is not None for k in like[0].kpis) >= 0.9 * len(like[0].kpis)
