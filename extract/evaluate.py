@@ -141,7 +141,7 @@ def score_kpis(found: dict[str, list], gold: dict) -> Score:
 
 
 def _name_key(text: str) -> str:
-    from extract.programs import name_key
+    from extract.program_text import name_key
 
     return name_key(text)
 

@@ -12,7 +12,8 @@ from extract.evaluate import score_programs
 from extract.normalize import normalize_text
 from extract.pdf import read_pdf
 from extract.plans import read_document
-from extract.programs import actions, age_range, key_program, name_key
+from extract.program_text import age_range, key_program, name_key
+from extract.programs import actions
 from tests.conftest import PDFS, ROOT
 
 GOLD = ROOT / "tests" / "gold" / "programs"
@@ -119,19 +120,6 @@ def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) ->
     assert without == ["適正受診・服薬推進", "事業主との連携・コラボヘルス"]
 
 
-@pytest.mark.parametrize("doc_id", [LIKE, OITA])
-def test_health_issues_link_their_programs(corpus_pdfs: Path, doc_id: str) -> None:
-    issues = by_plan(doc_id, "health_issues")["main"]
-    programs = {p.id: p for p in by_plan(doc_id)["main"]}
-    for want, issue in zip(gold(doc_id)["health_issues"], issues, strict=True):
-        assert squash(issue.issue).startswith(squash(want["issue"])[:15])
-        assert sorted(name_key(n) for n in issue.programs) == sorted(name_key(n) for n in want["programs"])
-        linked = [name_key(programs[i].name) for i in issue.program_ids]
-        assert linked == [name_key(n) for n in issue.programs]
-        if want["direction"]:
-            assert issue.direction and squash(issue.direction)[:10] == squash(want["direction"])[:10]
-
-
 def test_tokyo_method_programs(corpus_pdfs: Path) -> None:
     programs = by_plan(TOKYO)["main"]
     assert [p.name for p in programs] == ["特定健康診査", "特定保健指導"]
@@ -163,58 +151,6 @@ def test_every_measure_of_every_branch_is_a_program(corpus_pdfs: Path) -> None:
     kpis = sum(len(p.kpi_ids) for programs in found.values() for p in programs)
     _, plans = readings(KYOUKAI)
     assert kpis >= 0.9 * sum(len(r.kpis) for r in plans)
-
-
-def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(corpus_pdfs: Path) -> None:
-    """A STEP plan published with STEP1–3 only (the common case): the same 9 programs and fields
-    from the STEP3 table, read from ライク's plan cut before its STEP4 reports."""
-    from extract.programs import step_table_programs
-    from extract.sections import plan_lines
-
-    doc, plans = readings(LIKE)
-    items = plan_lines([(p.page_no, p.lines) for p in doc.pages if p.quality != "garbled"])
-    step4 = next(n for n, it in enumerate(items) if "事業報告" in it.line.text)
-    programs = step_table_programs(items[:step4], plans[0].kpis)
-    wanted = {name_key(p["name"]): p for p in gold(LIKE)["programs"]}
-    assert sorted(name_key(p["name"]) for p in programs) == sorted(wanted)
-    for program in programs:
-        want = wanted[name_key(program["name"])]
-        for name in ("category", "new", "sex", "population", "budget_thousand_yen", "age_from", "age_to"):
-            assert program[name] == want[name], (program["name"], name)
-        assert squash(program["purpose"]).startswith(squash(want["purpose"])[:15])
-        assert len(program["kpi_ids"]) >= 1
-
-
-def test_health_issues_listed_in_a_section() -> None:
-    """A data-health plan that lists its issues in a section (no table): numbered parts, or
-    numbered lines, each an issue; a one-item list is not taken."""
-    from extract.programs import _Tree, section_issues
-    from schemas.plans import Section
-
-    def section(n: int, parent: int | None, label: str, heading: str, text: str, level: int) -> Section:
-        return Section(id=f"s{n}", plan_id="p", parent_id=f"s{parent}" if parent is not None else None,
-                       level=level, label=label, heading=heading, path=f"{label}{heading}", page_start=3,
-                       page_end=3, text=text)  # fmt: skip
-
-    parts = [
-        section(0, None, "第3章", "健康課題の抽出", "", 1),
-        section(1, 0, "(1)", "生活習慣病の重症化", "腎症の新規透析導入を防ぐ対策が必要である。\n図表3", 2),
-        section(2, 0, "(2)", "特定健診の受診率が低い", "40歳代の受診率は県平均を下回る。", 2),
-    ]
-    issues = section_issues(_Tree(parts))
-    assert [(i["number"], i["issue"]) for i in issues] == [
-        (1, "生活習慣病の重症化"),
-        (2, "特定健診の受診率が低い"),
-    ]
-    assert issues[0]["direction"] == "腎症の新規透析導入を防ぐ対策が必要である。"
-    assert issues[1]["direction"] is None  # a finding, not a direction
-    text = "次の課題がある。\n課題1 がんの医療費が高い\n課題2 喫煙率が高い"
-    lines = [section(0, None, "第3章", "健康課題", text, 1)]
-    assert [i["issue"] for i in section_issues(_Tree(lines))] == ["がんの医療費が高い", "喫煙率が高い"]
-    single = [section(0, None, "第3章", "健康課題", "① がんの医療費が高い", 1)]
-    assert section_issues(_Tree(single)) == []
-    related = [section(0, None, "", "健康課題との関連", "1 a b c d\n2 e f g h", 1)]
-    assert section_issues(_Tree(related)) == []
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA, TOKYO])
