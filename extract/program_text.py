@@ -1,6 +1,6 @@
 """Text helpers the program and health-issue readers share: names without their 重点 marks, age
 ranges, paragraphs joined across wrapped lines, doubled titles, a plan's section tree and the line
-each KPI record was read from."""
+each KPI record was read from. ``squash`` (no white space) is :func:`extract.sections.squash`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,15 @@ import re
 from dataclasses import dataclass, field
 
 from extract.normalize import normalize_text
-from extract.sections import PlanLine
+from extract.sections import PlanLine, squash
 from schemas.kpis import Kpi
 from schemas.plans import Section
 
+__all__ = ["SectionTree", "age_range", "doubled", "key_program", "kpi_items", "kpis_under", "name_key",
+           "prose", "squash"]  # fmt: skip
+
 _KEY_MARK = re.compile(r"\s*[(（]\s*重点\s*★?\s*[)）]\s*|\s*★\s*")
 _AGE_RANGE = re.compile(r"(\d{1,3})\s*歳?\s*(?:から|[〜～~\-－ー])\s*(\d{1,3})\s*歳")
-
-
-def squash(text: str) -> str:
-    """The text without any white space (PDF extraction puts spaces and breaks anywhere)."""
-    return re.sub(r"\s+", "", text)
 
 
 def prose(text: str) -> str:

@@ -201,13 +201,8 @@ def plan_programs(
 ) -> tuple[list[Program], list[HealthIssue]]:
     """Every program and health issue of one plan (a pure function of what the plan stage read)."""
     tree = SectionTree(sections)
-    drafts = step_report_programs(items, kpis)
     table = step_table_programs(items, kpis)
-    if drafts:  # the reports' programs also own the targets of their STEP3 rows
-        rows = {name_key(row["name"]): row["kpi_ids"] for row in table}
-        for draft in drafts:
-            draft["kpi_ids"] = sorted({*rows.get(name_key(draft["name"]), []), *draft["kpi_ids"]})
-    drafts = drafts or table
+    drafts = step_report_programs(items, kpis, table) or table
     if not drafts:
         drafts = chapter_programs(tree, kpis)
     if not drafts and plan.plan_type == "business_plan":

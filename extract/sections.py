@@ -117,7 +117,8 @@ def _lines_alone(lines: list[Line]) -> list[bool]:
     return alone
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """The text without any white space (PDF extraction puts spaces and breaks anywhere)."""
     return _SPACES.sub("", text)
 
 
@@ -170,7 +171,7 @@ def match_field(text: str) -> tuple[str, str, str] | None:
     m = re.match(r"^((?:\d{1,2}\s*\.?|\(\s*\d{1,2}\s*\))?)\s*", text)
     label = m.group(1).strip() if m else ""
     body = text[m.end() if m else 0 :]
-    squashed = _squash(body)
+    squashed = squash(body)
     for name in FIELDS:
         for cut in range(len(name), 5, -1):  # a cut-off field name still counts (>= 6 characters)
             if squashed.startswith(name[:cut]):
@@ -247,7 +248,7 @@ def toc_lines(items: list[PlanLine]) -> set[int]:
         skip.add(i)
         first_key = None
         for j in range(i + 1, len(items)):
-            key = _squash(_TRAILING_PAGE.sub("", items[j].line.text))
+            key = squash(_TRAILING_PAGE.sub("", items[j].line.text))
             if first_key is None:
                 if match_style(_TRAILING_PAGE.sub("", items[j].line.text)):
                     first_key = key
@@ -326,7 +327,7 @@ def build_sections(
             continue
         if field_match:
             label, name, rest = field_match
-            if len(_squash(name)) < min(map(len, FIELDS)) and i + 1 < len(items):
+            if len(squash(name)) < min(map(len, FIELDS)) and i + 1 < len(items):
                 name, rest, consumed = _complete_field(name, items, i, rest)
             seen_fields.add(_complete_name(name))
             field_no += 1
@@ -466,7 +467,7 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
             styled = match_style(text)
             if _measure_candidate(items, i, styled):
                 assert styled is not None
-                by_field[field_no].append((styled[0], _squash(styled[1])))
+                by_field[field_no].append((styled[0], squash(styled[1])))
                 where[field_no].setdefault(styled[0], []).append(i)
     choice: dict[int, str] = {}
     for number, candidates in by_field.items():
@@ -490,15 +491,15 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
 
 
 def _complete_name(name: str) -> str:
-    squashed = _squash(name)
+    squashed = squash(name)
     return next((f for f in FIELDS if f.startswith(squashed)), squashed)
 
 
 def _complete_field(name: str, items: list[PlanLine], i: int, rest: str) -> tuple[str, str, int]:
     """A field name cut at the end of the line (``基盤的保険者機`` / ``能関係``): join the rest."""
     full = _complete_name(name)
-    missing = full[len(_squash(name)) :]
-    nxt = _squash(items[i + 1].line.text)
+    missing = full[len(squash(name)) :]
+    nxt = squash(items[i + 1].line.text)
     if not rest and missing and nxt.startswith(missing):
         remainder = items[i + 1].line.text.strip()[len(missing) :].strip()
         return name + missing, remainder, i + 1
@@ -508,7 +509,7 @@ def _complete_field(name: str, items: list[PlanLine], i: int, rest: str) -> tupl
 def _nested_ok(style: str, heading: str) -> bool:
     """A measure written on its field's line (``１．基盤的… １．健全な財政運営``)."""
     return style != "Roman" and heading_text_ok(heading, 2 * MAX_HEADING_CHARS) and (
-        _squash(heading) not in FIELDS
+        squash(heading) not in FIELDS
     )
 
 

@@ -112,16 +112,19 @@ def _obstacles_end(text: str) -> str:
     return re.sub(r"該当なし\s*[(（][^)）]*[)）]?\s*$", "", "\n".join(kept)).strip()
 
 
-def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
-    """Programs of the STEP4 事業報告: one per ``N 事業名`` block, named from the report's list."""
+def step_report_programs(items: list[PlanLine], kpis: list[Kpi], table: list[dict] = ()) -> list[dict]:
+    """Programs of the STEP4 事業報告: one per ``N 事業名`` block, named from the report's list.
+
+    ``table`` is :func:`step_table_programs`' reading of the plan's STEP3 table: a program's row
+    there gives its 目的 and 概要 (the report pages scramble them) and the targets of its row.
+    """
     texts = [it.line.text for it in items]
     starts = [(i, int(m.group(1))) for i, t in enumerate(texts) if (m := _REPORT_START.match(t))]
     if not starts:
         return []
     names = _report_names(texts)
     at = kpi_items(items, kpis)
-    # The plan table (STEP3) before the reports holds each program's 目的 and 概要 in its row.
-    table = _row_cells(texts[: starts[0][0]], list(names.values())) if names else {}
+    rows = {name_key(row["name"]): row for row in table}
     found = []
     for pos, (i, number) in enumerate(starts):
         end = starts[pos + 1][0] if pos + 1 < len(starts) else len(items)
@@ -140,9 +143,10 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
         for key, pattern in _CELLS.items():
             m = pattern.search(block)
             cells[key] = m.group(1).strip() if m else None
-        if table:  # the report's own cells are scrambled across pages; the table's rows are not
-            cells["purpose"] = table.get(name, {}).get("purpose")
-            cells["summary"] = table.get(name, {}).get("summary")
+        row = rows.get(name_key(name), {})
+        if rows:  # the report's own cells are scrambled across pages; the table's rows are not
+            cells["purpose"] = row.get("purpose")
+            cells["summary"] = row.get("summary")
         target = _TARGET.search(block)
         budget = cells["budget"]  # the plan (計画) row's; 決算額 is the actual (実績) row's
         new = cells["new"]
@@ -151,7 +155,7 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
         if title is not None and title_at is not None and name_key(title) == name_key(name):
             pages.add(items[title_at].page_no)
             block = f"{texts[title_at]}\n{block}"
-        linked = [k for k in kpis if i <= at.get(k.id, -1) < end]
+        linked = {k.id for k in kpis if i <= at.get(k.id, -1) < end} | set(row.get("kpi_ids", []))
         found.append(
             {
                 "source": "step_report",
@@ -177,7 +181,7 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
                 "status": prose(cells["status"] or "") or None,
                 "success_factors": prose(cells["success_factors"] or "") or None,
                 "obstacles": prose(obstacles or "") or None,
-                "kpi_ids": [k.id for k in linked],
+                "kpi_ids": sorted(linked),
                 "raw_text": block,
             }
         )
