@@ -392,12 +392,12 @@ def kpis_command(
     table = Table(title=f"{len(rows)} KPI / target records{shown}")
     for col in ("branch / insurer", "FY", "kind", "indicator", "id", "target", "page"):
         table.add_column(col)
-    from extract.export import _cell
+    from extract.export import target_text
 
     for row in rows[:limit]:
         table.add_row(
             row["branch"] or row["insurer"] or "", str(row["target_year"] or ""), row["kind"],
-            row["indicator"][:40], row["indicator_id"], _cell(row), str(row["page"]),
+            row["indicator"][:40], row["indicator_id"], target_text(row), str(row["page"]),
         )  # fmt: skip
     console.print(table)
 

@@ -86,7 +86,7 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, 
     return count
 
 
-def _cell(row: dict[str, Any]) -> str:
+def target_text(row: dict[str, Any]) -> str:
     """A wide-table cell: the value with its comparator, so 95.0% 以上 and 95.0% alike read right."""
     comparator, value, unit = row["comparator"], row["value"], row["unit"] or ""
     shown = "" if value is None else f"{value:g}{unit}"
@@ -110,7 +110,7 @@ def wide(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], tuple[str, .
         year = row["target_year"]
         column = f"{names[row['indicator_id']]} [FY{year}]" if year else names[row["indicator_id"]]
         columns.setdefault(column, (order[row["indicator_id"]], year or 0))
-        plan.setdefault(column, _cell(row))  # the first record of a plan wins (KPI line before table)
+        plan.setdefault(column, target_text(row))  # the first record of a plan wins (KPI line before table)
     ordered = tuple(sorted(columns, key=lambda c: columns[c]))
     return list(plans.values()), _PLAN_COLUMNS + ordered
 
@@ -187,7 +187,7 @@ def program_records(
         row["actions"] = "\n".join(json.loads(row["actions"] or "[]"))
         linked = [kpis[k] for k in json.loads(row.pop("kpi_ids") or "[]") if k in kpis]
         row["kpis"] = "\n".join(
-            f"{k['indicator']}: {_cell(k)}" + (f" ({k['target_year']})" if k["target_year"] else "")
+            f"{k['indicator']}: {target_text(k)}" + (f" ({k['target_year']})" if k["target_year"] else "")
             for k in linked
         )
         row["health_issues"] = "\n".join(issues.get(row["id"], []))

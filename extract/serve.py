@@ -151,9 +151,9 @@ def planex_indicator_label(indicator_id: object) -> str | None:
 
 def planex_target(comparator: object, value: object, unit: object) -> str:
     """A target as a reader writes it: 80%以上, 対前年度以上, 実施 (as the wide KPI export)."""
-    from extract.export import _cell
+    from extract.export import target_text
 
-    return _cell({"comparator": comparator, "value": value, "unit": unit})
+    return target_text({"comparator": comparator, "value": value, "unit": unit})
 
 
 SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
