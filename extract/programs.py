@@ -96,16 +96,15 @@ def _section_program(tree: SectionTree, n: int, source: str, name: str, kpis: li
     }
 
 
-def _stated_ages(tree: SectionTree, name: str) -> tuple[int | None, int | None]:
-    """An age range the plan states for a program elsewhere: the first sentence naming the
-    program that holds one (特定健康診査及び特定保健指導の対象となる40歳～74歳の被保険者)."""
+def _stated_ages(sentences: list[str], name: str) -> tuple[int | None, int | None]:
+    """An age range the plan states for a program elsewhere: the first of the plan's sentences
+    naming the program that holds one (特定健康診査及び特定保健指導の対象となる40歳～74歳の被保険者)."""
     key = squash(name)
-    for s in tree.sections:
-        for sentence in re.split(r"(?<=。)", squash(s.text)):
-            if key in sentence:
-                low, high = age_range(sentence)
-                if low is not None:
-                    return low, high
+    for sentence in sentences:
+        if key in sentence:
+            low, high = age_range(sentence)
+            if low is not None:
+                return low, high
     return None, None
 
 
@@ -128,9 +127,11 @@ def chapter_programs(tree: SectionTree, kpis: list[Kpi]) -> list[dict]:
         if m and tree.kids(n) and not any(_METHOD_HEADING.match(h) for h in heads):
             found.append(_section_program(tree, n, "method", m.group(1), kpis))
             inside.update(tree.subtree(n))
-    for program in found:
-        if program["age_from"] is None:
-            program["age_from"], program["age_to"] = _stated_ages(tree, program["name"])
+    if any(program["age_from"] is None for program in found):
+        sentences = [part for s in tree.sections for part in re.split(r"(?<=。)", squash(s.text))]
+        for program in found:
+            if program["age_from"] is None:
+                program["age_from"], program["age_to"] = _stated_ages(sentences, program["name"])
     return found
 
 
