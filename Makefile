@@ -1,12 +1,15 @@
 # planex — make demo | make test | make bench | make corpus
 # Everything installs itself: a virtual environment in .venv and, where missing, the Japanese
-# TrueType font the corpus is typeset with (Debian package fonts-ipaexfont-gothic).
+# TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
+# layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout).
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PLANEX := $(VENV)/bin/planex
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
+FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 DEMO_DB ?= demo.db
 
 .PHONY: demo test bench corpus venv font lint clean schemas notebooks
@@ -20,16 +23,18 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 font:
-	@if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then \
+	@missing=""; for f in $(FONTS_PUBLISHED); do [ -f $$f ] || missing=1; done; \
+	if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then missing=1; fi; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing fonts-ipaexfont-gothic (Debian) for the corpus builder"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-gothic >/dev/null; \
+	    echo "installing $(FONT_PACKAGES) (Debian) for the corpus builder"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; \
 	  else \
-	    echo "need the IPAexGothic font: sudo apt-get install fonts-ipaexfont-gothic (or set PLANEX_FONT=/path/to/ipaexg.ttf)"; exit 1; \
+	    echo "need the corpus fonts: sudo apt-get install $(FONT_PACKAGES) (or set PLANEX_FONT=/path/to/ipaexg.ttf for the plain layout)"; exit 1; \
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font corpus/build.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: venv font corpus/build.py corpus/published.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 

@@ -463,6 +463,17 @@ def load_manifest(path: Path = MANIFEST) -> list[dict]:
         return tomllib.load(f)["document"]
 
 
+def load_variants(path: Path = MANIFEST) -> list[dict]:
+    """The manifest's ``[[variant]]`` entries, each completed with its base document's keys."""
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    base = {e["id"]: e for e in data["document"]}
+    return [{**base[v["of"]], **v} for v in data.get("variant", [])]
+
+
+LAYOUTS = ("plain", "published")
+
+
 def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     text = (TEXTS / entry["text"]).read_text(encoding="utf-8")
     blocks = parse(text)
@@ -508,28 +519,53 @@ def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     return sidecar
 
 
+def build_published_one(entry: dict, out: Path, fontfile: str) -> dict:
+    from published import build_published  # the published layout's typesetter, beside this file
+
+    out.mkdir(parents=True, exist_ok=True)
+    text = (TEXTS / entry["text"]).read_text(encoding="utf-8")
+    sidecar = build_published(entry, text, out, fontfile)
+    dump = json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n"
+    (out / f"{entry['id']}.json").write_text(dump, encoding="utf-8")
+    return sidecar
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: corpus/pdfs)")
-    ap.add_argument("--only", metavar="ID", help="build only the document with this id")
+    ap.add_argument("--only", metavar="ID", help="build only the document (or variant) with this id")
+    ap.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all",
+                    help="plain (DIR/), published (DIR/published/, DIR/variants/) or all")  # fmt: skip
     args = ap.parse_args(argv)
 
     entries = load_manifest()
+    variants = load_variants()
     if args.only:
         entries = [e for e in entries if e["id"] == args.only]
-        if not entries:
+        variants = [v for v in variants if v["id"] == args.only]
+        if not entries and not variants:
             sys.exit(f"build.py: no document with id {args.only!r} in {MANIFEST}")
     fontfile = find_font()
     metrics = Metrics(pymupdf.Font(fontfile=fontfile))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
-    for entry in entries:
+    jobs = []
+    if args.layout in ("plain", "all"):
+        jobs += [("plain", e, out) for e in entries]
+    if args.layout in ("published", "all"):
+        jobs += [("published", e, out / "published") for e in entries if "published" in e]
+        jobs += [("variant", v, out / "variants") for v in variants]
+    for layout, entry, folder in jobs:
         t0 = time.perf_counter()
-        info = build_one(entry, out, fontfile, metrics)
-        size = (out / f"{entry['id']}.pdf").stat().st_size
-        print(f"{entry['id']:<40} {info['pages']:>4} pages {size:>9} bytes {time.perf_counter() - t0:6.2f} s")
-    print(f"{len(entries)} document(s) in {time.perf_counter() - t_all:.2f} s -> {out}")
+        if layout == "plain":
+            info = build_one(entry, folder, fontfile, metrics)
+        else:
+            info = build_published_one(entry, folder, fontfile)
+        size = (folder / f"{entry['id']}.pdf").stat().st_size
+        print(f"{entry['id']:<40} {layout:<9} {info['pages']:>4} pages {size:>9} bytes "
+              f"{time.perf_counter() - t0:6.2f} s")  # fmt: skip
+    print(f"{len(jobs)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {out}")
     return 0
 
 
