@@ -68,7 +68,7 @@ bench: corpus
 	$(PY) bench/search_bench.py
 
 clean:
-	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
+	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
 
 schemas: venv
 	$(PY) -m schemas.jsonschema

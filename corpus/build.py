@@ -54,6 +54,9 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.toml"
 TEXTS = HERE / "texts"
 DEFAULT_OUT = HERE / "pdfs"
+# Beside pdfs/, so that loading a folder loads one layout of each document.
+DEFAULT_PUBLISHED = HERE / "published"
+DEFAULT_VARIANTS = HERE / "variants"
 
 FONT_ENV = "PLANEX_FONT"
 FONT_CANDIDATES = (
@@ -234,12 +237,16 @@ class Typesetter:
         self.fake_bold: list[str] = []
         self.branch_starts: list[int] = []
         self.used: Counter[str] = Counter()  # every character written, for the ToUnicode map
+        self.font_xref: int | None = None
 
     # pages
     def new_page(self) -> None:
         self.finish_page()
         self.page = self.doc.new_page(width=PAGE_W, height=PAGE_H)
-        self.page.insert_font(fontname=FONT_NAME, fontfile=self.fontfile)
+        if self.font_xref is None:  # embedded once; later pages refer to the same font object
+            self.font_xref = self.page.insert_font(fontname=FONT_NAME, fontfile=self.fontfile)
+        else:
+            refer_font(self.doc, self.page, FONT_NAME, self.font_xref)
         self.shape = self.page.new_shape()
         number = self.page.number + 1
         if number > 1:  # running header, in content-stream order before the body
@@ -378,6 +385,22 @@ class Typesetter:
             else:
                 self.table(b.rows)
         self.finish_page()
+
+
+def refer_font(doc: pymupdf.Document, page: pymupdf.Page, name: str, xref: int) -> None:
+    """Put the document's font object ``xref`` into the page's /Resources /Font as ``name``.
+
+    Inserting the font file again on every page costs MuPDF 10-15 ms a page (it embeds the file
+    and finds the object it already has); a reference costs nothing."""
+    owner, key = page.xref, "Resources"
+    kind, value = doc.xref_get_key(owner, key)
+    if kind == "xref":
+        owner, key = int(value.split()[0]), ""
+    path = f"{key}/Font" if key else "Font"
+    kind, value = doc.xref_get_key(owner, path)
+    if kind == "xref":
+        owner, path = int(value.split()[0]), ""
+    doc.xref_set_key(owner, f"{path}/{name}" if path else name, f"{xref} 0 R")
 
 
 # --- text extraction support ------------------------------------------------------------
@@ -534,8 +557,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: corpus/pdfs)")
     ap.add_argument("--only", metavar="ID", help="build only the document (or variant) with this id")
+    ap.add_argument("--published", type=Path, default=DEFAULT_PUBLISHED, metavar="DIR",
+                    help="output folder of the published layout (default: corpus/published)")  # fmt: skip
+    ap.add_argument("--variants", type=Path, default=DEFAULT_VARIANTS, metavar="DIR",
+                    help="output folder of the variants (default: corpus/variants)")  # fmt: skip
     ap.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all",
-                    help="plain (DIR/), published (DIR/published/, DIR/variants/) or all")  # fmt: skip
+                    help="plain, published (with the variants) or all (default)")  # fmt: skip
     args = ap.parse_args(argv)
 
     entries = load_manifest()
@@ -554,8 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.layout in ("plain", "all"):
         jobs += [("plain", e, out) for e in entries]
     if args.layout in ("published", "all"):
-        jobs += [("published", e, out / "published") for e in entries if "published" in e]
-        jobs += [("variant", v, out / "variants") for v in variants]
+        jobs += [("published", e, args.published.resolve()) for e in entries if "published" in e]
+        jobs += [("variant", v, args.variants.resolve()) for v in variants]
     for layout, entry, folder in jobs:
         t0 = time.perf_counter()
         if layout == "plain":
@@ -565,7 +592,8 @@ def main(argv: list[str] | None = None) -> int:
         size = (folder / f"{entry['id']}.pdf").stat().st_size
         print(f"{entry['id']:<40} {layout:<9} {info['pages']:>4} pages {size:>9} bytes "
               f"{time.perf_counter() - t0:6.2f} s")  # fmt: skip
-    print(f"{len(jobs)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {out}")
+    folders = sorted({str(folder) for _, _, folder in jobs})
+    print(f"{len(jobs)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {', '.join(folders)}")
     return 0
 
 

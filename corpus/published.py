@@ -53,6 +53,7 @@ from build import (
     Metrics,
     heading_level,
     parse,
+    refer_font,
     to_unicode_cmap,
 )
 
@@ -206,18 +207,6 @@ class Sheet:
         self.y = self.top
         self.dirty = False
 
-    def refer_font(self, face: Face) -> None:
-        """Put the document's font object into this page's /Resources /Font dictionary."""
-        owner, key = self.page.xref, "Resources"
-        kind, value = self.doc.xref_get_key(owner, key)
-        if kind == "xref":
-            owner, key = int(value.split()[0]), ""
-        path = f"{key}/Font" if key else "Font"
-        kind, value = self.doc.xref_get_key(owner, path)
-        if kind == "xref":
-            owner, path = int(value.split()[0]), ""
-        self.doc.xref_set_key(owner, f"{path}/{face.name}" if path else face.name, f"{face.xref} 0 R")
-
     def finish_page(self) -> None:
         if self.page is None:
             return
@@ -240,7 +229,7 @@ class Sheet:
             if face.xref is None:  # embedded once; later pages refer to the same font object
                 face.xref = self.page.insert_font(fontname=face.name, fontbuffer=face.buffer)
             else:
-                self.refer_font(face)
+                refer_font(self.doc, self.page, face.name, face.xref)
             self.inserted.add(face.name)
         kwargs = {"render_mode": 2, "border_width": STROKE_WIDTH} if render_mode == 2 else {}
         self.shape.insert_text(self.point(x, baseline), s, fontname=face.name, fontsize=size, color=(0, 0, 0),
@@ -461,6 +450,11 @@ class BranchTable:
         s.dirty = True
         self.header_pages.append(s.page.number + 1)
 
+    def repeat_header(self) -> None:
+        """The header row at the top of a page the table runs onto, if the producer repeats it."""
+        if self.s.style.repeat_header:
+            self.header_row()
+
     def run(self, rows: list[FieldRow]) -> None:
         s = self.s
         step = BODY_SIZE * LEADING
@@ -478,7 +472,7 @@ class BranchTable:
         need = max(len(label_lines), 2) * step + 2 * PAD_Y
         if not s.fits(need):
             s.new_page()
-            self.header_row()
+            self.repeat_header()
         seg_top = s.y
         for k, line in enumerate(label_lines):  # the label, top of its cell; empty on later pages
             baseline = seg_top + PAD_Y + k * step + BODY_SIZE * ASCENT + (step - BODY_SIZE) / 2
@@ -494,7 +488,7 @@ class BranchTable:
                         if xm > x0:
                             s.box(x0, seg_top, xm, s.y + PAD_Y)
                         s.new_page()
-                        self.header_row()
+                        self.repeat_header()
                         seg_top = cell_top = s.y
                         label_bottom = 0.0
                         s.y += PAD_Y
@@ -685,6 +679,7 @@ def typeset(entry: dict, text: str, fonts: dict[str, Face], doc: pymupdf.Documen
             parts[-1].append(line)
         spellings = entry.get("field_spellings", [])
         for n, lines in enumerate(parts):
+            sheet.finish_page()  # in the previous branch's style (its footer, its page size)
             sheet.style = styles[n % len(styles)]
             info["styles"].append(vars(sheet.style).copy())
             sheet.new_page()
