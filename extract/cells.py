@@ -219,7 +219,8 @@ def _cell_of(table: Table, line: RawLine) -> tuple[float, float, float, float] |
     tol = 2 * _TOL
     crossing = [v.x0 for v in table.vs if v.y0 - tol <= cy <= v.y1 + tol]
     left = max((x for x in crossing if x <= line.x0 + tol), default=None)
-    right = min((x for x in crossing if x >= line.x1 - tol), default=None)
+    # the cell the line starts in (text that runs past its cell's edge is still that cell's)
+    right = min((x for x in crossing if x >= min(line.x1 - tol, line.x0 + line.size)), default=None)
     if left is None or right is None or right - left < 2:
         return None
     mid = (left + right) / 2 if line.x1 - line.x0 > right - left else cx
