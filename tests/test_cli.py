@@ -98,7 +98,8 @@ def test_show_gives_a_plan_held_by_two_documents_once(tmp_path: Path, corpus_pdf
     """The same plan in two layouts: each different outline once, with the documents holding it."""
     db = tmp_path / "two.db"
     names = ["chikyosai-oita-datahealth-plan-3rd.pdf", "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"]
-    files = [str(folder / name) for name in names for folder in (corpus_pdfs, corpus_pdfs.parent / "published")]
+    layouts = (corpus_pdfs, corpus_pdfs.parent / "published")
+    files = [str(folder / name) for name in names for folder in layouts]
     loaded = runner.invoke(app, ["load", *files, "--db", str(db), "-q"])
     assert loaded.exit_code == 0, loaded.output
 

@@ -59,7 +59,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
     out = tmp_path_factory.mktemp("corpus")
     cwd = tmp_path_factory.mktemp("elsewhere")
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(BUILD), *folders(out)], cwd=cwd, capture_output=True, text=True)
+    command = [sys.executable, str(BUILD), *folders(out)]
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
     return out, proc.stdout, seconds
@@ -189,7 +190,8 @@ def test_unknown_id_is_an_error(tmp_path: Path) -> None:
 
 def test_missing_font_is_a_clear_error(tmp_path: Path) -> None:
     env = dict(os.environ, PLANEX_FONT=str(tmp_path / "no-such-font.ttf"))
-    proc = subprocess.run([sys.executable, str(BUILD), *folders(tmp_path)], capture_output=True, text=True, env=env)
+    command = [sys.executable, str(BUILD), *folders(tmp_path)]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env)
     assert proc.returncode != 0
     assert "fonts-ipaexfont-gothic" in proc.stderr and "PLANEX_FONT" in proc.stderr
     assert not list(tmp_path.glob("*.pdf"))
@@ -347,7 +349,7 @@ def test_every_document_has_a_published_layout() -> None:
     layouts = {e["id"]: e["published"]["layout"] for e in PUBLISHED}
     assert layouts[KYOUKAI] == "branch_table"
     assert layouts["like-kenpo-datahealth-plan-step-format"] == "sheets"
-    word = {layouts["chikyosai-oita-datahealth-plan-3rd"], layouts["tokyo-ishikokuho-tokutei-kenshin-plan-3rd"]}
+    word = {layouts[k] for k in ("chikyosai-oita-datahealth-plan-3rd", "tokyo-ishikokuho-tokutei-kenshin-plan-3rd")}
     assert word == {"word"}
 
 
@@ -425,7 +427,8 @@ def test_published_layout_writes_every_source_character_in_order(
     assert miss is None, f"{drawable[max(0, miss - 20) : miss]} >>{drawable[miss : miss + 20]}"
     extra = sum(len(squash(h)) for h in side["bold"]["fake"])
     if side["layout"] == "branch_table":
-        extra += (len(side["header_pages"]) - len(side["branch_starts"])) * len(squash("".join(side["header"])))
+        repeats = len(side["header_pages"]) - len(side["branch_starts"])
+        extra += repeats * len(squash("".join(side["header"])))
     else:
         extra += sum((len(t["pages"]) - 1) * len(squash("".join(t["header"]))) for t in side["header_pages"])
     # MigMix draws the few characters IPAex lacks (superscripts, U+2215): they come out in bold text

@@ -96,7 +96,8 @@ def test_bold_from_a_bold_font_or_fill_and_stroke_but_not_plain_text() -> None:
     page.insert_font(fontname="ipa", fontfile=FONT)
     page.insert_font(fontname="ipab", fontfile=BOLD_FONT)
     page.insert_text((50, 80), "太字の書体の見出し", fontname="ipab", fontsize=10.5)
-    page.insert_text((50, 110), "塗りと線の見出し", fontname="ipa", fontsize=10.5, render_mode=2, border_width=0.03)
+    stroked = {"render_mode": 2, "border_width": 0.03}
+    page.insert_text((50, 110), "塗りと線の見出し", fontname="ipa", fontsize=10.5, **stroked)
     page.insert_text((50, 140), "ふつうの本文です。", fontname="ipa", fontsize=10.5)
     lines = page_lines(pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0])
     assert [(line.text, line.bold) for line in lines] == [
