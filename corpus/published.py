@@ -506,8 +506,11 @@ class BranchTable:
 
 
 def _header_like(row: list[str]) -> bool:
+    """Short cells, none a number or a numbered heading (a table of contents has no header row)."""
     cells = [c for c in row if c]
-    return len(cells) >= 2 and all(len(c) <= 16 and not re.fullmatch(r"[\d,.%()（）\s-]+", c) for c in cells)
+    return len(cells) >= 2 and all(
+        len(c) <= 16 and not re.fullmatch(r"[\d,.%()（）\s-]+", c) and not heading_level(c) for c in cells
+    )
 
 
 class WordTable:

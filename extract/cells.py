@@ -24,7 +24,8 @@ millisecond a page; a page with no vertical rule is left as it is, so plain page
   table's first line stood; so a label comes before the text beside it.
 - **Header rows**: a shaded first row is the table's header (role ``header``);
   :func:`drop_repeated_headers` also finds the first row that a table repeats at the top of every
-  page it runs onto, keeps its first occurrence (role ``header``) and drops the repeats.
+  page it runs onto, keeps its first occurrence (role ``header``) and drops the repeats, and the
+  first row that several tables of the document open with.
 
 Coordinates are those of the page as shown (see :func:`extract.layout.page_lines` for turned
 pages). Each line in a table carries its :class:`~extract.layout.CellRef`: table, row, column.
@@ -47,6 +48,7 @@ _THIN = 2.5  # a filled rectangle this thin is a rule
 _FRAME = 0.6  # a cell at least this share of its table's width is a text frame: lines stay lines
 _NARROW = 14.0  # a cell narrower than this many font sizes is one text, whatever its lines
 _LABEL_COLUMN = 0.3  # a label column is at most this share of its table's width
+_HEADER_CELL = 20  # a header row's cells are short: at most this many characters
 _NUMBERED = re.compile(
     r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一-十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）](?![0-9０-９])"
     r"|[0-9０-９]{1,2}\s+[^\s0-9０-９〜～~\-－]|【)"
@@ -394,6 +396,9 @@ def _label_boxes(
 def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     """Keep a table's header row once: a first row repeated at the top of the next page goes.
 
+    A first row of short cells that several tables of the document start with is their header
+    too (a compilation's plans each open the same table), whether or not it repeats.
+
     A table runs onto the next page when the previous page ends with it and that page starts
     with a table (nothing between but what :func:`extract.layout.drop_running_lines` removed)
     whose first row reads like the table's first row. Its first occurrence gets the role ``header``;
@@ -401,6 +406,7 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     """
     open_header: tuple[tuple[str, ...], list[RawLine]] | None = None
     out: list[list[RawLine]] = []
+    starts: dict[tuple[str, ...], list[list[RawLine]]] = defaultdict(list)  # first rows of new tables
     for lines in pages:
         tabled = [ln for ln in lines if ln.cell is not None]
         if not tabled:
@@ -415,6 +421,10 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
             drop = {id(ln) for ln in rows}
             for ln in open_header[1]:
                 ln.role = "header"
+        for table in sorted({ln.cell.table for ln in tabled}):  # type: ignore[union-attr]
+            if not (drop and table == first_table):
+                first = _first_row(lines, table)
+                starts[_signature(first)].append(first)
         kept = [ln for ln in lines if id(ln) not in drop]
         out.append(kept)
         last_table = tabled[-1].cell.table  # type: ignore[union-attr]
@@ -425,6 +435,14 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
             continue  # the same table goes on: its header stays the one seen first
         last_rows = _first_row(kept, last_table)
         open_header = (_signature(last_rows), last_rows) if last_rows else None
+    for signature, rows in starts.items():
+        # tables that all start with the same row of short cells (every branch plan's 分野 |
+        # 具体的施策等): that row is their header, repeated or not
+        short = all(0 < len(cell) <= _HEADER_CELL for cell in signature)
+        if len(rows) >= 2 and len(signature) >= 2 and short:
+            for row in rows:
+                for ln in row:
+                    ln.role = "header"
     return out
 
 
