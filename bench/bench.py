@@ -20,6 +20,17 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "corpus" / "pdfs"
+LAYOUTS = {"plain": PDFS, "published": ROOT / "corpus" / "published"}
+"""The corpus in two layouts: typeset as one plain column, and as published (corpus/published.py)."""
+TOTALS: dict[tuple[str, str], list[int]] = {}
+"""(measure, layout) -> [expected, predicted, matched], summed over the documents scored."""
+
+
+def _tally(measure: str, layout: str, score) -> None:
+    total = TOTALS.setdefault((measure, layout), [0, 0, 0])
+    total[0] += score.expected
+    total[1] += score.predicted
+    total[2] += score.matched
 
 
 def make_copies(folder: Path, copies: int) -> list[Path]:
@@ -93,7 +104,7 @@ def run_load(folder: Path, workers: int) -> dict:
             "peak_rss_mb": peak_kb / 1024}  # fmt: skip
 
 
-def structure_scores() -> None:
+def structure_scores(layout: str = "plain") -> None:
     """Precision and recall of section headings per corpus document (tests/expected)."""
     import json
 
@@ -101,12 +112,13 @@ def structure_scores() -> None:
     from extract.pdf import read_pdf
     from extract.plans import read_plans
 
-    head = "section headings vs tests/expected"
+    head = f"section headings vs tests/expected ({layout})"
     print(f"\n{head:<44}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}{'plans':>7}")
     for path in sorted((ROOT / "tests" / "expected").glob("*.json")):
         expected = json.loads(path.read_text(encoding="utf-8"))
-        found = read_plans(read_pdf((PDFS / f"{path.stem}.pdf").read_bytes()))
+        found = read_plans(read_pdf((LAYOUTS[layout] / f"{path.stem}.pdf").read_bytes()))
         score = score_plans(found, expected)
+        _tally("sections", layout, score)
         fields = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
         plans_ok = sum(
             all(getattr(plan, f) == want[f] for f in fields)
@@ -118,7 +130,7 @@ def structure_scores() -> None:
         print(f"{path.stem:<44}{score.expected:>9}{score.predicted:>7}{p:>7}{r:>7}{plans:>7}")
 
 
-def kpi_scores() -> None:
+def kpi_scores(layout: str = "plain") -> None:
     """KPI precision and recall against tests/gold, and the time spent in GiNZA."""
     import json
 
@@ -128,14 +140,15 @@ def kpi_scores() -> None:
     from extract.plans import read_document
 
     ginza.nlp()  # loaded once, as in a worker; not counted below
-    head = "KPI / target records vs tests/gold"
+    head = f"KPI / target records vs tests/gold ({layout})"
     print(f"\n{head:<44}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}")
     started = time.perf_counter()
     for path in sorted((ROOT / "tests" / "gold").glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        plans = read_document(read_pdf((PDFS / f"{path.stem}.pdf").read_bytes()))
+        plans = read_document(read_pdf((LAYOUTS[layout] / f"{path.stem}.pdf").read_bytes()))
         found = {(r.plan.branch if len(plans) > 1 else "main"): r.kpis for r in plans}
         score = score_kpis(found, gold)
+        _tally("KPIs", layout, score)
         p, r = score.precision, score.recall
         print(f"{path.stem:<44}{score.expected:>9}{score.predicted:>7}{p:>7.3f}{r:>7.3f}")
     total = time.perf_counter() - started
@@ -146,7 +159,7 @@ def kpi_scores() -> None:
     )
 
 
-def program_scores() -> None:
+def program_scores(layout: str = "plain") -> None:
     """Program names (P/R), exact fields and health issues against tests/gold/programs, and the
     time the program stage takes on top of plans, sections and KPIs."""
     import json
@@ -167,7 +180,7 @@ def program_scores() -> None:
         finally:
             spent += time.perf_counter() - started
 
-    head = "programs vs tests/gold/programs"
+    head = f"programs vs tests/gold/programs ({layout})"
     print(f"\n{head:<44}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}{'fields':>8}{'issues':>8}")
     import extract.plans as plans_module
 
@@ -176,12 +189,13 @@ def program_scores() -> None:
     try:
         for path in sorted((ROOT / "tests" / "gold" / "programs").glob("*.json")):
             gold = json.loads(path.read_text(encoding="utf-8"))
-            plans = read_document(read_pdf((PDFS / f"{path.stem}.pdf").read_bytes()))
+            plans = read_document(read_pdf((LAYOUTS[layout] / f"{path.stem}.pdf").read_bytes()))
             key = (lambda r: "main") if len(plans) == 1 else (lambda r: r.plan.branch)
             score = score_programs(
                 {key(r): r.programs for r in plans}, gold, {key(r): r.health_issues for r in plans}
             )
             n, p, r = score.names, score.names.precision, score.names.recall
+            _tally("programs", layout, n)
             issues = f"{score.issues.matched}/{score.issues.expected}"
             print(f"{path.stem:<44}{n.expected:>9}{n.predicted:>7}{p:>7.3f}{r:>7.3f}"
                   f"{len(score.field_mismatches):>8}{issues:>8}")  # fmt: skip
@@ -220,9 +234,48 @@ def main() -> None:
             f"speed-up with 2 workers: {rate / one:.2f}x end to end, "
             f"{steady / one_steady:.2f}x after start-up  (goals: >= 1.8x; loader >= 0.10 of bare)"
         )
-    structure_scores()
-    kpi_scores()
-    program_scores()
+    for layout in LAYOUTS:
+        structure_scores(layout)
+        kpi_scores(layout)
+        program_scores(layout)
+    layout_summary()
+    layout_load_times()
+
+
+def layout_summary() -> None:
+    """Sections, KPIs and programs: precision and recall of each layout over all scored documents."""
+    head = "both layouts, all scored documents"
+    print(f"\n{head:<28}{'layout':>10}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}")
+    ok = True
+    for measure in ("sections", "KPIs", "programs"):
+        scores = {}
+        for layout in LAYOUTS:
+            expected, predicted, matched = TOTALS[(measure, layout)]
+            p, r = matched / predicted if predicted else 1.0, matched / expected if expected else 1.0
+            scores[layout] = (p, r)
+            print(f"{measure:<28}{layout:>10}{expected:>9}{predicted:>7}{p:>7.3f}{r:>7.3f}")
+        (p0, r0), (p1, r1) = scores.values()
+        ok = ok and min(p0, r0, p1, r1) >= 0.95 and abs(p0 - p1) <= 0.02 and abs(r0 - r1) <= 0.02
+    print(f"goal: each >= 0.95 and the layouts within 0.02 of each other: {'met' if ok else 'NOT met'}")
+
+
+def layout_load_times(rounds: int = 2) -> None:
+    """``planex load --workers 1`` of each layout's folder into a fresh database, side by side
+    (alternating, the best of ``rounds``): the published layout's cost over the plain one."""
+    startup = start_up_seconds(PDFS)
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for layout, folder in LAYOUTS.items():
+            r = run_load(folder, 1)
+            if layout not in best or r["seconds"] < best[layout]["seconds"]:
+                best[layout] = r
+    print(f"\n{'loading each layout (--workers 1)':<36}{'pages':>7}{'seconds':>9}{'after start-up':>16}")
+    for layout, r in best.items():
+        print(f"{layout:<36}{r['pages']:>7}{r['seconds']:>9.2f}{r['seconds'] - startup:>16.2f}")
+    plain, published = best["plain"]["seconds"], best["published"]["seconds"]
+    steady = (published - startup) / (plain - startup)
+    print(f"load time published / plain: {published / plain:.2f} end to end, "
+          f"{steady:.2f} after the {startup:.1f} s start-up (goal: <= 1.5)")  # fmt: skip
 
 
 if __name__ == "__main__":
