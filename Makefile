@@ -11,6 +11,7 @@ FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 DEMO_DB ?= demo.db
+DEMO_PUBLISHED_DB ?= demo-published.db
 
 .PHONY: demo test bench corpus venv font lint clean schemas notebooks
 
@@ -40,12 +41,23 @@ corpus/pdfs/.built: venv font corpus/build.py corpus/published.py corpus/manifes
 
 corpus: corpus/pdfs/.built
 
+# The corpus in both layouts, one database each (each branch counted once in the tables and
+# charts); `planex show` gives 北海道 the same outline from either. Loaded into one database, the
+# two layouts would hold every plan twice: `show` then prints the outline once with both files.
 demo: corpus
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm
 	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
+	$(PLANEX) load corpus/published --db $(DEMO_PUBLISHED_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
 	$(PLANEX) plans --db $(DEMO_DB)
 	$(PLANEX) show 北海道 --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB)
+	@$(PLANEX) show 北海道 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
+	@$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
+	@diff .demo-outline-plain.txt .demo-outline-published.txt >/dev/null \
+	  && echo "北海道: the same outline from the plain and the published layout (page numbers aside)" \
+	  || { echo "北海道: the outlines of the two layouts differ:"; diff .demo-outline-plain.txt .demo-outline-published.txt; }
+	@rm -f .demo-outline-plain.txt .demo-outline-published.txt
 	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
 	$(PLANEX) search 受診勧奨 --by branch --db $(DEMO_DB) --limit 10
 	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
@@ -56,6 +68,7 @@ demo: corpus
 	$(PLANEX) export programs --db $(DEMO_DB) --out demo-programs.csv --excel
 	@echo "Tables for Excel: demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
+	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --db $(DEMO_PUBLISHED_DB))"
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -68,7 +81,8 @@ bench: corpus
 	$(PY) bench/search_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
+	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
 
 schemas: venv
 	$(PY) -m schemas.jsonschema
