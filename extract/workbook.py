@@ -171,8 +171,6 @@ def _sheet_names(name: str, parts: int) -> list[str]:
 
 def _write_sheet(book: xlsxwriter.Workbook, sheet: Sheet, formats: dict[str, Any]) -> None:
     columns = sheet.columns
-    if len(columns) > MAX_COLUMNS:
-        raise WorkbookError(f"sheet {sheet.name!r} has {len(columns)} columns; Excel allows {MAX_COLUMNS}")
     layout = _layout(columns, sheet.rows)
     per_sheet = MAX_ROWS - 1
     parts = max(1, -(-len(sheet.rows) // per_sheet))
@@ -216,8 +214,12 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
     Written to a temporary file in the same folder and renamed over ``path`` at the end, so the
     target is either the old file or the whole new workbook. Raises ``WorkbookError``.
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    path, sheets = Path(path), list(sheets)
+    for sheet in sheets:
+        if len(sheet.columns) > MAX_COLUMNS:
+            count = len(sheet.columns)
+            raise WorkbookError(f"sheet {sheet.name!r} has {count} columns; Excel allows {MAX_COLUMNS}")
+    folder = path.parent
     if path.is_dir():
         example = path / "plans.xlsx"
         raise WorkbookError(f"{path} is a folder: give a file name, such as {example}", usage=True)
