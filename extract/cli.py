@@ -579,7 +579,7 @@ def export_workbook_command(
     """
     from extract import workbook
 
-    if out.suffix.lower() != ".xlsx":
+    if out.suffix.lower() != ".xlsx" and not out.is_dir():  # a folder: write_workbook says so
         err_console.print(Text.assemble(("error:", "red"), f" --out must end in .xlsx, not {out.name!r}"))
         raise typer.Exit(2)
     _existing_db(db)
