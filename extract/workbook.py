@@ -248,6 +248,7 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
             _write_sheet(book, sheet, formats)
             counts[sheet.name] = len(sheet.rows)
         book.close()
+        os.chmod(temp, _file_mode(path))
         os.replace(temp, path)
     except (OSError, XlsxWriterException) as exc:
         temp.unlink(missing_ok=True)
@@ -257,6 +258,17 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
         temp.unlink(missing_ok=True)
         raise
     return counts
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions ``path`` would have if written directly: its own if it exists, else those
+    the umask gives a new file (mkstemp's temporary file is private to its owner)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 # --- the tables of a database -----------------------------------------------------------------

@@ -262,6 +262,16 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["plans.xlsx"]  # no temporary file left
 
 
+def test_the_file_gets_the_permissions_of_a_file_written_directly(tmp_path: Path) -> None:
+    out, plain = tmp_path / "plans.xlsx", tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    workbook.write_workbook(out, [workbook.Sheet("t", ("a",), [{"a": 1}])])
+    assert out.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # not mkstemp's 0600
+    out.chmod(0o640)
+    workbook.write_workbook(out, [workbook.Sheet("t", ("a",), [{"a": 2}])])
+    assert out.stat().st_mode & 0o777 == 0o640  # replacing a file keeps its permissions
+
+
 def test_a_sheet_past_the_row_limit_continues(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workbook, "MAX_ROWS", 6)  # Excel's 1,048,576, made small
     rows = [{"n": n, "text": f"row {n}"} for n in range(12)]
