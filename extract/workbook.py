@@ -159,9 +159,11 @@ def _cut(text: str) -> str:
     """Text for one cell: Excel keeps at most 32,767 UTF-16 units, so longer text says it was cut."""
     if len(text) <= MAX_CELL_CHARS // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS:
         return text
-    keep = MAX_CELL_CHARS - len(TRUNCATED)
-    while len(text[:keep].encode("utf-16-le")) // 2 > MAX_CELL_CHARS - len(TRUNCATED):
-        keep -= 1
+    room, units, keep = MAX_CELL_CHARS - len(TRUNCATED), 0, 0
+    for keep, ch in enumerate(text):  # noqa: B007 - keep is the cut point once the loop breaks
+        units += 2 if ord(ch) > 0xFFFF else 1  # outside the BMP: two UTF-16 units
+        if units > room:
+            break
     return text[:keep] + TRUNCATED
 
 
