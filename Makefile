@@ -66,7 +66,9 @@ demo: corpus
 	$(PLANEX) programs --db $(DEMO_DB) --insurer ライク
 	$(PLANEX) programs --db $(DEMO_DB) --issues
 	$(PLANEX) export programs --db $(DEMO_DB) --out demo-programs.csv --excel
-	@echo "Tables for Excel: demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
+	$(PLANEX) export workbook --db $(DEMO_DB) --out demo-plans.xlsx
+	@echo "For Excel: demo-plans.xlsx (a sheet per table: KPIs, KPIs by plan, programs, health issues, plans,"
+	@echo "sources), demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
 	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --db $(DEMO_PUBLISHED_DB))"
 
@@ -79,10 +81,12 @@ test: corpus lint
 bench: corpus
 	$(PY) bench/bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/workbook_bench.py
 
 clean:
 	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
-	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
+	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
+	  demo-programs.csv demo-plans.xlsx .pytest_cache
 
 schemas: venv
 	$(PY) -m schemas.jsonschema

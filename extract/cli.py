@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from rich.text import Text
 
 from extract import __version__, store
 from extract.loader import DEFAULT_TIMEOUT, LoadInterrupted, LoadSummary, UsageError, discover, load
+
+if TYPE_CHECKING:
+    from extract.workbook import Sheet
 
 app = typer.Typer(
     help=(
@@ -428,7 +431,9 @@ kpis_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(kpis_app, name="kpis")
-export_app = typer.Typer(help="Export records to CSV (Excel-friendly with --excel) or JSON lines.")
+export_app = typer.Typer(
+    help="Export records to CSV (Excel-friendly with --excel), JSON lines or an Excel workbook (.xlsx)."
+)
 app.add_typer(export_app, name="export")
 
 
@@ -494,9 +499,12 @@ def kpis_unmapped_command(
     console.print(table)
 
 
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .jsonl or .xlsx).")]
 ExcelOption = Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")]
-FormatOption = Annotated[str, typer.Option("--format", help="csv or jsonl.")]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, jsonl or xlsx (default: from the --out extension, else csv)."),
+]
 
 
 @export_app.command("kpis")
@@ -507,13 +515,14 @@ def export_kpis_command(
         bool, typer.Option("--wide", help="One row per plan, one column per canonical indicator and year.")
     ] = False,
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator (id or part).")] = None,
 ) -> None:
     """Export KPI records: one row per record (long), or one row per plan (--wide).
 
-    Example:  planex export kpis --db plans.db --out kpis.csv --excel
+    Examples:  planex export kpis --db plans.db --out kpis.csv --excel
+               planex export kpis --db plans.db --out kpis.xlsx   (typed cells)
     """
     from extract import export
 
@@ -526,22 +535,47 @@ def export_kpis_command(
         table_rows, columns = export.wide(rows)
     else:
         table_rows, columns = rows, export.KPI_EXPORT_COLUMNS
-    _write_rows(table_rows, columns, out, excel, fmt)
+    _write_rows(table_rows, columns, out, excel, fmt, sheet="KPIs by plan" if wide else "KPIs")
 
 
-def _write_rows(rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str) -> None:
+def _write_rows(
+    rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str | None, sheet: str
+) -> None:
     from extract import export
 
-    if fmt == "jsonl":
+    fmt = fmt or _format_of(out)
+    if fmt == "xlsx":
+        from extract.workbook import Sheet
+
+        count = _write_workbook(out, [Sheet(sheet, columns, rows)])[sheet]
+    elif fmt == "jsonl":
         count = export.write_jsonl(rows, out, columns)
     else:
         count = export.write_csv(rows, out, columns, excel=excel)
     err_console.print(f"wrote {count} rows to {out}")
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("csv", "jsonl"):
-        err_console.print(f"[red]error:[/] --format must be csv or jsonl, not {fmt!r}")
+def _format_of(out: Path) -> str:
+    """The format an --out name asks for when --format is not given: .xlsx, .jsonl, else csv."""
+    return {".xlsx": "xlsx", ".jsonl": "jsonl"}.get(out.suffix.lower(), "csv")
+
+
+def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
+    """Write the workbook; a bad --out (no such folder, not writable, disk full) is one line."""
+    from rich.markup import escape
+
+    from extract.workbook import WorkbookError, write_workbook
+
+    try:
+        return write_workbook(out, sheets)
+    except WorkbookError as exc:
+        err_console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2 if exc.usage else 1) from None
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt not in (None, "csv", "jsonl", "xlsx"):
+        err_console.print(f"[red]error:[/] --format must be csv, jsonl or xlsx, not {fmt!r}")
         raise typer.Exit(2)
 
 
@@ -553,7 +587,7 @@ def export_programs_command(
     out: OutOption,
     db: DbOption = Path("planex.db"),
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     plan: PlanFilter = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
@@ -570,7 +604,7 @@ def export_programs_command(
     database = store.open_db(db)
     rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
     database.close()
-    _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt)
+    _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt, sheet="programs")
 
 
 @export_app.command("health-issues")
@@ -578,7 +612,7 @@ def export_health_issues_command(
     out: OutOption,
     db: DbOption = Path("planex.db"),
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     plan: PlanFilter = None,
 ) -> None:
     """Export health issues (健康課題) with their direction and the programs that answer them.
@@ -592,7 +626,35 @@ def export_health_issues_command(
     database = store.open_db(db)
     rows = export.health_issue_records(database, plan=plan)
     database.close()
-    _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt)
+    _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt, sheet="health issues")
+
+
+@export_app.command("workbook")
+def export_workbook_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Workbook to write (.xlsx).")],
+    db: DbOption = Path("planex.db"),
+) -> None:
+    """Export everything as one Excel workbook, ready to filter: a sheet each for KPIs (one row
+    per record, as export kpis), KPIs by plan (as --wide), programs, health issues, plans, and
+    sources (the documents loaded and the files that failed).
+
+    Numbers are numbers, text stays text (never a formula), the header is frozen,
+    every sheet has an autofilter, columns fit their Japanese text, raw_text wraps.
+
+    Example:  planex export workbook --db plans.db --out plans.xlsx
+    """
+    from extract import workbook
+
+    if out.suffix.lower() != ".xlsx" and not out.is_dir():  # a folder: write_workbook says so
+        err_console.print(Text.assemble(("error:", "red"), f" --out must end in .xlsx, not {out.name!r}"))
+        raise typer.Exit(2)
+    _existing_db(db)
+    database = store.open_db(db)
+    sheets = workbook.workbook_sheets(database)
+    database.close()
+    counts = _write_workbook(out, sheets)
+    summary = " · ".join(f"{name} {count}" for name, count in counts.items())
+    err_console.print(Text(f"wrote {out} (rows per sheet): {summary}"), soft_wrap=True)
 
 
 @app.command("programs")
