@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from extract.layout import CellRef, RawLine
+from extract.layout import CellRef, RawLine, turner
 
 _TOL = 1.0  # rules this close are one rule
 _REACH = 1.5  # a line ending this many font sizes short of its cell's edge fills the cell
@@ -92,7 +92,7 @@ class Table:
 
 def page_rules(page: pymupdf.Page) -> tuple[list[Rule], list[pymupdf.Rect]]:
     """The page's rules and its shaded (filled, not thin) rectangles, as the page is shown."""
-    matrix = page.rotation_matrix if page.rotation % 360 else None
+    turn = turner(page)
     rules: list[Rule] = []
     fills: list[pymupdf.Rect] = []
 
@@ -104,34 +104,38 @@ def page_rules(page: pymupdf.Page) -> tuple[list[Rule], list[pymupdf.Rect]]:
             x = round((x0 + x1) / 2, 1)
             rules.append(Rule(x, min(y0, y1), x, max(y0, y1)))
 
-    for path in page.get_drawings():
+    for path in page.get_cdrawings():  # plain tuples: cheaper than get_drawings()' Rect objects
         kind = path.get("type") or ""
         stroked = "s" in kind
         fill = path.get("fill")
         for item in path["items"]:
             op = item[0]
             if op == "l":
-                p, q = item[1], item[2]
-                if matrix is not None:
-                    p, q = p * matrix, q * matrix
-                add(p.x, p.y, q.x, q.y)
-            elif op in ("re", "qu"):
-                r = item[1].rect if op == "qu" else pymupdf.Rect(item[1])
-                if matrix is not None:
-                    r = r * matrix
-                if r.width <= _THIN or r.height <= _THIN:
-                    if r.width <= _THIN:
-                        add((r.x0 + r.x1) / 2, r.y0, (r.x0 + r.x1) / 2, r.y1)
-                    else:
-                        add(r.x0, (r.y0 + r.y1) / 2, r.x1, (r.y0 + r.y1) / 2)
-                    continue
-                if stroked:
-                    add(r.x0, r.y0, r.x1, r.y0)
-                    add(r.x0, r.y1, r.x1, r.y1)
-                    add(r.x0, r.y0, r.x0, r.y1)
-                    add(r.x1, r.y0, r.x1, r.y1)
-                if fill is not None and min(fill) < 0.98:  # white is no shading
-                    fills.append(r)
+                (px, py), (qx, qy) = turn(*item[1]), turn(*item[2])
+                add(px, py, qx, qy)
+                continue
+            if op == "re":
+                x0, y0, x1, y1 = item[1]
+            elif op == "qu":
+                xs, ys = [q[0] for q in item[1]], [q[1] for q in item[1]]
+                x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+            else:
+                continue
+            (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
+            x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+            if x1 - x0 <= _THIN or y1 - y0 <= _THIN:
+                if x1 - x0 <= _THIN:
+                    add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1)
+                else:
+                    add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)
+                continue
+            if stroked:
+                add(x0, y0, x1, y0)
+                add(x0, y1, x1, y1)
+                add(x0, y0, x0, y1)
+                add(x1, y0, x1, y1)
+            if fill is not None and min(fill) < 0.98:  # white is no shading
+                fills.append(pymupdf.Rect(x0, y0, x1, y1))
     return rules, fills
 
 

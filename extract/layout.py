@@ -129,6 +129,17 @@ def _stroked(boxes: list[pymupdf.Rect], x0: float, y0: float, x1: float, y1: flo
     return any(b.x0 - 1 <= cx <= b.x1 + 1 and b.y0 - 1 <= cy <= b.y1 + 1 for b in boxes)
 
 
+def turner(page: pymupdf.Page):
+    """A function from MuPDF's coordinates of the page to the page as shown (turned by /Rotate).
+
+    Plain arithmetic with the rotation matrix: a page holds thousands of points, and pymupdf's
+    Point * Matrix costs twenty times as much."""
+    if not page.rotation % 360:
+        return lambda x, y: (x, y)
+    a, b, c, d, e, f = page.rotation_matrix
+    return lambda x, y: (a * x + c * y + e, b * x + d * y + f)
+
+
 def page_lines(page: pymupdf.Page) -> list[RawLine]:
     """Lines of a page in content order, fake-bold copies removed and vertical runs joined.
 
@@ -137,6 +148,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
     down the page like 縦書き; boxes and directions are turned back with the page's rotation."""
     data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
     matrix = page.rotation_matrix if page.rotation % 360 else None
+    turn = turner(page)
     stroked = stroked_boxes(page, matrix)
     twins = _TwinIndex()
     lines: list[RawLine] = []
@@ -144,9 +156,8 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
     for block in data["blocks"]:
         for line in block.get("lines", ()):
             if matrix is not None:
-                dx, dy = line["dir"]
-                turned = pymupdf.Point(dx, dy) * matrix - pymupdf.Point(0, 0) * matrix
-                line = {**line, "dir": (turned.x, turned.y)}
+                (dx, dy), (ox, oy) = turn(*line["dir"]), turn(0.0, 0.0)
+                line = {**line, "dir": (dx - ox, dy - oy)}
             is_vertical = _is_vertical(line)
             current: RawLine | None = None
             for span in line["spans"]:
@@ -156,9 +167,9 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                         current.text += text
                     continue
                 if matrix is not None:
-                    origin = pymupdf.Point(span["origin"]) * matrix
-                    box = tuple(pymupdf.Rect(span["bbox"]) * matrix)
-                    span = {**span, "origin": (origin.x, origin.y), "bbox": box}
+                    (ax, ay), (bx, by) = turn(*span["bbox"][:2]), turn(*span["bbox"][2:])
+                    box = (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+                    span = {**span, "origin": turn(*span["origin"]), "bbox": box}
                 x, y = span["origin"]
                 size = span["size"]
                 twin = twins.twin_of(text, x, y, size)
