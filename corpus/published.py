@@ -704,28 +704,28 @@ def typeset(entry: dict, text: str, fonts: dict[str, Face], doc: pymupdf.Documen
         info["styles"].append(vars(sheet.style).copy())
         sheet.new_page()
         if layout == "sheets":
-            sections = []
-            for b in parse(text):
-                if b.kind == "heading" and b.level == 1:
-                    sections.append((b, []))
-                elif sections:
-                    sections[-1][1].append(b)
-                else:
-                    sections.append((None, [b]))
+            # The STEP titles stand above the cells; every other line belongs to a cell. A blank
+            # line ends a cell, and so does a line the seed indents: a text object of its own
+            # (a report's title bar, printed twice by fake bold).
+            sections: list[tuple[Block | None, list[str]]] = [(None, [])]
+            for raw in text.split("\n"):
+                cells = [c.strip() for c in raw.split("\t") if c.strip()]
+                line = " ".join(cells)
+                level = heading_level(line)
+                if level == 1 and line.upper().startswith("STEP"):
+                    sections.append((Block("heading", line, 1), []))
+                    continue
+                body = sections[-1][1]
+                if line and raw[:1].isspace() and body and body[-1]:
+                    body.append("")
+                body.append(line)
             for heading, body in sections:
                 if heading is not None:
                     sheet.ensure(3 * BODY_SIZE * LEADING)
                     sheet.paragraph(heading_para(heading), space_before=8.0)
-                lines = []
-                for b in body:
-                    if b.kind == "blank":
-                        lines.append("")
-                    elif b.kind == "table":
-                        lines.extend(" ".join(c for c in r if c) for r in b.rows)
-                    else:
-                        lines.append(b.text)
-                sheet.y += 4.0
-                sheet_cells(_blocks_by_blank(lines), sheet)
+                if any(body):
+                    sheet.y += 4.0
+                    sheet_cells(_blocks_by_blank(body), sheet)
         else:
             for b in parse(text):
                 if b.kind == "blank":
