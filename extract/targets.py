@@ -258,6 +258,7 @@ def step_records(text: str) -> list[StepRecord]:
     for m in _STEP_TARGET.finditer(squash_numbers(text)):
         actual = float(m.group("act")) if m.group("act") else None
         indicator = re.split(r"。|指標", m.group("ind"))[-1]  # the cell, not the text before it
+        start = m.end("ind") - len(indicator)  # where the cell starts: its evidence starts there
         found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
-                                parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
+                                parse_year(m.group("year")), actual, start, m.end()))  # fmt: skip
     return found
