@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 from extract.evaluate import score_kpis
 from extract.normalize import normalize_text
-from extract.pdf import read_pdf
-from extract.plans import read_document
 from extract.targets import read_sentence, squash_numbers, step_records
-from tests.conftest import PDFS, ROOT
+from tests.conftest import ROOT, parsed
+from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold"
 
 
-@cache
-def readings(doc_id: str):
-    doc = read_pdf((PDFS / f"{doc_id}.pdf").read_bytes())
-    return doc, read_document(doc)
+def readings(doc_id: str, layout: str = "plain"):
+    """(parsed document, plan readings) of a corpus document in a layout, read once a session."""
+    return parsed(doc_id, layout), plan_readings(doc_id, layout)
 
 
-def found_by_plan(doc_id: str) -> dict[str, list]:
-    _, plans = readings(doc_id)
+def found_by_plan(doc_id: str, layout: str = "plain") -> dict[str, list]:
+    _, plans = readings(doc_id, layout)
     return {(r.plan.branch if len(plans) > 1 else "main"): r.kpis for r in plans}
 
 
@@ -86,15 +82,16 @@ def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
 
 
 @pytest.mark.parametrize("branch", ["北海道", "新潟", "福井", "兵庫"])
-def test_every_kpi_of_these_branches_is_found_exactly(corpus_pdfs: Path, branch: str) -> None:
+def test_every_kpi_of_these_branches_is_found_exactly(layout: str, branch: str) -> None:
     gold = json.loads((GOLD / "kyoukai-kenpo-r3-branch-plans.json").read_text(encoding="utf-8"))
-    score = score_kpis(found_by_plan("kyoukai-kenpo-r3-branch-plans"), {**gold, "plans_annotated": [branch]})
+    found = found_by_plan("kyoukai-kenpo-r3-branch-plans", layout)
+    score = score_kpis(found, {**gold, "plans_annotated": [branch]})
     assert score.expected >= 15
     assert score.matched == score.expected == score.predicted, score
 
 
-def test_target_table_rows_with_baseline_and_program(corpus_pdfs: Path) -> None:
-    records = found_by_plan("chikyosai-oita-datahealth-plan-3rd")["main"]
+def test_target_table_rows_with_baseline_and_program(layout: str) -> None:
+    records = found_by_plan("chikyosai-oita-datahealth-plan-3rd", layout)["main"]
     members = [k for k in records if k.indicator == "組合員受診率"]
     assert [(k.target_year, k.value) for k in members] == [(y, 99.3) for y in range(2024, 2030)]
     assert {(k.baseline_value, k.baseline_year, k.kind, k.population, k.unit) for k in members} == {
@@ -110,8 +107,8 @@ def test_target_table_rows_with_baseline_and_program(corpus_pdfs: Path) -> None:
     ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
      "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
 )  # fmt: skip
-def test_every_record_keeps_its_evidence_on_its_page(corpus_pdfs: Path, doc_id: str) -> None:
-    doc, plans = readings(doc_id)
+def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -> None:
+    doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
     records = [k for r in plans for k in r.kpis]
     assert records
@@ -126,9 +123,9 @@ def test_every_record_keeps_its_evidence_on_its_page(corpus_pdfs: Path, doc_id: 
     ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
      "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
 )  # fmt: skip
-def test_kpi_precision_and_recall_against_the_gold_records(corpus_pdfs: Path, doc_id: str) -> None:
+def test_kpi_precision_and_recall_against_the_gold_records(layout: str, doc_id: str) -> None:
     gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
-    score = score_kpis(found_by_plan(doc_id), gold)
+    score = score_kpis(found_by_plan(doc_id, layout), gold)
     assert score.expected >= 20
     assert score.precision >= 0.95, score
     assert score.recall >= 0.95, score

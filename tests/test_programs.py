@@ -1,20 +1,19 @@
-"""Programs (保健事業) and health issues: the four layouts of the corpus against tests/gold/programs."""
+"""Programs (保健事業) and health issues: the four kinds of plan of the corpus, in both layouts,
+against tests/gold/programs."""
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 from extract.evaluate import score_programs
 from extract.normalize import normalize_text
-from extract.pdf import read_pdf
 from extract.plans import read_document
 from extract.program_text import age_range, key_program, name_key
 from extract.programs import actions
-from tests.conftest import PDFS, ROOT
+from tests.conftest import ROOT, parsed
+from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold" / "programs"
 DOCS = sorted(p.stem for p in GOLD.glob("*.json"))
@@ -24,14 +23,13 @@ TOKYO = "tokyo-ishikokuho-tokutei-kenshin-plan-3rd"
 KYOUKAI = "kyoukai-kenpo-r3-branch-plans"
 
 
-@cache
-def readings(doc_id: str):
-    doc = read_pdf((PDFS / f"{doc_id}.pdf").read_bytes())
-    return doc, read_document(doc)
+def readings(doc_id: str, layout: str = "plain"):
+    """(parsed document, plan readings) of a corpus document in a layout, read once a session."""
+    return parsed(doc_id, layout), plan_readings(doc_id, layout)
 
 
-def by_plan(doc_id: str, what: str = "programs") -> dict[str, list]:
-    _, plans = readings(doc_id)
+def by_plan(doc_id: str, what: str = "programs", layout: str = "plain") -> dict[str, list]:
+    _, plans = readings(doc_id, layout)
     return {(r.plan.branch if len(plans) > 1 else "main"): getattr(r, what) for r in plans}
 
 
@@ -70,9 +68,10 @@ def test_small_readers() -> None:
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
-def test_program_precision_recall_and_exact_fields(corpus_pdfs: Path, doc_id: str) -> None:
+def test_program_precision_recall_and_exact_fields(layout: str, doc_id: str) -> None:
     """Names at P and R >= 0.95; budgets and ages exactly; purposes and actions as the gold."""
-    score = score_programs(by_plan(doc_id), gold(doc_id), by_plan(doc_id, "health_issues"))
+    issues = by_plan(doc_id, "health_issues", layout=layout)
+    score = score_programs(by_plan(doc_id, layout=layout), gold(doc_id), issues)
     assert score.names.precision >= 0.95, score.names
     assert score.names.recall >= 0.95, score.names
     exact = [m for m in score.field_mismatches if m[2] in ("budget_thousand_yen", "age_from", "age_to")]
@@ -83,9 +82,9 @@ def test_program_precision_recall_and_exact_fields(corpus_pdfs: Path, doc_id: st
     assert score.issues.precision == score.issues.recall == 1.0, score.issues
 
 
-def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> None:
+def test_like_step_programs_with_budgets_targets_and_kpis(layout: str) -> None:
     """ライク: 9 programs from the STEP forms, each with its target population and output KPI."""
-    programs = by_plan(LIKE)["main"]
+    programs = by_plan(LIKE, layout=layout)["main"]
     wanted = {name_key(p["name"]): p for p in gold(LIKE)["programs"]}
     assert len(programs) == 9
     for program in programs:
@@ -94,7 +93,7 @@ def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> 
             assert getattr(program, name) == want[name], (program.name, name)
         assert program.kpi_ids, program.name
         assert program.method and program.structure and program.evaluation
-    _, plans = readings(LIKE)
+    _, plans = readings(LIKE, layout)
     kpis = {k.id: k for k in plans[0].kpis}
     linked = [kpis[k] for p in programs for k in p.kpi_ids]
     assert all(k.program in {p.name for p in programs} for k in linked)
@@ -107,8 +106,8 @@ def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> 
     }  # fmt: skip
 
 
-def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) -> None:
-    programs = by_plan(OITA)["main"]
+def test_oita_programs_with_purposes_targets_and_key_marks(layout: str) -> None:
+    programs = by_plan(OITA, layout=layout)["main"]
     wanted = {name_key(p["name"]): p for p in gold(OITA)["programs"]}
     assert len(programs) == 17
     for program in programs:
@@ -120,15 +119,15 @@ def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) ->
     assert without == ["適正受診・服薬推進", "事業主との連携・コラボヘルス"]
 
 
-def test_tokyo_method_programs(corpus_pdfs: Path) -> None:
-    programs = by_plan(TOKYO)["main"]
+def test_tokyo_method_programs(layout: str) -> None:
+    programs = by_plan(TOKYO, layout=layout)["main"]
     assert [p.name for p in programs] == ["特定健康診査", "特定保健指導"]
     assert all(p.source == "method" and p.method and p.structure for p in programs)
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
-def test_every_program_keeps_its_evidence_on_its_pages(corpus_pdfs: Path, doc_id: str) -> None:
-    doc, plans = readings(doc_id)
+def test_every_program_keeps_its_evidence_on_its_pages(layout: str, doc_id: str) -> None:
+    doc, plans = readings(doc_id, layout)
     text = {p.page_no: squash(p.text) for p in doc.pages}
     for reading in plans:
         for program in reading.programs:
@@ -140,24 +139,24 @@ def test_every_program_keeps_its_evidence_on_its_pages(corpus_pdfs: Path, doc_id
             assert squash(issue.raw_text.splitlines()[0])[-8:] in text[issue.page]
 
 
-def test_every_measure_of_every_branch_is_a_program(corpus_pdfs: Path) -> None:
+def test_every_measure_of_every_branch_is_a_program(layout: str) -> None:
     """All 35 branch plans yield their measures, most with ○ / ・ actions (a few branches number
     their actions (1), ① instead), and the KPIs stated under them."""
-    found = by_plan(KYOUKAI)
+    found = by_plan(KYOUKAI, layout=layout)
     assert len(found) == 35
     assert all(len(programs) >= 12 for programs in found.values())
     every = [p for programs in found.values() for p in programs]
     assert sum(bool(p.actions) for p in every) >= 0.85 * len(every)
     kpis = sum(len(p.kpi_ids) for programs in found.values() for p in programs)
-    _, plans = readings(KYOUKAI)
+    _, plans = readings(KYOUKAI, layout)
     assert kpis >= 0.9 * sum(len(r.kpis) for r in plans)
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA, TOKYO])
-def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
+def test_cut_documents_still_read(layout: str, doc_id: str) -> None:
     """A plan cut anywhere (a partial download, a chapter printed alone) reads without error: its
     tables and reports lose rows, not the document."""
-    doc, _ = readings(doc_id)
+    doc, _ = readings(doc_id, layout)
     pages = doc.pages
     last = len(pages)
     for start, stop in [(0, 3), (2, last // 2), (last // 3, last), (last - 2, last)]:
@@ -168,10 +167,10 @@ def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
                 assert all(i.issue for i in reading.health_issues)
 
 
-def test_targets_link_to_the_program_they_name(corpus_pdfs: Path) -> None:
+def test_targets_link_to_the_program_they_name(layout: str) -> None:
     """東京都医師国保 states its rates in a goal table away from the 実施方法 sections: a rate that
     names one program belongs to it; a head count by sex (組合員受診者目標数) names none."""
-    _, plans = readings(TOKYO)
+    _, plans = readings(TOKYO, layout)
     programs = {p.id: p.name for p in plans[0].programs}
     for kpi in plans[0].kpis:
         names = [n for n in ("特定健康診査", "特定保健指導") if n in kpi.indicator]
@@ -179,5 +178,5 @@ def test_targets_link_to_the_program_they_name(corpus_pdfs: Path) -> None:
     linked = {k for p in plans[0].programs for k in p.kpi_ids}
     assert linked == {k.id for k in plans[0].kpis if k.program} and len(programs) == 2
     # ライク: the reports' programs own their STEP3 rows' targets as well
-    _, like = readings(LIKE)
+    _, like = readings(LIKE, layout)
     assert sum(k.program is not None for k in like[0].kpis) >= 0.9 * len(like[0].kpis)

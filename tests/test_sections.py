@@ -1,4 +1,5 @@
-"""Section trees against the headings written by hand in tests/expected (precision, recall)."""
+"""Section trees against the headings written by hand in tests/expected (precision, recall), in
+both layouts of the corpus; the published layout gives the plain layout's tree."""
 
 from __future__ import annotations
 
@@ -17,24 +18,52 @@ from tests.conftest import CORPUS, manifest
 from tests.test_plans import expected, plans_of
 
 
-def hokkaido():
-    [sections] = [s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans") if p.branch == "北海道"]
+def hokkaido(layout: str = "plain"):
+    [sections] = [s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans", layout) if p.branch == "北海道"]
     return sections
 
 
 ANNOTATED = [e for e in manifest() if any("sections" in p for p in expected(e["id"])["plans"])]
 
 
-def document_score(doc_id: str) -> Score:
-    return score_plans(plans_of(doc_id), expected(doc_id))
+def document_score(doc_id: str, layout: str = "plain") -> Score:
+    return score_plans(plans_of(doc_id, layout), expected(doc_id))
 
 
 @pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
-def test_section_headings_precision_and_recall(corpus_pdfs: Path, entry: dict) -> None:
-    score = document_score(entry["id"])
+def test_section_headings_precision_and_recall(layout: str, entry: dict) -> None:
+    score = document_score(entry["id"], layout)
     assert score.expected >= 6
     assert score.precision >= 0.95, score
     assert score.recall >= 0.95, score
+
+
+def _scored_outline(sections, styles: set[str]) -> list[tuple[int, str, str]]:
+    """(level, label, heading) of the headings in the numbering styles the expectation annotates,
+    normalized: a heading wrapped over two lines is joined from the normalized text."""
+    from extract.evaluate import style_of
+
+    return [
+        (s.level, normalize_text(s.label), "".join(normalize_text(s.heading).split()))
+        for s in sections
+        if s.level > 0 and style_of(s.label, s.heading) in styles
+    ]
+
+
+@pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
+def test_the_published_layout_gives_the_plain_layouts_tree(corpus_pdfs: Path, entry: dict) -> None:
+    """Labels, headings and levels of every expected document's plans, in the styles annotated."""
+    from extract.evaluate import style_of
+
+    want = expected(entry["id"])
+    plain, published = plans_of(entry["id"], "plain"), plans_of(entry["id"], "published")
+    assert [p.branch for p, _ in plain] == [p.branch for p, _ in published]
+    for (plan, a), (_, b), wanted in zip(plain, published, want["plans"], strict=True):
+        styles = {style_of(s["label"], s["heading"]) for s in wanted.get("sections", [])}
+        if not styles:
+            continue
+        assert _scored_outline(a, styles) == _scored_outline(b, styles), plan.branch
+        assert _scored_outline(a, styles)
 
 
 def test_at_least_ten_branches_are_scored(corpus_pdfs: Path) -> None:
@@ -42,8 +71,8 @@ def test_at_least_ten_branches_are_scored(corpus_pdfs: Path) -> None:
     assert len(annotated) >= 10
 
 
-def test_fields_are_top_level_and_measures_their_children(corpus_pdfs: Path) -> None:
-    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+def test_fields_are_top_level_and_measures_their_children(layout: str) -> None:
+    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         by_id = {s.id: s for s in sections}
         tops = [s.heading for s in sections if s.level == 1]
         assert tops == ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"], plan.branch
@@ -52,15 +81,16 @@ def test_fields_are_top_level_and_measures_their_children(corpus_pdfs: Path) -> 
                 assert by_id[s.parent_id].level == 1
 
 
-def test_field_and_first_measure_on_one_line(corpus_pdfs: Path) -> None:
-    sections = hokkaido()
+def test_field_and_first_measure_on_one_line(layout: str) -> None:
+    """The plain layout writes them on one line; the published one side by side, in two cells."""
+    sections = hokkaido(layout)
     paths = [s.path for s in sections]
     assert "１．基盤的保険者機能関係 > １．健全な財政運営" in paths
     assert "２．戦略的保険者機能関係 > ３．ジェネリック医薬品の使用促進" in paths
 
 
-def test_table_of_contents_is_not_taken_for_sections(corpus_pdfs: Path) -> None:
-    [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd")
+def test_table_of_contents_is_not_taken_for_sections(layout: str) -> None:
+    [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd", layout)
     chapters = [s for s in sections if s.label.startswith("第") and s.label.endswith("章")]
     assert [s.label for s in chapters] == [f"第{n}章" for n in range(1, 9)]
     assert all(s.page_start > 1 for s in chapters)  # the contents are on page 1
@@ -68,15 +98,15 @@ def test_table_of_contents_is_not_taken_for_sections(corpus_pdfs: Path) -> None:
     assert len(programs) == 17
 
 
-def test_kpi_lines_and_actions_are_body_text(corpus_pdfs: Path) -> None:
-    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+def test_kpi_lines_and_actions_are_body_text(layout: str) -> None:
+    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         for s in sections:
             assert "KPI" not in s.heading.upper()
             assert not s.heading.endswith("とする")
 
 
-def test_section_text_is_kept(corpus_pdfs: Path) -> None:
-    sections = hokkaido()
+def test_section_text_is_kept(layout: str) -> None:
+    sections = hokkaido(layout)
     [generic] = [s for s in sections if s.heading == "ジェネリック医薬品の使用促進"]
     assert "KPI" in generic.text and generic.page_start == generic.page_end
 
@@ -153,7 +183,7 @@ def test_fields_spelled_otherwise_give_the_same_outline(corpus_pdfs: Path) -> No
     """The variant spells each branch's fields another way (marks （１） / １． / Ⅰ． / none, no ・,
     the 令和6年度 wording, some as headings inside the cell): same fields, same measures."""
     variant = _variant()
-    plain = {p.branch: s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans")}
+    plain = {p.branch: s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans", "plain")}
     found = read_plans(read_pdf(VARIANT.read_bytes()))
     assert [p.branch for p, _ in found] == list(plain)
     spellings, styles = variant["field_spellings"], variant["published"]["styles"]
