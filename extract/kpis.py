@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from extract.normalize import normalize_text
-from extract.sections import PlanLine, reaches_margin
+from extract.sections import PlanLine, match_style, reaches_margin
 from extract.target_tables import _without_restatements, table_records
 from extract.targets import (
     _ARROW,
@@ -45,6 +45,10 @@ from extract.targets import (
 # Finding candidates in a plan's lines
 
 _STOP = re.compile(r"^\s*([○〇・◆●■□【]|<|〈)")
+_LABELLED_PART = re.compile(r"^\s*【\s*(被保険者|被扶養者|組合員|全体)\s*】")
+# a line naming who the targets below count: ○被保険者（40歳以上）（受診対象者数：106,454人）
+_POPULATION_LINE = re.compile(r"^\s*[○〇・◆●]?\s*(被保険者|被扶養者|組合員)\s*[(（]")
+_BARE_LABEL = re.compile(r"^\s*[■□《【]?\s*(KPI|ＫＰＩ)\s*[》】]?\s*[:：]?\s*$")
 _PART = re.compile(r"^\s*([①-⑳]|[Ⅰ-Ⅻ]\.|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|\(i{1,3}|iv|v\)|[アイウエオ][.)、])")
 _SENTENCE_END = re.compile(
     rf"(とする|とす|する|させる|る|。|以上|以下|未満|\d\s*({_UNITS}))\s*(\([^()]*\))?\s*$"
@@ -54,6 +58,7 @@ _STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|と�
 _ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
 _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-ⅻ]\)|\(\d{1,2}\))")  # a line opening a statement
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
+_OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
     r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう)"
 )
@@ -68,6 +73,7 @@ class Candidate:
     page: int
     item: int  # index of its first line in the plan
     kind: str
+    block: int = -1  # index of the KPI label line the part stands under
 
 
 def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
@@ -81,7 +87,7 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             i += 1
             continue
         parts: list[Candidate] = []
-        current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi")
+        current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi", i)
         j = i + 1
         last = i  # the last line taken into the block
         while j < len(items) and j - i < 14:
@@ -98,14 +104,15 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             if line.startswith("・") and _part_follows(items, j):
                 j += 1  # a detail under a part (対象者数 …): the list of parts goes on
                 continue
-            if _STOP.match(line) or (next_page and _SENTENCE_END.search(current.text)):
+            labelled = _LABELLED_PART.match(line)  # 【被扶養者】特定健診 実施率…: the next part
+            if (_STOP.match(line) and not labelled) or (next_page and _SENTENCE_END.search(current.text)):
                 break
             wrapped = reaches_margin(items[last])  # the sentence filled its line: it goes on
-            if _PART.match(line) or (
+            if labelled or _PART.match(line) or (
                 not wrapped and _SENTENCE_END.search(current.text) and _STATEMENT.search(line)
             ):  # a new part: marked (②), or a complete statement on a line of its own
                 parts.append(current)
-                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi")
+                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", i)
             elif wrapped or not _SENTENCE_END.search(current.text) or not current.text.strip():
                 current.text += line
                 if items[j].page_no == current.page:  # the evidence stays on the record's page
@@ -130,6 +137,12 @@ def _part_follows(items: list[PlanLine], j: int) -> bool:
     return False
 
 
+def _heading_line(text: str) -> bool:
+    """A numbered heading (第14 後発医薬品普及促進, 1 目的): no sentence runs across it."""
+    styled = match_style(text.strip())
+    return bool(styled) and len(styled[2]) <= 40 and not re.search(r"[。、]$", styled[2])  # type: ignore[index]
+
+
 def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
     """Sentences outside KPI blocks that state a numeric goal (目標, 達成, …を5%減少させる)."""
     found: list[Candidate] = []
@@ -152,6 +165,8 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             )
             and not _NEW_STATEMENT.match(items[i + 1].line.text)
             and items[i + 1].alone
+            and not _heading_line(items[i].line.text)
+            and not _heading_line(items[i + 1].line.text)
         ):
             i += 1
             text += items[i].line.text.strip()
@@ -167,9 +182,68 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
             if _REPORT.search(sentence) and "目標" not in sentence:
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
+            if _OTHERS_GOAL.match(sentence):
+                continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
             if goal or arrow_goal:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))
     return found
+
+
+def stated_population(items: list[PlanLine], cand: Candidate) -> str | None:
+    """Whom a statement counts when its indicator does not say: a 【被保険者】 label before it,
+    or a line right above its KPI label (or above it) naming a population (○被扶養者（…人）)."""
+    label = re.match(r"^\s*[■□◆●・※]?\s*【([^】]{1,10})】", cand.text)
+    if label and population_of(label.group(1)):
+        return population_of(label.group(1))
+    start = cand.block if cand.block >= 0 else cand.item
+    for j in range(start - 1, max(start - 4, -1), -1):
+        text = items[j].line.text.strip()
+        if not text or _BARE_LABEL.match(text):
+            continue
+        m = _POPULATION_LINE.match(text)
+        return m.group(1) if m else None
+    return None
+
+
+def ratio_population(definition: str) -> str | None:
+    """Whom a rate defined as a ratio counts: the one population its denominator names
+    (``受診者数÷期初の被保険者数`` → 被保険者; two populations → none)."""
+    m = re.search(r"[÷/]([^÷/\s]+)", definition)
+    if not m:
+        return None
+    found = set(re.findall(r"(?<!全)(被扶養者|組合員|被保険者)", m.group(1)))
+    return found.pop() if len(found) == 1 else None
+
+
+_STEP_OUTPUT, _STEP_OUTCOME = "アウトプット指標", "アウトカム指標"
+
+
+def step_kinds(joined: str, found: list) -> list[str]:
+    """``output`` / ``outcome`` of each STEP template target: its column, アウトプット指標 or
+    アウトカム指標. A report names the column right before the target, or names the outcome column
+    right after an output target's cell; the plan table names its columns once, in a header, and
+    its rows' targets stand in column order: the first is the output, one that follows right
+    after it (past its definition) the outcome."""
+    kinds: list[str] = []
+    for n, s in enumerate(found):
+        at = joined.find(s.indicator, s.start, s.end)
+        at = s.start if at < 0 else at
+        window = joined[max(0, at - 60) : at]
+        out, come = window.rfind(_STEP_OUTPUT), window.rfind(_STEP_OUTCOME)
+        if (out >= 0) != (come >= 0):  # one column named right before it
+            kinds.append("output" if out >= 0 else "outcome")
+            continue
+        following = found[n + 1].start if n + 1 < len(found) else len(joined)
+        after = joined[s.end : min(following, s.end + 400)]
+        if _STEP_OUTCOME in after and _STEP_OUTPUT not in after.split(_STEP_OUTCOME)[0]:
+            kinds.append("output")  # the outcome column comes next
+            continue
+        previous = found[n - 1] if n else None
+        between = joined[previous.end : s.start] if previous else ""
+        # (アウトカムは設定されていません) between them: the row had no outcome
+        second = previous is not None and len(between) <= 60 and "設定され" not in between
+        kinds.append("outcome" if second and kinds[-1] == "output" else "output")
+    return kinds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +277,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
 
     parents = {s.id: n for n, s in enumerate(sections)}
     default_year = plan.fiscal_year
+    kind_of_insurer = plan.insurer_type
     records: list[Kpi] = []
 
     def add(reading_like: dict, item: int, page: int, raw: str, kind: str) -> None:
@@ -243,12 +318,14 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             readings = [commitment] if commitment else []
         raw = "\n".join(cand.raw_lines)
         for r in readings:
-            add({**r.__dict__, "population": population_of(r.indicator)}, cand.item, cand.page, raw, "kpi")
+            who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
+            add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "kpi")
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
     for cand in goal_candidates(items, taken):
         for r in read_sentence(cand.text, default_year):
             raw = "\n".join(cand.raw_lines)
-            add({**r.__dict__, "population": population_of(r.indicator)}, cand.item, cand.page, raw, "target")
+            who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
+            add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
     records[:] = _first_statement_only(records)  # sentences restated in a KPI list or table
     for t in _without_restatements(table_records(items)):
         add(
@@ -260,7 +337,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
                 "target_year": t.year,
                 "baseline_value": t.baseline_value,
                 "baseline_year": t.baseline_year,
-                "population": population_of(t.indicator),
+                "population": population_of(t.who, kind_of_insurer),
             },
             t.item,
             t.page,
@@ -274,16 +351,20 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         starts.append(len(joined))
         joined += squash_numbers(item.line.text)  # as step_records reads it, so offsets agree
     if "値】" in joined:
-        for s in step_records(joined):
+        found = step_records(joined)
+        for s, kind in zip(found, step_kinds(joined, found), strict=True):
             first = max(0, bisect.bisect_right(starts, s.start) - 1)
             last = max(first, bisect.bisect_right(starts, s.end - 1) - 1)
             page = items[first].page_no
             lines = [items[k].line.raw_text for k in range(first, last + 1) if items[k].page_no == page]
             raw = "\n".join(lines)
+            after = re.sub(r"^[^)）]{0,40}[)）]", "", joined[s.end : s.end + 120])  # past the cell's bracket
+            definition = re.split(r"[\s\[【(]", after)[0]  # 受診者数÷期初の被保険者数
+            who = population_of(s.indicator, kind_of_insurer) or ratio_population(definition)
             add(
                 {"indicator": s.indicator, "comparator": "=", "value": s.value, "unit": "%",
-                 "target_year": s.year, "actual_value": s.actual, "population": population_of(s.indicator)},
-                first, items[first].page_no, raw, "target",
+                 "target_year": s.year, "actual_value": s.actual, "population": who},
+                first, items[first].page_no, raw, kind,
             )  # fmt: skip
     for n, record in enumerate(records):  # ids in reading order, after restatements were dropped
         record.id = f"{plan.id}-k{n:03d}"

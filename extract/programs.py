@@ -22,6 +22,7 @@ from extract.health_issues import plan_health_issues
 from extract.program_text import SectionTree, age_range, key_program, kpis_under, name_key, prose, squash
 from extract.sections import PlanLine, match_style
 from extract.step_forms import step_report_programs, step_table_programs
+from extract.targets import population_of
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
@@ -256,6 +257,7 @@ def plan_programs(
     for kpi in kpis:
         if kpi.id in by_kpi:  # the program's name as the programs table has it
             kpi.program = by_kpi[kpi.id].name
+            kpi.population = kpi.population or _named_population(kpi.program)
     issues = plan_health_issues(plan, items, owner, sections, programs, tree)
     for program in programs:  # a STEP form prints the 健康課題との関連 cell under the last cell
         for issue in issues:
@@ -266,16 +268,35 @@ def plan_programs(
     return programs, issues
 
 
+def _named_population(name: str) -> str | None:
+    """The population a program's name gives in brackets (特定健康診査（被扶養者）): whom its
+    targets count when their indicator does not say."""
+    for part in re.findall(r"[(（]([^()（）]+)[)）]", name):
+        who = population_of(part)
+        if who:
+            return who  # type: ignore[return-value]
+    return None
+
+
 def _link_by_name(programs: list[Program], kpis: list[Kpi]) -> None:
     """A target stated away from its program (a plan's goal table: 特定健康診査受診率 …) belongs to
-    the program its indicator names, when it names exactly one (the longest name wins)."""
+    the program its indicator names, when it names exactly one (the longest name wins); one whose
+    indicator names none, to the program the heading of its section names (a table under
+    ``① 特定健康診査受診者の目標数``)."""
     linked = {k for p in programs for k in p.kpi_ids}
     names = [(name_key(p.name), p) for p in programs if len(name_key(p.name)) >= 4]
     names.sort(key=lambda pair: -len(pair[0]))
+
+    def named(text: str) -> Program | None:
+        key = name_key(text)
+        found = [p for name, p in names if name in key]
+        if found and all(name_key(other.name) in name_key(found[0].name) for other in found[1:]):
+            return found[0]
+        return None
+
     for kpi in kpis:
         if kpi.id in linked:
             continue
-        indicator = name_key(kpi.indicator)
-        found = [p for key, p in names if key in indicator]
-        if found and all(name_key(other.name) in name_key(found[0].name) for other in found[1:]):
-            found[0].kpi_ids.append(kpi.id)
+        program = named(kpi.indicator) or named(kpi.section.rsplit(" > ", 1)[-1])
+        if program is not None:
+            program.kpi_ids.append(kpi.id)

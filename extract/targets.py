@@ -189,6 +189,8 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         past_note = re.sub(r"^\s*\([^()]{0,30}\)\s*", "", after)  # (平成27年) after a value
         if past_note != after and re.match(r"^(を|から|→|⇒)", past_note):
             continue  # 522名(平成27年)を400名に減らす: the value before を is where it starts from
+        if re.match(r"^\s*(であ|です|となって|に(なって|達して|とどま))", past_note):
+            continue  # 利用率は81.5%(2023年3月診療)であり: what is, not what is aimed at
         comparator = _CMP.get(cmp or "", "=")
         if not cmp and re.match(r"^\s*(まで|に)\s*(減ら|減少|引き下げ|低減|抑制)", past_note):
             comparator = "<="
@@ -223,11 +225,32 @@ def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
     return Reading(clean_indicator(phrase), "do", None, "", default_year)
 
 
-def population_of(text: str) -> str | None:
-    for word, population in _POPULATION:
+_COUNTED = re.compile(r"(被扶養者|組合員|被保険者)数")
+_NOT_WHO = re.compile(r"(?<!全)(被扶養者|組合員|被保険者)(?!資格|証)")
+
+
+def population_of(text: str, insurer_type: str | None = None) -> str | None:
+    """Whom a target counts, from its indicator or the label it stands under.
+
+    A population named as a status (被扶養者資格の確認) or counted as the base of a ratio
+    (全被保険者数に占める…) is not whom the target is about. 全体 / 合計 name the whole. 本人 (the
+    member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
+    """
+    text = squash_spaces(text)
+    if not _COUNTED.search(text):
+        m = _NOT_WHO.search(text)
+        if m:
+            return m.group(1)
+    for word, population in _POPULATION[3:]:
         if word in text:
             return population
+    if "本人" in text:
+        return "組合員" if insurer_type in ("共済組合", "国保組合") else "被保険者"
     return None
+
+
+def squash_spaces(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 _WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
@@ -257,7 +280,8 @@ def step_records(text: str) -> list[StepRecord]:
     found = []
     for m in _STEP_TARGET.finditer(squash_numbers(text)):
         actual = float(m.group("act")) if m.group("act") else None
-        indicator = re.split(r"。|指標", m.group("ind"))[-1]  # the cell, not the text before it
+        # the cell, not the text before it (a sentence, a label, the last cell's 受診者数÷対象者数)
+        indicator = re.split(r"。|指標|÷\S*?(?:数|期間)", m.group("ind"))[-1]
         found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
                                 parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
     return found
