@@ -45,6 +45,7 @@ from extract.targets import (
 # Finding candidates in a plan's lines
 
 _STOP = re.compile(r"^\s*([○〇・◆●■□【]|<|〈)")
+_CIRCLED = re.compile(r"^\s*[①-⑳]")  # a KPI part numbered ②: the block goes on past a page break
 _LABELLED_PART = re.compile(r"^\s*【\s*(被保険者|被扶養者|組合員|全体)\s*】")
 # a line naming who the targets below count: ○被保険者（40歳以上）（受診対象者数：106,454人）
 _POPULATION_LINE = re.compile(r"^\s*[○〇・◆●]?\s*(被保険者|被扶養者|組合員)\s*[(（]")
@@ -53,7 +54,9 @@ _PART = re.compile(r"^\s*([①-⑳]|[Ⅰ-Ⅻ]\.|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|\(i{1,
 _SENTENCE_END = re.compile(
     rf"(とする|とす|する|させる|る|。|以上|以下|未満|\d\s*({_UNITS}))\s*(\([^()]*\))?\s*$"
 )
-_STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|とする|とす)+\s*(\([^()]*\))?\s*$")
+_STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|とする|とす)+\s*(\([^()]*\))?\s*。?\s*$")
+# a line that ends a target statement, with a number or not (…を対前年度以上とする。)
+_STATEMENT_LINE = re.compile(r"(以上|以下|未満|とする|とす)\s*。?\s*(\([^()]*\))?\s*$")
 # An estimate or a population count beside a target (実施見込者数, 対象者数) is not itself a target.
 _ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
 _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-ⅻ]\)|\(\d{1,2}\))")  # a line opening a statement
@@ -90,6 +93,8 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
         current = Candidate(text[label.end() :], [items[i].line.raw_text], items[i].page_no, i, "kpi", i)
         j = i + 1
         last = i  # the last line taken into the block
+        first = re.match(r"\s*([①-⑳])", text[label.end() :])
+        counted = ord(first.group(1)) if first else 0  # the last ①②③ mark of the block
         while j < len(items) and j - i < 14:
             line = items[j].line.text.strip()
             if not line:
@@ -97,19 +102,45 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
                 continue
             if _KPI_LABEL.match(line) and "KPI" in line[:8]:
                 break
-            if line.startswith(("(※", "※")) or re.match(r"^\(?内訳\)?$", line):
+            if line.startswith(("(※", "※")) or re.match(r"^\(?内訳\)?$|^\([^()]*\)$", line):  # notes
                 j += 1
                 continue
-            next_page = items[j].page_no != items[i].page_no
+            next_page = items[j].page_no != items[last].page_no
             if line.startswith("・") and _part_follows(items, j):
                 j += 1  # a detail under a part (対象者数 …): the list of parts goes on
                 continue
-            labelled = _LABELLED_PART.match(line)  # 【被扶養者】特定健診 実施率…: the next part
-            if (_STOP.match(line) and not labelled) or (next_page and _SENTENCE_END.search(current.text)):
+            complete = bool(_SENTENCE_END.search(current.text))
+            # the next part without a numbering: 【被扶養者】特定健診 実施率…, ■…を対前年度以上とする。
+            # (a block of ■ items), ただし…とする (a proviso), or ・…とする right under a bare label
+            own_label = re.match(r"^\s*■\s*[^:：]{1,10}[:：]", line)  # ■支部目標：… starts a block of its own
+            ends = bool(_STATEMENT_LINE.search(line))
+            labelled = not own_label and bool(
+                _LABELLED_PART.match(line)
+                or (complete and ends and re.match(r"^\s*(■|ただし)", line))
+                or (not current.text.strip() and ends and re.match(r"^\s*[・■]", line))
+            )
+            if (_STOP.match(line) and not labelled) or (next_page and complete and not _CIRCLED.match(line)):
                 break
             wrapped = reaches_margin(items[last])  # the sentence filled its line: it goes on
-            if labelled or _PART.match(line) or (
-                not wrapped and _SENTENCE_END.search(current.text) and _STATEMENT.search(line)
+            if _heading_line(line) and not _is_part(line) and not labelled and not wrapped:
+                break  # the next section (6.柔道整復施術療養費の照会業務等の強化)
+            if not current.text.strip() and labelled:
+                current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", i)
+                last = j
+                j += 1
+                continue
+            circled = _CIRCLED.match(line)
+            allowed = (counted, counted + 1) if counted else (ord("①"), ord("②"))
+            if circled and ord(line.lstrip()[0]) not in allowed:
+                break  # ⑤ after ②: not the next part of this block (another list, a table's row)
+            if circled:
+                counted = ord(line.lstrip()[0])
+            if re.match(r"^\s*(以上|以下|未満|超|とする|とす)", line):
+                current.text += line  # the comparator of the value above, wrapped (40.3% / 以上)
+                if items[j].page_no == current.page:
+                    current.raw_lines.append(items[j].line.raw_text)
+            elif labelled or _is_part(line) or (
+                not wrapped and _SENTENCE_END.search(current.text) and _STATEMENT_LINE.search(line)
             ):  # a new part: marked (②), or a complete statement on a line of its own
                 parts.append(current)
                 current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", i)
@@ -127,10 +158,18 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
     return found
 
 
+def _is_part(line: str) -> bool:
+    """A KPI part: ②… always; a line marked ⅱ) / Ⅱ. / イ. only when it states a target (a
+    measure's sub-item ``ⅱ)特定保健指導の実施率の向上`` uses the same marks)."""
+    if not _PART.match(line):
+        return False
+    return bool(_CIRCLED.match(line) or re.search(r"\d|前年|(以上|以下|未満|とする|とす|する)\W*$", line))
+
+
 def _part_follows(items: list[PlanLine], j: int) -> bool:
     for k in range(j + 1, min(j + 4, len(items))):
         text = items[k].line.text.strip()
-        if _PART.match(text):
+        if _is_part(text):
             return True
         if not text.startswith("・"):
             return False
