@@ -182,8 +182,39 @@ def _heading_line(text: str) -> bool:
     return bool(styled) and len(styled[2]) <= 40 and not re.search(r"[。、]$", styled[2])  # type: ignore[index]
 
 
-def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
-    """Sentences outside KPI blocks that state a numeric goal (目標, 達成, …を5%減少させる)."""
+def sentences(text: str, line_starts: set[int] = frozenset({0})) -> list[str]:  # type: ignore[assignment]
+    """A paragraph's sentences: cut after 。 and before a list mark (■, ①…, a ・ that opens a line),
+    never inside brackets (``…（資格喪失後受診に係るものに限る。）の回収率``, ``（Ⅰ度・Ⅱ度 …）``); a
+    bracketed note after 。 stays with its sentence (``…とする。(目標:…)``)."""
+    out: list[str] = []
+    depth, begin = 0, 0
+    for k, ch in enumerate(text):
+        if ch in "(（「【":
+            depth += 1
+        elif ch in ")）」】":
+            depth = max(0, depth - 1)
+        if depth:
+            continue
+        bullet = ch == "・" and (k in line_starts or re.match(r"[\s:：)）】]", text[k - 1 : k] or " "))
+        opens_item = bool(bullet) or ch in "■①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+        if opens_item and k > begin:
+            out.append(text[begin:k])
+            begin = k
+        elif ch == "。" and not re.match(r"\s*[(（]", text[k + 1 :]):
+            out.append(text[begin : k + 1])
+            begin = k + 1
+    if begin < len(text):
+        out.append(text[begin:])
+    return [part for part in out if part.strip()]
+
+
+def goal_candidates(
+    items: list[PlanLine], taken: set[int], starts: set[int] | None = None
+) -> list[Candidate]:
+    """Sentences outside KPI blocks that state a numeric goal (目標, 達成, …を5%減少させる).
+
+    ``starts``: the lines where a section starts (its heading): no sentence runs across one."""
+    starts = starts or set()
     found: list[Candidate] = []
     i = 0
     while i < len(items):
@@ -192,6 +223,7 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             continue
         start = i
         text, raws = items[i].line.text.strip(), [items[i].line.raw_text]  # one page: see the loop
+        line_starts = {0}
         while (
             not re.search(r"[。]\s*$", text)
             and i + 1 < len(items)
@@ -206,8 +238,11 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             and items[i + 1].alone
             and not _heading_line(items[i].line.text)
             and not _heading_line(items[i + 1].line.text)
+            and i not in starts
+            and i + 1 not in starts
         ):
             i += 1
+            line_starts.add(len(text))
             text += items[i].line.text.strip()
             raws.append(items[i].line.raw_text)
         i += 1
@@ -216,7 +251,7 @@ def goal_candidates(items: list[PlanLine], taken: set[int]) -> list[Candidate]:
             squash_numbers(text)
         ):
             continue
-        for sentence in re.split(r"(?<=。)(?!\s*\()|(?=[・■①-⑳])", text):  # 。(目標:…) stays attached
+        for sentence in sentences(text, line_starts):
             arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
             if _REPORT.search(sentence) and "目標" not in sentence:
@@ -326,6 +361,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         indicator = normalize_text(reading_like["indicator"]).strip()
         if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or _ESTIMATE.search(indicator):
             return  # no measure named (a bracket note, a date), or an estimate
+        if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
+            return  # a piece of a bracketed note, not a measure
         records.append(
             Kpi(
                 id=f"{plan.id}-k{len(records):03d}",
@@ -360,7 +397,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "kpi")
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
-    for cand in goal_candidates(items, taken):
+    starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
+    for cand in goal_candidates(items, taken, starts):
         for r in read_sentence(cand.text, default_year):
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)

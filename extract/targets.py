@@ -75,6 +75,12 @@ def squash_numbers(text: str) -> str:
     return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
 
 
+_TRAILING_PARTICLE = re.compile(
+    r"(を(年間|毎年度?|月間)|を|は|が|(に)?ついて|に関して|年度末時点で|時点で|において|で)$"
+)
+_AT_TIME = re.compile(r"を\s*((令和|平成)\s*\S{1,2}\s*年|\d{4}\s*年)[^を]{0,12}(時点|分)\s*(で|まで|に)?$")
+
+
 def clean_indicator(text: str) -> str:
     """The measure without notes, labels, particles or the deadline."""
     text = _NOTE.sub("", text)
@@ -85,12 +91,27 @@ def clean_indicator(text: str) -> str:
     text = re.sub(r"^\s*[■□◆●・※]?\s*【[^】]{1,10}】\s*", "", text)  # 【中位目標】, 【被扶養者】
     text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
     text = _DEADLINE.sub("", text)
-    text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
+    text = re.sub(r"^\s*[■□◆●○〇・※]\s*", "", text)  # the mark of a list item
+    # (目標)「健康経営優良法人…」, (中位目標)・…: the label of a goal
+    text = re.sub(r"^\s*[(（]\s*(\S{0,3}目標|数値目標)\s*[)）]\s*[・:]?\s*", "", text)
+    text = re.sub(r"^\s*ただし\s*[、,]?", "", text)
+    text = re.sub(r"^.{0,40}?(場合|とき)\s*(は|には)\s*[、,]?", "", text)  # …4件以下の場合は一者応札件数
+    # 522名(平成27年): where the count starts from, not what is counted
+    text = re.sub(rf"\s*{_NUMBER}\s*({_UNITS})\s*[(（][^()（）]{{0,20}}[)）]$", "", text)
+    for _ in range(2):  # …の割合について、 / …の割合ついて (a slip) / …該当率を「2.9%から…
+        text = text.strip(" 、,").rstrip("「")
+        text = _AT_TIME.sub("", text)  # …割合を令和4年3月診療分時点で: when it is measured
+        text = _TRAILING_PARTICLE.sub("", text)
     text = re.sub(r"の?(対前年(度)?比?|前年(度)?比)$", "", text.strip())
     text = re.sub(r"(を|は|が|について)$", "", text.strip())
     text = re.sub(r"(約|およそ|概ね)$", "", text.strip())
     text = _CJK_GAP.sub("", text)  # a table cell wrapped onto two lines: 教 育等 → 教育等
     return text.strip(" 、,:・")
+
+
+_BY_TOPIC = re.compile(
+    r"^(?P<x>[^、。]+?)(?:が|は)[、,](?:[^。]*[、,])?\s*(?P<a>[^、,。]+?)(?:について|では)は?\s*$"
+)
 
 
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
@@ -117,6 +138,14 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
         ):
             head = head[:cut]
             break
+    # …の割合が、男性については43.4%から38.2%に: the subject, broken down by the topic
+    topic = _BY_TOPIC.match(head)
+    if topic:
+        return clean_indicator(f"{topic.group('x')}({topic.group('a')})")
+    # …事業所について、健診受診率 100%となるよう: the measure of what the topic names
+    about = re.match(r"^(?P<a>[^、。]+?)について[、,]\s*(?P<b>[^、,。]+?(率|数|割合))\s*$", head)
+    if about:
+        return clean_indicator(f"{about.group('a')}の{about.group('b')}")
     if whole:
         return clean_indicator(head)
     if "、" in head.rstrip("、"):  # a long phrase with commas: let the parse say where it starts
