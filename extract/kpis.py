@@ -56,6 +56,7 @@ _SENTENCE_END = re.compile(
 )
 _STATEMENT = re.compile(rf"{_NUMBER}\s*({_UNITS})?\s*(以上|以下|未満|とする|とす)+\s*(\([^()]*\))?\s*。?\s*$")
 # a line that ends a target statement, with a number or not (…を対前年度以上とする。)
+_DO_LINE = re.compile(r"(実施|推進|行)(する|う)\s*。?\s*$")  # a commitment: …意見発信を実施する。
 _STATEMENT_LINE = re.compile(r"(以上|以下|未満|とする|とす)\s*。?\s*(\([^()]*\))?\s*$")
 # An estimate or a population count beside a target (実施見込者数, 対象者数) is not itself a target.
 _ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
@@ -63,7 +64,8 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
-    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう)"
+    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう"
+    r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催))"
 )
 
 
@@ -113,11 +115,11 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             # the next part without a numbering: 【被扶養者】特定健診 実施率…, ■…を対前年度以上とする。
             # (a block of ■ items), ただし…とする (a proviso), or ・…とする right under a bare label
             own_label = re.match(r"^\s*■\s*[^:：]{1,10}[:：]", line)  # ■支部目標：… starts a block of its own
-            ends = bool(_STATEMENT_LINE.search(line))
+            ends, commits = bool(_STATEMENT_LINE.search(line)), bool(_DO_LINE.search(line))
             labelled = not own_label and bool(
                 _LABELLED_PART.match(line)
                 or (complete and ends and re.match(r"^\s*(■|ただし)", line))
-                or (not current.text.strip() and ends and re.match(r"^\s*[・■]", line))
+                or (not current.text.strip() and re.match(r"^\s*[・■]", line) and (ends or commits))
             )
             if (_STOP.match(line) and not labelled) or (next_page and complete and not _CIRCLED.match(line)):
                 break
@@ -228,7 +230,7 @@ def goal_candidates(
             not re.search(r"[。]\s*$", text)
             and i + 1 < len(items)
             and i + 1 not in taken
-            and items[i + 1].page_no == items[start].page_no
+            and items[i + 1].page_no - items[i].page_no in (0, 1)  # a sentence may run onto the next page
             and len(text) < 400
             and (
                 items[i].line.x1 >= items[i].right_edge - 1.5 * items[i].line.size
@@ -244,7 +246,8 @@ def goal_candidates(
             i += 1
             line_starts.add(len(text))
             text += items[i].line.text.strip()
-            raws.append(items[i].line.raw_text)
+            if items[i].page_no == items[start].page_no:  # the evidence stays on the record's page
+                raws.append(items[i].line.raw_text)
         i += 1
         numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名)", text)
         if not numeric_goal and not (_YOY.search(text) and "とす" in text) and not _ARROW.search(
