@@ -605,6 +605,12 @@ def program_gold(
 # --- reports -------------------------------------------------------------------------------------
 
 
+_SHORT = {
+    "target_year": "year", "baseline_value": "base_value", "baseline_year": "base_year",
+    "actual_value": "actual", "indicator_id": "ind_id", "key_program": "key", "budget_thousand_yen": "budget",
+}  # fmt: skip
+
+
 def agreement_table(rows: Sequence[tuple[str, Evaluation]], width: int = 44) -> str:
     """A plain-text table: one row per (document, evaluation), P, R and each field's agreement.
 
@@ -613,7 +619,7 @@ def agreement_table(rows: Sequence[tuple[str, Evaluation]], width: int = 44) -> 
     names: list[str] = []
     for _, evaluation in rows:
         names += [n for n in evaluation.fields if n not in names]
-    short = {n: n.replace("_thousand_yen", "").replace("baseline_", "base_")[:10] for n in names}
+    short = {n: _SHORT.get(n, n)[:10] for n in names}
     head = f"{'':<{width}}{'exp':>5}{'found':>6}{'P':>6}{'R':>6}" + "".join(f"{short[n]:>11}" for n in names)
     lines = [head]
     for label, evaluation in rows:
