@@ -4,15 +4,21 @@ Japanese plans mark their outline with numbering, not with markup: 第N章, 第N
 (N), ①, ⅰ, ア, STEP N-M, ○ … Which mark is a level depends on the document, so levels are
 assigned by order of appearance (the outline stack a reader keeps in mind): a mark style seen
 for the first time goes one level deeper; a style already on the stack closes everything
-below it. Chapters (第N章, 序章) are always top level.
+below it. Chapters (第N章, 序章), appendices (参考 1.) and the parts of the STEP template are
+always top level.
 
 A numbered line is a heading only when it looks like one, which is how a reader tells
 ``（１）実施状況`` from a sentence that starts with ``（１）``:
 
 - it stands alone on its baseline (table cells share a baseline with their neighbours);
-- its text after the mark is short and does not end with 。;
+- its text after the mark is short, a title: no sentence (no 。, no topic …は、), no table
+  cell (one letter, an empty cell ``-``), no second item run on;
 - it stops short of the right margin, unless its font is larger or bold (a wrapped paragraph
   reaches the margin).
+
+And its mark must belong to an outline: marks that do not count 1, 2, 3 … (codes in a table's
+column), lists whose items follow one another with nothing under them, and form labels repeated
+per record are read as text (``not_an_outline``; the tree is built again without them).
 
 A table of contents (目次, dot leaders) is recognized and skipped, so its entries are not
 taken for sections. 協会けんぽ plans have a fixed frame: the three fields (基盤的保険者機能関係,
@@ -403,7 +409,7 @@ def _build_sections(
         if style in _TOP_LEVEL:
             del stack[:]
         elif style == "step_sub":  # STEP2-1 under its STEP2; with no STEP2 open, a part of its own
-            under = stack[:1] == [("step", stack[0][1])] if stack else False
+            under = bool(stack) and stack[0][0] == "step"
             del stack[1 if under and _step_number(drafts[stack[0][1]].label) == _step_number(label) else 0 :]
         elif style in styles:
             del stack[styles.index(style) :]
