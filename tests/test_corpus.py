@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -48,17 +47,16 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
-    """Build the whole corpus once; returns (out dir, builder stdout, seconds taken)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Build the whole corpus once; returns (out dir, builder stdout). How long it takes is
+    measured by ``make bench``, not asserted here."""
     out = tmp_path_factory.mktemp("corpus")
     cwd = tmp_path_factory.mktemp("elsewhere")
-    t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, str(BUILD), "--out", str(out)], cwd=cwd, capture_output=True, text=True
     )
-    seconds = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout, seconds
+    return out, proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +66,11 @@ def font() -> pymupdf.Font:
     return pymupdf.Font(fontfile=FONT)
 
 
-def open_pdf(built: tuple[Path, str, float], entry: dict) -> pymupdf.Document:
+def open_pdf(built: tuple[Path, str], entry: dict) -> pymupdf.Document:
     return pymupdf.open(built[0] / f"{entry['id']}.pdf")
 
 
-def sidecar(built: tuple[Path, str, float], entry: dict) -> dict:
+def sidecar(built: tuple[Path, str], entry: dict) -> dict:
     return json.loads((built[0] / f"{entry['id']}.json").read_text(encoding="utf-8"))
 
 
@@ -145,15 +143,14 @@ def test_manifest_facts_from_the_texts_readme() -> None:
 
 
 # --- the build ------------------------------------------------------------------------------
-def test_build_reports_each_document_and_is_fast(built: tuple[Path, str, float]) -> None:
-    _, stdout, seconds = built
+def test_build_reports_each_document(built: tuple[Path, str]) -> None:
+    _, stdout = built
     lines = stdout.splitlines()
     for entry in MANIFEST:
         assert any(line.split()[0] == entry["id"] for line in lines if line.strip()), entry["id"]
-    assert seconds < 60, f"building the corpus took {seconds:.1f} s"
 
 
-def test_build_is_deterministic(built: tuple[Path, str, float], tmp_path: Path) -> None:
+def test_build_is_deterministic(built: tuple[Path, str], tmp_path: Path) -> None:
     entry = min(MANIFEST, key=lambda e: (TEXTS / e["text"]).stat().st_size)
     proc = subprocess.run(
         [sys.executable, str(BUILD), "--out", str(tmp_path), "--only", entry["id"]],
@@ -194,7 +191,7 @@ def spans_of(page: pymupdf.Page) -> list[dict]:
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str, float], entry: dict) -> None:
+def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     assert doc.page_count > 0
     for page in doc:
@@ -207,7 +204,7 @@ def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str, float], entry:
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str, float], entry: dict) -> None:
+def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     fonts = {f for page in doc for f in page.get_fonts(full=True)}
     assert fonts
@@ -223,7 +220,7 @@ def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str, float], ent
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_every_page_has_footer_and_running_header(built: tuple[Path, str, float], entry: dict) -> None:
+def test_every_page_has_footer_and_running_header(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     first = doc[0].get_text()
     assert not first.startswith(entry["short_title"]), "no running header on the first page"
@@ -239,7 +236,7 @@ def test_every_page_has_footer_and_running_header(built: tuple[Path, str, float]
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_page_breaks_before_each_branch(built: tuple[Path, str, float], entry: dict) -> None:
+def test_page_breaks_before_each_branch(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
     if "page_break_before" not in entry:
         assert side["branch_starts"] == []
@@ -258,7 +255,7 @@ def test_page_breaks_before_each_branch(built: tuple[Path, str, float], entry: d
         assert squash(text).startswith(squash(line)), (page_no, line)
 
 
-def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str, float]) -> None:
+def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str]) -> None:
     entry = next(e for e in MANIFEST if e["id"] == KYOUKAI)
     # corpus/texts/README.md: 35 of the 47 branches, each starting at 令和 3年度 事業計画（○○支部）
     assert len(sidecar(built, entry)["branch_starts"]) == 35
@@ -266,7 +263,7 @@ def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str, float]) -
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str, float], entry: dict) -> None:
+def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
     src = squash(source(entry))
     for heading in side["fake_bold"]:
@@ -292,7 +289,7 @@ def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str, float], entr
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
 def test_every_source_character_appears_in_order(
-    built: tuple[Path, str, float], entry: dict, font: pymupdf.Font
+    built: tuple[Path, str], entry: dict, font: pymupdf.Font
 ) -> None:
     """Nothing dropped, nothing reworded: the source (less white space, less characters the
     font cannot draw) is a subsequence of the extracted text, and the only extra characters
@@ -306,16 +303,16 @@ def test_every_source_character_appears_in_order(
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_text_similarity_to_source(built: tuple[Path, str, float], entry: dict) -> None:
+def test_text_similarity_to_source(built: tuple[Path, str], entry: dict) -> None:
     got = squash(body_text(open_pdf(built, entry), entry))
     ratio = fuzz.ratio(got, squash(source(entry)))
     if entry["id"] == SLIDES:
         # The slide deck's text has 144 characters (Latin letters with diacritics, Hebrew
         # points and letters, combining half marks: garbage from the original's broken symbol
         # font) that IPAexGothic has no glyph for; they are drawn as .notdef and extract as
-        # U+0000.  Measured ratio 97.6; 95 leaves a margin.
-        assert ratio >= 95, ratio
+        # U+0000.  Measured ratio 97.6: the floor is within a point of it.
+        assert ratio >= 97, ratio
     else:
         # Plans: all but a handful of characters round-trip; the difference is mainly the
-        # doubled fake-bold headings.  Measured 99.4-99.9.
-        assert ratio >= 98, ratio
+        # doubled fake-bold headings.  Measured 99.45-99.88: the floor is within a point.
+        assert ratio >= 99, ratio

@@ -77,14 +77,14 @@ def test_bad_bytes(data: bytes, kind: str) -> None:
     assert info.value.kind == kind
 
 
-def test_truncated_pdf_is_malformed_or_partial(corpus_pdfs: Path) -> None:
+@pytest.mark.parametrize("kept", [1 / 3, 1 / 2, 9 / 10])
+def test_a_pdf_cut_before_its_page_tree_is_malformed(corpus_pdfs: Path, kept: float) -> None:
+    """A partial download: the corpus PDFs keep their page tree at the end, so a cut file has no
+    pages to repair from and must be reported as malformed, with the reason."""
     data = (corpus_pdfs / "like-kenpo-datahealth-plan-step-format.pdf").read_bytes()
-    try:
-        doc = read_pdf(data[: len(data) // 3])
-    except PdfReadError as exc:
-        assert exc.kind == "malformed"
-    else:  # MuPDF repairs what it can: whatever it returns must be judged, not invented
-        assert all(p.quality in ("ok", "garbled", "no_text") for p in doc.pages)
+    with pytest.raises(PdfReadError) as info:
+        read_pdf(data[: int(len(data) * kept)])
+    assert info.value.kind == "malformed" and info.value.message
 
 
 def _squash(text: str) -> str:
@@ -102,7 +102,7 @@ def test_corpus_text_matches_its_source(corpus_pdfs: Path, entry: dict) -> None:
     doc = _read(corpus_pdfs / f"{entry['id']}.pdf")
     source = (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8")
     similarity = fuzz.ratio(_readable(_text(doc)), _readable(source))
-    assert similarity >= 98.0, f"{entry['id']}: {similarity:.2f}"
+    assert similarity >= 99.5, f"{entry['id']}: {similarity:.2f}"  # measured 99.92-100
 
 
 @pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
