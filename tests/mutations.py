@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
+
+pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files are the point here: no noise on stderr
+pymupdf.TOOLS.mupdf_display_warnings(False)
 
 MUTATIONS = ("truncate", "flip", "delete", "insert")
 
@@ -125,3 +129,75 @@ def with_title(data: bytes, title: str) -> bytes:
 
 def has_eof_marker(data: bytes) -> bool:
     return re.search(rb"%%EOF\s*$", data[-1024:]) is not None
+
+
+def text_readable(data: bytes) -> bool:
+    """True if PyMuPDF alone, with no help, reads some text on some page of ``data``."""
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:
+        return False
+    try:
+        for index in range(doc.page_count):
+            try:
+                if doc.load_page(index).get_text().strip():
+                    return True
+            except Exception:
+                continue
+        return False
+    except Exception:
+        return False
+    finally:
+        doc.close()
+
+
+@dataclass
+class Mutant:
+    path: Path
+    source: str
+    how: str
+
+
+@dataclass
+class Batch:
+    """A download folder: the unmutated sources (``0-originals/``, loaded first, so that their
+    times include every first-use cost a worker pays) and their damaged copies (``1-mutants/``)."""
+
+    originals: dict[str, Path]
+    mutants: list[Mutant]
+
+
+def sources(corpus_pdfs: Path, real_dir: Path, pages: int = 4) -> dict[str, bytes]:
+    """Small sources: the first ``pages`` pages of every corpus PDF, and the small real PDFs that
+    can be read (vertical writing, a Shift-JIS CMap font, fake bold, Kangxi radicals)."""
+    found = {path.stem: first_pages(path, pages) for path in sorted(corpus_pdfs.glob("*.pdf"))}
+    for name in ("vertical", "90ms_rksj_h_sample", "issue-71-duplicate-chars", "issue15340"):
+        found[name] = (real_dir / f"{name}.pdf").read_bytes()
+    return found
+
+
+def build_batch(folder: Path, sources: dict[str, bytes], count: int, seed: int) -> Batch:
+    """``count`` distinct damaged copies of ``sources`` (the mutations in turn, sources at random
+    from a ``random.Random(seed)``), written into ``folder`` with the originals."""
+    rng = random.Random(seed)
+    (folder / "0-originals").mkdir(parents=True)
+    (folder / "1-mutants").mkdir()
+    originals = {}
+    seen = set()
+    for name, data in sources.items():
+        originals[name] = folder / "0-originals" / f"{name}.pdf"
+        originals[name].write_bytes(data)
+        seen.add(data)
+    names = sorted(sources)
+    mutants = []
+    while len(mutants) < count:
+        how = MUTATIONS[len(mutants) % len(MUTATIONS)]
+        name = rng.choice(names)
+        data = mutate(sources[name], how, rng)
+        if data in seen:  # the same bytes twice would be one document under two names
+            continue
+        seen.add(data)
+        path = folder / "1-mutants" / f"{len(mutants):03d}-{how}-{name}.pdf"
+        path.write_bytes(data)
+        mutants.append(Mutant(path, name, how))
+    return Batch(originals, mutants)
