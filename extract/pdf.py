@@ -308,7 +308,8 @@ def read_pdf(data: bytes) -> ParsedDocument:
         truncated = repaired and ends_early(data)
         quality = _document_quality(pages)
         if truncated and quality == "no_text":
-            raise PdfReadError("truncated", f"{TRUNCATED} (the {len(pages)} pages left have no text)")
+            left = f"{len(pages)} page" + ("s" if len(pages) > 1 else "")
+            raise PdfReadError("truncated", f"{TRUNCATED} (no text on the {left} left) — download it again")
         return ParsedDocument(
             sha256=hashlib.sha256(data).hexdigest(),
             bytes=len(data),
