@@ -1,11 +1,11 @@
 """Read a PDF's bytes into pages and lines: the first stage of the pipeline.
 
 ``read_pdf(data)`` is a pure function of the bytes. It raises :class:`PdfReadError` with a
-``kind`` that the loader records (``empty``, ``not_pdf``, ``encrypted``, ``malformed``) and
-otherwise returns a :class:`~schemas.records.ParsedDocument` whose pages are judged ``ok``,
-``garbled`` or ``no_text``. PyMuPDF reads every page; pdfplumber, forty times slower, is asked
-only for pages whose PyMuPDF text is garbled (a Shift-JIS CMap font without a Unicode map is
-the classic case) and kept when its text is cleaner.
+``kind`` that the loader records (``empty``, ``not_pdf``, ``encrypted``, ``malformed``,
+``truncated``) and otherwise returns a :class:`~schemas.records.ParsedDocument` whose pages are
+judged ``ok``, ``garbled`` or ``no_text``. PyMuPDF reads every page; pdfplumber, forty times
+slower, is asked only for pages whose PyMuPDF text is garbled (a Shift-JIS CMap font without a
+Unicode map is the classic case) and kept when its text is cleaner.
 
 Damaged files are read as far as they can be (real download folders hold many):
 
@@ -122,7 +122,8 @@ def _page_count(doc: pymupdf.Document) -> int:
 
 
 def _page_objects(doc: pymupdf.Document) -> list[int]:
-    """Object numbers of the ``/Type /Page`` dictionaries still in the file, in file order."""
+    """Object numbers of the ``/Type /Page`` dictionaries still in the file, in number order
+    (page order, in the files producers write)."""
     found = []
     for xref in range(1, doc.xref_length()):
         try:
