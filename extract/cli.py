@@ -206,7 +206,7 @@ def load_command(
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON line per file (outcome, pages, seconds, CPU seconds, "
-                     "message) and a summary line, instead of the tables."),
+                     "pages read again by pdfplumber, message) and a summary line, instead of the tables."),
     ] = False,
 ) -> None:
     """Load plan PDFs into the database.
@@ -279,7 +279,8 @@ def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
     return {
         "type": "file", "path": str(outcome.path), "outcome": outcome.outcome, "pages": outcome.pages,
         "truncated": outcome.truncated, "seconds": round(outcome.seconds, 3),
-        "cpu_seconds": round(outcome.cpu_seconds, 3), "message": outcome.message,
+        "cpu_seconds": round(outcome.cpu_seconds, 3), "second_opinions": outcome.second_opinions,
+        "message": outcome.message,
     }  # fmt: skip
 
 

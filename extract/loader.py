@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extract import __version__, store
+from extract import __version__, pdf, store
 from extract.pdf import PdfReadError, read_pdf
 from schemas.records import ErrorKind, LoadError
 
@@ -90,6 +90,8 @@ class FileOutcome:
     """CPU time of the worker on it: the file's own cost, unaffected by the machine's load."""
     message: str = ""
     truncated: bool = False
+    second_opinions: int = 0
+    """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
 
 
 ProgressCallback = Callable[[FileOutcome], None]
@@ -147,10 +149,11 @@ def _worker_main(conn: Connection) -> None:
             return
         if path is None:
             return
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
         result = process_file(path)
+        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
         try:
-            conn.send((result, time.perf_counter() - wall, time.process_time() - cpu))
+            conn.send((result, *work))
         except (BrokenPipeError, OSError):
             return
 
@@ -240,7 +243,7 @@ def load(
             claimed.add(sha)
         queue.append((path, sha))
 
-    def fail(path: Path, failure: Failure, timing: tuple[float, float] = (0.0, 0.0)) -> None:
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
         store.record_error(
             db,
             LoadError(
@@ -253,11 +256,12 @@ def load(
             ),
         )
         summary.failed[failure.kind] += 1
-        report(FileOutcome(path, failure.kind, 0, *timing, message=failure.message))
+        seconds, cpu, asked = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
 
-    def finish(path: Path, result: store.DocumentRows | Failure, timing: tuple[float, float]) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
         if isinstance(result, Failure):
-            fail(path, result, timing)
+            fail(path, result, work)
             return
         error = None
         if result.text_quality == "no_text":
@@ -273,13 +277,16 @@ def load(
         pages = result.pages
         summary.pages += pages
         summary.characters += result.characters
+        seconds, cpu, asked = work
         if error is not None:
             summary.failed["no_text"] += 1
-            report(FileOutcome(path, "no_text", pages, *timing, message=error.message))
+            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked))
         else:
             summary.loaded += 1
             summary.truncated += result.truncated
-            report(FileOutcome(path, "loaded", pages, *timing, truncated=result.truncated))
+            outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
+                                  second_opinions=asked)  # fmt: skip
+            report(outcome)
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["extract.warm"])  # workers start as forks of a warm process
@@ -309,19 +316,19 @@ def load(
                 elapsed = time.monotonic() - worker.started
                 if worker.conn in ready:
                     try:
-                        result, *timing = worker.conn.recv()
+                        result, *work = worker.conn.recv()
                     except (EOFError, OSError):
                         code = worker.process.exitcode
                         message = f"the PDF reader crashed (exit code {code})"
-                        result, timing = Failure("malformed", message, worker.sha), [elapsed, elapsed]
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()
-                    finish(path, result, (timing[0], timing[1]))
+                    finish(path, result, (work[0], work[1], work[2]))
                 elif elapsed > timeout:
                     pool[pool.index(worker)] = _replace(worker, ctx)
                     given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
-                    fail(path, given_up, (elapsed, elapsed))
+                    fail(path, given_up, (elapsed, elapsed, 0))
     except KeyboardInterrupt:
         for worker in pool:
             worker.kill()

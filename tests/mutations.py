@@ -168,9 +168,13 @@ class Batch:
 
 
 def sources(corpus_pdfs: Path, real_dir: Path, pages: int = 4) -> dict[str, bytes]:
-    """Small sources: the first ``pages`` pages of every corpus PDF, and the small real PDFs that
-    can be read (vertical writing, a Shift-JIS CMap font, fake bold, Kangxi radicals)."""
+    """Small sources: the first ``pages`` pages of every corpus PDF, the small real PDFs that can
+    be read (vertical writing, a Shift-JIS CMap font, fake bold, Kangxi radicals), and a plan
+    whose fonts lost their Unicode maps: every page garbled, so that pdfplumber (pdfminer) is
+    asked about its damaged copies, as it is about real plans with broken fonts."""
     found = {path.stem: first_pages(path, pages) for path in sorted(corpus_pdfs.glob("*.pdf"))}
+    tokyo = found["tokyo-ishikokuho-tokutei-kenshin-plan-3rd"]
+    found["tokyo-without-unicode-maps"] = without_unicode_maps(tokyo)
     for name in ("vertical", "90ms_rksj_h_sample", "issue-71-duplicate-chars", "issue15340"):
         found[name] = (real_dir / f"{name}.pdf").read_bytes()
     return found
