@@ -91,6 +91,8 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return f"the database is busy ({what}): another planex is writing it; try again later", 1
         if "full" in what:
             return f"cannot write the database: {what} — free some space and run the command again", 1
+        if "malformed" in what:
+            return f"the database is damaged ({what}): load the PDFs again into a new --db", 1
         return f"cannot use the database: {what} (is --db a planex database, whole and readable?)", 1
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""

@@ -108,7 +108,10 @@ def check_database(path: str | Path, *, create: bool = False) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseProblem(f"cannot read the database {path}: {exc}", usage=False) from None
+        raise DatabaseProblem(
+            f"cannot read the database {path}: {exc} (a damaged copy? load the PDFs again into a new --db)",
+            usage=False,
+        ) from None
     _check_version(path, version)
     if DOCUMENTS not in tables and (tables or not create):
         raise DatabaseProblem(

@@ -155,9 +155,14 @@ def bad_dbs(tmp_path_factory: pytest.TempPathFactory, planex_db: Path, corpus_pd
     newer.execute(f"pragma user_version = {store.SCHEMA_VERSION + 1}")
     newer.close()
     (folder / "a-folder.db").mkdir()
+    shutil.copy(planex_db, folder / "damaged.db")  # a copy whose pages after the first were overwritten
+    with (folder / "damaged.db").open("r+b") as fh:
+        fh.seek(4096)
+        fh.write(b"\xff" * ((folder / "damaged.db").stat().st_size - 4096))
     return {
         "missing": folder / "missing.db", "notes": folder / "notes.txt", "pdf": folder / "plan.pdf",
         "other": folder / "other.db", "newer": folder / "newer.db", "folder": folder / "a-folder.db",
+        "damaged": folder / "damaged.db",
     }  # fmt: skip
 
 
@@ -168,6 +173,7 @@ BAD_DB_EXPECTED = {
     "other": (2, "not a planex database"),
     "newer": (1, "newer planex", "upgrade planex"),
     "folder": (2, "is a folder"),
+    "damaged": (1, "malformed", "load the PDFs again"),
 }
 
 
@@ -185,7 +191,7 @@ def test_every_command_answers_a_bad_db(command: list[str], bad: str, bad_dbs: d
     assert not (tmp_path / "x.csv").exists()
 
 
-@pytest.mark.parametrize("bad", ["notes", "pdf", "other", "newer", "folder"])
+@pytest.mark.parametrize("bad", ["notes", "pdf", "other", "newer", "folder", "damaged"])
 def test_load_answers_a_bad_db(bad: str, bad_dbs: dict[str, Path], real_dir: Path) -> None:
     code, *words = BAD_DB_EXPECTED[bad]
     result = runner.invoke(app, ["load", str(real_dir / "vertical.pdf"), "--db", str(bad_dbs[bad]), "-q"])
