@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
@@ -164,27 +165,32 @@ def test_no_copy_asks_the_second_reader_more_than_its_original(loaded: Loaded) -
 
 
 def test_summary_documents_and_info_print(loaded: Loaded) -> None:
-    again = planex("load", str(loaded.batch.mutants[0].path.parent), "--db", str(loaded.db), "-q")
-    assert again.returncode == 0 and "unchanged" in again.stdout  # the tables, every error message
-    no_traceback(again)
-    documents, errors = _stored(loaded.db)
-    for command in (["documents"], ["info"], ["plans"], ["kpis"], ["programs"], ["search", "健診"]):
-        run = planex(*command, "--db", str(loaded.db))
-        assert run.returncode == 0 and run.stdout.strip(), (command, run.stderr)
+    db = str(loaded.db)
+    commands = {
+        "load": ["load", str(loaded.batch.mutants[0].path.parent), "--db", db, "-q"],  # all unchanged
+        "documents": ["documents", "--db", db], "info": ["info", "--db", db], "plans": ["plans", "--db", db],
+        "search": ["search", "健診", "--db", db], "programs": ["programs", "--db", db],
+        "documents --json": ["documents", "--db", db, "--json"],
+        "info --json": ["info", "--db", db, "--json"],
+    }  # fmt: skip
+    with ThreadPoolExecutor(max_workers=4) as pool:  # one process each, side by side
+        runs = dict(zip(commands, pool.map(lambda args: planex(*args), commands.values()), strict=True))
+    for name, run in runs.items():
+        assert run.returncode == 0 and run.stdout.strip(), (name, run.stderr)
         no_traceback(run)
-    listed = planex("documents", "--db", str(loaded.db), "--json")
-    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert "unchanged" in runs["load"].stdout  # the summary tables, with every error message
+    assert TITLE[:40] in runs["documents"].stdout  # as written: not read as markup, no emoji
+    documents, errors = _stored(loaded.db)
+    rows = [json.loads(line) for line in runs["documents --json"].stdout.splitlines()]
     conn = sqlite3.connect(loaded.db)
     names = {r[0] for r in conn.execute("select file_name from documents")}
     conn.close()
     assert {r["file_name"] for r in rows if r["type"] == "document"} == names
     assert sum(r["type"] == "load_error" for r in rows) == len(errors)
-    facts = json.loads(planex("info", "--db", str(loaded.db), "--json").stdout)
+    facts = json.loads(runs["info --json"].stdout)
     assert facts["tables"]["documents"] == len(documents)
     assert sum(facts["errors_by_kind"].values()) == len(errors)
     assert facts["documents_truncated"] >= 1
-    table = planex("documents", "--db", str(loaded.db))
-    assert TITLE[:40] in table.stdout  # as written: not read as markup, no emoji
 
 
 # -- the same database served ---------------------------------------------------------------------
