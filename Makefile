@@ -49,7 +49,9 @@ demo: corpus
 	$(PLANEX) programs --db $(DEMO_DB) --insurer ライク
 	$(PLANEX) programs --db $(DEMO_DB) --issues
 	$(PLANEX) export programs --db $(DEMO_DB) --out demo-programs.csv --excel
-	@echo "Tables for Excel: demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
+	$(PLANEX) export workbook --db $(DEMO_DB) --out demo-plans.xlsx
+	@echo "For Excel: demo-plans.xlsx (a sheet per table: KPIs, KPIs by plan, programs, health issues, plans,"
+	@echo "sources), demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
 
 lint: venv
@@ -61,9 +63,11 @@ test: corpus lint
 bench: corpus
 	$(PY) bench/bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/workbook_bench.py
 
 clean:
-	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv .pytest_cache
+	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
+	  demo-programs.csv demo-plans.xlsx .pytest_cache
 
 schemas: venv
 	$(PY) -m schemas.jsonschema

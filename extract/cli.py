@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import sqlite_utils
 import typer
@@ -125,6 +125,9 @@ class PlanexGroup(TyperGroup):
             raise typer.Exit(code) from None
 
 
+if TYPE_CHECKING:
+    from extract.workbook import Sheet
+
 app = typer.Typer(
     cls=PlanexGroup,
     help=(
@@ -176,8 +179,8 @@ def _check_out(out: Path) -> None:
     if out.is_dir():
         fail(f"--out {out} is a folder: give a file name, e.g. {out / 'export.csv'}")
     if not out.parent.is_dir():
-        what = "is a file, not a folder" if out.parent.exists() else "is no folder: create it first"
-        fail(f"--out {out}: {out.parent} {what} (or choose another --out)")
+        why = f"{out.parent} is a file" if out.parent.exists() else "create it first"
+        fail(f"cannot write {out}: there is no folder {out.parent} ({why})")
 
 
 @contextmanager
@@ -514,7 +517,9 @@ kpis_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(kpis_app, name="kpis")
-export_app = typer.Typer(help="Export records to CSV (Excel-friendly with --excel) or JSON lines.")
+export_app = typer.Typer(
+    help="Export records to CSV (Excel-friendly with --excel), JSON lines or an Excel workbook (.xlsx)."
+)
 app.add_typer(export_app, name="export")
 
 
@@ -578,9 +583,12 @@ def kpis_unmapped_command(
     console.print(table)
 
 
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv or .jsonl).")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .jsonl or .xlsx).")]
 ExcelOption = Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")]
-FormatOption = Annotated[str, typer.Option("--format", help="csv or jsonl.")]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, jsonl or xlsx (default: from the --out extension, else csv)."),
+]
 
 
 @export_app.command("kpis")
@@ -591,13 +599,14 @@ def export_kpis_command(
         bool, typer.Option("--wide", help="One row per plan, one column per canonical indicator and year.")
     ] = False,
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     indicator: Annotated[str | None, typer.Option(help="Only this indicator (id or part).")] = None,
 ) -> None:
     """Export KPI records: one row per record (long), or one row per plan (--wide).
 
-    Example:  planex export kpis --db plans.db --out kpis.csv --excel
+    Examples:  planex export kpis --db plans.db --out kpis.csv --excel
+               planex export kpis --db plans.db --out kpis.xlsx   (typed cells)
     """
     from extract import export
 
@@ -610,23 +619,46 @@ def export_kpis_command(
         table_rows, columns = export.wide(rows)
     else:
         table_rows, columns = rows, export.KPI_EXPORT_COLUMNS
-    _write_rows(table_rows, columns, out, excel, fmt)
+    _write_rows(table_rows, columns, out, excel, fmt, sheet="KPIs by plan" if wide else "KPIs")
 
 
-def _write_rows(rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str) -> None:
+def _write_rows(
+    rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str | None, sheet: str
+) -> None:
     from extract import export
 
-    with _writing(out):
-        if fmt == "jsonl":
-            count = export.write_jsonl(rows, out, columns)
-        else:
-            count = export.write_csv(rows, out, columns, excel=excel)
+    fmt = fmt or _format_of(out)
+    if fmt == "xlsx":
+        from extract.workbook import Sheet
+
+        count = _write_workbook(out, [Sheet(sheet, columns, rows)])[sheet]
+    else:
+        with _writing(out):
+            if fmt == "jsonl":
+                count = export.write_jsonl(rows, out, columns)
+            else:
+                count = export.write_csv(rows, out, columns, excel=excel)
     err_console.print(f"wrote {count} rows to {out}")
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("csv", "jsonl"):
-        fail(f"--format must be csv or jsonl, not {fmt!r}")
+def _format_of(out: Path) -> str:
+    """The format an --out name asks for when --format is not given: .xlsx, .jsonl, else csv."""
+    return {".xlsx": "xlsx", ".jsonl": "jsonl"}.get(out.suffix.lower(), "csv")
+
+
+def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
+    """Write the workbook; a bad --out (no such folder, not writable, disk full) is one line."""
+    from extract.workbook import WorkbookError, write_workbook
+
+    try:
+        return write_workbook(out, sheets)
+    except WorkbookError as exc:
+        fail(str(exc), 2 if exc.usage else 1)
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt not in (None, "csv", "jsonl", "xlsx"):
+        fail(f"--format must be csv, jsonl or xlsx, not {fmt!r}")
 
 
 PlanFilter = Annotated[str | None, typer.Option("--plan", help="Plan id (or its start), see planex plans.")]
@@ -637,7 +669,7 @@ def export_programs_command(
     out: OutOption,
     db: DbOption = Path("planex.db"),
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     plan: PlanFilter = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
     insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
@@ -654,7 +686,7 @@ def export_programs_command(
     database = _open_db(db)
     rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
     database.close()
-    _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt)
+    _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt, sheet="programs")
 
 
 @export_app.command("health-issues")
@@ -662,7 +694,7 @@ def export_health_issues_command(
     out: OutOption,
     db: DbOption = Path("planex.db"),
     excel: ExcelOption = False,
-    fmt: FormatOption = "csv",
+    fmt: FormatOption = None,
     plan: PlanFilter = None,
 ) -> None:
     """Export health issues (健康課題) with their direction and the programs that answer them.
@@ -676,7 +708,34 @@ def export_health_issues_command(
     database = _open_db(db)
     rows = export.health_issue_records(database, plan=plan)
     database.close()
-    _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt)
+    _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt, sheet="health issues")
+
+
+@export_app.command("workbook")
+def export_workbook_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Workbook to write (.xlsx).")],
+    db: DbOption = Path("planex.db"),
+) -> None:
+    """Export everything as one Excel workbook, ready to filter: a sheet each for KPIs (one row
+    per record, as export kpis), KPIs by plan (as --wide), programs, health issues, plans, and
+    sources (the documents loaded and the files that failed).
+
+    Numbers are numbers, text stays text (never a formula), the header is frozen,
+    every sheet has an autofilter, columns fit their Japanese text, raw_text wraps.
+
+    Example:  planex export workbook --db plans.db --out plans.xlsx
+    """
+    from extract import workbook
+
+    _check_out(out)  # a folder, or none to write in
+    if out.suffix.lower() != ".xlsx":
+        fail(f"--out must end in .xlsx, not {out.name!r}")
+    database = _open_db(db)
+    sheets = workbook.workbook_sheets(database)
+    database.close()
+    counts = _write_workbook(out, sheets)
+    summary = " · ".join(f"{name} {count}" for name, count in counts.items())
+    err_console.print(Text(f"wrote {out} (rows per sheet): {summary}"), soft_wrap=True)
 
 
 @app.command("programs")

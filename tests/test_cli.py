@@ -113,8 +113,14 @@ READ_COMMANDS = [
 ]  # fmt: skip
 WRITE_COMMANDS = [
     ["export", "kpis"], ["export", "kpis", "--wide"], ["export", "kpis", "--format", "jsonl"],
-    ["export", "programs"], ["export", "health-issues"], ["compare", "ジェネリック医薬品の使用促進"],
+    ["export", "kpis", "--format", "xlsx"], ["export", "programs"], ["export", "health-issues"],
+    ["export", "workbook"], ["compare", "ジェネリック医薬品の使用促進"],
 ]  # fmt: skip
+
+
+def _suffix(command: list[str]) -> str:
+    """The --out extension a writing command takes (the workbook wants .xlsx, compare .csv)."""
+    return ".xlsx" if "xlsx" in command or "workbook" in command else ".csv"
 
 
 def _one_line_error(result, code: int, *words: str) -> None:
@@ -182,13 +188,14 @@ BAD_DB_EXPECTED = {
 def test_every_command_answers_a_bad_db(command: list[str], bad: str, bad_dbs: dict[str, Path],
                                         tmp_path: Path) -> None:  # fmt: skip
     code, *words = BAD_DB_EXPECTED[bad]
-    out = ["--out", str(tmp_path / "x.csv")] if command in WRITE_COMMANDS else []
+    target = tmp_path / f"x{_suffix(command)}"
+    out = ["--out", str(target)] if command in WRITE_COMMANDS else []
     before = bad_dbs[bad].read_bytes() if bad_dbs[bad].is_file() else None
     result = runner.invoke(app, [*command, *out, "--db", str(bad_dbs[bad])])
     _one_line_error(result, code, str(bad_dbs[bad]), *words)
     if before is not None:  # a file that is not ours is left as it was
         assert bad_dbs[bad].read_bytes() == before
-    assert not (tmp_path / "x.csv").exists()
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("bad", ["notes", "pdf", "other", "newer", "folder", "damaged"])
@@ -217,7 +224,7 @@ def test_load_refuses_to_overwrite_a_newer_planex_readings(tmp_path: Path, real_
     assert runner.invoke(app, ["documents", "--db", str(db)]).exit_code == 0  # reading it is fine
 
 
-def _not_writable(tmp_path: Path) -> Path:
+def _not_writable(tmp_path: Path, suffix: str) -> Path:
     """A file path that cannot be written. A read-only folder stops anyone but root; as root (CI
     containers), /sys refuses new files. Probed, so the test cannot pass by accident."""
     candidates = []
@@ -225,8 +232,8 @@ def _not_writable(tmp_path: Path) -> Path:
         locked = tmp_path / "locked"
         locked.mkdir()
         locked.chmod(0o500)
-        candidates.append(locked / "out.csv")
-    candidates.append(Path("/sys/planex-out.csv"))
+        candidates.append(locked / f"out{suffix}")
+    candidates.append(Path(f"/sys/planex-out{suffix}"))
     for path in candidates:
         try:
             with path.open("w") as fh:
@@ -237,15 +244,15 @@ def _not_writable(tmp_path: Path) -> Path:
     pytest.fail("found no path that cannot be written")
 
 
-def _out_cases(tmp_path: Path) -> dict[str, tuple[Path, int, tuple[str, ...]]]:
+def _out_cases(tmp_path: Path, suffix: str) -> dict[str, tuple[Path, int, tuple[str, ...]]]:
     (tmp_path / "a-file").write_text("x")
-    full = tmp_path / "full.csv"  # a .csv name (compare wants one) for the disk that is always full
+    full = tmp_path / f"full{suffix}"  # a name with the right extension, for the disk that is always full
     full.symlink_to("/dev/full")
     return {
-        "missing folder": (tmp_path / "no" / "such" / "x.csv", 2, ("create it first",)),
-        "under a file": (tmp_path / "a-file" / "x.csv", 2, ("is a file, not a folder",)),
+        "missing folder": (tmp_path / "no" / f"x{suffix}", 2, ("there is no folder", "create it first")),
+        "under a file": (tmp_path / "a-file" / f"x{suffix}", 2, ("there is no folder", "a-file is a file")),
         "a folder": (tmp_path, 2, ("is a folder",)),
-        "not writable": (_not_writable(tmp_path), 1, ("cannot write",)),
+        "not writable": (_not_writable(tmp_path, suffix), 1, ("cannot write",)),
         "disk full": (full, 1, ("No space left on device", "free some space")),
     }
 
@@ -254,7 +261,9 @@ def _out_cases(tmp_path: Path) -> dict[str, tuple[Path, int, tuple[str, ...]]]:
 @pytest.mark.parametrize("case", ["missing folder", "under a file", "a folder", "not writable", "disk full"])
 def test_every_writing_command_answers_a_bad_out(command: list[str], case: str, planex_db: Path,
                                                   tmp_path: Path) -> None:  # fmt: skip
-    out, code, words = _out_cases(tmp_path)[case]
+    out, code, words = _out_cases(tmp_path, _suffix(command))[case]
+    if case == "disk full" and _suffix(command) == ".xlsx":
+        words = ("No space left on device",)
     if case == "a folder" and command[0] == "compare":
         words = ("must end in .md or .csv",)  # compare looks at the name first
     result = runner.invoke(app, [*command, "--db", str(planex_db), "--out", str(out)])

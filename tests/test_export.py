@@ -123,7 +123,7 @@ def test_programs_jsonl_filters_and_health_issues(corpus_db: Path, tmp_path: Pat
     assert len(rows) == 8  # ライク 2, 大分 6
     oita = [r for r in rows if r["issue"] == "健診・保健指導"]
     assert oita and oita[0]["programs"].splitlines() == ["特定健康診査", "特定保健指導", "人間ドック"]
-    assert runner.invoke(app, [*args, "--format", "xlsx"]).exit_code == 2
+    assert runner.invoke(app, [*args, "--format", "xls"]).exit_code == 2  # xlsx is a format, xls not
 
 
 def test_programs_command(corpus_db: Path) -> None:
