@@ -6,11 +6,17 @@ COPIES distinct copies of corpus/pdfs (each copy re-saved with another title, so
 hash differs) to amortize process start-up. Peak RSS is that of the largest process (the
 parent or one worker), from getrusage. The reference is PyMuPDF's bare ``page.get_text()`` on
 the same files in one process: the ratio loader / bare is the figure to watch.
+
+Robustness (``--robustness`` alone, or after the rest): the damaged download folder of
+tests/test_robustness.py loaded by ``planex load --json`` — files, loaded, failed by kind,
+readable files lost (must be 0), the slowest file's wall time — and a 500-page plan whose
+fonts lost their Unicode maps (every page garbled), which must load in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -21,6 +27,7 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "corpus" / "pdfs"
+sys.path.insert(0, str(ROOT))  # tests.mutations: the damaged files of the robustness test
 
 
 def make_copies(folder: Path, copies: int) -> list[Path]:
@@ -181,10 +188,58 @@ def quality_scores() -> None:
     print(f"program stage: {spent:.2f} s of {total:.2f} s reading these documents")
 
 
+def _load_json(folder: Path, db: Path) -> list[dict]:
+    """``planex load --json`` (two workers) in a fresh process: one dict per file, then the summary."""
+    command = [sys.executable, "-m", "extract.cli", "load", str(folder), "--db", str(db), "--json",
+               "--workers", "2", "--timeout", "60"]  # fmt: skip
+    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in run.stdout.splitlines()]
+
+
+def robustness(seed: int = 13, count: int = 120) -> None:
+    """Figures of the damaged download folder (tests/test_robustness.py) and the garbled giant."""
+    from tests.mutations import build_batch, repeated_pages, sources, text_readable, without_unicode_maps
+    from tests.test_robustness import CPU_FLOOR, CPU_RATIO
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "downloads"
+        batch = build_batch(folder, sources(PDFS, ROOT / "corpus" / "real"), count, seed)
+        lines = _load_json(folder, Path(tmp) / "damaged.db")
+        files = {line["path"]: line for line in lines if line["type"] == "file"}
+        summary = lines[-1]
+        original = {name: files[str(path)]["cpu_seconds"] for name, path in batch.originals.items()}
+        pairs = [(m, files[str(m.path)]) for m in batch.mutants]
+        failures = [m for m, f in pairs if f["outcome"] != "loaded"]
+        lost = [m.path.name for m in failures if text_readable(m.path.read_bytes())]
+        beyond = max(f["cpu_seconds"] - CPU_RATIO * original[m.source] for m, f in pairs)
+        slowest = max((f for _, f in pairs), key=lambda f: f["seconds"])
+        failed = ", ".join(f"{kind} {n}" for kind, n in sorted(summary["failed"].items()))
+        print(f"\nrobustness: {count} damaged copies (seed {seed}) of {len(batch.originals)} sources")
+        print(f"  files {summary['files']}, loaded {summary['loaded']} ({summary['truncated']} cut short, "
+              f"pages recovered), failed: {failed}")
+        print(f"  readable files lost: {len(lost)} {lost or ''}")
+        print(f"  slowest file: {slowest['seconds']:.2f} s wall, {slowest['cpu_seconds']:.2f} s CPU "
+              f"({Path(slowest['path']).name})")
+        print(f"  most CPU beyond {CPU_RATIO:g}x its original's: {beyond:+.2f} s "
+              f"(the test allows +{CPU_FLOOR:g} s)")
+        print(f"  whole batch: {summary['seconds']:.1f} s with two workers (start-up included)")
+        giant = Path(tmp) / "giant" / "garbled-500-pages.pdf"
+        giant.parent.mkdir()
+        tokyo = (PDFS / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes()
+        giant.write_bytes(repeated_pages(without_unicode_maps(tokyo), 500))
+        one = _load_json(giant.parent, Path(tmp) / "giant.db")[0]
+        print(f"  500-page plan, every page garbled: {one['outcome']} in {one['seconds']:.1f} s "
+              f"({one['cpu_seconds']:.1f} s CPU; pdfplumber asked about {one['second_opinions']} pages)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=8, help="distinct copies of the corpus to load")
+    parser.add_argument("--robustness", action="store_true", help="only the robustness figures")
     args = parser.parse_args()
+    if args.robustness:
+        robustness()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = make_copies(folder, args.copies)
@@ -211,6 +266,7 @@ def main() -> None:
         )
     print(f"corpus build (corpus/build.py, every document): {corpus_build_seconds():.1f} s")
     quality_scores()
+    robustness()
 
 
 if __name__ == "__main__":

@@ -81,10 +81,10 @@ def test_mixed_folder_loads_good_files_and_records_each_bad_one(mixed_folder: Pa
         "empty.pdf": "empty",
         "error-page.pdf": "not_pdf",
         "scan.pdf": "no_text",
-        "truncated.pdf": "malformed",
+        "truncated.pdf": "truncated",  # cut inside its embedded font: nothing left
     }
     assert summary.loaded == 4
-    assert dict(summary.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "malformed": 1}
+    assert dict(summary.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "truncated": 1}
     conn = sqlite3.connect(db_path)
     names = {r[0] for r in conn.execute("select file_name from documents")}
     assert {"tokyo.pdf", "like.PDF", "vertical.pdf", "90ms_rksj_h_sample.pdf"} <= names
@@ -260,3 +260,35 @@ def test_two_workers_give_the_same_database_as_one(mixed_folder: Path, tmp_path:
     load([mixed_folder], one, workers=1)
     load([mixed_folder], two, workers=2)
     assert _counts(one) == _counts(two)
+
+
+def test_damaged_downloads_keep_what_can_be_read(tmp_path: Path, corpus_pdfs: Path) -> None:
+    """In one batch: a plan cut short after some of its pages (loaded, flagged truncated, no
+    error), one cut inside its font (nothing left: truncated), a 500-page plan whose fonts lost
+    their Unicode maps (loaded in seconds, flagged garbled: the second reader was asked three
+    times, not 500), the slide deck with a dictionary pdfminer cannot parse (loaded)."""
+    from tests.mutations import repeated_pages, without_unicode_maps
+    from tests.test_pdf import SLIDES, _break_second_page_dictionary
+
+    tokyo = (corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes()
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "cut-late.pdf").write_bytes(tokyo[: int(len(tokyo) * 0.95)])
+    (folder / "cut-early.pdf").write_bytes(tokyo[: len(tokyo) // 3])
+    (folder / "garbled-giant.pdf").write_bytes(repeated_pages(without_unicode_maps(tokyo), 500))
+    (folder / "slides.pdf").write_bytes(_break_second_page_dictionary((corpus_pdfs / SLIDES).read_bytes()))
+    outcomes = []
+    summary = load([folder], tmp_path / "d.db", workers=2, timeout=60, progress=outcomes.append)
+    assert _errors(tmp_path / "d.db") == {"cut-early.pdf": "truncated"}
+    assert (summary.loaded, summary.truncated) == (3, 1)
+    conn = sqlite3.connect(tmp_path / "d.db")
+    sql = "select file_name, pages, text_quality, truncated from documents"
+    docs = {r[0]: r[1:] for r in conn.execute(sql)}
+    conn.close()
+    assert docs["cut-late.pdf"] == (13, "mixed", 1)
+    assert docs["garbled-giant.pdf"] == (500, "garbled", 0)
+    assert docs["slides.pdf"][:1] == (13,)
+    by_name = {o.path.name: o for o in outcomes}
+    assert by_name["cut-late.pdf"].truncated and not by_name["slides.pdf"].truncated
+    assert "the file ends early: an incomplete download?" in by_name["cut-early.pdf"].message
+    assert all(o.cpu_seconds > 0 for o in outcomes if o.pages)  # measured by the worker
