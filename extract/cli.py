@@ -2,15 +2,29 @@
 
 Every command takes ``--db FILE`` (default ``planex.db``). Run ``planex COMMAND --help`` for
 examples.
+
+Two rules keep its output trustworthy on any input:
+
+- Text from a PDF, a file name or a library's error message is data, never markup: the consoles
+  parse no rich markup (nor emoji codes) at all, and styles are given as ``Text`` objects or
+  ``style=`` arguments. A title such as ``[/'PDF', /'Text']`` prints as written.
+- An ordinary mistake or a broken environment gets one line saying what to do and exit status
+  2 (usage: a bad argument) or 1 (anything else), never a traceback (:class:`PlanexGroup`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
+import sqlite_utils
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -23,25 +37,115 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from extract import __version__, store
-from extract.loader import DEFAULT_TIMEOUT, LoadInterrupted, LoadSummary, UsageError, discover, load
+from extract.loader import (
+    DEFAULT_TIMEOUT,
+    FileOutcome,
+    LoadInterrupted,
+    LoadSummary,
+    UsageError,
+    discover,
+    load,
+    open_target,
+)
+
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
+
+
+class CommandFailed(Exception):
+    """A command cannot do what was asked; ``message`` says what to do, ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _error_line(message: str) -> Text:
+    return Text.assemble(("error: ", "red"), message)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` (as data, not markup) and exit with ``code`` (2: usage)."""
+    err_console.print(_error_line(message), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def explain(exc: BaseException) -> tuple[str, int]:
+    """The one line and exit status for an exception that escaped a command."""
+    if isinstance(exc, CommandFailed):
+        return exc.message, exc.code
+    if isinstance(exc, store.DatabaseProblem):
+        return str(exc), 2 if exc.usage else 1
+    if isinstance(exc, sqlite3.DatabaseError):
+        what = _one_line(exc)
+        if "locked" in what:
+            return f"the database is busy ({what}): another planex is writing it; try again later", 1
+        if "full" in what:
+            return f"cannot write the database: {what} — free some space and run the command again", 1
+        if "malformed" in what:
+            return f"the database is damaged ({what}): load the PDFs again into a new --db", 1
+        return f"cannot use the database: {what} (is --db a planex database, whole and readable?)", 1
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or _one_line(exc)}", 1
+    if isinstance(exc, MemoryError):
+        return "out of memory", 1
+    return (
+        f"planex failed: {type(exc).__name__}: {_one_line(exc)} — this is a bug, please report it with the "
+        "command you ran (PLANEX_TRACEBACK=1 shows where it happened)", 1,
+    )  # fmt: skip
+
+
+class PlanexGroup(TyperGroup):
+    """The command group: every exception a command lets out becomes one line and an exit status.
+
+    Typer's own exits (usage errors, ``typer.Exit``, Ctrl-C's Abort) pass through unchanged.
+    ``PLANEX_TRACEBACK=1`` re-raises instead, for a developer who wants to see where.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TyperException, typer.Exit, typer.Abort):  # usage errors, exits, Ctrl-C
+            raise
+        except Exception as exc:
+            if os.environ.get("PLANEX_TRACEBACK"):
+                raise
+            message, code = explain(exc)
+            err_console.print(_error_line(message), soft_wrap=True)
+            raise typer.Exit(code) from None
+
 
 if TYPE_CHECKING:
     from extract.workbook import Sheet
 
 app = typer.Typer(
+    cls=PlanexGroup,
     help=(
         "planex: published Japanese health-insurer plan PDFs (事業計画, データヘルス計画, "
         "特定健康診査等実施計画) into a searchable SQLite database.\n\n"
-        "Start with:  planex load FOLDER --db plans.db  then  planex info --db plans.db"
+        "Start with:  planex load FOLDER --db plans.db  then  planex info --db plans.db\n\n"
+        "Exit status: 0 done, 1 failed (a file with --strict, a database or disk problem), "
+        "2 usage error (a bad argument), 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell holding data (never parsed as markup)."""
+    return Text("" if value is None else str(value), style=style)
 
 DbOption = Annotated[
     Path, typer.Option("--db", help="SQLite database file (created if missing).", show_default=True)
@@ -63,11 +167,32 @@ def main(
     """planex command line."""
 
 
-def _existing_db(db: Path) -> None:
-    if not db.exists():
-        hint = f"create one with: planex load FOLDER --db {db}"
-        err_console.print(f"[red]error:[/] no database at {db} ({hint})")
-        raise typer.Exit(2)
+def _open_db(db: Path) -> sqlite_utils.Database:
+    """The planex database at ``db``, for reading; a one-line error if it is not one
+    (missing, not SQLite, a PDF, another program's database, from a newer planex)."""
+    store.check_database(db)
+    return store.open_db(db)
+
+
+def _check_out(out: Path) -> None:
+    """Fail early, before any work, on an ``--out`` that cannot be written to."""
+    if out.is_dir():
+        fail(f"--out {out} is a folder: give a file name, e.g. {out / 'export.csv'}")
+    if not out.parent.is_dir():
+        why = f"{out.parent} is a file" if out.parent.exists() else "create it first"
+        fail(f"cannot write {out}: there is no folder {out.parent} ({why})")
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Turn a failed write (not writable, disk full) into one line and exit status 1."""
+    try:
+        yield
+    except OSError as exc:
+        why = exc.strerror or _one_line(exc)
+        full = exc.errno == errno.ENOSPC
+        hint = "free some space or choose another --out" if full else "choose another --out"
+        raise CommandFailed(f"cannot write {out}: {why} (nothing written; {hint})") from None
 
 
 @app.command("load")
@@ -83,20 +208,26 @@ def load_command(
     force: Annotated[bool, typer.Option("--force", help="Reload files even if unchanged.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON line per file (outcome, pages, seconds, CPU seconds, "
+                     "pages read again by pdfplumber, message) and a summary line, instead of the tables."),
+    ] = False,
 ) -> None:
     """Load plan PDFs into the database.
 
     A document's id is the SHA-256 of its bytes: unchanged files are skipped, so an interrupted
     run simply continues when started again. Bad files (encrypted, empty, not a PDF, malformed,
-    timed out, scans without text) are recorded in the load_errors table and the batch goes on.
+    timed out, scans without text, cut short with nothing left) are recorded in the load_errors
+    table and the batch goes on; of a file cut short, the pages that survive are loaded.
 
     Example:  planex load downloads/ --db plans.db --workers 2
     """
     try:
         total = len(discover(paths))
     except UsageError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
+    open_target(db).close()  # a database that cannot be written is reported before any work
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]loading"),
@@ -104,12 +235,11 @@ def load_command(
         MofNCompleteColumn(),
         TextColumn("files · {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
+        TextColumn("{task.fields[current]}", style="dim", markup=False),  # a file name is data
         console=err_console,
-        disable=quiet,
+        disable=quiet or as_json,
         transient=False,
     )
-    failures: list[tuple[str, str]] = []
     with progress:
         task = progress.add_task("load", total=total, pages=0, rate="-", current="")
         state = {"pages": 0}
@@ -117,57 +247,85 @@ def load_command(
 
         t0 = time.perf_counter()
 
-        def on_file(path: Path, outcome: str, pages: int) -> None:
-            state["pages"] += pages
+        def on_file(outcome: FileOutcome) -> None:
+            state["pages"] += outcome.pages
             elapsed = max(time.perf_counter() - t0, 1e-6)
             progress.update(
                 task,
                 advance=1,
                 pages=state["pages"],
                 rate=f"{state['pages'] / elapsed:.0f}",
-                current=path.name[:40],
+                current=outcome.path.name[:40],
             )
-            if outcome not in ("loaded", "unchanged"):
-                failures.append((str(path), outcome))
+            if as_json:
+                sys.stdout.write(json.dumps(_outcome_json(outcome), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
 
         try:
             summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file)
         except UsageError as exc:
-            err_console.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+            fail(str(exc))
         except LoadInterrupted as exc:
             progress.stop()
-            _print_summary(exc.summary, db)
+            _report(exc.summary, db, as_json)
             err_console.print(
-                "[yellow]interrupted:[/] every file listed as loaded is safely stored; "
-                "run the same command again to load the rest."
+                Text("interrupted: ", style="yellow"),
+                "every file listed as loaded is safely stored; run the same command again to load the rest.",
+                sep="",
             )
             raise typer.Exit(130) from None
-    _print_summary(summary, db)
+    _report(summary, db, as_json)
     if strict and summary.failed_total:
         raise typer.Exit(1)
 
 
+def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
+    """One file's line of ``planex load --json``."""
+    return {
+        "type": "file", "path": str(outcome.path), "outcome": outcome.outcome, "pages": outcome.pages,
+        "truncated": outcome.truncated, "seconds": round(outcome.seconds, 3),
+        "cpu_seconds": round(outcome.cpu_seconds, 3), "second_opinions": outcome.second_opinions,
+        "message": outcome.message,
+    }  # fmt: skip
+
+
+def _report(summary: LoadSummary, db_path: Path, as_json: bool) -> None:
+    if not as_json:
+        _print_summary(summary, db_path)
+        return
+    line = {"type": "summary", "files": summary.files, "loaded": summary.loaded,
+            "unchanged": summary.unchanged, "truncated": summary.truncated, "failed": dict(summary.failed),
+            "pages": summary.pages, "seconds": round(summary.seconds, 3)}  # fmt: skip
+    sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
 def _print_summary(summary: LoadSummary, db_path: Path) -> None:
-    table = Table(title=f"planex load → {db_path}", show_header=True)
+    table = Table(title=Text(f"planex load → {db_path}"), show_header=True)
     table.add_column("outcome")
     table.add_column("files", justify="right")
     table.add_row("loaded", str(summary.loaded))
+    if summary.truncated:
+        table.add_row(cell("  of which cut short (pages recovered)", "yellow"), str(summary.truncated))
     table.add_row("unchanged (skipped)", str(summary.unchanged))
     for kind, count in sorted(summary.failed.items()):
-        table.add_row(f"[red]failed: {kind}[/]", str(count))
+        table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     table.caption = f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"
     console.print(table)
     if summary.failed_total:
         db = store.open_db(db_path)
-        errors = Table(title="files that failed (table load_errors)")
-        for col in ("file", "kind", "message"):
-            errors.add_column(col)
-        for row in db.query(f"select file_name, kind, message from {store.LOAD_ERRORS} order by file_name"):
-            errors.add_row(row["file_name"], f"[red]{row['kind']}[/]", row["message"])
-        console.print(errors)
+        rows = list(db.query(f"select file_name, kind, message from {store.LOAD_ERRORS} order by file_name"))
         db.close()
+        console.print(_errors_table("files that failed (table load_errors)", rows))
+
+
+def _errors_table(title: str, rows: list[dict]) -> Table:
+    table = Table(title=title)
+    for col in ("file", "kind", "message"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(cell(row["file_name"]), cell(row["kind"], "red"), cell(row["message"]))
+    return table
 
 
 @app.command("info")
@@ -176,8 +334,7 @@ def info_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Counts per table, pages per quality, documents per quality and load errors per kind."""
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     facts = store.info(database)
     database.close()
     if as_json:
@@ -193,8 +350,11 @@ def info_command(
         table.add_column("name")
         table.add_column("count", justify="right")
         for name, count in facts[key].items():
-            table.add_row(name, str(count))
+            table.add_row(cell(name), str(count))
         console.print(table)
+    if facts["documents_truncated"]:
+        cut = facts["documents_truncated"]
+        console.print(f"{cut} documents loaded from files cut short (the pages that could be recovered)")
 
 
 @app.command("documents")
@@ -203,12 +363,11 @@ def documents_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
 ) -> None:
     """List the loaded documents (pages, text quality, title) and the files that failed."""
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     docs = list(
         database.query(
-            f"select substr(id, 1, 12) as id, file_name, pages, text_quality, title from {store.DOCUMENTS} "
-            "order by file_name"
+            f"select substr(id, 1, 12) as id, file_name, pages, text_quality, truncated, title "
+            f"from {store.DOCUMENTS} order by file_name"
         )
     )
     errors = list(
@@ -217,6 +376,7 @@ def documents_command(
     database.close()
     if as_json:
         for row in docs:
+            row["truncated"] = bool(row["truncated"])
             sys.stdout.write(json.dumps({"type": "document", **row}, ensure_ascii=False) + "\n")
         for row in errors:
             sys.stdout.write(json.dumps({"type": "load_error", **row}, ensure_ascii=False) + "\n")
@@ -226,19 +386,15 @@ def documents_command(
                          ("title", "left")):  # fmt: skip
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for row in docs:
-        quality = row["text_quality"]
+        quality = row["text_quality"] + (", cut short" if row["truncated"] else "")
         colour = "green" if quality == "ok" else "yellow"
         table.add_row(
-            row["id"], row["file_name"], str(row["pages"]), f"[{colour}]{quality}[/]", row["title"][:60]
-        )
+            cell(row["id"]), cell(row["file_name"]), str(row["pages"]), cell(quality, colour),
+            cell((row["title"] or "")[:60]),
+        )  # fmt: skip
     console.print(table)
     if errors:
-        err_table = Table(title="load errors")
-        for col in ("file", "kind", "message"):
-            err_table.add_column(col)
-        for row in errors:
-            err_table.add_row(row["file_name"], f"[red]{row['kind']}[/]", row["message"])
-        console.print(err_table)
+        console.print(_errors_table("load errors", errors))
 
 
 def _plan_rows(database) -> list[dict]:
@@ -259,8 +415,7 @@ def plans_command(
 
     One PDF can hold many plans (協会けんぽ's compilation holds one per branch).
     """
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     rows = _plan_rows(database)
     database.close()
     if as_json:
@@ -301,10 +456,8 @@ def _find_plan(database, key: str) -> dict:
             return found[0]
         if len(found) > 1:
             names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
-            err_console.print(f"[red]error:[/] '{key}' matches {len(found)} plans: {names}")
-            raise typer.Exit(2)
-    err_console.print(f"[red]error:[/] no plan '{key}' (see: planex plans --db FILE)")
-    raise typer.Exit(2)
+            fail(f"'{key}' matches {len(found)} plans: {names}")
+    fail(f"no plan '{key}' (see: planex plans --db FILE)")
 
 
 _SAME_PLAN = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
@@ -361,13 +514,11 @@ def show_command(
     Examples:  planex show 北海道 --db plans.db
                planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
     """
-    from rich.markup import escape
     from rich.tree import Tree
 
     from extract.normalize import normalize_text
 
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     rows = _find_plans(database, plan)
     documents = database.query(f"select id, path, file_name from {store.DOCUMENTS}")
     paths = {d["id"]: d["path"] or d["file_name"] for d in documents}
@@ -380,10 +531,13 @@ def show_command(
         outlines = {_outline(by_plan[r["id"]]) for r in rows}
         same = "the same outline" if len(outlines) == 1 else f"{len(outlines)} different outlines"
         err_console.print(
-            f"[yellow]note:[/] '{escape(plan)}' is one plan in {len(rows)} documents, with {same}"
-            + (" (shown once)" if len(outlines) == 1 else " (each shown with its documents)")
-            + "; a plan id picks one: "
-            + ", ".join(f"{r['id']} ({escape(paths.get(r['doc_id'], r['file_name']))})" for r in rows)
+            Text.assemble(
+                ("note:", "yellow"),
+                f" '{plan}' is one plan in {len(rows)} documents, with {same}"
+                + (" (shown once)" if len(outlines) == 1 else " (each shown with its documents)")
+                + "; a plan id picks one: "
+                + ", ".join(f"{r['id']} ({paths.get(r['doc_id'], r['file_name'])})" for r in rows),
+            )
         )
     if section is not None:
         wanted = "".join(normalize_text(section).split())
@@ -395,15 +549,14 @@ def show_command(
             s for s in sections if squash(s["path"]).endswith(wanted)
         ] or [s for s in sections if wanted in squash(s["path"])]  # fmt: skip
         if not hits:
-            err_console.print(f"[red]error:[/] no section '{section}' in plan {row['id']}")
-            raise typer.Exit(2)
+            fail(f"no section '{section}' in plan {row['id']}")
         for hit in hits:
-            console.rule(f"{hit['path']}  (p. {hit['page_start']}-{hit['page_end']})")
+            console.rule(Text(f"{hit['path']}  (p. {hit['page_start']}-{hit['page_end']})"))
             console.print(hit["text"], markup=False, highlight=False)
         if len(rows) > 1:
-            first = escape(paths.get(row["doc_id"], ""))
-            others = ", ".join(escape(paths.get(r["doc_id"], "")) for r in rows[1:])
-            console.print(f"[dim](from {first}; the plan is also in {others})[/]")
+            others = ", ".join(paths.get(r["doc_id"], "") for r in rows[1:])
+            first = paths.get(row["doc_id"], "")
+            console.print(Text(f"(from {first}; the plan is also in {others})", style="dim"))
         return
     shown: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -411,17 +564,17 @@ def show_command(
     for members in shown.values():
         row = members[0]
         title = f"{row['insurer'] or ''} {row['branch'] or ''} {row['plan_type']} — {row['title']}".strip()
-        tree = Tree(f"[bold]{escape(title)}[/] [dim]({row['id']})[/]")
+        tree = Tree(Text.assemble((title, "bold"), " ", (f"({row['id']})", "dim")))
         if len(rows) > 1:
             for m in members:
-                tree.add(f"[dim]in {escape(paths.get(m['doc_id'], m['file_name']))} ({m['id']})[/]")
+                tree.add(Text(f"in {paths.get(m['doc_id'], m['file_name'])} ({m['id']})", style="dim"))
         nodes = {}
         for s in by_plan[row["id"]]:
             if s["level"] == 0:
                 continue
             parent = nodes.get(s["parent_id"], tree)
-            step = escape(s["path"].rsplit(" > ", 1)[-1])
-            nodes[s["id"]] = parent.add(f"{step} [dim]p.{s['page_start']}[/]")
+            label = Text.assemble(s["path"].rsplit(" > ", 1)[-1], " ", (f"p.{s['page_start']}", "dim"))
+            nodes[s["id"]] = parent.add(label)
         console.print(tree)
 
 
@@ -455,8 +608,7 @@ def kpis_command(
         return
     from extract.export import kpi_records
 
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     rows = kpi_records(database, branch=branch, indicator=indicator)
     database.close()
     shown = f" (first {limit})" if len(rows) > limit else ""
@@ -484,8 +636,7 @@ def kpis_unmapped_command(
     """
     from extract.export import unmapped
 
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     rows = unmapped(database)
     database.close()
     if as_json:
@@ -527,8 +678,8 @@ def export_kpis_command(
     from extract import export
 
     _check_format(fmt)
-    _existing_db(db)
-    database = store.open_db(db)
+    _check_out(out)
+    database = _open_db(db)
     rows = export.kpi_records(database, branch=branch, indicator=indicator)
     database.close()
     if wide:
@@ -548,10 +699,12 @@ def _write_rows(
         from extract.workbook import Sheet
 
         count = _write_workbook(out, [Sheet(sheet, columns, rows)])[sheet]
-    elif fmt == "jsonl":
-        count = export.write_jsonl(rows, out, columns)
     else:
-        count = export.write_csv(rows, out, columns, excel=excel)
+        with _writing(out):
+            if fmt == "jsonl":
+                count = export.write_jsonl(rows, out, columns)
+            else:
+                count = export.write_csv(rows, out, columns, excel=excel)
     err_console.print(f"wrote {count} rows to {out}")
 
 
@@ -562,21 +715,17 @@ def _format_of(out: Path) -> str:
 
 def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
     """Write the workbook; a bad --out (no such folder, not writable, disk full) is one line."""
-    from rich.markup import escape
-
     from extract.workbook import WorkbookError, write_workbook
 
     try:
         return write_workbook(out, sheets)
     except WorkbookError as exc:
-        err_console.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2 if exc.usage else 1) from None
+        fail(str(exc), 2 if exc.usage else 1)
 
 
 def _check_format(fmt: str | None) -> None:
     if fmt not in (None, "csv", "jsonl", "xlsx"):
-        err_console.print(f"[red]error:[/] --format must be csv, jsonl or xlsx, not {fmt!r}")
-        raise typer.Exit(2)
+        fail(f"--format must be csv, jsonl or xlsx, not {fmt!r}")
 
 
 PlanFilter = Annotated[str | None, typer.Option("--plan", help="Plan id (or its start), see planex plans.")]
@@ -600,8 +749,8 @@ def export_programs_command(
     from extract import export
 
     _check_format(fmt)
-    _existing_db(db)
-    database = store.open_db(db)
+    _check_out(out)
+    database = _open_db(db)
     rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
     database.close()
     _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt, sheet="programs")
@@ -622,8 +771,8 @@ def export_health_issues_command(
     from extract import export
 
     _check_format(fmt)
-    _existing_db(db)
-    database = store.open_db(db)
+    _check_out(out)
+    database = _open_db(db)
     rows = export.health_issue_records(database, plan=plan)
     database.close()
     _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt, sheet="health issues")
@@ -645,11 +794,10 @@ def export_workbook_command(
     """
     from extract import workbook
 
-    if out.suffix.lower() != ".xlsx" and not out.is_dir():  # a folder: write_workbook says so
-        err_console.print(Text.assemble(("error:", "red"), f" --out must end in .xlsx, not {out.name!r}"))
-        raise typer.Exit(2)
-    _existing_db(db)
-    database = store.open_db(db)
+    _check_out(out)  # a folder, or none to write in
+    if out.suffix.lower() != ".xlsx":
+        fail(f"--out must end in .xlsx, not {out.name!r}")
+    database = _open_db(db)
     sheets = workbook.workbook_sheets(database)
     database.close()
     counts = _write_workbook(out, sheets)
@@ -674,8 +822,7 @@ def programs_command(
     """
     from extract import export
 
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     if issues:
         rows = export.health_issue_records(database, plan=plan, branch=branch, insurer=insurer)
         database.close()
@@ -725,8 +872,7 @@ def _year(value: str | None) -> int | None:
     text = normalize_text(value).strip()
     year = int(text) if text.isdigit() else parse_year(text if "年" in text else text + "年")
     if year is None or not 1900 <= year <= 2200:
-        err_console.print(f"[red]error:[/] --year: cannot read a year in {value!r} (e.g. 2021 or 令和3)")
-        raise typer.Exit(2)
+        fail(f"--year: cannot read a year in {value!r} (e.g. 2021 or 令和3)")
     return year
 
 
@@ -774,11 +920,9 @@ def search_command(
 
     unknown = [w for w in words if w.startswith("--")]  # -word excludes a word; --word is a typo
     if unknown:
-        err_console.print(f"[red]error:[/] no such option: {unknown[0]} (see planex search --help)")
-        raise typer.Exit(2)
+        fail(f"no such option: {unknown[0]} (see planex search --help)")
     query = " ".join(words)
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     filters = {"insurer": insurer, "branch": branch, "plan_type": plan_type, "year": _year(year),
                "section": section, "kind": kind}  # fmt: skip
     try:
@@ -787,8 +931,7 @@ def search_command(
         else:
             hits = search(database, query, limit=limit, **filters)
     except SearchError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     finally:
         database.close()
     if as_json:
@@ -814,7 +957,7 @@ def search_command(
         where = " ".join(x for x in (hit.insurer, hit.branch) if x) or hit.plan_id
         years = hit.fiscal_year or (f"{hit.period_start}-{hit.period_end}" if hit.period_start else "")
         about = f"{hit.plan_type} {years} p.{hit.page}"
-        console.print(f"[bold]{n:>2}[/] ", _marked(where, []), _marked(about, []), style="default")
+        console.print(Text(f"{n:>2} ", style="bold"), _marked(where, []), _marked(about, []), style="default")
         console.print("    ", _marked(hit.section or "", []), style="cyan")
         text, spans = snippet_spans(hit.sentence, hit.marks)
         console.print("    ", _marked(text, spans))
@@ -847,30 +990,30 @@ def compare_command(
     from extract.search import SearchError
 
     if out is not None and out.suffix.lower() not in (".md", ".csv"):
-        err_console.print(f"[red]error:[/] --out must end in .md or .csv, not {out.name!r}")
-        raise typer.Exit(2)
-    _existing_db(db)
-    database = store.open_db(db)
+        fail(f"--out must end in .md or .csv, not {out.name!r}")
+    if out is not None:
+        _check_out(out)
+    database = _open_db(db)
     try:
         found, missing = cmp.compare(database, heading, insurer=insurer, branch=branch, plan_type=plan_type,
                                      year=_year(year), min_score=min_score)  # fmt: skip
     except SearchError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     finally:
         database.close()
     if out is not None:
-        if out.suffix.lower() == ".csv":
-            cmp.write_csv(out, found)
-        else:
-            cmp.write_markdown(out, heading, found, missing)
+        with _writing(out):
+            if out.suffix.lower() == ".csv":
+                cmp.write_csv(out, found)
+            else:
+                cmp.write_markdown(out, heading, found, missing)
         err_console.print(f"wrote {len(found)} plans to {out}")
     elif as_json:
         sys.stdout.write(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2) + "\n")
     else:
         panels = [
-            Panel(_marked(c.text, []), title=f"[bold]{cmp.plan_name(c)}[/] {c.insurer or ''}",
-                  subtitle=f"{c.heading} · p.{c.page_start}-{c.page_end} · {c.score:.2f}", width=64)
+            Panel(_marked(c.text, []), title=Text.assemble((cmp.plan_name(c), "bold"), f" {c.insurer or ''}"),
+                  subtitle=Text(f"{c.heading} · p.{c.page_start}-{c.page_end} · {c.score:.2f}"), width=64)
             for c in found
         ]  # fmt: skip
         console.print(Columns(panels))
@@ -887,8 +1030,7 @@ def reindex_command(db: DbOption = Path("planex.db")) -> None:
     0.2.0), run planex load again: documents loaded by another version are read again."""
     from extract.search_index import rebuild_index
 
-    _existing_db(db)
-    database = store.open_db(db)
+    database = _open_db(db)
     count = rebuild_index(database)
     database.close()
     err_console.print(f"indexed {count} sentences")
@@ -916,14 +1058,13 @@ def serve_command(
     from extract.serve import ServeError, serve
 
     def ready(url: str) -> None:
-        err_console.print(f"serving [bold]{url}[/] (read-only; Ctrl-C stops)")
+        err_console.print("serving ", Text(url, style="bold"), " (read-only; Ctrl-C stops)", sep="")
 
-    _existing_db(db)
+    store.check_database(db)
     try:
         serve(db, host=host, port=port, on_ready=ready, log_level="warning")
     except ServeError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from extract.export import output_file
 from extract.normalize import normalize_text
 from extract.search import Filters, SearchError, filter_sql
 from extract.sections import match_style
@@ -157,7 +158,8 @@ def write_markdown(path: Path, heading: str, found: list[Comparison], missing: l
         out += ["", f"## {plan_name(c)} — {c.insurer or ''} {c.plan_type} {years(c)}".rstrip(), "",
                 f"*{c.section}* (p. {c.page_start}–{c.page_end}, similarity {c.score:.2f})", "",
                 "```text", c.text, "```"]  # fmt: skip
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    with output_file(path) as fh:
+        fh.write("\n".join(out) + "\n")
 
 
 CSV_COLUMNS = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end", "plan_id",
@@ -166,7 +168,7 @@ CSV_COLUMNS = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", 
 
 def write_csv(path: Path, found: list[Comparison]) -> None:
     """UTF-8 with a byte-order mark: Excel opens it as UTF-8 (without, it guesses Shift-JIS)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with output_file(path, encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for c in found:

@@ -10,11 +10,14 @@ and target year.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlite_utils
 
@@ -60,8 +63,39 @@ def kpi_records(
     return list(db.query(sql, params))
 
 
+@contextlib.contextmanager
+def output_file(path: Path, encoding: str = "utf-8", newline: str | None = None) -> Iterator[IO[str]]:
+    """A text file to write ``path`` with, that appears whole or not at all.
+
+    The text goes to a temporary file beside ``path``, renamed over it once complete: a write
+    that fails (a full disk) leaves no half-written export and any earlier file untouched.
+    A target that is not a regular file (``/dev/stdout``, a pipe) is written directly.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding=encoding, newline=newline) as fh:
+            yield fh
+        return
+    mode = path.stat().st_mode & 0o777 if path.exists() else _new_file_mode()
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+            yield fh
+        os.chmod(temporary, mode)  # mkstemp makes it private; an export is an ordinary file
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _open(path: Path, excel: bool):
-    return path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
+    return output_file(path, encoding="utf-8-sig" if excel else "utf-8", newline="")
 
 
 def write_csv(
@@ -79,7 +113,7 @@ def write_csv(
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
     count = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with output_file(path) as fh:
         for row in rows:
             fh.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n")
             count += 1

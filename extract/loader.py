@@ -10,6 +10,8 @@ Design:
   recorded as ``timeout``. A worker that dies (a crash inside the PDF library) costs only its
   file, recorded as ``malformed``.
 - Every failure is recorded in ``load_errors`` with its kind and the batch goes on.
+- Each file's wall and CPU time are measured in the worker and reported per file
+  (:class:`FileOutcome`): CPU time is what a file costs, whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import signal
+import sqlite3
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -26,7 +29,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from extract import store
+import sqlite_utils
+
+from extract import __version__, pdf, store
 from extract.pdf import PdfReadError, read_pdf
 from schemas.records import ErrorKind, LoadError
 
@@ -60,6 +65,8 @@ class LoadSummary:
     loaded: int = 0
     unchanged: int = 0
     failed: Counter[str] = field(default_factory=Counter)
+    truncated: int = 0
+    """Documents loaded from files cut short (the pages that could be recovered)."""
     pages: int = 0
     characters: int = 0
     seconds: float = 0.0
@@ -70,9 +77,25 @@ class LoadSummary:
         return sum(self.failed.values())
 
 
-ProgressCallback = Callable[[Path, str, int], None]
-"""Called once per file with its path, its outcome (``loaded``, ``unchanged`` or an error kind)
-and the number of pages read."""
+@dataclass
+class FileOutcome:
+    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged`` or an error kind."""
+
+    path: Path
+    outcome: str
+    pages: int = 0
+    seconds: float = 0.0
+    """Wall time the worker spent on it (or until it was given up)."""
+    cpu_seconds: float = 0.0
+    """CPU time of the worker on it: the file's own cost, unaffected by the machine's load."""
+    message: str = ""
+    truncated: bool = False
+    second_opinions: int = 0
+    """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+
+
+ProgressCallback = Callable[[FileOutcome], None]
+"""Called once per file, as soon as its outcome is known."""
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -126,8 +149,11 @@ def _worker_main(conn: Connection) -> None:
             return
         if path is None:
             return
+        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
+        result = process_file(path)
+        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
         try:
-            conn.send(process_file(path))
+            conn.send((result, *work))
         except (BrokenPipeError, OSError):
             return
 
@@ -188,34 +214,36 @@ def load(
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
     Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
-    Raises :class:`UsageError` for a missing path and :class:`LoadInterrupted` on Ctrl-C.
+    Raises :class:`UsageError` for a missing path, :class:`LoadInterrupted` on Ctrl-C and
+    :class:`store.DatabaseProblem` for a database this planex must not write (see
+    :func:`store.check_database`; also one holding documents read by a newer planex).
     """
     files = discover(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
-    db = store.open_db(db_path)
+    db = open_target(db_path)
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
     known = store.known_ids(db)
     queue: deque[tuple[Path, str | None]] = deque()
     claimed: set[str] = set()
 
-    def report(path: Path, outcome: str, pages: int = 0) -> None:
+    def report(outcome: FileOutcome) -> None:
         if progress is not None:
-            progress(path, outcome, pages)
+            progress(outcome)
 
     for path in files:
         sha = _hash_file(path)
         if sha is not None and not force and (sha in known or sha in claimed):
             summary.unchanged += 1
-            report(path, "unchanged")
+            report(FileOutcome(path, "unchanged"))
             continue
         if sha is not None:
             claimed.add(sha)
         queue.append((path, sha))
 
-    def fail(path: Path, failure: Failure) -> None:
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
         store.record_error(
             db,
             LoadError(
@@ -228,11 +256,12 @@ def load(
             ),
         )
         summary.failed[failure.kind] += 1
-        report(path, failure.kind)
+        seconds, cpu, asked = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
 
-    def finish(path: Path, result: store.DocumentRows | Failure) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
         if isinstance(result, Failure):
-            fail(path, result)
+            fail(path, result, work)
             return
         error = None
         if result.text_quality == "no_text":
@@ -248,12 +277,16 @@ def load(
         pages = result.pages
         summary.pages += pages
         summary.characters += result.characters
+        seconds, cpu, asked = work
         if error is not None:
             summary.failed["no_text"] += 1
-            report(path, "no_text", pages)
+            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked))
         else:
             summary.loaded += 1
-            report(path, "loaded", pages)
+            summary.truncated += result.truncated
+            outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
+                                  second_opinions=asked)  # fmt: skip
+            report(outcome)
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["extract.warm"])  # workers start as forks of a warm process
@@ -280,20 +313,22 @@ def load(
             for worker in busy:
                 path = worker.path
                 assert path is not None
+                elapsed = time.monotonic() - worker.started
                 if worker.conn in ready:
                     try:
-                        result = worker.conn.recv()
+                        result, *work = worker.conn.recv()
                     except (EOFError, OSError):
                         code = worker.process.exitcode
                         message = f"the PDF reader crashed (exit code {code})"
-                        result = Failure("malformed", message, worker.sha)
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()
-                    finish(path, result)
-                elif time.monotonic() - worker.started > timeout:
+                    finish(path, result, (work[0], work[1], work[2]))
+                elif elapsed > timeout:
                     pool[pool.index(worker)] = _replace(worker, ctx)
-                    fail(path, Failure("timeout", f"gave up after {timeout:g} s", worker.sha))
+                    given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
+                    fail(path, given_up, (elapsed, elapsed, 0))
     except KeyboardInterrupt:
         for worker in pool:
             worker.kill()
@@ -306,6 +341,37 @@ def load(
         db.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def open_target(db_path: str | Path) -> sqlite_utils.Database:
+    """The database a load writes, created if missing, or :class:`store.DatabaseProblem` saying
+    why it cannot be: not a planex database, one from a newer planex, a folder or file that
+    cannot be written (SQLite's own words are only "unable to open database file")."""
+    store.check_database(db_path, create=True)
+    try:
+        db = store.open_db(db_path)
+    except sqlite3.OperationalError as exc:
+        raise store.DatabaseProblem(
+            f"cannot write the database {db_path}: {exc} (is its folder writable, the disk not full?)",
+            usage=False,
+        ) from None
+    try:
+        _refuse_newer_documents(db, db_path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> None:
+    """A load must not replace what a newer planex read with this version's older reading."""
+    newer = store.newer_documents(db)
+    if newer is not None:
+        raise store.DatabaseProblem(
+            f"{db_path} holds documents read by planex {newer}, newer than this planex "
+            f"{__version__}: upgrade planex, or load into another --db",
+            usage=False,
+        )
 
 
 def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:

@@ -22,6 +22,7 @@ from extract.health_issues import plan_health_issues
 from extract.program_text import SectionTree, age_range, key_program, kpis_under, name_key, prose, squash
 from extract.sections import PlanLine, match_style
 from extract.step_forms import step_report_programs, step_table_programs
+from extract.targets import population_of
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
@@ -32,6 +33,21 @@ _FIGURES_ONLY = re.compile(
     r"|^[^、。]{0,40}[:：]\s*[^、。]*数\s*[0-9,]+\s*人"  # 被保険者(40歳以上):実施対象者数 791,721人、…
 )
 """A bulleted line that only states figures (a target or a head count), not an action."""
+_COUNT_NOTE = re.compile(r"\s*[(（][^()（）]*\d[^()（）]*[)）]\s*$")  # (一次勧奨実施予定人数 5,335人)
+_WHO = re.compile(r"^(被保険者|被扶養者|加入者|組合員)")
+
+
+def _figures_only(item: str) -> bool:
+    """Whether a bulleted line states figures only: who is counted and how many, or a rate. An
+    action with its planned number in a bracket after it (未治療者に対する受診勧奨(…予定人数 5,335人))
+    is an action."""
+    if not _FIGURES_ONLY.search(item):
+        return False
+    head = item
+    while _COUNT_NOTE.search(head):
+        head = _COUNT_NOTE.sub("", head)
+    head = head.strip()
+    return not head or bool(_WHO.match(head) or re.search(r"\d|数$", head))  # …実施予定人数(約620人)
 _ACTION_STOP = re.compile(r"^\s*(?:■|※|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\s*[)）.]|-\s*\d+\s*-$|【)")
 
 
@@ -58,6 +74,13 @@ def _population(tree: SectionTree, n: int) -> str | None:
     if k is not None and tree.sections[k].text.strip():
         return tree.sections[k].text.strip().splitlines()[0][:60]
     return None
+
+
+def _ticketed(text: str) -> str | None:
+    """Whom a …の実施方法 section sends its 受診券 / 利用券 (``…動機づけ支援対象者、積極的支援対象者に対し、
+    利用券を交付``): the people that program serves."""
+    m = _TICKETED.search(squash(text))  # a table cell wraps anywhere: 利用券の発 / 行
+    return m.group(1) if m else None
 
 
 def _field(tree: SectionTree, n: int, pattern: re.Pattern[str]) -> str | None:
@@ -90,22 +113,29 @@ def _section_program(tree: SectionTree, n: int, source: str, name: str, kpis: li
         "obstacles": _field(tree, n, _OBSTACLE),
         "age_from": low,
         "age_to": high,
-        "population": _population(tree, n),
+        "population": _population(tree, n) or (_ticketed(whole) if source == "method" else None),
         "kpi_ids": [k.id for k in linked],
         "raw_text": f"{s.label} {s.heading}\n{whole}".strip(),
     }
 
 
-def _stated_ages(sentences: list[str], name: str) -> tuple[int | None, int | None]:
+_AGED_WHO = re.compile(r"\d+歳?[~～〜\-－]\d+歳の(被保険者|被扶養者|組合員|加入者)")
+# who a 特定健康診査等実施計画 sends its tickets to: the program's own statement of whom it serves
+_TICKETED = re.compile(r"(?:利用券|受診券)の(?:発行|交付).{0,30}?([^、。]*対象者(?:、[^、。]*対象者)*)に対し")
+
+
+def _stated_ages(sentences: list[str], name: str) -> tuple[int | None, int | None, str | None]:
     """An age range the plan states for a program elsewhere: the first of the plan's sentences
-    naming the program that holds one (特定健康診査及び特定保健指導の対象となる40歳～74歳の被保険者)."""
+    naming the program that holds one (特定健康診査及び特定保健指導の対象となる40歳～74歳の被保険者),
+    and whom it names with them (被保険者)."""
     key = squash(name)
     for sentence in sentences:
         if key in sentence:
             low, high = age_range(sentence)
             if low is not None:
-                return low, high
-    return None, None
+                who = _AGED_WHO.search(sentence)
+                return low, high, who.group(1) if who else None
+    return None, None, None
 
 
 def chapter_programs(tree: SectionTree, kpis: list[Kpi]) -> list[dict]:
@@ -131,7 +161,8 @@ def chapter_programs(tree: SectionTree, kpis: list[Kpi]) -> list[dict]:
         sentences = [part for s in tree.sections for part in re.split(r"(?<=。)", squash(s.text))]
         for program in found:
             if program["age_from"] is None:
-                program["age_from"], program["age_to"] = _stated_ages(sentences, program["name"])
+                program["age_from"], program["age_to"], who = _stated_ages(sentences, program["name"])
+                program["population"] = program["population"] or who
     return found
 
 
@@ -151,7 +182,7 @@ def actions(text: str) -> list[str]:
         m = _ACTION_MARK.match(line)
         if m:
             first = line[m.end() :].strip()
-            open_action = bool(first) and not _FIGURES_ONLY.search(first)
+            open_action = bool(first) and not _figures_only(first)
             if open_action:
                 found.append(first)
         elif _ACTION_STOP.match(line) or match_style(line.strip()):
@@ -218,11 +249,15 @@ def plan_programs(
         programs.append(
             Program(id=f"{plan.id}-g{n:03d}", doc_id=plan.doc_id, plan_id=plan.id, number=n, **draft)
         )
+    if any(p.key_program for p in programs):  # the plan marks its key programs: the others are not
+        for program in programs:
+            program.key_program = bool(program.key_program)
     _link_by_name(programs, kpis)
     by_kpi = {k: p for p in programs for k in p.kpi_ids}
     for kpi in kpis:
         if kpi.id in by_kpi:  # the program's name as the programs table has it
             kpi.program = by_kpi[kpi.id].name
+            kpi.population = kpi.population or _named_population(kpi.program)
     issues = plan_health_issues(plan, items, owner, sections, programs, tree)
     for program in programs:  # a STEP form prints the 健康課題との関連 cell under the last cell
         for issue in issues:
@@ -233,16 +268,35 @@ def plan_programs(
     return programs, issues
 
 
+def _named_population(name: str) -> str | None:
+    """The population a program's name gives in brackets (特定健康診査（被扶養者）): whom its
+    targets count when their indicator does not say."""
+    for part in re.findall(r"[(（]([^()（）]+)[)）]", name):
+        who = population_of(part)
+        if who:
+            return who  # type: ignore[return-value]
+    return None
+
+
 def _link_by_name(programs: list[Program], kpis: list[Kpi]) -> None:
     """A target stated away from its program (a plan's goal table: 特定健康診査受診率 …) belongs to
-    the program its indicator names, when it names exactly one (the longest name wins)."""
+    the program its indicator names, when it names exactly one (the longest name wins); one whose
+    indicator names none, to the program the heading of its section names (a table under
+    ``① 特定健康診査受診者の目標数``)."""
     linked = {k for p in programs for k in p.kpi_ids}
     names = [(name_key(p.name), p) for p in programs if len(name_key(p.name)) >= 4]
     names.sort(key=lambda pair: -len(pair[0]))
+
+    def named(text: str) -> Program | None:
+        key = name_key(text)
+        found = [p for name, p in names if name in key]
+        if found and all(name_key(other.name) in name_key(found[0].name) for other in found[1:]):
+            return found[0]
+        return None
+
     for kpi in kpis:
         if kpi.id in linked:
             continue
-        indicator = name_key(kpi.indicator)
-        found = [p for key, p in names if key in indicator]
-        if found and all(name_key(other.name) in name_key(found[0].name) for other in found[1:]):
-            found[0].kpi_ids.append(kpi.id)
+        program = named(kpi.indicator) or named(kpi.section.rsplit(" > ", 1)[-1])
+        if program is not None:
+            program.kpi_ids.append(kpi.id)

@@ -4,15 +4,21 @@ Japanese plans mark their outline with numbering, not with markup: 第N章, 第N
 (N), ①, ⅰ, ア, STEP N-M, ○ … Which mark is a level depends on the document, so levels are
 assigned by order of appearance (the outline stack a reader keeps in mind): a mark style seen
 for the first time goes one level deeper; a style already on the stack closes everything
-below it. Chapters (第N章, 序章) are always top level.
+below it. Chapters (第N章, 序章), appendices (参考 1.) and the parts of the STEP template are
+always top level.
 
 A numbered line is a heading only when it looks like one, which is how a reader tells
 ``（１）実施状況`` from a sentence that starts with ``（１）``:
 
 - it stands alone on its baseline (table cells share a baseline with their neighbours);
-- its text after the mark is short and does not end with 。;
+- its text after the mark is short, a title: no sentence (no 。, no topic …は、), no table
+  cell (one letter, an empty cell ``-``), no second item run on;
 - it stops short of the right margin, unless its font is larger or bold (a wrapped paragraph
   reaches the margin).
+
+And its mark must belong to an outline: marks that do not count 1, 2, 3 … (codes in a table's
+column), lists whose items follow one another with nothing under them, and form labels repeated
+per record are read as text (``not_an_outline``; the tree is built again without them).
 
 A table of contents (目次, dot leaders) is recognized and skipped, so its entries are not
 taken for sections. A table's header row (a line of role ``header``, see ``extract.cells``) is
@@ -26,9 +32,11 @@ plan) and the words they share (基盤的保険者機能関係 / 戦略的保険
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
+from extract.normalize import normalize_text
 from schemas.records import Line
 
 FIELDS = ("基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係")
@@ -44,6 +52,7 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("chapter", r"^(第\s*\d+\s*章|序\s*章|終\s*章)\s*"),
         ("section", r"^(第\s*\d+\s*節)\s*"),
+        ("appendix", r"^((?:参考|付録)\s*\d{1,2}\s*\.?)\s*(?=[^\d\s.%,])"),
         ("dai", r"^(第\s*\d+)(?![\d章節条項回期号年部次])\s*"),
         ("step_sub", r"^((?i:STEP)\s*\d+\s*-\s*\d+)\s*"),
         ("step", r"^((?i:STEP)\s*\d+)(?!\s*-)\s*"),
@@ -87,6 +96,7 @@ class SectionDraft:
     page_end: int
     parent: int | None  # index into the draft list
     lines: list[str] = field(default_factory=list)
+    item: int = -1  # the index of its heading line in the plan's lines
 
 
 @dataclass(eq=False)
@@ -150,7 +160,7 @@ def undouble_digits(label: str) -> str:
     return label
 
 
-_CAN_START = re.compile(r"^[第序終0-9(①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
+_CAN_START = re.compile(r"^[第序終参付0-9(①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
 
 
 def match_style(text: str) -> tuple[str, str, str] | None:
@@ -197,6 +207,36 @@ def _take_chars(text: str, count: int) -> str:
             if seen == count:
                 return text[: i + 1]
     return text
+
+
+_TOP_LEVEL = ("chapter", "field", "appendix", "step")  # parts of the whole plan, whatever is open
+_WORDISH = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
+_BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）|「[^「」]*」|【[^【】]*】")
+# an empty cell (-) ends a table row; one character set apart is the top of a vertical cell (計 of 計画)
+_CELL_END = re.compile(r"\s([-—―‐−–]|[\u3040-\u30ff\u4e00-\u9fff])$")
+# another item's mark after a wide gap or a comma: items run together on one line
+_RUN_ON_MARK = re.compile(
+    rf"(\s{{2,}}|[、,]\s*)([{_KANA}][.．、)]|[①-⑳]|\(\s*\d{{1,2}}\s*\)|\d{{1,2}}[.．)])"
+)
+
+
+def _step_number(label: str) -> str:
+    found = re.search(r"\d+", normalize_text(label))
+    return found.group() if found else ""
+
+
+def title_like(heading: str) -> bool:
+    """Whether the words after a mark can be a title (what the text below is about) rather than a
+    table cell or an item of content: two or more letters (``3 既`` is a cell of a vertical
+    column), no sentence inside (``…高い。 婦人科…``: a 。 outside brackets), no topic of a
+    sentence (``上記(1)アは、…``), no cell at its end (``… 加入者構成の分析 -``, ``実施体制 計``), no second
+    item's mark run on (``…の説明  カ.…``, ``…の発送、②…``)."""
+    if len(_WORDISH.findall(heading)) < 2:
+        return False
+    outside = _BRACKETED.sub("", heading)
+    if "。" in outside.rstrip("。") or "は、" in outside or _CELL_END.search(heading):
+        return False
+    return not _RUN_ON_MARK.search(heading)
 
 
 def heading_text_ok(heading: str, limit: int = MAX_HEADING_CHARS) -> bool:
@@ -456,7 +496,86 @@ def build_sections(
 
     Text before the first heading becomes a level-0 section (the plan's front matter). When
     ``owner`` is given it is filled with, for each line, the index of the section it belongs to.
+
+    The tree is built, then checked as a reader checks an outline (:func:`not_an_outline`): marks
+    that do not count 1, 2, 3 …, lists and form labels are taken back as text and the tree is
+    built again without them (a second pass is rare; a third rarer still).
     """
+    as_text: set[int] = set()
+    drafts: list[SectionDraft] = []
+    for _ in range(3):
+        drafts = _build_sections(items, skip_pages, owner, as_text)
+        more = not_an_outline(drafts) - as_text
+        if not more:
+            break
+        as_text |= more
+    return drafts
+
+
+_ORDINAL_STYLES = ("dai", "n", "n.", "(n)", "circled", "roman", "Roman", "kana", "(kana)")
+_ROMAN_SMALL = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def ordinal(style: str, label: str) -> int | None:
+    """The count a mark stands for (``(3)`` → 3, ``ウ`` → 3, ``ⅱ)`` → 2), or None."""
+    mark = re.sub(r"[\s()（）.]", "", normalize_text(label))
+    if style in ("dai", "n", "n.", "(n)"):
+        digits = re.search(r"\d+", mark)
+        return int(digits.group()) if digits else None
+    if style == "circled":
+        return ord(mark[0]) - 0x2460 + 1 if "①" <= mark[:1] <= "⑳" else None
+    if style in ("kana", "(kana)"):
+        return _KANA.index(mark[0]) + 1 if mark[:1] and mark[0] in _KANA else None
+    if style == "Roman":
+        return ord(mark[0]) - 0x2160 + 1 if "Ⅰ" <= mark[:1] <= "Ⅻ" else None
+    if style == "roman":
+        if "ⅰ" <= mark[:1] <= "ⅻ":
+            return ord(mark[0]) - 0x2170 + 1
+        return _ROMAN_SMALL.index(mark.lower()) + 1 if mark.lower() in _ROMAN_SMALL else None
+    return None
+
+
+def not_an_outline(drafts: list[SectionDraft]) -> set[int]:
+    """Line indexes of headings that are no outline's numbering, to be read as text.
+
+    The marked headings under one parent with one style are the runs of an outline, each counting
+    from its first mark (``1``, ``ア``, ``①``; a run may start again at its first mark). A run is
+    taken back when
+
+    - it does not count up from its first mark (``3 既``, ``ス …``: codes in a table's column);
+    - two of its items follow each other with nothing between them: a list (answer options,
+      criteria, the programs of a 事業の一覧), whose items are content, not titles;
+    - all its items have the same words (``1 事業名``, ``2 事業名``: a form's field per record).
+
+    A 協会けんぽ plan's frame (fields and their measures) has rules of its own and is left alone.
+    """
+    if any(d.style == "field" for d in drafts):
+        return set()
+    groups: dict[tuple[int | None, str], list[int]] = {}
+    for n, draft in enumerate(drafts):
+        if draft.level > 0 and draft.style in _ORDINAL_STYLES and draft.item >= 0:
+            groups.setdefault((draft.parent, draft.style), []).append(n)
+    taken: set[int] = set()
+    for members in groups.values():
+        runs: list[list[int]] = []
+        for n in members:
+            if not runs or ordinal(drafts[n].style, drafts[n].label) == 1:
+                runs.append([])
+            runs[-1].append(n)
+        for run in runs:
+            counts = [ordinal(drafts[n].style, drafts[n].label) for n in run]
+            steps = itertools.pairwise(counts)
+            broken = counts[0] != 1 or any(b is None or a is None or b <= a for a, b in steps)
+            listed = any(b == a + 1 and not drafts[a].lines for a, b in itertools.pairwise(run))
+            form = len(run) >= 2 and len({squash(drafts[n].heading) for n in run}) == 1
+            if broken or listed or form:
+                taken.update(drafts[n].item for n in run)
+    return taken
+
+
+def _build_sections(
+    items: list[PlanLine], skip_pages: set[int] | None, owner: list[int] | None, as_text: set[int]
+) -> list[SectionDraft]:
     owner = owner if owner is not None else []
     owner.clear()
     skip_pages = skip_pages or set()
@@ -480,18 +599,22 @@ def build_sections(
         label = as_written_lines(source, label, after)
         heading = as_written_lines(source, heading, after + len(label))
         styles = [s for s, _ in stack]
-        if style in ("chapter", "field"):
+        if style in _TOP_LEVEL:
             del stack[:]
+        elif style == "step_sub":  # STEP2-1 under its STEP2; with no STEP2 open, a part of its own
+            under = bool(stack) and stack[0][0] == "step"
+            del stack[1 if under and _step_number(drafts[stack[0][1]].label) == _step_number(label) else 0 :]
         elif style in styles:
             del stack[styles.index(style) :]
         parent = stack[-1][1] if stack else None
-        draft = SectionDraft(len(stack) + 1, label, heading, style, page, page, parent)
+        draft = SectionDraft(len(stack) + 1, label, heading, style, page, page, parent, item=i)
         drafts.append(draft)
         stack.append((style, len(drafts) - 1))
         current = draft
         return draft
 
     consumed = -1  # the last line already used as the continuation of a heading
+    sub_items = _SubItems()
     for i, item in enumerate(items):
         if i:
             owner.append(max(len(drafts) - 1, 0))  # where line i-1 ended up
@@ -521,6 +644,7 @@ def build_sections(
             consumed = max(consumed, field_line.last)
             seen_fields.add(squash(name))
             field_no += 1
+            sub_items.close()
             open_section("field", label, name, page, last=field_line.last)
             rest = undouble(rest)
             nested = match_style(rest) if rest else None
@@ -532,18 +656,31 @@ def build_sections(
                 after = max(0, item.line.text.find(rest))
                 open_section(nested[0], nested[1], heading, page, last=consumed, after=after)
             continue
-        styled = match_style(text)
+        styled = match_style(text) if i not in as_text else None
         if has_fields:
-            if styled and current is not None and _is_measure(items, i, styled, measure_style.get(field_no)):
+            measure = measure_style.get(field_no)
+            if styled and current is not None and _next_in_count(styled, measure, current):
+                styled = (measure or styled[0], styled[1], styled[2])  # ３．after １ and ２: a slip
+            bullets = bool(measure and measure.startswith("bullet"))
+            in_bullet_measure = bullets and current is not None and current.style == measure
+            if (
+                styled
+                and current is not None
+                and _is_measure(items, i, styled, measure)
+                and not (in_bullet_measure and sub_items.holds(items, i, measure or ""))
+            ):
                 found = measure_heading(items, i, styled[2])
                 assert found is not None
                 heading, consumed = found
                 open_section(styled[0], styled[1], heading, page, last=consumed)
+                sub_items.close()
                 continue
             if current is None:
                 current = _front(drafts, page, text)
             else:
                 _append(drafts, current, text, page)
+                if in_bullet_measure:
+                    sub_items.see(items, i, styled, measure or "")
             continue
         if styled and "**" in styled[2]:  # a heading and the next one merged (emphasis marks)
             first, _, rest = styled[2].replace("**", "\x00", 1).partition("\x00")
@@ -551,6 +688,8 @@ def build_sections(
             if nested and _is_heading(styled[0], first.strip(), item, stack, has_fields):
                 open_section(styled[0], styled[1], first.strip(), page)
                 styled = nested
+            elif first.strip() and rest.replace("**", "").strip().startswith("【"):
+                styled = (styled[0], styled[1], first.strip())  # a 【…】 block after it is not its title
         if styled:
             style, label, heading = styled
             if undouble(heading) != heading:  # fake bold read character by character too
@@ -559,7 +698,7 @@ def build_sections(
                 open_section(style, label, heading, page)
                 continue
             wrapped = _continuation(items, i, heading) if _allowed(style, stack, has_fields) else None
-            if wrapped:
+            if wrapped and title_like(wrapped[0]):
                 heading, consumed = wrapped
                 open_section(style, label, heading, page, last=consumed)
                 continue
@@ -570,6 +709,86 @@ def build_sections(
     if items:
         owner.append(max(len(drafts) - 1, 0))
     return drafts
+
+
+_DIGIT_MARKS = ("n", "n.")
+
+
+def _next_in_count(styled: tuple[str, str, str], measure: str | None, current: SectionDraft) -> bool:
+    """A digit mark of another spelling (``３．`` among ``１ `` / ``２ `` measures) that goes on
+    counting the measures: the same numbering, written with a slip."""
+    if measure not in _DIGIT_MARKS or styled[0] not in _DIGIT_MARKS or styled[0] == measure:
+        return False
+    if current.style != measure:
+        return False
+    last, this = ordinal(measure, current.label), ordinal(styled[0], styled[1])
+    return last is not None and this == last + 1
+
+
+_NOT_AN_ITEM = re.compile(r"^\s*([■□※(（【]|KPI)")  # KPI lines, notes, a wrapped bracket
+
+
+@dataclass
+class _SubItems:
+    """The numbered sub-items (i), ii) …) of the 協会けんぽ measure being read, when the measures'
+    mark is a bullet (○): a branch may use that bullet inside a sub-item too, to head groups of
+    actions (○未治療者に対する受診勧奨 followed by its ・ lines), and such a bullet is no measure.
+
+    A sub-item groups its actions so when its first item is a bullet of the measures' mark with a
+    list (・ / ○ lines) right under it. In such a sub-item a bullet of that mark is a group, unless
+    the sub-items' numbering starts again (``i)`` again) after it, before the next such bullet:
+    then it opens a measure with sub-items of its own. In a sub-item of plain actions (・) or
+    prose, a bullet of the measures' mark is the next measure."""
+
+    style: str | None = None
+    grouped: bool | None = None  # the open sub-item heads its actions with the measures' bullet
+
+    def close(self) -> None:
+        self.style, self.grouped = None, None
+
+    def see(self, items: list[PlanLine], i: int, styled: tuple[str, str, str] | None, measure: str) -> None:
+        """A body line of the measure: a sub-item's heading, or its first item."""
+        text = items[i].line.text
+        if styled and styled[0] not in (measure, "Roman") and not styled[0].startswith("bullet") and (
+            heading_text_ok(styled[2], 2 * MAX_HEADING_CHARS)
+        ):
+            self.style, self.grouped = styled[0], None
+        elif self.style and self.grouped is None and not _NOT_AN_ITEM.match(text):
+            self.grouped = bool(styled and styled[0] == measure) and _heads_a_list(items, i)
+
+    def holds(self, items: list[PlanLine], i: int, measure: str) -> bool:
+        """Whether the measure-marked line ``i`` is an item of the open sub-item."""
+        if self.style is None or self.grouped is False:
+            return False
+        if self.grouped is None:  # the sub-item's first item
+            self.grouped = _heads_a_list(items, i)
+            if not self.grouped:
+                return False
+        for j in range(i + 1, min(i + 120, len(items))):
+            text = undouble(items[j].line.text.strip())
+            if match_field(text):
+                break
+            styled = match_style(text)
+            if styled and styled[0] == measure:
+                break  # another such bullet first: the list goes on
+            if styled and styled[0] == self.style and heading_text_ok(styled[2], 2 * MAX_HEADING_CHARS):
+                if ordinal(styled[0], styled[1]) == 1:
+                    return False  # the numbering starts again: this bullet opened a new measure
+                break
+        return True
+
+
+def _heads_a_list(items: list[PlanLine], i: int) -> bool:
+    """Whether a bulleted list (・, ○ …) follows line ``i`` (past a wrapped bracket note)."""
+    for j in range(i + 1, min(i + 4, len(items))):
+        text = items[j].line.text.strip()
+        if not text or text.startswith(("(", "（")):
+            continue
+        return bool(_BULLETED.match(text))
+    return False
+
+
+_BULLETED = re.compile(r"^[・○〇◯●◆◇☆]")
 
 
 # Measure headings end in a nominalized action: …の推進, …の強化, …の徹底 …
@@ -711,7 +930,7 @@ def _allowed(style: str, stack: list[tuple[str, int]], has_fields: bool) -> bool
 def _is_heading(
     style: str, heading: str, item: PlanLine, stack: list[tuple[str, int]], has_fields: bool
 ) -> bool:
-    return _allowed(style, stack, has_fields) and looks_like_heading(item, heading)
+    return _allowed(style, stack, has_fields) and looks_like_heading(item, heading) and title_like(heading)
 
 
 def as_written(line: Line, part: str) -> str:

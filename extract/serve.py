@@ -206,6 +206,25 @@ def registered_plugin(databases: set[str]) -> Iterator[PlanexPlugin]:
         pm.unregister(plugin)
 
 
+@contextmanager
+def quiet_client_errors() -> Iterator[None]:
+    """No traceback in the server log for a client's mistake while the block runs.
+
+    Datasette 0.65's default error handler prints a traceback, with every local variable, for
+    each error it answers — a 404 for a missing table or a 400 for a broken SQL query included —
+    whenever rich is installed (planex's command line needs rich). The response (the status and
+    the message) is the same without it; an unexpected error (500) still prints its traceback.
+    """
+    from datasette import handle_exception
+
+    rich = handle_exception.rich
+    handle_exception.rich = None
+    try:
+        yield
+    finally:
+        handle_exception.rich = rich
+
+
 # --- metadata --------------------------------------------------------------------------------
 
 COMMON_COLUMNS = {
@@ -579,13 +598,15 @@ def datasette_metadata(db: sqlite_utils.Database | str | Path, name: str | None 
 
 
 def check_database(db_path: str | Path) -> Path:
-    """The database's path, if it is a planex database; :class:`ServeError` otherwise."""
+    """The database's path, if it is a planex database; :class:`ServeError` otherwise (missing,
+    not SQLite, another program's database, from a newer planex: see ``store.check_database``)."""
     path = Path(db_path)
-    if not path.is_file():
-        raise ServeError(f"no database at {path} (create one with: planex load FOLDER --db {path})")
     try:
+        store.check_database(path)
         with read_only(path) as conn:
             names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except store.DatabaseProblem as exc:
+        raise ServeError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise ServeError(f"{path} is not an SQLite database ({exc})") from None
     if store.PLANS not in names:
@@ -641,7 +662,7 @@ def serve(
 
     ds, name = build_datasette(db_path, settings)
     _check_port(host, port)
-    with registered_plugin({name}):
+    with registered_plugin({name}), quiet_client_errors():
         if on_ready is not None:
             shown = f"[{host}]" if ":" in host else host
             on_ready(f"http://{shown}:{port}/{name}")

@@ -3,7 +3,8 @@
 Other tools and notebooks read these names, so they are part of the interface:
 
 - ``documents`` (``id`` = SHA-256 of the file's bytes, ``file_name``, ``path``, ``sha256``, ``pages``,
-  ``bytes``, ``title``, ``text_quality``, ``loaded_at``, ``planex_version``)
+  ``bytes``, ``title``, ``text_quality``, ``loaded_at``, ``planex_version``, ``truncated``: 1 for
+  a file cut short, of which the pages that could be recovered were loaded)
 - ``pages`` (``doc_id``, ``page_no``, ``text``, ``raw_text``, ``quality`` …)
 - ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical,
   ``role`` (text, label, header), ``cell`` (JSON: table, row, col, spans and box, or null))
@@ -12,11 +13,17 @@ Other tools and notebooks read these names, so they are part of the interface:
 
 Each document is written in one transaction, so an interrupted load never leaves half a
 document behind; the database runs in WAL mode so readers are not blocked by a load.
+
+The database records its schema version in SQLite's ``user_version`` (:data:`SCHEMA_VERSION`):
+a database written by a newer planex is refused with a message instead of being misread or
+changed (:func:`check_database`, :func:`open_db`).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,19 +47,123 @@ HEALTH_ISSUES = "health_issues"
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
+SCHEMA_VERSION = 1
+"""The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
+change of tables or columns (0: a database from before the version was recorded)."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseProblem(Exception):
+    """``--db`` names something planex cannot use; the message says what to do instead.
+
+    ``usage`` is true when the argument itself is wrong (a missing file, a PDF, another
+    program's database): the command line exits with status 2 then, and 1 otherwise.
+    """
+
+    def __init__(self, message: str, *, usage: bool) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def check_database(path: str | Path, *, create: bool = False) -> None:
+    """Raise :class:`DatabaseProblem` unless ``path`` is a planex database this planex can use.
+
+    With ``create`` (``planex load``) a missing or empty file is fine: it becomes a new
+    database, provided its folder exists. Reads nothing but the file's header and schema.
+    """
+    path = Path(path)
+    make_one = f"create one with: planex load FOLDER --db {path}"
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is a folder, not a database file (--db names a file)", usage=True)
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise DatabaseProblem(
+                    f"no folder {path.parent} for the database {path.name} (create it first)", usage=True
+                )
+            return
+        raise DatabaseProblem(f"no database at {path} ({make_one})", usage=True)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot read {path}: {exc.strerror or exc}", usage=False) from None
+    if not head:
+        if create:
+            return
+        raise DatabaseProblem(f"{path} is an empty file, not a planex database ({make_one})", usage=True)
+    if head.startswith(b"%PDF-"):
+        raise DatabaseProblem(
+            f"{path} is a PDF, not a database: --db names the database file "
+            f"(load PDFs with: planex load {path} --db plans.db)", usage=True,
+        )  # fmt: skip
+    if head != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is not an SQLite database: --db names a planex database file ({make_one})", usage=True
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            version = conn.execute("pragma user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseProblem(
+            f"cannot read the database {path}: {exc} (a damaged copy? load the PDFs again into a new --db)",
+            usage=False,
+        ) from None
+    _check_version(path, version)
+    if DOCUMENTS not in tables and (tables or not create):
+        raise DatabaseProblem(
+            f"{path} is an SQLite database but not a planex database (no '{DOCUMENTS}' table): "
+            "choose another --db", usage=True,
+        )  # fmt: skip
+
+
+def _check_version(path: str | Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{path} was written by a newer planex (database schema {version}; this planex "
+            f"{__version__} knows up to {SCHEMA_VERSION}): upgrade planex, or use another --db",
+            usage=False,
+        )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+
+
+def newer_documents(db: sqlite_utils.Database) -> str | None:
+    """The newest planex version that loaded a document, if newer than this one (a load would
+    replace its readings with older ones)."""
+    versions = [r[0] for r in db.execute(f"select distinct planex_version from {DOCUMENTS}") if r[0]]
+    newest = max(versions, key=_version_key, default=None)
+    if newest is not None and _version_key(newest) > _version_key(__version__):
+        return newest
+    return None
+
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a planex database with every table in place."""
+    """Open (creating if needed) a planex database with every table in place.
+
+    Raises :class:`DatabaseProblem` for a database written by a newer planex (schema version).
+    """
     db = sqlite_utils.Database(path)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    ensure_schema(db)
+    try:
+        _check_version(path, db.execute("pragma user_version").fetchone()[0])
+        db.enable_wal()
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        ensure_schema(db)
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes that do not exist yet."""
+    """Create the tables, columns and indexes that do not exist yet, and record the schema version."""
     db[DOCUMENTS].create(
         {
             "id": str,
@@ -65,10 +176,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "text_quality": str,
             "loaded_at": str,
             "planex_version": str,
+            "truncated": int,
         },
         pk="id",
         if_not_exists=True,
     )
+    if "truncated" not in db[DOCUMENTS].columns_dict:  # a database from before schema 1
+        db[DOCUMENTS].add_column("truncated", int)
     db[PAGES].create(
         {
             "doc_id": str,
@@ -201,6 +315,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
     search_index.ensure_schema(db)  # sentences for full-text search (extract/search_index.py)
+    if db.execute("pragma user_version").fetchone()[0] < SCHEMA_VERSION:
+        db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
 
 def now() -> str:
@@ -277,6 +393,7 @@ class DocumentRows:
     text_quality: str
     pages: int
     characters: int
+    truncated: bool = False
     tables: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
 
 
@@ -325,6 +442,7 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
         text_quality=parsed.text_quality,
         pages=len(parsed.pages),
         characters=sum(len(p.text) for p in parsed.pages),
+        truncated=parsed.truncated,
         tables={
             PAGES: (PAGE_COLUMNS, pages),
             LINES: (LINE_COLUMNS, lines),
@@ -364,6 +482,7 @@ def write_document(
                 "text_quality": rows.text_quality,
                 "loaded_at": now(),
                 "planex_version": __version__,
+                "truncated": int(rows.truncated),
             }
         )
         for table, (columns, values) in rows.tables.items():
@@ -382,7 +501,8 @@ def record_error(db: sqlite_utils.Database, error: LoadError) -> None:
 
 
 def info(db: sqlite_utils.Database) -> dict[str, Any]:
-    """Counts per table, per page quality, per document quality and per error kind."""
+    """Counts per table, per page quality, per document quality and per error kind, and how many
+    documents were loaded from files cut short (``truncated``)."""
     tables = {
         name: db[name].count
         for name in db.table_names()
@@ -399,4 +519,5 @@ def info(db: sqlite_utils.Database) -> dict[str, Any]:
             f"select text_quality, count(*) from {DOCUMENTS} group by text_quality"
         ),
         "errors_by_kind": tally(f"select kind, count(*) from {LOAD_ERRORS} group by kind"),
+        "documents_truncated": db.execute(f"select count(*) from {DOCUMENTS} where truncated").fetchone()[0],
     }

@@ -25,12 +25,20 @@ _VALUE = re.compile(
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
     r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
-    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
 _REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら|減(?!る))")
 _INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
 _YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
-_DO = re.compile(r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を行う。?$")
+_DO = re.compile(
+    r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を(行う|実施)。?$"
+)
+# 一件以下: a kanji numeral before a counter and a comparator is a number (not 一者応札, a word)
+_KANJI_COUNT = re.compile(r"(?<![一-龥])([一二三四五六七八九])(?=(件|人|回|社|か所|名)(以上|以下|未満))")
+# 33回以上の出張健診を実施する: a count of an action, the goal of the sentence
+_COUNT_OF_ACTION = re.compile(
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>回|件|か所|箇所|社|事業所)\s*(?P<cmp>以上)?の(?P<what>[^、。をの]{{2,20}})を\s*(実施|開催)(する|します)"
+)
 _DEADLINE = re.compile(r"((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)(末)?\s*(まで|に|時点|の)")
 _NOTE = re.compile(r"\(※\d*\)|※\d*")
 _MARKER = re.compile(
@@ -75,6 +83,12 @@ def squash_numbers(text: str) -> str:
     return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
 
 
+_TRAILING_PARTICLE = re.compile(
+    r"(を(年間|毎年度?|月間)|を|は|が|(に)?ついて|に関して|年度末時点で|時点で|において|で)$"
+)
+_AT_TIME = re.compile(r"を\s*((令和|平成)\s*\S{1,2}\s*年|\d{4}\s*年)[^を]{0,12}(時点|分)\s*(で|まで|に)?$")
+
+
 def clean_indicator(text: str) -> str:
     """The measure without notes, labels, particles or the deadline."""
     text = _NOTE.sub("", text)
@@ -85,12 +99,28 @@ def clean_indicator(text: str) -> str:
     text = re.sub(r"^\s*[■□◆●・※]?\s*【[^】]{1,10}】\s*", "", text)  # 【中位目標】, 【被扶養者】
     text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
     text = _DEADLINE.sub("", text)
-    text = re.sub(r"(を|は|が|について|に関して|年度末時点で|時点で|において|で)$", "", text.strip())
+    text = re.sub(r"^\s*[■□◆●○〇・※]\s*", "", text)  # the mark of a list item
+    # (目標)「健康経営優良法人…」, (中位目標)・…: the label of a goal
+    text = re.sub(r"^\s*[(（]\s*(\S{0,3}目標|数値目標)\s*[)）]\s*[・:]?\s*", "", text)
+    text = re.sub(r"^\s*ただし\s*[、,]?", "", text)
+    text = re.sub(r"^.*(ことによって|ことにより|ことで)", "", text)  # the means, not the measure
+    text = re.sub(r"^.{0,40}?(場合|とき)\s*(は|には)\s*[、,]?", "", text)  # …4件以下の場合は一者応札件数
+    # 522名(平成27年): where the count starts from, not what is counted
+    text = re.sub(rf"\s*{_NUMBER}\s*({_UNITS})\s*[(（][^()（）]{{0,20}}[)）]$", "", text)
+    for _ in range(2):  # …の割合について、 / …の割合ついて (a slip) / …該当率を「2.9%から…
+        text = text.strip(" 、,").rstrip("「")
+        text = _AT_TIME.sub("", text)  # …割合を令和4年3月診療分時点で: when it is measured
+        text = _TRAILING_PARTICLE.sub("", text)
     text = re.sub(r"の?(対前年(度)?比?|前年(度)?比)$", "", text.strip())
     text = re.sub(r"(を|は|が|について)$", "", text.strip())
     text = re.sub(r"(約|およそ|概ね)$", "", text.strip())
     text = _CJK_GAP.sub("", text)  # a table cell wrapped onto two lines: 教 育等 → 教育等
     return text.strip(" 、,:・")
+
+
+_BY_TOPIC = re.compile(
+    r"^(?P<x>[^、。]+?)(?:が|は)[、,](?:[^。]*[、,])?\s*(?P<a>[^、,。]+?)(?:について|では)は?\s*$"
+)
 
 
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
@@ -117,6 +147,14 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
         ):
             head = head[:cut]
             break
+    # …の割合が、男性については43.4%から38.2%に: the subject, broken down by the topic
+    topic = _BY_TOPIC.match(head)
+    if topic:
+        return clean_indicator(f"{topic.group('x')}({topic.group('a')})")
+    # …事業所について、健診受診率 100%となるよう: the measure of what the topic names
+    about = re.match(r"^(?P<a>[^、。]+?)について[、,]\s*(?P<b>[^、,。]+?(率|数|割合))\s*$", head)
+    if about:
+        return clean_indicator(f"{about.group('a')}の{about.group('b')}")
     if whole:
         return clean_indicator(head)
     if "、" in head.rstrip("、"):  # a long phrase with commas: let the parse say where it starts
@@ -124,7 +162,9 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
 
         phrase = object_phrase(sentence)
         if phrase and head.rstrip().endswith(phrase.rstrip()):
-            return clean_indicator(phrase)
+            before = head.rstrip()[: -len(phrase.rstrip())]
+            word = re.search(r"[A-Za-z0-9]+$", before) if re.match(r"[A-Za-z0-9]", phrase) else None
+            return clean_indicator((word.group() if word else "") + phrase)  # Step1認定事業所, not 1認定…
     # the phrase starts after the previous target or list comma (outside brackets)
     start_at = _last_top_level(head, "、。")
     phrase = head[start_at + 1 :] if start_at >= 0 and len(head) - start_at > 3 else head
@@ -153,6 +193,14 @@ _ARROW = re.compile(
 def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
     """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
     sentence = squash_numbers(sentence).strip()
+    sentence = _KANJI_COUNT.sub(lambda m: str("一二三四五六七八九".index(m.group(1)) + 1), sentence)
+    action = _COUNT_OF_ACTION.search(sentence)
+    if action and not _REPORT.search(sentence):
+        deadline = _DEADLINE.search(sentence)
+        year = parse_year(deadline.group(1)) if deadline else default_year
+        comparator = _CMP.get(action.group("cmp") or "", "=")
+        return [Reading(clean_indicator(action.group("what")), comparator, _number(action.group("num")),
+                        action.group("unit"), year)]  # fmt: skip
     arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
     if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
         deadline = _DEADLINE.search(sentence)
@@ -186,9 +234,13 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             continue
         if _NOT_A_TARGET_AFTER.match(after) or _NOT_A_TARGET_BEFORE.search(sentence[: m.start()]):
             continue
+        if re.match(r"^\s*(となる|の)?\s*(場合|とき)", after):
+            continue  # 入札件数が4件以下となる場合は…: a condition, not a target
         past_note = re.sub(r"^\s*\([^()]{0,30}\)\s*", "", after)  # (平成27年) after a value
         if past_note != after and re.match(r"^(を|から|→|⇒)", past_note):
             continue  # 522名(平成27年)を400名に減らす: the value before を is where it starts from
+        if re.match(r"^\s*(であ|です|となって|に(なって|達して|とどま))", past_note):
+            continue  # 利用率は81.5%(2023年3月診療)であり: what is, not what is aimed at
         comparator = _CMP.get(cmp or "", "=")
         if not cmp and re.match(r"^\s*(まで|に)\s*(減ら|減少|引き下げ|低減|抑制)", past_note):
             comparator = "<="
@@ -223,11 +275,32 @@ def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
     return Reading(clean_indicator(phrase), "do", None, "", default_year)
 
 
-def population_of(text: str) -> str | None:
-    for word, population in _POPULATION:
+_COUNTED = re.compile(r"(被扶養者|組合員|被保険者)数")
+_NOT_WHO = re.compile(r"(?<!全)(被扶養者|組合員|被保険者)(?!資格|証)")
+
+
+def population_of(text: str, insurer_type: str | None = None) -> str | None:
+    """Whom a target counts, from its indicator or the label it stands under.
+
+    A population named as a status (被扶養者資格の確認) or counted as the base of a ratio
+    (全被保険者数に占める…) is not whom the target is about. 全体 / 合計 name the whole. 本人 (the
+    member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
+    """
+    text = squash_spaces(text)
+    if not _COUNTED.search(text):
+        m = _NOT_WHO.search(text)
+        if m:
+            return m.group(1)
+    for word, population in _POPULATION[3:]:
         if word in text:
             return population
+    if "本人" in text:
+        return "組合員" if insurer_type in ("共済組合", "国保組合") else "被保険者"
     return None
+
+
+def squash_spaces(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 _WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
@@ -257,7 +330,8 @@ def step_records(text: str) -> list[StepRecord]:
     found = []
     for m in _STEP_TARGET.finditer(squash_numbers(text)):
         actual = float(m.group("act")) if m.group("act") else None
-        indicator = re.split(r"。|指標", m.group("ind"))[-1]  # the cell, not the text before it
+        # the cell, not the text before it (a sentence, a label, the last cell's 受診者数÷対象者数)
+        indicator = re.split(r"。|指標|÷\S*?(?:数|期間)", m.group("ind"))[-1]
         start = m.end("ind") - len(indicator)  # where the cell starts: its evidence starts there
         found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
                                 parse_year(m.group("year")), actual, start, m.end()))  # fmt: skip

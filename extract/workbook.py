@@ -22,6 +22,7 @@ workbook; a sheet longer than Excel's 1,048,576 rows continues on ``KPIs (2)`` a
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -227,29 +228,16 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
         raise WorkbookError(f"{path} is a folder: give a file name, such as {example}", usage=True)
     if not folder.is_dir():
         raise WorkbookError(f"cannot write {path}: there is no folder {folder} (create it first)", usage=True)
+    if path.exists() and not path.is_file():  # /dev/stdout, a pipe, /dev/full: never replace it
+        return _write_in_place(path, sheets)
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(handle)
     temp = Path(temp_name)
-    counts: dict[str, int] = {}
     try:
-        book = xlsxwriter.Workbook(
-            str(temp),
-            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-             "strings_to_numbers": False, "nan_inf_to_errors": True},
-        )  # fmt: skip
-        book.set_properties({"title": "planex export", "comments": f"written by planex {__version__}"})
-        formats = {
-            "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"}),
-            "body": book.add_format({"valign": "top"}),
-            "wrap": book.add_format({"valign": "top", "text_wrap": True}),
-        }
-        for sheet in sheets:
-            _write_sheet(book, sheet, formats)
-            counts[sheet.name] = len(sheet.rows)
-        book.close()
+        counts = _write_book(temp, sheets)
         os.chmod(temp, _file_mode(path))
         os.replace(temp, path)
     except (OSError, XlsxWriterException) as exc:
@@ -259,6 +247,41 @@ def write_workbook(path: Path, sheets: Iterable[Sheet]) -> dict[str, int]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    return counts
+
+
+def _write_in_place(path: Path, sheets: list[Sheet]) -> dict[str, int]:
+    """Write into a target that is not a regular file (renaming over it would replace a device or
+    a pipe with a file). Built in memory first: a zip file that fails to close on the target
+    (a full disk) would try again when collected and print a traceback."""
+    buffer = io.BytesIO()
+    counts = _write_book(buffer, sheets)
+    try:
+        with path.open("wb") as fh:
+            fh.write(buffer.getbuffer())
+    except OSError as exc:
+        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return counts
+
+
+def _write_book(target: Path | io.BytesIO, sheets: list[Sheet]) -> dict[str, int]:
+    """The workbook written to ``target``; the rows written per sheet."""
+    counts: dict[str, int] = {}
+    book = xlsxwriter.Workbook(
+        target if isinstance(target, io.BytesIO) else str(target),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+         "strings_to_numbers": False, "nan_inf_to_errors": True},
+    )  # fmt: skip
+    book.set_properties({"title": "planex export", "comments": f"written by planex {__version__}"})
+    formats = {
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"}),
+        "body": book.add_format({"valign": "top"}),
+        "wrap": book.add_format({"valign": "top", "text_wrap": True}),
+    }
+    for sheet in sheets:
+        _write_sheet(book, sheet, formats)
+        counts[sheet.name] = len(sheet.rows)
+    book.close()
     return counts
 
 

@@ -18,7 +18,11 @@ PageQuality = Literal["ok", "garbled", "no_text"]
 DocumentQuality = Literal["ok", "mixed", "garbled", "no_text"]
 """``mixed`` when some pages are ``ok`` and others are not."""
 
-ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "timeout", "no_text"]
+ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "truncated", "timeout", "no_text"]
+"""Why a file failed (``load_errors.kind``): ``encrypted`` (password required), ``empty`` (0 bytes),
+``not_pdf`` (an HTML error page saved as .pdf), ``malformed`` (cannot be opened or repaired),
+``truncated`` (the file ends early, an incomplete download, and no page with text is left),
+``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer)."""
 
 
 LineRole = Literal["text", "label", "header"]
@@ -82,6 +86,11 @@ class ParsedDocument(BaseModel):
     bytes: int
     title: str
     text_quality: DocumentQuality
+    truncated: bool = Field(
+        False,
+        description="The file ends early (an incomplete download): these are the pages that could be "
+        "recovered, and pages after the cut are missing or empty.",
+    )
     pages: list[Page]
 
     @property

@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -54,16 +53,15 @@ def folders(out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
-    """Build the whole corpus once, both layouts; returns (out dir, builder stdout, seconds taken)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Build the whole corpus once, both layouts; returns (out dir, builder stdout). How long it
+    takes is measured by ``make bench``, not asserted here."""
     out = tmp_path_factory.mktemp("corpus")
     cwd = tmp_path_factory.mktemp("elsewhere")
-    t0 = time.perf_counter()
     command = [sys.executable, str(BUILD), *folders(out)]
     proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout, seconds
+    return out, proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +71,11 @@ def font() -> pymupdf.Font:
     return pymupdf.Font(fontfile=FONT)
 
 
-def open_pdf(built: tuple[Path, str, float], entry: dict) -> pymupdf.Document:
+def open_pdf(built: tuple[Path, str], entry: dict) -> pymupdf.Document:
     return pymupdf.open(built[0] / f"{entry['id']}.pdf")
 
 
-def sidecar(built: tuple[Path, str, float], entry: dict) -> dict:
+def sidecar(built: tuple[Path, str], entry: dict) -> dict:
     return json.loads((built[0] / f"{entry['id']}.json").read_text(encoding="utf-8"))
 
 
@@ -150,17 +148,16 @@ def test_manifest_facts_from_the_texts_readme() -> None:
 
 
 # --- the build ------------------------------------------------------------------------------
-def test_build_reports_each_document_and_is_fast(built: tuple[Path, str, float]) -> None:
-    _, stdout, seconds = built
+def test_build_reports_each_document(built: tuple[Path, str]) -> None:
+    _, stdout = built
     reported = {tuple(line.split()[:2]) for line in stdout.splitlines() if line.strip()}
     for entry in MANIFEST:
         assert (entry["id"], "plain") in reported and (entry["id"], "published") in reported, entry["id"]
     for variant in VARIANTS:
         assert (variant["id"], "variant") in reported
-    assert seconds < 90, f"building the corpus took {seconds:.1f} s"
 
 
-def test_build_is_deterministic(built: tuple[Path, str, float], tmp_path: Path) -> None:
+def test_build_is_deterministic(built: tuple[Path, str], tmp_path: Path) -> None:
     entry = min(MANIFEST, key=lambda e: (TEXTS / e["text"]).stat().st_size)
     proc = subprocess.run(
         [sys.executable, str(BUILD), *folders(tmp_path), "--only", entry["id"]],
@@ -203,7 +200,7 @@ def spans_of(page: pymupdf.Page) -> list[dict]:
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str, float], entry: dict) -> None:
+def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     assert doc.page_count > 0
     for page in doc:
@@ -216,7 +213,7 @@ def test_pdf_is_a4_with_title_and_sidecar(built: tuple[Path, str, float], entry:
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str, float], entry: dict) -> None:
+def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     fonts = {f for page in doc for f in page.get_fonts(full=True)}
     assert fonts
@@ -232,7 +229,7 @@ def test_font_is_embedded_subset_ipaexgothic(built: tuple[Path, str, float], ent
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_every_page_has_footer_and_running_header(built: tuple[Path, str, float], entry: dict) -> None:
+def test_every_page_has_footer_and_running_header(built: tuple[Path, str], entry: dict) -> None:
     doc = open_pdf(built, entry)
     first = doc[0].get_text()
     assert not first.startswith(entry["short_title"]), "no running header on the first page"
@@ -248,7 +245,7 @@ def test_every_page_has_footer_and_running_header(built: tuple[Path, str, float]
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_page_breaks_before_each_branch(built: tuple[Path, str, float], entry: dict) -> None:
+def test_page_breaks_before_each_branch(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
     if "page_break_before" not in entry:
         assert side["branch_starts"] == []
@@ -267,7 +264,7 @@ def test_page_breaks_before_each_branch(built: tuple[Path, str, float], entry: d
         assert squash(text).startswith(squash(line)), (page_no, line)
 
 
-def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str, float]) -> None:
+def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str]) -> None:
     entry = next(e for e in MANIFEST if e["id"] == KYOUKAI)
     # corpus/texts/README.md: 35 of the 47 branches, each starting at 令和 3年度 事業計画（○○支部）
     assert len(sidecar(built, entry)["branch_starts"]) == 35
@@ -275,7 +272,7 @@ def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str, float]) -
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str, float], entry: dict) -> None:
+def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
     src = squash(source(entry))
     for heading in side["fake_bold"]:
@@ -301,7 +298,7 @@ def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str, float], entr
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
 def test_every_source_character_appears_in_order(
-    built: tuple[Path, str, float], entry: dict, font: pymupdf.Font
+    built: tuple[Path, str], entry: dict, font: pymupdf.Font
 ) -> None:
     """Nothing dropped, nothing reworded: the source (less white space, less characters the
     font cannot draw) is a subsequence of the extracted text, and the only extra characters
@@ -315,7 +312,7 @@ def test_every_source_character_appears_in_order(
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
-def test_text_similarity_to_source(built: tuple[Path, str, float], entry: dict) -> None:
+def test_text_similarity_to_source(built: tuple[Path, str], entry: dict) -> None:
     got = squash(body_text(open_pdf(built, entry), entry))
     ratio = fuzz.ratio(got, squash(source(entry)))
     if entry["id"] == SLIDES:
@@ -336,11 +333,11 @@ PUBLISHED_FONTS = ("IPAexGothic", "IPAexMincho", "MigMix")
 PUBLISHED = [e for e in MANIFEST if "published" in e]
 
 
-def published(built: tuple[Path, str, float], entry: dict) -> pymupdf.Document:
+def published(built: tuple[Path, str], entry: dict) -> pymupdf.Document:
     return pymupdf.open(built[0] / "published" / f"{entry['id']}.pdf")
 
 
-def published_sidecar(built: tuple[Path, str, float], entry: dict) -> dict:
+def published_sidecar(built: tuple[Path, str], entry: dict) -> dict:
     return json.loads((built[0] / "published" / f"{entry['id']}.json").read_text(encoding="utf-8"))
 
 
@@ -356,7 +353,7 @@ def test_every_document_has_a_published_layout() -> None:
 
 @pytest.mark.parametrize("entry", PUBLISHED, ids=lambda e: e["id"])
 def test_published_pages_are_a4_either_way_and_turned_pages_are_turned(
-    built: tuple[Path, str, float], entry: dict
+    built: tuple[Path, str], entry: dict
 ) -> None:
     doc = published(built, entry)
     assert doc.metadata["title"] == entry["title"]
@@ -370,7 +367,7 @@ def test_published_pages_are_a4_either_way_and_turned_pages_are_turned(
 
 
 @pytest.mark.parametrize("entry", PUBLISHED, ids=lambda e: e["id"])
-def test_published_fonts_are_embedded_subsets(built: tuple[Path, str, float], entry: dict) -> None:
+def test_published_fonts_are_embedded_subsets(built: tuple[Path, str], entry: dict) -> None:
     doc = published(built, entry)
     fonts = {f for page in doc for f in page.get_fonts(full=True)}
     total = 0
@@ -383,7 +380,7 @@ def test_published_fonts_are_embedded_subsets(built: tuple[Path, str, float], en
     assert total < 3_000_000, "the embedded fonts should be subsets"
 
 
-def test_the_compilation_varies_what_producers_vary(built: tuple[Path, str, float]) -> None:
+def test_the_compilation_varies_what_producers_vary(built: tuple[Path, str]) -> None:
     entry = next(e for e in PUBLISHED if e["id"] == KYOUKAI)
     side = published_sidecar(built, entry)
     styles = side["styles"]
@@ -401,7 +398,7 @@ def test_the_compilation_varies_what_producers_vary(built: tuple[Path, str, floa
     assert any(page.rotation == 90 for page in doc)
 
 
-def test_the_header_row_repeats_on_the_pages_the_sidecar_names(built: tuple[Path, str, float]) -> None:
+def test_the_header_row_repeats_on_the_pages_the_sidecar_names(built: tuple[Path, str]) -> None:
     entry = next(e for e in PUBLISHED if e["id"] == KYOUKAI)
     side = published_sidecar(built, entry)
     header = side["header"]
@@ -417,7 +414,7 @@ def test_the_header_row_repeats_on_the_pages_the_sidecar_names(built: tuple[Path
 
 @pytest.mark.parametrize("entry", PUBLISHED, ids=lambda e: e["id"])
 def test_published_layout_writes_every_source_character_in_order(
-    built: tuple[Path, str, float], entry: dict, font: pymupdf.Font
+    built: tuple[Path, str], entry: dict, font: pymupdf.Font
 ) -> None:
     """As in the plain layout: the source is a subsequence of the extracted text, and the only
     extra characters are the fake-bold copies and the header rows repeated on later pages."""

@@ -55,7 +55,8 @@ def test_wide_lines_up_the_branches(corpus_db: Path, tmp_path: Path) -> None:
     branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
     assert len(branches) == 35
     column = "サービススタンダード達成状況 [FY2021]"
-    assert sum(1 for r in branches if r[column] == "100%") >= 30
+    # every one of the 35 branch plans sets its サービススタンダード at 100％ (corpus/texts)
+    assert [r["branch"] for r in branches if r[column] != "100%"] == []
 
 
 def test_jsonl_and_filters(corpus_db: Path, tmp_path: Path) -> None:
@@ -72,7 +73,7 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
     shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
     assert shown.exit_code == 0
     count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
-    assert count >= 35  # the ジェネリック KPI of (nearly) every branch, and the data health plans' targets
+    assert count >= 39  # the ジェネリック KPI of the branches and the data health plans' targets: 39 today
     unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
     counts = [row["records"] for row in unmapped]
     assert counts == sorted(counts, reverse=True)  # most frequent first

@@ -81,10 +81,10 @@ def test_mixed_folder_loads_good_files_and_records_each_bad_one(mixed_folder: Pa
         "empty.pdf": "empty",
         "error-page.pdf": "not_pdf",
         "scan.pdf": "no_text",
-        "truncated.pdf": "malformed",
+        "truncated.pdf": "truncated",  # cut inside its embedded font: nothing left
     }
     assert summary.loaded == 4
-    assert dict(summary.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "malformed": 1}
+    assert dict(summary.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "truncated": 1}
     conn = sqlite3.connect(db_path)
     names = {r[0] for r in conn.execute("select file_name from documents")}
     assert {"tokyo.pdf", "like.PDF", "vertical.pdf", "90ms_rksj_h_sample.pdf"} <= names
@@ -144,22 +144,47 @@ def test_same_content_under_two_names_is_one_document(tmp_path: Path, corpus_pdf
     assert (summary.loaded, summary.unchanged) == (1, 1)
 
 
+def _stuck_pdf(path: Path, depth: int = 10, fan: int = 10) -> None:
+    """A 3 KB PDF whose one page the reader never finishes: it draws a form that draws another
+    form ten times, ten levels deep: 10¹⁰ strokes (10⁶ take about 5 s). Unlike a big file, whose
+    reading time depends on the machine, this one is stuck whatever the machine."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((50, 80), "stuck", fontsize=12)  # text, so that it is no scan
+    inner = doc.get_new_xref()
+    doc.update_object(inner, "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] >>")
+    doc.update_stream(inner, b"0 0 m 1 1 l S")
+    for _ in range(depth):
+        outer = doc.get_new_xref()
+        doc.update_object(outer, "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                                 f"/Resources << /XObject << /X {inner} 0 R >> >> >>")  # fmt: skip
+        doc.update_stream(outer, b" ".join([b"/X Do"] * fan))
+        inner = outer
+    kind, resources = doc.xref_get_key(page.xref, "Resources")
+    assert kind == "xref"
+    doc.xref_set_key(int(resources.split()[0]), "XObject", f"<< /B {inner} 0 R >>")
+    draw = doc.get_new_xref()
+    doc.update_object(draw, "<< >>")
+    doc.update_stream(draw, b"q /B Do Q")
+    _, contents = doc.xref_get_key(page.xref, "Contents")
+    doc.xref_set_key(page.xref, "Contents", f"[{contents.strip('[]')} {draw} 0 R]")
+    doc.save(path)
+
+
 def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path, corpus_pdfs: Path) -> None:
-    # A file that takes several seconds to read (about 4,000 pages) stands in for a stuck one.
-    big = tmp_path / "huge.pdf"
-    huge = pymupdf.open()
-    for _ in range(12):
-        huge.insert_pdf(pymupdf.open(corpus_pdfs / "kyoukai-kenpo-r3-branch-plans.pdf"))
-    huge.save(big)
-    small = corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
+    stuck = tmp_path / "a-stuck.pdf"  # sorted before the small file: the worker meets it first
+    _stuck_pdf(stuck)
+    small = tmp_path / "b-tokyo.pdf"
+    shutil.copy(corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf", small)
     db_path = tmp_path / "t.db"
-    summary = load([big, small], db_path, workers=1, timeout=1.0)
-    assert summary.failed["timeout"] == 1
-    assert _errors(db_path) == {big.name: "timeout"}
-    # the replacement worker went on with the next file; a generous timeout loads it all
-    summary = load([big, small], db_path, workers=1)
-    assert summary.loaded == 1 and summary.unchanged == 1
-    assert _errors(db_path) == {}
+    # the timeout is many times what the small file needs; the stuck one would need hours
+    summary = load([stuck, small], db_path, workers=1, timeout=3.0)
+    assert summary.failed["timeout"] == 1 and summary.loaded == 1
+    assert _errors(db_path) == {stuck.name: "timeout"}
+    # the replacement worker went on with the next file; a second run tries the stuck one again
+    summary = load([stuck, small], db_path, workers=1, timeout=3.0)
+    assert (summary.failed["timeout"], summary.unchanged) == (1, 1)
+    assert _errors(db_path) == {stuck.name: "timeout"}
 
 
 def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
@@ -235,3 +260,35 @@ def test_two_workers_give_the_same_database_as_one(mixed_folder: Path, tmp_path:
     load([mixed_folder], one, workers=1)
     load([mixed_folder], two, workers=2)
     assert _counts(one) == _counts(two)
+
+
+def test_damaged_downloads_keep_what_can_be_read(tmp_path: Path, corpus_pdfs: Path) -> None:
+    """In one batch: a plan cut short after some of its pages (loaded, flagged truncated, no
+    error), one cut inside its font (nothing left: truncated), a 500-page plan whose fonts lost
+    their Unicode maps (loaded in seconds, flagged garbled: the second reader was asked three
+    times, not 500), the slide deck with a dictionary pdfminer cannot parse (loaded)."""
+    from tests.mutations import repeated_pages, without_unicode_maps
+    from tests.test_pdf import SLIDES, _break_second_page_dictionary
+
+    tokyo = (corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes()
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "cut-late.pdf").write_bytes(tokyo[: int(len(tokyo) * 0.95)])
+    (folder / "cut-early.pdf").write_bytes(tokyo[: len(tokyo) // 3])
+    (folder / "garbled-giant.pdf").write_bytes(repeated_pages(without_unicode_maps(tokyo), 500))
+    (folder / "slides.pdf").write_bytes(_break_second_page_dictionary((corpus_pdfs / SLIDES).read_bytes()))
+    outcomes = []
+    summary = load([folder], tmp_path / "d.db", workers=2, timeout=60, progress=outcomes.append)
+    assert _errors(tmp_path / "d.db") == {"cut-early.pdf": "truncated"}
+    assert (summary.loaded, summary.truncated) == (3, 1)
+    conn = sqlite3.connect(tmp_path / "d.db")
+    sql = "select file_name, pages, text_quality, truncated from documents"
+    docs = {r[0]: r[1:] for r in conn.execute(sql)}
+    conn.close()
+    assert docs["cut-late.pdf"] == (13, "mixed", 1)
+    assert docs["garbled-giant.pdf"] == (500, "garbled", 0)
+    assert docs["slides.pdf"][:1] == (13,)
+    by_name = {o.path.name: o for o in outcomes}
+    assert by_name["cut-late.pdf"].truncated and not by_name["slides.pdf"].truncated
+    assert "the file ends early: an incomplete download?" in by_name["cut-early.pdf"].message
+    assert all(o.cpu_seconds > 0 for o in outcomes if o.pages)  # measured by the worker

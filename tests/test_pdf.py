@@ -10,9 +10,10 @@ import pytest
 from rapidfuzz import fuzz
 
 from extract.normalize import normalize_text
-from extract.pdf import PdfReadError, read_pdf
+from extract.pdf import SECOND_OPINION_TRIES, STATS, PdfReadError, read_pdf
 from extract.quality import is_suspicious
 from tests.conftest import CORPUS, manifest
+from tests.mutations import page_tree_last, repeated_pages, without_unicode_maps
 
 
 def _read(path: Path):
@@ -68,7 +69,9 @@ def test_malformed_file_loads_what_can_be_read(real_dir: Path) -> None:
     ("data", "kind"),
     [
         (b"<!DOCTYPE html><html>404 Not Found</html>", "not_pdf"),
-        (b"%PDF-1.7\n1 0 obj garbage " + b"\x00" * 200, "malformed"),
+        (b"%PDF-1.7\n1 0 obj garbage " + b"\x00" * 200 + b"\n%%EOF\n", "malformed"),
+        # a download cut short (or preallocated and never filled): no %%EOF at the end
+        (b"%PDF-1.7\n1 0 obj garbage " + b"\x00" * 200, "truncated"),
     ],
 )
 def test_bad_bytes(data: bytes, kind: str) -> None:
@@ -77,14 +80,94 @@ def test_bad_bytes(data: bytes, kind: str) -> None:
     assert info.value.kind == kind
 
 
-def test_truncated_pdf_is_malformed_or_partial(corpus_pdfs: Path) -> None:
+TOKYO = "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
+
+
+def test_a_download_cut_inside_its_font_says_truncated(corpus_pdfs: Path) -> None:
     data = (corpus_pdfs / "like-kenpo-datahealth-plan-step-format.pdf").read_bytes()
-    try:
-        doc = read_pdf(data[: len(data) // 3])
-    except PdfReadError as exc:
-        assert exc.kind == "malformed"
-    else:  # MuPDF repairs what it can: whatever it returns must be judged, not invented
-        assert all(p.quality in ("ok", "garbled", "no_text") for p in doc.pages)
+    with pytest.raises(PdfReadError) as info:  # the embedded font is most of the file: nothing is left
+        read_pdf(data[: len(data) // 3])
+    assert info.value.kind == "truncated"
+    assert "the file ends early: an incomplete download?" in info.value.message
+
+
+def test_a_download_cut_before_its_page_tree_keeps_its_pages(corpus_pdfs: Path) -> None:
+    """Word and many producers write the page tree last: cut short, MuPDF repairs the file to zero
+    pages, but the page objects are all there."""
+    original = read_pdf((corpus_pdfs / TOKYO).read_bytes())
+    reordered, tree_at = page_tree_last((corpus_pdfs / TOKYO).read_bytes())
+    assert [p.text for p in read_pdf(reordered).pages] == [p.text for p in original.pages]
+    assert not read_pdf(reordered).truncated
+    doc = read_pdf(reordered[:tree_at])
+    assert doc.truncated
+    assert [p.text for p in doc.pages] == [p.text for p in original.pages]
+    cut_more = read_pdf(reordered[: tree_at - 3000])  # into the last page's content stream
+    assert cut_more.truncated and 0 < len(cut_more.pages) < len(original.pages)
+    whole = len(cut_more.pages) - 1
+    assert [p.text for p in cut_more.pages[:whole]] == [p.text for p in original.pages[:whole]]
+
+
+def test_a_download_cut_after_its_page_tree_keeps_the_pages_before_the_cut(corpus_pdfs: Path) -> None:
+    data = (corpus_pdfs / TOKYO).read_bytes()
+    original = read_pdf(data)
+    doc = read_pdf(data[: int(len(data) * 0.95)])
+    assert doc.truncated and len(doc.pages) == len(original.pages)  # page numbers stay the same
+    kept = [p for p in doc.pages if p.quality == "ok"]
+    assert 0 < len(kept) < len(original.pages)
+    # whole pages as they were; the page the cut runs through keeps what was decoded before it
+    assert [p.text for p in kept[:-1]] == [p.text for p in original.pages[: len(kept) - 1]]
+    assert original.pages[len(kept) - 1].text.startswith(kept[-1].text.splitlines()[0])
+    assert all(p.quality == "no_text" for p in doc.pages[len(kept) :])
+    assert not original.truncated
+
+
+def test_a_damaged_header_does_not_hide_a_readable_file(corpus_pdfs: Path) -> None:
+    data = bytearray((corpus_pdfs / TOKYO).read_bytes())
+    data[1] ^= 0x40  # %PDF- becomes %\x10DF-: one flipped bit
+    assert b"%PDF-" not in bytes(data[:1024])
+    assert [p.text for p in read_pdf(bytes(data)).pages] == [p.text for p in _read(corpus_pdfs / TOKYO).pages]
+
+
+SLIDES = "mhlw-datahealth-consortium-call-slides.pdf"
+
+
+def _break_second_page_dictionary(data: bytes) -> bytes:
+    """One flipped bit in the second page's dictionary (``/Type/Page/MediaBox`` becomes
+    ``/Type/Page-MediaBox``): MuPDF reads past it, pdfminer raises on it whenever it walks the
+    pages — also when pdfplumber closes."""
+    marker = b"/Type/Page/MediaBox"
+    second = data.index(marker, data.index(marker) + 1)
+    return data[:second] + b"/Type/Page-MediaBox" + data[second + len(marker) :]
+
+
+def test_a_second_reader_that_raises_costs_no_page(corpus_pdfs: Path) -> None:
+    original = _read(corpus_pdfs / SLIDES)  # the slide deck has garbled pages: pdfplumber is asked
+    assert any(p.quality == "garbled" for p in original.pages)
+    damaged = _break_second_page_dictionary((corpus_pdfs / SLIDES).read_bytes())
+    doc = read_pdf(damaged)
+    assert len(doc.pages) == len(original.pages)
+    for mine, theirs in zip(doc.pages, original.pages, strict=True):
+        if mine.page_no != 2:  # the page whose dictionary broke
+            assert (mine.text, mine.quality) == (theirs.text, theirs.quality)
+
+
+def test_second_opinions_stop_when_they_do_not_help(corpus_pdfs: Path) -> None:
+    """A 500-page plan whose fonts lost their Unicode maps: every page garbled, pdfplumber no
+    better. It is asked about the first few pages only, not 500 times (minutes of work)."""
+    giant = repeated_pages(without_unicode_maps((corpus_pdfs / TOKYO).read_bytes()), 500)
+    before = STATS["second_opinions"]
+    doc = read_pdf(giant)
+    assert len(doc.pages) == 500 and doc.text_quality == "garbled"
+    assert STATS["second_opinions"] - before == SECOND_OPINION_TRIES
+
+
+def test_second_opinions_go_on_where_they_help(real_dir: Path) -> None:
+    """The Shift-JIS CMap sample, made long: pdfplumber reads every page right, so it is asked
+    about every page."""
+    long = repeated_pages((real_dir / "90ms_rksj_h_sample.pdf").read_bytes(), SECOND_OPINION_TRIES + 3)
+    doc = read_pdf(long)
+    assert [p.reader for p in doc.pages] == ["pdfplumber"] * (SECOND_OPINION_TRIES + 3)
+    assert all("日本語テスト" in p.text for p in doc.pages)
 
 
 def _squash(text: str) -> str:
@@ -102,7 +185,7 @@ def test_corpus_text_matches_its_source(corpus_pdfs: Path, entry: dict) -> None:
     doc = _read(corpus_pdfs / f"{entry['id']}.pdf")
     source = (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8")
     similarity = fuzz.ratio(_readable(_text(doc)), _readable(source))
-    assert similarity >= 98.0, f"{entry['id']}: {similarity:.2f}"
+    assert similarity >= 99.5, f"{entry['id']}: {similarity:.2f}"  # measured 99.92-100
 
 
 @pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])

@@ -67,19 +67,25 @@ def test_small_readers() -> None:
     ]
 
 
+# programs and health issues the gold has (tests/gold/programs/README.md)
+GOLD_COUNTS = {KYOUKAI: (186, 0), OITA: (17, 6), TOKYO: (2, 0), LIKE: (9, 2)}
+FLOORS: dict[str, dict[str, float]] = {}  # every figure is 1.0 today; a document that scores lower goes here
+
+
 @pytest.mark.parametrize("doc_id", DOCS)
-def test_program_precision_recall_and_exact_fields(layout: str, doc_id: str) -> None:
-    """Names at P and R >= 0.95; budgets and ages exactly; purposes and actions as the gold."""
+def test_programs_and_health_issues_in_every_field(layout: str, doc_id: str) -> None:
+    """Names found (P, R) and every field the gold has, compared exactly (None is not False): each
+    figure at least its floor (make bench prints them)."""
     issues = by_plan(doc_id, "health_issues", layout=layout)
     score = score_programs(by_plan(doc_id, layout=layout), gold(doc_id), issues)
-    assert score.names.precision >= 0.95, score.names
-    assert score.names.recall >= 0.95, score.names
-    exact = [m for m in score.field_mismatches if m[2] in ("budget_thousand_yen", "age_from", "age_to")]
-    assert exact == []
-    assert [m for m in score.field_mismatches if m[2] == "purpose"] == []
-    wrong_actions = [m for m in score.field_mismatches if m[2] == "actions"]
-    assert len(wrong_actions) <= 0.05 * score.names.matched, wrong_actions
-    assert score.issues.precision == score.issues.recall == 1.0, score.issues
+    assert (score.programs.expected, score.issues.expected) == GOLD_COUNTS[doc_id]
+    floors = FLOORS.get(doc_id, {})
+    for what, evaluation in (("program", score.programs), ("issue", score.issues)):
+        figures = {"precision": evaluation.precision, "recall": evaluation.recall, **evaluation.agreements()}
+        for name, figure in figures.items():
+            wrong = [str(m) for m in evaluation.wrong(name)][:5]
+            limit = floors.get(f"{what} {name}", 1.0)
+            assert figure >= limit, (what, name, round(figure, 4), wrong, evaluation.missed, evaluation.extra)
 
 
 def test_like_step_programs_with_budgets_targets_and_kpis(layout: str) -> None:
@@ -112,7 +118,8 @@ def test_oita_programs_with_purposes_targets_and_key_marks(layout: str) -> None:
     assert len(programs) == 17
     for program in programs:
         assert program.purpose and program.summary, program.name
-        assert bool(program.key_program) == bool(wanted[name_key(program.name)]["key_program"])
+        # the plan marks six programs 重点★: the other eleven are not key programs (False, not None)
+        assert program.key_program is wanted[name_key(program.name)]["key_program"], program.name
         assert program.population == wanted[name_key(program.name)]["population"]  # 対象者：HbA1c7.0以上の者
     # every 第N has an evaluation table; 第15 lists indicators without values, 第17 sets none
     without = [p.name for p in programs if not p.kpi_ids]
@@ -123,6 +130,11 @@ def test_tokyo_method_programs(layout: str) -> None:
     programs = by_plan(TOKYO, layout=layout)["main"]
     assert [p.name for p in programs] == ["特定健康診査", "特定保健指導"]
     assert all(p.source == "method" and p.method and p.structure for p in programs)
+    # whom each serves: the people the plan states the ages for (…の対象となる40歳～74歳の被保険者),
+    # and those the 特定保健指導 sends its 利用券 (動機づけ支援対象者、積極的支援対象者)
+    assert [(p.population, p.age_from, p.age_to) for p in programs] == [
+        ("被保険者", 40, 74), ("動機づけ支援対象者、積極的支援対象者", 40, 74)
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
@@ -140,16 +152,18 @@ def test_every_program_keeps_its_evidence_on_its_pages(layout: str, doc_id: str)
 
 
 def test_every_measure_of_every_branch_is_a_program(layout: str) -> None:
-    """All 35 branch plans yield their measures, most with ○ / ・ actions (a few branches number
-    their actions (1), ① instead), and the KPIs stated under them."""
+    """All 35 branch plans yield measures in each of their three fields, most with ○ / ・ actions
+    (a few branches number their actions (1), ① instead), and every KPI stands under one."""
     found = by_plan(KYOUKAI, layout=layout)
     assert len(found) == 35
-    assert all(len(programs) >= 12 for programs in found.values())
+    fields = {"基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"}
+    assert all({p.category for p in programs} == fields for programs in found.values())
     every = [p for programs in found.values() for p in programs]
-    assert sum(bool(p.actions) for p in every) >= 0.85 * len(every)
-    kpis = sum(len(p.kpi_ids) for programs in found.values() for p in programs)
+    assert len(every) >= 750  # 756 measures today (石川 numbers five of them ⅳ)… under one ○ measure)
+    assert sum(bool(p.actions) for p in every) >= 0.88 * len(every)  # 0.885 today
+    linked = {k for p in every for k in p.kpi_ids}
     _, plans = readings(KYOUKAI, layout)
-    assert kpis >= 0.9 * sum(len(r.kpis) for r in plans)
+    assert linked == {k.id for r in plans for k in r.kpis}
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA, TOKYO])
@@ -169,14 +183,18 @@ def test_cut_documents_still_read(layout: str, doc_id: str) -> None:
 
 def test_targets_link_to_the_program_they_name(layout: str) -> None:
     """東京都医師国保 states its rates in a goal table away from the 実施方法 sections: a rate that
-    names one program belongs to it; a head count by sex (組合員受診者目標数) names none."""
+    names one program belongs to it; a head count (受診者数（組合員 男性）) belongs to the program
+    the heading of its table's section names (① 特定健康診査受診者の目標数)."""
     _, plans = readings(TOKYO, layout)
     programs = {p.id: p.name for p in plans[0].programs}
     for kpi in plans[0].kpis:
         names = [n for n in ("特定健康診査", "特定保健指導") if n in kpi.indicator]
-        assert kpi.program == (names[0] if len(names) == 1 else None), kpi.indicator
+        if not names:
+            names = [n for n in ("特定健康診査", "特定保健指導") if n in kpi.section.rsplit(" > ", 1)[-1]]
+        assert len(names) == 1 and kpi.program == names[0], (kpi.indicator, kpi.section)
     linked = {k for p in plans[0].programs for k in p.kpi_ids}
     assert linked == {k.id for k in plans[0].kpis if k.program} and len(programs) == 2
-    # ライク: the reports' programs own their STEP3 rows' targets as well
+    # ライク: the reports' programs own their STEP3 rows' targets as well; only the plan's overall
+    # goal (事業全体の目標) belongs to none
     _, like = readings(LIKE, layout)
-    assert sum(k.program is not None for k in like[0].kpis) >= 0.9 * len(like[0].kpis)
+    assert [k.indicator for k in like[0].kpis if k.program is None] == ["循環器系の医療費"]

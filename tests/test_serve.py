@@ -149,7 +149,7 @@ def test_table_search_box_takes_japanese(server: Server) -> None:
 
 def test_kpi_targets_by_indicator_one_row_per_plan_and_year(server: Server) -> None:
     rows = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="generic_share")
-    assert len({r["plan_id"] for r in rows}) >= 20
+    assert len({r["plan_id"] for r in rows}) >= 36  # 36 plans set a generic-drug target today
     keys = [(r["plan_id"], r["target_year"]) for r in rows]
     assert len(keys) == len(set(keys))
     assert all(r["target"] and r["raw_text"] for r in rows)
@@ -164,12 +164,14 @@ def test_kpi_targets_by_indicator_one_row_per_plan_and_year(server: Server) -> N
 def test_indicators_list_their_plans(server: Server) -> None:
     rows = server.rows(f"/{server.name}/indicators.json")
     generic = next(r for r in rows if r["indicator_id"] == "generic_share")
-    assert generic["label"] == labels()["generic_share"] and generic["plans"] >= 20
+    assert generic["label"] == labels()["generic_share"] and generic["plans"] >= 36
 
 
 def test_measure_compared_across_plans(server: Server) -> None:
     rows = server.rows(f"/{server.name}/compare_measure.json", heading="ジェネリック医薬品の使用促進")
-    assert len(rows) >= 20
+    # 34 branches have the measure's heading (tests/test_compare.py); the canned query reads section
+    # headings only, not the marked lines some branches keep inside a section: 31 today
+    assert len(rows) >= 31
     assert len({r["plan_id"] for r in rows}) == len(rows)
     assert all(r["score"] >= 0.8 and "ジェネリック" in r["heading"] for r in rows)
     assert server.rows(f"/{server.name}/compare_measure.json", heading="") == []

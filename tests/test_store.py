@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from extract import store
 from extract.pdf import read_pdf
 from tests.conftest import PDFS
+from tests.search_corpus import branches_with
 
 
 def test_tables_and_columns_keep_their_names(tmp_path: Path) -> None:
@@ -30,10 +33,38 @@ def test_sections_are_searchable_and_replaced_on_reload(tmp_path: Path, corpus_p
     for _ in range(2):  # writing twice replaces, it does not duplicate
         store.write_document(db, parsed, PDFS / "kyoukai-kenpo-r3-branch-plans.pdf")
     hits = search(db, '"ジェネリック医薬品の使用促進"', limit=500)
-    assert len({h.branch for h in hits}) >= 30  # nearly every branch has this measure
+    # every branch whose text has the phrase on a line (corpus/texts), and no other
+    assert {h.branch for h in hits} == branches_with("ジェネリック医薬品の使用促進")
     assert db["plans"].count == 35
     counts = db.execute("select count(*), count(distinct id) from sections").fetchone()
     assert counts[0] == counts[1]
     store.delete_document(db, parsed.id)
     assert db["sections"].count == 0 and db["plans"].count == 0 and db["kpis"].count == 0
     assert search(db, "ジェネリック", limit=5) == []
+
+
+def test_a_database_records_its_schema_and_an_older_one_is_brought_up_to_it(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "t.db")
+    assert db.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION
+    # as planex 0.2.0 left it: no schema version, no truncated column
+    db.execute("alter table documents drop column truncated")
+    db.execute("pragma user_version = 0")
+    db.close()
+    store.check_database(tmp_path / "t.db")
+    again = store.open_db(tmp_path / "t.db")
+    assert "truncated" in again["documents"].columns_dict
+    assert again.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION
+    again.close()
+
+
+def test_a_database_from_a_newer_planex_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    db = store.open_db(path)
+    db.execute(f"pragma user_version = {store.SCHEMA_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+    for check in (store.check_database, store.open_db):
+        with pytest.raises(store.DatabaseProblem, match="newer planex") as info:
+            check(path)
+        assert not info.value.usage  # the argument is right; this planex is too old
+    assert path.read_bytes() == before
