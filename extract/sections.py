@@ -614,7 +614,7 @@ def _build_sections(
         return draft
 
     consumed = -1  # the last line already used as the continuation of a heading
-    sub_items = _SubItems()
+    sub_items = _SubItems(frame=frame)
     for i, item in enumerate(items):
         if i:
             owner.append(max(len(drafts) - 1, 0))  # where line i-1 ended up
@@ -742,6 +742,7 @@ class _SubItems:
 
     style: str | None = None
     grouped: bool | None = None  # the open sub-item heads its actions with the measures' bullet
+    frame: Frame | None = None  # the plan's fields: a list ends at the next one
 
     def close(self) -> None:
         self.style, self.grouped = None, None
@@ -766,7 +767,7 @@ class _SubItems:
                 return False
         for j in range(i + 1, min(i + 120, len(items))):
             text = undouble(items[j].line.text.strip())
-            if match_field(text):
+            if self.frame is not None and (j in self.frame.fields or self.frame.restates(items, j)):
                 break
             styled = match_style(text)
             if styled and styled[0] == measure:
