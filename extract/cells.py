@@ -248,7 +248,7 @@ def _split_at_rules(line: RawLine, table: Table) -> list[RawLine]:
     for span in line.spans:
         pieces[sum(1 for c in cuts if span[1] >= c - 1)].append(span)
     out = []
-    for k, spans in enumerate(p for p in pieces if p):
+    for spans in (p for p in pieces if p):
         text = "".join(s[0] for s in spans).strip()
         if not text:
             continue
@@ -256,7 +256,6 @@ def _split_at_rules(line: RawLine, table: Table) -> list[RawLine]:
         nxt = [c for c in cuts if c > x0]
         x1 = min(line.x1, nxt[0]) if nxt else line.x1
         out.append(RawLine(text, x0, line.y0, x1, line.y1, line.size, line.bold, False, list(spans)))
-        del k
     return out or [line]
 
 
@@ -327,7 +326,6 @@ def arrange(lines: list[RawLine], tables: list[Table], fills: list[pymupdf.Rect]
         if table is None:
             order.append(line)
             continue
-        placed = False
         for piece in _split_at_rules(line, table):
             box = _cell_of(table, piece)
             if box is None:
@@ -336,8 +334,6 @@ def arrange(lines: list[RawLine], tables: list[Table], fills: list[pymupdf.Rect]
             if table.number not in cells:
                 order.append(table.number)
             cells[table.number].setdefault(box, []).append(piece)
-            placed = True
-        del placed
     out: list[RawLine] = []
     by_number = {t.number: t for t in tables}
     for item in order:
