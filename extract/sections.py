@@ -39,10 +39,6 @@ from dataclasses import dataclass, field
 from extract.normalize import normalize_text
 from schemas.records import Line
 
-FIELDS = ("基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係")
-"""The corpus's (令和3年度) spelling of the 協会けんぽ fields: what ``match_field`` and the scorer
-(``extract.evaluate``) know; the section builder finds a plan's fields with :func:`find_frame`."""
-
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ"
 # A number glued to one of these is a quantity (3年, 5人, 2か月), not a heading number.
 _COUNTERS = r"[年月日時分秒人名件回歳割倍点位者社所期号条項章節部か箇ヵヶカ万千百億円]"
@@ -175,38 +171,6 @@ def match_style(text: str) -> tuple[str, str, str] | None:
                 return None
             return name, m.group(1), heading
     return None
-
-
-_FIELD_START = re.compile("|".join(re.escape(name[:4]) for name in FIELDS))
-
-
-def match_field(text: str) -> tuple[str, str, str] | None:
-    """A 協会けんぽ field line: (label, field name as written, rest of the line)."""
-    if not _FIELD_START.search(text[:16]):
-        return None
-    m = re.match(r"^((?:\d{1,2}\s*\.?|\(\s*\d{1,2}\s*\))?)\s*", text)
-    label = m.group(1).strip() if m else ""
-    body = text[m.end() if m else 0 :]
-    squashed = squash(body)
-    for name in FIELDS:
-        for cut in range(len(name), 5, -1):  # a cut-off field name still counts (>= 6 characters)
-            if squashed.startswith(name[:cut]):
-                taken = _take_chars(body, cut)
-                if cut < len(name) and body[len(taken) :].strip():
-                    break  # a prefix followed by other text is not a cut-off field name
-                return label, taken.strip(), body[len(taken) :].strip()
-    return None
-
-
-def _take_chars(text: str, count: int) -> str:
-    """The shortest prefix of ``text`` holding ``count`` non-space characters."""
-    seen = 0
-    for i, ch in enumerate(text):
-        if not ch.isspace():
-            seen += 1
-            if seen == count:
-                return text[: i + 1]
-    return text
 
 
 _TOP_LEVEL = ("chapter", "field", "appendix", "step")  # parts of the whole plan, whatever is open

@@ -15,7 +15,6 @@ from extract.plans import read_plans
 from extract.sections import (
     SectionDraft,
     find_frame,
-    match_field,
     match_style,
     not_an_outline,
     ordinal,
@@ -200,11 +199,14 @@ def test_fake_bold_doubles_are_undone() -> None:
     assert undouble_digits("STEP12-3") == "STEP12-3"
 
 
-def test_field_lines() -> None:
-    both = "1.基盤的保険者機能関係 1.健全な財政運営"
-    assert match_field(both) == ("1.", "基盤的保険者機能関係", "1.健全な財政運営")
-    assert match_field("1.基盤的保険者機") == ("1.", "基盤的保険者機", "")  # cut at the line end
-    assert match_field("基盤的保険者機能の強化について") is None
+def test_fields_named_otherwise_are_found_by_their_numbering_and_shared_word() -> None:
+    """No fixed spelling: a plan whose fields are named as no corpus plan names them."""
+    body = [("○ 取組の一行目", 10.5, False, "text")] * 4
+    names = ["加入者サービスの向上", "保健事業によるサービスの充実", "組織運営によるサービスの確保"]
+    lines = []
+    for k, name in enumerate(names, start=1):
+        lines += [(f"({k}){name}", 13.0, True, "text"), ("① 健全な財政運営", 10.5, False, "text"), *body]
+    assert _frame_names(lines) == names  # (1) (2) (3), the most prominent, sharing サービス
 
 
 def squash_all(text: str) -> str:
