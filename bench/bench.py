@@ -130,11 +130,11 @@ def quality_scores(layout: str = "plain") -> None:
     once; the time GiNZA and the program stage take is reported beside."""
     import json
 
-    from extract import ginza
-    from extract import programs as program_stage
     from extract.evaluate import agreement_table, score_kpis, score_plans, score_programs
-    from extract.pdf import read_pdf
-    from extract.plans import read_document
+    from extract.read.pdf import read_pdf
+    from extract.records import ginza
+    from extract.records import programs as program_stage
+    from extract.structure.plans import read_document
 
     ginza.nlp()  # loaded once, as in a worker; not counted below
     spent = 0.0
@@ -148,7 +148,7 @@ def quality_scores(layout: str = "plain") -> None:
         finally:
             spent += time.perf_counter() - started
 
-    import extract.plans as plans_module
+    import extract.structure.plans as plans_module
 
     tables: dict[str, list] = {"sections": [], "kpis": [], "programs": [], "health issues": []}
     metadata = []

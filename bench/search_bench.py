@@ -23,11 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from extract import search_index, store
-from extract.bigrams import CJK_CHARS, index_tokens
-from extract.loader import load
-from extract.pdf import read_pdf
-from extract.search import search, search_by
+from extract import store
+from extract.read.pdf import read_pdf
+from extract.store import search_index
+from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.use.loader import load
+from extract.use.search import search, search_by
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "corpus" / "pdfs"

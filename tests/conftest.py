@@ -56,7 +56,7 @@ def pdf_of(doc_id: str, layout: str = "plain") -> Path:
 @cache
 def parsed(doc_id: str, layout: str = "plain"):
     """A corpus document read by ``extract.pdf.read_pdf`` (once per session and layout)."""
-    from extract.pdf import read_pdf
+    from extract.read.pdf import read_pdf
 
     return read_pdf(pdf_of(doc_id, layout).read_bytes())
 
@@ -64,7 +64,7 @@ def parsed(doc_id: str, layout: str = "plain"):
 @cache
 def readings(doc_id: str, layout: str = "plain"):
     """Its plans with sections, KPIs, programs and health issues (``read_document``), once."""
-    from extract.plans import read_document
+    from extract.structure.plans import read_document
 
     return read_document(parsed(doc_id, layout))
 

@@ -41,7 +41,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from extract import __version__, store
-from extract.loader import (
+from extract.use.loader import (
     DEFAULT_TIMEOUT,
     FileOutcome,
     LoadInterrupted,
@@ -126,7 +126,7 @@ class PlanexGroup(TyperGroup):
 
 
 if TYPE_CHECKING:
-    from extract.workbook import Sheet
+    from extract.use.workbook import Sheet
 
 app = typer.Typer(
     cls=PlanexGroup,
@@ -487,7 +487,7 @@ def _find_plans(database, key: str) -> list[dict]:
 
 def _outline(sections: list[dict]) -> tuple:
     """A plan's outline as compared across documents: levels, labels and headings, normalized."""
-    from extract.normalize import normalize_text
+    from extract.read.normalize import normalize_text
 
     def key(text: str | None) -> str:
         return "".join(normalize_text(text or "").split())
@@ -516,7 +516,7 @@ def show_command(
     """
     from rich.tree import Tree
 
-    from extract.normalize import normalize_text
+    from extract.read.normalize import normalize_text
 
     database = _open_db(db)
     rows = _find_plans(database, plan)
@@ -606,7 +606,7 @@ def kpis_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from extract.export import kpi_records
+    from extract.use.export import kpi_records
 
     database = _open_db(db)
     rows = kpi_records(database, branch=branch, indicator=indicator)
@@ -615,7 +615,7 @@ def kpis_command(
     table = Table(title=f"{len(rows)} KPI / target records{shown}")
     for col in ("branch / insurer", "FY", "kind", "indicator", "id", "target", "page"):
         table.add_column(col)
-    from extract.export import target_text
+    from extract.use.export import target_text
 
     for row in rows[:limit]:
         table.add_row(
@@ -634,7 +634,7 @@ def kpis_unmapped_command(
 
     Add the frequent ones to schemas/indicators.toml.
     """
-    from extract.export import unmapped
+    from extract.use.export import unmapped
 
     database = _open_db(db)
     rows = unmapped(database)
@@ -675,7 +675,7 @@ def export_kpis_command(
     Examples:  planex export kpis --db plans.db --out kpis.csv --excel
                planex export kpis --db plans.db --out kpis.xlsx   (typed cells)
     """
-    from extract import export
+    from extract.use import export
 
     _check_format(fmt)
     _check_out(out)
@@ -692,11 +692,11 @@ def export_kpis_command(
 def _write_rows(
     rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str | None, sheet: str
 ) -> None:
-    from extract import export
+    from extract.use import export
 
     fmt = fmt or _format_of(out)
     if fmt == "xlsx":
-        from extract.workbook import Sheet
+        from extract.use.workbook import Sheet
 
         count = _write_workbook(out, [Sheet(sheet, columns, rows)])[sheet]
     else:
@@ -715,7 +715,7 @@ def _format_of(out: Path) -> str:
 
 def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
     """Write the workbook; a bad --out (no such folder, not writable, disk full) is one line."""
-    from extract.workbook import WorkbookError, write_workbook
+    from extract.use.workbook import WorkbookError, write_workbook
 
     try:
         return write_workbook(out, sheets)
@@ -746,7 +746,7 @@ def export_programs_command(
 
     Example:  planex export programs --db plans.db --out programs.csv --excel
     """
-    from extract import export
+    from extract.use import export
 
     _check_format(fmt)
     _check_out(out)
@@ -768,7 +768,7 @@ def export_health_issues_command(
 
     Example:  planex export health-issues --db plans.db --out issues.csv --excel
     """
-    from extract import export
+    from extract.use import export
 
     _check_format(fmt)
     _check_out(out)
@@ -792,7 +792,7 @@ def export_workbook_command(
 
     Example:  planex export workbook --db plans.db --out plans.xlsx
     """
-    from extract import workbook
+    from extract.use import workbook
 
     _check_out(out)  # a folder, or none to write in
     if out.suffix.lower() != ".xlsx":
@@ -820,7 +820,7 @@ def programs_command(
                planex programs --db plans.db --branch 北海道
                planex programs --db plans.db --issues
     """
-    from extract import export
+    from extract.use import export
 
     database = _open_db(db)
     if issues:
@@ -864,8 +864,8 @@ YearOption = Annotated[str | None, typer.Option(help="Fiscal year (2021, 令和3
 
 def _year(value: str | None) -> int | None:
     """2021, 令和3, R3年度 → a Western year; anything else is a usage error."""
-    from extract.dates import parse_year
-    from extract.normalize import normalize_text
+    from extract.read.normalize import normalize_text
+    from extract.structure.dates import parse_year
 
     if value is None:
         return None
@@ -880,7 +880,7 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
     """Data as rich Text (never parsed as markup: plans contain [brackets]) with the spans
     highlighted — in colour on a terminal, in 【】 (《》 if the text has 【】) when piped."""
     if not console.is_terminal:
-        from extract.search import mark_pair
+        from extract.use.search import mark_pair
 
         left, right = mark_pair(text)
         for a, b in reversed(spans):
@@ -916,7 +916,7 @@ def search_command(
                planex search 受診勧奨 --by branch --db plans.db
                planex search 禁煙 --kind program --db plans.db   (programs' names, purposes, actions)
     """
-    from extract.search import SearchError, search, search_by, snippet_spans
+    from extract.use.search import SearchError, search, search_by, snippet_spans
 
     unknown = [w for w in words if w.startswith("--")]  # -word excludes a word; --word is a typo
     if unknown:
@@ -986,8 +986,8 @@ def compare_command(
     from rich.columns import Columns
     from rich.panel import Panel
 
-    from extract import compare as cmp
-    from extract.search import SearchError
+    from extract.use import compare as cmp
+    from extract.use.search import SearchError
 
     if out is not None and out.suffix.lower() not in (".md", ".csv"):
         fail(f"--out must end in .md or .csv, not {out.name!r}")
@@ -1028,7 +1028,7 @@ def reindex_command(db: DbOption = Path("planex.db")) -> None:
     """Rebuild the search index from the stored sections, programs, health issues and KPIs
     (a database from an older planex). To extract what a newer planex reads (programs came with
     0.2.0), run planex load again: documents loaded by another version are read again."""
-    from extract.search_index import rebuild_index
+    from extract.store.search_index import rebuild_index
 
     database = _open_db(db)
     count = rebuild_index(database)
@@ -1055,7 +1055,7 @@ def serve_command(
                http://127.0.0.1:8001/plans/search?q=受診勧奨
                http://127.0.0.1:8001/plans/kpi_by_indicator.json?indicator=generic_share&_shape=array
     """
-    from extract.serve import ServeError, serve
+    from extract.use.serve import ServeError, serve
 
     def ready(url: str) -> None:
         err_console.print("serving ", Text(url, style="bold"), " (read-only; Ctrl-C stops)", sep="")
@@ -1066,6 +1066,3 @@ def serve_command(
     except ServeError as exc:
         fail(str(exc))
 
-
-if __name__ == "__main__":
-    app()

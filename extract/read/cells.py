@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from extract.layout import CellRef, RawLine, turner
+from extract.read.layout import CellRef, RawLine, turner
 
 _TOL = 1.0  # rules this close are one rule
 _REACH = 1.5  # a line ending this many font sizes short of its cell's edge fills the cell

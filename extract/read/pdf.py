@@ -29,10 +29,10 @@ from collections import Counter
 
 import pymupdf
 
-from extract.cells import drop_repeated_headers, read_cells
-from extract.layout import RawLine, drop_running_lines, page_lines
-from extract.normalize import normalize_text
-from extract.quality import judge_page
+from extract.read.cells import drop_repeated_headers, read_cells
+from extract.read.layout import RawLine, drop_running_lines, page_lines
+from extract.read.normalize import normalize_text
+from extract.read.quality import judge_page
 from schemas.records import Cell, DocumentQuality, ErrorKind, Line, Page, ParsedDocument
 
 pymupdf.TOOLS.mupdf_display_errors(False)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from extract.program_text import SectionTree, doubled, key_program, name_key, prose, squash
-from extract.sections import PlanLine
+from extract.records.program_text import SectionTree, doubled, key_program, name_key, prose, squash
+from extract.structure.outline import PlanLine
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
 

@@ -7,9 +7,9 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from extract.normalize import normalize_text
+from extract.read.normalize import normalize_text
 
-INDICATORS_FILE = Path(__file__).resolve().parent.parent / "schemas" / "indicators.toml"
+INDICATORS_FILE = Path(__file__).resolve().parents[2] / "schemas" / "indicators.toml"
 
 
 @cache

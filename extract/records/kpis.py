@@ -23,10 +23,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extract.normalize import normalize_text
-from extract.sections import PlanLine, match_style, reaches_margin
-from extract.target_tables import _without_restatements, table_records
-from extract.targets import (
+from extract.read.normalize import normalize_text
+from extract.records.target_tables import _without_restatements, table_records
+from extract.records.targets import (
     _ARROW,
     _KPI_LABEL,
     _NUMBER,
@@ -40,6 +39,7 @@ from extract.targets import (
     squash_numbers,
     step_records,
 )
+from extract.structure.outline import PlanLine, match_style, reaches_margin
 
 # ---------------------------------------------------------------------------------------------
 # Finding candidates in a plan's lines
@@ -374,7 +374,7 @@ def _after_open_bracket(text: str) -> str:
 
 def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> list:
     """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records."""
-    from extract.indicators import canonical_id
+    from extract.records.indicators import canonical_id
     from schemas.kpis import Kpi
 
     parents = {s.id: n for n, s in enumerate(sections)}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.normalize import normalize_text
-from extract.sections import PlanLine, squash
+from extract.read.normalize import normalize_text
+from extract.structure.outline import PlanLine, squash
 from schemas.kpis import Kpi
 from schemas.plans import Section
 

@@ -18,11 +18,19 @@ from __future__ import annotations
 
 import re
 
-from extract.health_issues import plan_health_issues
-from extract.program_text import SectionTree, age_range, key_program, kpis_under, name_key, prose, squash
-from extract.sections import PlanLine, match_style
-from extract.step_forms import step_report_programs, step_table_programs
-from extract.targets import population_of
+from extract.records.health_issues import plan_health_issues
+from extract.records.program_text import (
+    SectionTree,
+    age_range,
+    key_program,
+    kpis_under,
+    name_key,
+    prose,
+    squash,
+)
+from extract.records.step_forms import step_report_programs, step_table_programs
+from extract.records.targets import population_of
+from extract.structure.outline import PlanLine, match_style
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program

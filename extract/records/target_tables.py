@@ -23,9 +23,18 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from extract.dates import parse_year
-from extract.sections import PlanLine, match_style, squash
-from extract.targets import _CJK_END, _CMP, _NUMBER, _UNITS, _WORDS, _number, clean_indicator, squash_numbers
+from extract.records.targets import (
+    _CJK_END,
+    _CMP,
+    _NUMBER,
+    _UNITS,
+    _WORDS,
+    _number,
+    clean_indicator,
+    squash_numbers,
+)
+from extract.structure.dates import parse_year
+from extract.structure.outline import PlanLine, match_style, squash
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.dates import parse_year
+from extract.structure.dates import parse_year
 
 # ---------------------------------------------------------------------------------------------
 # Sentence reading
@@ -158,7 +158,7 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     if whole:
         return clean_indicator(head)
     if "、" in head.rstrip("、"):  # a long phrase with commas: let the parse say where it starts
-        from extract.ginza import object_phrase
+        from extract.records.ginza import object_phrase
 
         phrase = object_phrase(sentence)
         if phrase and head.rstrip().endswith(phrase.rstrip()):
@@ -267,7 +267,7 @@ def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
     sentence = squash_numbers(sentence).strip().rstrip("。")
     if not _DO.search(sentence):
         return None
-    from extract.ginza import object_phrase  # GiNZA only for what regexes cannot read
+    from extract.records.ginza import object_phrase  # GiNZA only for what regexes cannot read
 
     phrase = object_phrase(sentence)
     if not phrase:

@@ -24,7 +24,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from extract.normalize import normalize_text
+from extract.read.normalize import normalize_text
 
 # Kana and kanji (with 々〆ヶ and the prolonged sound mark ー); not the middle dot ・ (U+30FB),
 # which separates words as 、 does.

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from extract.bigrams import CJK_CHARS, index_tokens
-from extract.normalize import normalize_text
-from extract.sections import undouble
+from extract.read.normalize import normalize_text
+from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.structure.outline import undouble
 from schemas.records import Page
 
 SENTENCES = "search_sentences"
@@ -336,7 +336,7 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
     sentence table in one pass, which is much faster than row by row. Returns the number of
     sentences indexed.
     """
-    from extract import store
+    from extract.store import writer as store
     from schemas.kpis import Kpi
     from schemas.programs import HealthIssue, Program
 
@@ -384,7 +384,7 @@ def _stored(
     db: sqlite_utils.Database, table: str, model: type, doc_id: str, section_ids: dict
 ) -> list[tuple]:
     """A document's stored records of ``table`` as (model, section id) pairs."""
-    from extract import store
+    from extract.store import writer as store
 
     if table not in db.table_names():
         return []

@@ -32,7 +32,8 @@ from typing import Any
 
 import sqlite_utils
 
-from extract import __version__, search_index
+from extract import __version__
+from extract.store import search_index
 from schemas.records import LoadError, ParsedDocument
 
 DOCUMENTS = "documents"
@@ -399,7 +400,7 @@ class DocumentRows:
 
 def document_rows(parsed: ParsedDocument) -> DocumentRows:
     """Rows of every table for one document: pages, lines, plans and sections."""
-    from extract.plans import read_document  # the structure stage runs where the rows are built
+    from extract.structure.plans import read_document  # the structure stage runs where the rows are built
 
     doc_id = parsed.id
     plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []

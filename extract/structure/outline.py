@@ -36,7 +36,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from extract.normalize import normalize_text
+from extract.read.normalize import normalize_text
 from schemas.records import Line
 
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ"

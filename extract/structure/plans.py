@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.dates import find_years, parse_year, parse_year_range
-from extract.kpis import plan_kpis
-from extract.programs import plan_programs
-from extract.sections import PlanLine, build_sections, plan_lines
+from extract.records.kpis import plan_kpis
+from extract.records.programs import plan_programs
+from extract.structure.dates import find_years, parse_year, parse_year_range
+from extract.structure.outline import PlanLine, build_sections, plan_lines
 from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
 from schemas.programs import HealthIssue, Program

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extract.export import output_file
-from extract.normalize import normalize_text
-from extract.search import Filters, SearchError, filter_sql
-from extract.sections import match_style
+from extract.read.normalize import normalize_text
+from extract.structure.outline import match_style
+from extract.use.export import output_file
+from extract.use.search import Filters, SearchError, filter_sql
 from schemas.search import Comparison
 
 MIN_SCORE = 0.8

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import sqlite_utils
 
-from extract.indicators import labels
+from extract.records.indicators import labels
 
 KPI_EXPORT_COLUMNS = (
     "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "section",

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extract import __version__, pdf, store
-from extract.pdf import PdfReadError, read_pdf
+from extract import __version__, store
+from extract.read import pdf
+from extract.read.pdf import PdfReadError, read_pdf
 from schemas.records import ErrorKind, LoadError
 
 DEFAULT_TIMEOUT = 120.0
@@ -132,7 +133,7 @@ def process_file(path: str | Path) -> store.DocumentRows | Failure:
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    from extract.ginza import nlp
+    from extract.records.ginza import nlp
 
     # Already loaded in the fork server; loads here only if that failed. Without a model, files
     # still load and a sentence that needs GiNZA fails its file, recorded as any bad file is.
@@ -289,7 +290,7 @@ def load(
             report(outcome)
 
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["extract.warm"])  # workers start as forks of a warm process
+    ctx.set_forkserver_preload(["extract.use.warm"])  # workers start as forks of a warm process
     pool: list[_Worker] = []
     failed_starts = 0
     try:

@@ -23,9 +23,9 @@ from typing import get_args
 
 import sqlite_utils
 
-from extract.bigrams import phrase_tokens, runs
-from extract.normalize import normalize_text
-from extract.search_index import INDEX, SENTENCES, sentence_key
+from extract.read.normalize import normalize_text
+from extract.store.bigrams import phrase_tokens, runs
+from extract.store.search_index import INDEX, SENTENCES, sentence_key
 from schemas.plans import PlanType
 from schemas.search import GroupHit, Hit
 

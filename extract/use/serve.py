@@ -50,7 +50,7 @@ import sqlite_utils
 from datasette import hookimpl
 
 from extract import store
-from extract.search_index import INDEX, SENTENCES
+from extract.store.search_index import INDEX, SENTENCES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -74,7 +74,7 @@ class ServeError(RuntimeError):
 
 @lru_cache(maxsize=256)
 def _parsed(query: str):
-    from extract.search import SearchError, highlighter, parse_query, to_match
+    from extract.use.search import SearchError, highlighter, parse_query, to_match
 
     try:
         node = parse_query(query)
@@ -95,7 +95,7 @@ def planex_match(query: object) -> str:
 
 def planex_snippet(sentence: object, query: object) -> str | None:
     """The sentence around the query's first match, matches marked 【like this】."""
-    from extract.search import marks_in, snippet
+    from extract.use.search import marks_in, snippet
 
     if sentence is None:
         return None
@@ -106,21 +106,21 @@ def planex_snippet(sentence: object, query: object) -> str | None:
 
 def planex_sentence_key(sentence: object) -> str:
     """A sentence as compared for repeats: without its leading bullet and spaces."""
-    from extract.search import sentence_key
+    from extract.use.search import sentence_key
 
     return sentence_key(str(sentence or ""))
 
 
 @lru_cache(maxsize=64)
 def _heading_key(text: str) -> str:
-    from extract.compare import heading_key
+    from extract.use.compare import heading_key
 
     return heading_key(text)
 
 
 def planex_heading_score(heading: object, wanted: object) -> float:
     """0..1: how alike a section heading and the heading asked for are (as ``planex compare``)."""
-    from extract.compare import heading_key, similarity
+    from extract.use.compare import heading_key, similarity
 
     if heading is None or wanted is None:
         return 0.0
@@ -130,8 +130,8 @@ def planex_heading_score(heading: object, wanted: object) -> float:
 def planex_indicator_id(text: object) -> str | None:
     """The canonical indicator id of ``text``: an id (generic_share), its Japanese label, or any
     spelling schemas/indicators.toml knows (ジェネリック医薬品使用割合); ``None`` if none."""
-    from extract.indicators import canonical_id, labels
-    from extract.normalize import normalize_text
+    from extract.read.normalize import normalize_text
+    from extract.records.indicators import canonical_id, labels
 
     wanted = "".join(normalize_text(str(text or "")).split())
     if not wanted:
@@ -144,14 +144,14 @@ def planex_indicator_id(text: object) -> str | None:
 
 
 def planex_indicator_label(indicator_id: object) -> str | None:
-    from extract.indicators import labels
+    from extract.records.indicators import labels
 
     return labels().get(str(indicator_id or ""))
 
 
 def planex_target(comparator: object, value: object, unit: object) -> str:
     """A target as a reader writes it: 80%以上, 対前年度以上, 実施 (as the wide KPI export)."""
-    from extract.export import target_text
+    from extract.use.export import target_text
 
     return target_text({"comparator": comparator, "value": value, "unit": unit})
 
@@ -449,7 +449,7 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
       it (numbering and field tags ignored, similarity ≥ ``extract.compare.MIN_SCORE``);
     - ``indicators``: the canonical indicators found, with their labels and counts.
     """
-    from extract.compare import MIN_SCORE
+    from extract.use.compare import MIN_SCORE
 
     tables = set(db.table_names())
     queries: dict[str, dict[str, Any]] = {}

@@ -10,7 +10,7 @@ import os
 for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(name, "1")
 
-from extract import loader  # noqa: E402, F401  (the reader and the store)
-from extract.ginza import nlp  # noqa: E402
+from extract.records.ginza import nlp  # noqa: E402
+from extract.use import loader  # noqa: E402, F401  (the reader and the store)
 
 nlp()

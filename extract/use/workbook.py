@@ -36,7 +36,8 @@ import sqlite_utils
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from extract import __version__, export, store
+from extract import __version__, store
+from extract.use import export
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 MAX_COLUMNS = 16_384

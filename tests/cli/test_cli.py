@@ -173,7 +173,7 @@ def _one_line_error(result, code: int, *words: str) -> None:
 @pytest.fixture(scope="module")
 def planex_db(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
     """A planex database holding one plan (so that every export has rows to write)."""
-    from extract.pdf import read_pdf
+    from extract.read.pdf import read_pdf
 
     path = tmp_path_factory.mktemp("db") / "plans.db"
     database = store.open_db(path)
@@ -310,7 +310,7 @@ def test_a_failed_export_leaves_the_earlier_file_whole(tmp_path: Path, planex_db
     """Written beside the target and renamed when complete: a full disk cannot leave half a file."""
     out = tmp_path / "kpis.csv"
     out.write_text("the export of last week\n")
-    from extract import export
+    from extract.use import export
 
     def rows():
         yield {"doc_id": "a"}

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extract.cells import Rule, _merge, drop_repeated_headers, find_tables
-from extract.pdf import read_pdf
-from extract.plans import read_document
-from extract.sections import plan_lines
-from extract.target_tables import table_records
+from extract.read.cells import Rule, _merge, drop_repeated_headers, find_tables
+from extract.read.pdf import read_pdf
+from extract.records.target_tables import table_records
+from extract.structure.outline import plan_lines
+from extract.structure.plans import read_document
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 X0, XM, X1 = 50.0, 110.0, 545.0
@@ -152,7 +152,7 @@ def test_a_plain_page_is_left_as_it_is() -> None:
 
 def test_repeated_headers_need_the_table_to_end_the_page(parsed) -> None:
     """Two tables with the same header: the second is no continuation when text ends the first page."""
-    from extract.layout import CellRef, RawLine
+    from extract.read.layout import CellRef, RawLine
 
     def cell_line(text: str, row: int, col: int) -> RawLine:
         ref = CellRef(0, row, col, 1, 1, 0, 0, 0, 0)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from extract.layout import _halves_overlap, drop_running_lines, is_page_number, page_lines
-from extract.pdf import read_pdf
+from extract.read.layout import _halves_overlap, drop_running_lines, is_page_number, page_lines
+from extract.read.pdf import read_pdf
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 

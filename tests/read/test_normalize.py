@@ -1,4 +1,4 @@
-from extract.normalize import normalize_text
+from extract.read.normalize import normalize_text
 
 
 def test_full_width_digits_and_letters_become_half_width() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from extract.normalize import normalize_text
-from extract.pdf import SECOND_OPINION_TRIES, STATS, PdfReadError, read_pdf
-from extract.quality import is_suspicious
+from extract.read.normalize import normalize_text
+from extract.read.pdf import SECOND_OPINION_TRIES, STATS, PdfReadError, read_pdf
+from extract.read.quality import is_suspicious
 from tests.conftest import CORPUS, manifest
 from tests.mutations import page_tree_last, repeated_pages, without_unicode_maps
 

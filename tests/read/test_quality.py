@@ -1,4 +1,4 @@
-from extract.quality import garble_ratio, judge_page
+from extract.read.quality import garble_ratio, judge_page
 
 
 def test_readable_japanese_is_ok() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.health_issues import section_issues
-from extract.program_text import SectionTree, name_key
-from tests.test_programs import LIKE, OITA, by_plan, gold, squash
+from extract.records.health_issues import section_issues
+from extract.records.program_text import SectionTree, name_key
+from tests.records.test_programs import LIKE, OITA, by_plan, gold, squash
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA])

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from extract.evaluate import score_kpis
-from extract.normalize import normalize_text
-from extract.targets import read_sentence, squash_numbers, step_records
+from extract.read.normalize import normalize_text
+from extract.records.targets import read_sentence, squash_numbers, step_records
 from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 
@@ -69,7 +69,7 @@ def test_step_template_forms() -> None:
 
 
 def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
-    from extract.targets import read_commitment
+    from extract.records.targets import read_commitment
 
     reading = read_commitment(
         "効率的・効果的な医療提供体制の構築に向けて、地域医療構想調整会議や健康保険組合連合会等において、"

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from extract.evaluate import score_programs
-from extract.normalize import normalize_text
-from extract.plans import read_document
-from extract.program_text import age_range, key_program, name_key
-from extract.programs import actions
+from extract.read.normalize import normalize_text
+from extract.records.program_text import age_range, key_program, name_key
+from extract.records.programs import actions
+from extract.structure.plans import read_document
 from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extract import store
-from extract.pdf import read_pdf
+from extract.read.pdf import read_pdf
 from tests.conftest import PDFS
 from tests.search_corpus import branches_with
 
@@ -26,7 +26,7 @@ def test_tables_and_columns_keep_their_names(tmp_path: Path) -> None:
 
 
 def test_sections_are_searchable_and_replaced_on_reload(tmp_path: Path, corpus_pdfs: Path) -> None:
-    from extract.search import search
+    from extract.use.search import search
 
     db = store.open_db(tmp_path / "t.db")
     parsed = read_pdf((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.dates import (
+from extract.structure.dates import (
     era_to_year,
     find_years,
     fiscal_year_label,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from extract.plans import insurer_of, insurer_type_of, plan_type_of, years_of
+from extract.structure.plans import insurer_of, insurer_type_of, plan_type_of, years_of
 from tests.conftest import LAYOUTS, ROOT, manifest, parsed, readings
 
 EXPECTED = ROOT / "tests" / "expected"

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from extract.evaluate import Evaluation, expected_parents, score_plans
-from extract.normalize import normalize_text
-from extract.pdf import read_pdf
-from extract.plans import read_plans
-from extract.sections import (
+from extract.read.normalize import normalize_text
+from extract.read.pdf import read_pdf
+from extract.structure.outline import (
     SectionDraft,
     find_frame,
     match_style,
@@ -23,8 +22,9 @@ from extract.sections import (
     undouble,
     undouble_digits,
 )
+from extract.structure.plans import read_plans
 from tests.conftest import CORPUS, ROOT, manifest
-from tests.test_plans import expected, plans_of
+from tests.structure.test_plans import expected, plans_of
 
 
 def hokkaido(layout: str = "plain"):

@@ -18,7 +18,7 @@ import sqlite_utils
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.compare import compare, heading_key, similarity
+from extract.use.compare import compare, heading_key, similarity
 from tests.search_corpus import branch_texts
 
 runner = CliRunner()

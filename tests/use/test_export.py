@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from extract import store
 from extract.cli import app
-from extract.export import KPI_EXPORT_COLUMNS
+from extract.use.export import KPI_EXPORT_COLUMNS
 
 runner = CliRunner()
 
@@ -83,7 +83,7 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
 
 
 def test_programs_csv_for_excel_round_trips(corpus_db: Path, tmp_path: Path) -> None:
-    from extract.export import PROGRAM_EXPORT_COLUMNS
+    from extract.use.export import PROGRAM_EXPORT_COLUMNS
 
     out = tmp_path / "programs.csv"
     result = runner.invoke(app, ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--excel"])

@@ -15,7 +15,7 @@ import pymupdf
 import pytest
 
 from extract import __version__, store
-from extract.loader import UsageError, discover, load
+from extract.use.loader import UsageError, discover, load
 
 
 def _counts(db_path: Path) -> dict[str, int]:
@@ -188,7 +188,7 @@ def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path, corpus_pdf
 
 
 def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
-    from extract.pdf import read_pdf
+    from extract.read.pdf import read_pdf
 
     db = store.open_db(tmp_path / "t.db")
     parsed = read_pdf((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
@@ -268,7 +268,7 @@ def test_damaged_downloads_keep_what_can_be_read(tmp_path: Path, corpus_pdfs: Pa
     their Unicode maps (loaded in seconds, flagged garbled: the second reader was asked three
     times, not 500), the slide deck with a dictionary pdfminer cannot parse (loaded)."""
     from tests.mutations import repeated_pages, without_unicode_maps
-    from tests.test_pdf import SLIDES, _break_second_page_dictionary
+    from tests.read.test_pdf import SLIDES, _break_second_page_dictionary
 
     tokyo = (corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes()
     folder = tmp_path / "downloads"

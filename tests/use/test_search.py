@@ -12,11 +12,12 @@ import pytest
 import sqlite_utils
 from typer.testing import CliRunner
 
-from extract import search_index, store
+from extract import store
 from extract.cli import app
-from extract.normalize import normalize_text
-from extract.pdf import read_pdf
-from extract.search import SearchError, highlighter, mark_pair, parse_query, search, search_by, to_match
+from extract.read.normalize import normalize_text
+from extract.read.pdf import read_pdf
+from extract.store import search_index
+from extract.use.search import SearchError, highlighter, mark_pair, parse_query, search, search_by, to_match
 from tests.conftest import PDFS
 from tests.search_corpus import branches_with
 
@@ -356,7 +357,7 @@ def test_programs_and_health_issues_are_searchable(db: sqlite_utils.Database) ->
     assert any(h.insurer and "地方職員" in h.insurer for h in hits)
     issues = search(db, "メタボリックシンドローム", kind="health_issue", limit=20)
     assert {h.insurer for h in issues} == {"ライク健康保険組合", "地方職員共済組合"}
-    from extract.search import sentence_key
+    from extract.use.search import sentence_key
 
     hits = search(db, "受診勧奨", limit=200)
     keys = [(h.plan_id, sentence_key(h.sentence)) for h in hits]
@@ -370,7 +371,7 @@ def test_programs_and_health_issues_are_searchable(db: sqlite_utils.Database) ->
 def test_a_match_mark_is_never_the_plans_own_bracket(db: sqlite_utils.Database) -> None:
     """Plans write 【目的】 and 【未治療者への受診勧奨】 themselves: such a sentence marks its matches
     with 《》, so what the plan bracketed and what matched stay apart."""
-    from extract.search import marks_in, snippet
+    from extract.use.search import marks_in, snippet
 
     hits = search(db, "受診勧奨", limit=400)
     own = [h for h in hits if "【" in h.sentence]

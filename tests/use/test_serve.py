@@ -18,11 +18,11 @@ import pytest
 import sqlite_utils
 from typer.testing import CliRunner
 
-from extract import serve
 from extract.cli import app
-from extract.indicators import labels
-from extract.normalize import normalize_text
-from extract.search import mark_pair, parse_query, search, to_match
+from extract.read.normalize import normalize_text
+from extract.records.indicators import labels
+from extract.use import serve
+from extract.use.search import mark_pair, parse_query, search, to_match
 from schemas.kpis import Kpi
 from schemas.plans import Plan
 from schemas.programs import Program

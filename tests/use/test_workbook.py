@@ -18,10 +18,11 @@ import pytest
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from extract import store, workbook
+from extract import store
 from extract.cli import app
-from extract.export import KPI_EXPORT_COLUMNS, PROGRAM_EXPORT_COLUMNS
-from extract.loader import load
+from extract.use import workbook
+from extract.use.export import KPI_EXPORT_COLUMNS, PROGRAM_EXPORT_COLUMNS
+from extract.use.loader import load
 
 runner = CliRunner()
 FORMULA_LIKE = ("=SUM(A1:A9)", "+81 3 1234", "-5%以上", '@CELL("address")')

@@ -1,0 +1,5 @@
+"""(see the next commits)."""
+
+from extract.cli.common import app
+
+__all__ = ["app"]

@@ -1,0 +1,1 @@
+"""(stage docstring: see the next commits)."""
