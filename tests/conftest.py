@@ -63,10 +63,10 @@ def parsed(doc_id: str, layout: str = "plain"):
 
 @cache
 def readings(doc_id: str, layout: str = "plain"):
-    """Its plans with sections, KPIs, programs and health issues (``read_document``), once."""
-    from extract.structure.plans import read_document
+    """Its plans with sections, KPIs, programs and health issues (``extract.pipeline``), once."""
+    from extract.pipeline import read_document
 
-    return read_document(parsed(doc_id, layout))
+    return read_document(pdf_of(doc_id, layout).read_bytes()).plans
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from extract import __version__
 from extract.store import search_index
-from schemas.records import LoadError, ParsedDocument
+from schemas.records import LoadError
+
+if TYPE_CHECKING:
+    from extract.pipeline import DocumentReading
 
 DOCUMENTS = "documents"
 PAGES = "pages"
@@ -398,14 +401,14 @@ class DocumentRows:
     tables: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
 
 
-def document_rows(parsed: ParsedDocument) -> DocumentRows:
-    """Rows of every table for one document: pages, lines, plans and sections."""
-    from extract.structure.plans import read_document  # the structure stage runs where the rows are built
-
+def document_rows(document: DocumentReading) -> DocumentRows:
+    """Rows of every table for one document read by the pipeline (``extract.pipeline``): pages,
+    lines, plans, sections, KPIs, programs, health issues and search sentences."""
+    parsed = document.document
     doc_id = parsed.id
     plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []
     programs, issues, kpis = [], [], []
-    for reading in read_document(parsed):
+    for reading in document.plans:
         plan, sections = reading.plan, reading.sections
         kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
         program_rows.extend(record_row(p, PROGRAM_COLUMNS) for p in reading.programs)
@@ -459,16 +462,17 @@ def document_rows(parsed: ParsedDocument) -> DocumentRows:
 
 def write_document(
     db: sqlite_utils.Database,
-    parsed: ParsedDocument | DocumentRows,
+    document: DocumentReading | DocumentRows,
     path: Path,
     error: LoadError | None = None,
 ) -> None:
-    """Write one document, replacing an earlier copy, in a single transaction.
+    """Write one document (its reading, or the rows of it), replacing an earlier copy, in a
+    single transaction.
 
     ``error`` records, in the same transaction, why a stored document is still a failure (a scan
     with no text); otherwise any earlier error of this path is cleared.
     """
-    rows = parsed if isinstance(parsed, DocumentRows) else document_rows(parsed)
+    rows = document if isinstance(document, DocumentRows) else document_rows(document)
     with db.atomic():
         delete_document(db, rows.doc_id)
         db[DOCUMENTS].insert(

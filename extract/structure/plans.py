@@ -15,13 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extract.records.kpis import plan_kpis
-from extract.records.programs import plan_programs
 from extract.structure.dates import find_years, parse_year, parse_year_range
 from extract.structure.outline import PlanLine, build_sections, plan_lines
-from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
-from schemas.programs import HealthIssue, Program
 from schemas.records import Page, ParsedDocument
 
 _PLAN_WORDS = r"(事業計画|データヘルス計画|実施計画)"
@@ -70,7 +66,7 @@ def split_plans(pages: list[Page]) -> list[PlanSpan]:
                 starts.append((index, text, m.group(2).strip()))
                 break
     if len(starts) < 2:
-        title = ""  # a single plan takes the document's title (read_document)
+        title = ""  # a single plan takes the document's title (read_structure)
         return [PlanSpan(1, 1, len(pages), title, None)]
     spans = []
     for n, (index, text, branch) in enumerate(starts):
@@ -148,23 +144,24 @@ def years_of(title: str, text: str) -> tuple[int | None, int | None, int | None]
 
 
 @dataclass
-class PlanReading:
-    """One plan with everything read from it."""
+class PlanStructure:
+    """One plan as the structure stage reads it: what the record stages start from."""
 
     plan: Plan
     sections: list[Section]
-    kpis: list[Kpi]
-    programs: list[Program] = field(default_factory=list)
-    health_issues: list[HealthIssue] = field(default_factory=list)
+    lines: list[PlanLine]
+    """The plan's lines (of its readable pages) with what the heading test needs."""
+    owner: list[int] = field(default_factory=list)
+    """For each of ``lines``, the index in ``sections`` of the section it belongs to."""
 
 
 def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
     """Every plan of a parsed document with its section tree (a pure function of the document)."""
-    return [(r.plan, r.sections) for r in read_document(parsed, with_kpis=False)]
+    return [(s.plan, s.sections) for s in read_structure(parsed)]
 
 
-def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[PlanReading]:
-    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document."""
+def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
+    """The plans of a parsed document, each with its metadata, section tree and lines."""
     result = []
     prefix = parsed.sha256[:16]
     spans = split_plans(parsed.pages)
@@ -204,12 +201,7 @@ def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[Pla
         items = plan_lines([(p.page_no, p.lines) for p in pages if p.quality != "garbled"])
         owner: list[int] = []
         sections = _sections(plan, items, owner)
-        if not with_kpis:
-            result.append(PlanReading(plan, sections, []))
-            continue
-        kpis = plan_kpis(plan, items, owner, sections)
-        programs, issues = plan_programs(plan, items, owner, sections, kpis)
-        result.append(PlanReading(plan, sections, kpis, programs, issues))
+        result.append(PlanStructure(plan, sections, items, owner))
     return result
 
 

@@ -2,10 +2,11 @@
 
 Design:
 
-- Each file is read by a worker process (:func:`process_file` is a pure function of the file's
-  bytes), and the parent alone writes to SQLite, one transaction per document. A crash or a kill
-  leaves only whole documents behind; the next run skips them (their id is their content hash)
-  and does the rest.
+- Each file is read by a worker process (:func:`process_file`: the pipeline,
+  :func:`extract.pipeline.read_document`, a pure function of the file's bytes, then the store's
+  rows of its reading), and the parent alone writes to SQLite, one transaction per document. A
+  crash or a kill leaves only whole documents behind; the next run skips them (their id is their
+  content hash) and does the rest.
 - A worker that runs past ``timeout`` seconds on one file is killed and replaced; the file is
   recorded as ``timeout``. A worker that dies (a crash inside the PDF library) costs only its
   file, recorded as ``malformed``.
@@ -32,8 +33,9 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__, store
+from extract.pipeline import read_document
 from extract.read import pdf
-from extract.read.pdf import PdfReadError, read_pdf
+from extract.read.pdf import PdfReadError
 from schemas.records import ErrorKind, LoadError
 
 DEFAULT_TIMEOUT = 120.0
@@ -122,7 +124,7 @@ def process_file(path: str | Path) -> store.DocumentRows | Failure:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return store.document_rows(read_pdf(data))
+        return store.document_rows(read_document(data))
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:

@@ -15,7 +15,7 @@ from extract.read.cells import Rule, _merge, drop_repeated_headers, find_tables
 from extract.read.pdf import read_pdf
 from extract.records.target_tables import table_records
 from extract.structure.outline import plan_lines
-from extract.structure.plans import read_document
+from extract.structure.plans import read_structure
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 X0, XM, X1 = 50.0, 110.0, 545.0
@@ -96,7 +96,7 @@ def test_the_next_field_in_thin_filled_bars_is_a_label_too(parsed) -> None:
 
 
 def test_the_label_column_gives_the_plan_its_fields(parsed) -> None:
-    [reading] = read_document(parsed, with_kpis=False)
+    [reading] = read_structure(parsed)
     outline = [(s.level, s.label, s.heading) for s in reading.sections if s.level]
     assert outline == [
         (1, "１．", "基盤的保険者機能関係"),

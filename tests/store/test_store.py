@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extract import store
-from extract.read.pdf import read_pdf
+from extract.pipeline import read_document
 from tests.conftest import PDFS
 from tests.search_corpus import branches_with
 
@@ -29,16 +29,16 @@ def test_sections_are_searchable_and_replaced_on_reload(tmp_path: Path, corpus_p
     from extract.use.search import search
 
     db = store.open_db(tmp_path / "t.db")
-    parsed = read_pdf((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())
+    reading = read_document((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())
     for _ in range(2):  # writing twice replaces, it does not duplicate
-        store.write_document(db, parsed, PDFS / "kyoukai-kenpo-r3-branch-plans.pdf")
+        store.write_document(db, reading, PDFS / "kyoukai-kenpo-r3-branch-plans.pdf")
     hits = search(db, '"ジェネリック医薬品の使用促進"', limit=500)
     # every branch whose text has the phrase on a line (corpus/texts), and no other
     assert {h.branch for h in hits} == branches_with("ジェネリック医薬品の使用促進")
     assert db["plans"].count == 35
     counts = db.execute("select count(*), count(distinct id) from sections").fetchone()
     assert counts[0] == counts[1]
-    store.delete_document(db, parsed.id)
+    store.delete_document(db, reading.document.id)
     assert db["sections"].count == 0 and db["plans"].count == 0 and db["kpis"].count == 0
     assert search(db, "ジェネリック", limit=5) == []
 

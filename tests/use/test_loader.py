@@ -188,11 +188,11 @@ def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path, corpus_pdf
 
 
 def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
-    from extract.read.pdf import read_pdf
+    from extract.pipeline import read_document
 
     db = store.open_db(tmp_path / "t.db")
-    parsed = read_pdf((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
-    broken = store.document_rows(parsed)
+    reading = read_document((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
+    broken = store.document_rows(reading)
     _, lines = broken.tables[store.LINES]
     lines[-1] = (*lines[-1][:5], "not a number", *lines[-1][6:])  # x0 of the last line: fails mid-write
     db[store.LINES].transform(types={"x0": float})
@@ -201,7 +201,7 @@ def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         store.write_document(db, broken, tmp_path / "x.pdf")
     assert db[store.DOCUMENTS].count == 0 and db[store.PAGES].count == 0 and db[store.LINES].count == 0
-    store.write_document(db, parsed, tmp_path / "x.pdf")
+    store.write_document(db, reading, tmp_path / "x.pdf")
     assert db[store.DOCUMENTS].count == 1
 
 
