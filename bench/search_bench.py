@@ -154,7 +154,7 @@ def tokenizer_rates(db) -> tuple[float, float | None]:
 def measure(db, words: list[str] | None, count: int) -> dict:
     """Index build time and size, and query latency, on one database (``words``: the queries)."""
     start = time.perf_counter()
-    sentences = search_index.rebuild_index(db)
+    sentences = store.rebuild_index(db)
     build = time.perf_counter() - start
     db.execute("vacuum")
     words = words or queries(db, count)

@@ -1028,7 +1028,7 @@ def reindex_command(db: DbOption = Path("planex.db")) -> None:
     """Rebuild the search index from the stored sections, programs, health issues and KPIs
     (a database from an older planex). To extract what a newer planex reads (programs came with
     0.2.0), run planex load again: documents loaded by another version are read again."""
-    from extract.store.search_index import rebuild_index
+    from extract.store.reindex import rebuild_index
 
     database = _open_db(db)
     count = rebuild_index(database)

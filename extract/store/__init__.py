@@ -1,4 +1,54 @@
-"""(see the next commits)."""
+"""Store: a document's reading (``extract.pipeline.DocumentReading``) in; its rows in one SQLite
+database out, one transaction per document, with the search index over its sentences.
 
-from extract.store.writer import *  # noqa: F403  (for the moment: split in the next commits)
-from extract.store.writer import _SQL_TYPES  # noqa: F401
+``schema`` (tables, columns, the checks that a file is a planex database), ``rows`` (a reading as
+rows, built in the loader's workers), ``writer`` (writes them, records failures), ``search_index``
+(sentences, bigram tokens, FTS5; ``bigrams``), ``reindex`` (the index rebuilt from stored rows).
+The names below are the database's API, as ``from extract import store; store.open_db(path)``.
+"""
+
+from extract.store.reindex import rebuild_index
+from extract.store.rows import DocumentRows, document_rows, record_row
+from extract.store.schema import (
+    DERIVED_TABLES,
+    DOCUMENTS,
+    HEALTH_ISSUE_COLUMNS,
+    HEALTH_ISSUES,
+    KPI_COLUMNS,
+    KPIS,
+    LINE_COLUMNS,
+    LINES,
+    LIST_COLUMNS,
+    LOAD_ERRORS,
+    PAGE_COLUMNS,
+    PAGES,
+    PLAN_COLUMNS,
+    PLANS,
+    PROGRAM_COLUMNS,
+    PROGRAMS,
+    SCHEMA_VERSION,
+    SECTION_COLUMNS,
+    SECTIONS,
+    DatabaseProblem,
+    check_database,
+    ensure_schema,
+    open_db,
+)
+from extract.store.writer import (
+    delete_document,
+    info,
+    known_ids,
+    newer_documents,
+    now,
+    record_error,
+    write_document,
+)
+
+__all__ = [
+    "DERIVED_TABLES", "DOCUMENTS", "HEALTH_ISSUES", "HEALTH_ISSUE_COLUMNS", "KPIS", "KPI_COLUMNS", "LINES",
+    "LINE_COLUMNS", "LIST_COLUMNS", "LOAD_ERRORS", "PAGES", "PAGE_COLUMNS", "PLANS", "PLAN_COLUMNS",
+    "PROGRAMS", "PROGRAM_COLUMNS", "SCHEMA_VERSION", "SECTIONS", "SECTION_COLUMNS", "DatabaseProblem",
+    "DocumentRows", "check_database", "delete_document", "document_rows", "ensure_schema", "info",
+    "known_ids", "newer_documents", "now", "open_db", "rebuild_index", "record_error", "record_row",
+    "write_document",
+]  # fmt: skip

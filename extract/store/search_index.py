@@ -3,13 +3,14 @@
 ``search_sentences`` holds each sentence as written (normalized), where it comes from (``kind``:
 ``heading`` or ``section`` today, KPI sentences and program descriptions later; ``ref_id``: the
 id of the row in its own table; ``section_id``, ``plan_id``, ``doc_id``, ``page``) and its
-bigram tokens (:mod:`extract.bigrams`). ``search_index`` is an FTS5 table with that table as its
-external content. The worker builds the sentence rows in ``store.document_rows``; the parent
-inserts them with the other rows and indexes them in bulk (:func:`index_document`) in the same
-transaction. Deletion goes through a trigger, which hands FTS5 exactly the tokens that were
-indexed — recomputing them could corrupt the index if the tokenizer had changed since — so
-``store.delete_document`` only deletes rows. That is why the tokens are stored, at some cost in
-size (see README, "Search"): FTS5 can also be rebuilt from the table alone (:func:`rebuild_index`).
+bigram tokens (:mod:`extract.store.bigrams`). ``search_index`` is an FTS5 table with that table as
+its external content. The worker builds the sentence rows in ``extract.store.rows.document_rows``;
+the parent inserts them with the other rows and indexes them in bulk (:func:`index_document`) in
+the same transaction. Deletion goes through a trigger, which hands FTS5 exactly the tokens that
+were indexed — recomputing them could corrupt the index if the tokenizer had changed since — so
+``extract.store.writer.delete_document`` only deletes rows. That is why the tokens are stored, at
+some cost in size (see README, "Search"): FTS5 can also be rebuilt from the table alone
+(``extract.store.reindex.rebuild_index``).
 
 Why sentences and not sections: a hit should show the sentence that says it. A section's text is
 split at 。 and at line breaks, except where a paragraph wrapped: a line running to the right
@@ -20,7 +21,6 @@ else 受診勧 / 奨 would not be found. Each sentence keeps the page of its fir
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,7 +45,7 @@ filler token no query can contain (a private-use character, which the tokenizer 
 but unicode61 counts). The padding is a generated column: computed, not stored."""
 _FILLERS = "\ue000 " * MIN_LENGTH
 
-_TRIGGERS = (
+TRIGGERS = (
     f"""create trigger if not exists {SENTENCES}_ad after delete on {SENTENCES} begin
         insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
         values ('delete', old.id, old.body_tokens, old.padding);
@@ -77,7 +77,7 @@ _SCHEMA = (
         body_tokens, padding, content='{SENTENCES}', content_rowid='id',
         tokenize='unicode61 remove_diacritics 0'
     )""",
-    *_TRIGGERS,
+    *TRIGGERS,
 )
 
 
@@ -106,7 +106,7 @@ def sentence_key(sentence: str, normalized: bool = False) -> str:
 
 
 def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
-    """Index a document's sentences just inserted (by ``store.write_document``, same transaction).
+    """Index a document's sentences just inserted (by ``writer.write_document``, same transaction).
 
     One ``insert … select`` rather than a row trigger: FTS5 takes a document's sentences four
     times faster in bulk, and the parent process is the loader's single writer.
@@ -325,73 +325,3 @@ def parsed_page_lines(pages: Iterable[Page]) -> list[PageLine]:
         if p.quality != "garbled"
         for ln in p.lines
     ]
-
-
-def rebuild_index(db: sqlite_utils.Database) -> int:
-    """Rebuild every document's sentences from the ``sections``, ``lines``, ``programs`` and
-    ``health_issues`` tables.
-
-    For databases loaded before the index existed, or after the tokenizer changed. In one
-    transaction; the triggers are set aside meanwhile and FTS5 rebuilds its index from the
-    sentence table in one pass, which is much faster than row by row. Returns the number of
-    sentences indexed.
-    """
-    from extract.store import writer as store
-    from schemas.kpis import Kpi
-    from schemas.programs import HealthIssue, Program
-
-    ensure_schema(db)
-    columns = ",".join(store.SECTION_COLUMNS)
-    marks = ",".join("?" * len(SENTENCE_COLUMNS))
-    insert = f"insert into {SENTENCES} ({','.join(SENTENCE_COLUMNS)}) values ({marks})"
-    total = 0
-    with db.atomic():
-        for suffix in ("ad", "au"):
-            db.execute(f"drop trigger if exists {SENTENCES}_{suffix}")
-        db.execute(f"delete from {SENTENCES}")
-        for (doc_id,) in db.execute(f"select id from {store.DOCUMENTS} order by id").fetchall():
-            lines = [
-                PageLine(page, (text or "").strip(), x1, size, bool(vertical))
-                for page, text, x1, size, vertical in db.execute(
-                    f"select l.page_no, l.text, l.x1, l.size, l.vertical from {store.LINES} l "
-                    f"join {store.PAGES} p on p.doc_id = l.doc_id and p.page_no = l.page_no "
-                    "where l.doc_id = ? and p.quality != 'garbled' order by l.page_no, l.line_no",
-                    [doc_id],
-                )
-            ]
-            sections = db.execute(
-                f"select {columns} from {store.SECTIONS} where doc_id = ? order by rowid", [doc_id]
-            ).fetchall()
-            rows = section_sentence_rows(doc_id, lines, sections)
-            ids = {path: sid for sid, _plan, _parent, _level, _label, _heading, path, *_ in sections}
-            pages = [
-                Page.model_construct(page_no=n, text=text or "")
-                for n, text in db.execute(f"select page_no, text from {store.PAGES} where doc_id=?", [doc_id])
-            ]  # fmt: skip
-            programs = _stored(db, store.PROGRAMS, Program, doc_id, ids)
-            issues = _stored(db, store.HEALTH_ISSUES, HealthIssue, doc_id, ids)
-            kpis = _stored(db, store.KPIS, Kpi, doc_id, ids)
-            rows += record_sentence_rows(doc_id, pages, programs, issues, kpis, rows)
-            db.conn.executemany(insert, rows)
-            total += len(rows)
-        db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
-        for trigger in _TRIGGERS:
-            db.execute(trigger)
-    return total
-
-
-def _stored(
-    db: sqlite_utils.Database, table: str, model: type, doc_id: str, section_ids: dict
-) -> list[tuple]:
-    """A document's stored records of ``table`` as (model, section id) pairs."""
-    from extract.store import writer as store
-
-    if table not in db.table_names():
-        return []
-    found = []
-    for row in db.query(f"select * from {table} where doc_id = ? order by rowid", [doc_id]):
-        for name in store.LIST_COLUMNS & row.keys():
-            row[name] = json.loads(row[name] or "[]")
-        record = model.model_validate(row)
-        found.append((record, section_ids.get(record.section)))
-    return found

@@ -330,7 +330,7 @@ def test_index_follows_writes_and_deletes(tmp_path: Path, corpus_pdfs: Path) -> 
         f"select kind, ref_id, page, sentence from {search_index.SENTENCES} order by id"
     ).fetchall()
     assert search(db, "特定保健指導", limit=5)
-    assert search_index.rebuild_index(db) == count  # an old database gets the same index
+    assert store.rebuild_index(db) == count  # an old database gets the same index
     rebuilt = db.execute(
         f"select kind, ref_id, page, sentence from {search_index.SENTENCES} order by id"
     ).fetchall()
