@@ -13,7 +13,7 @@ import re
 from itertools import pairwise
 
 from extract.records.program_text import SectionTree, doubled, key_program, name_key, prose, squash
-from extract.structure.outline import PlanLine
+from extract.structure.headings import PlanLine
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
 

@@ -39,7 +39,7 @@ from extract.records.targets import (
     squash_numbers,
     step_records,
 )
-from extract.structure.outline import PlanLine, match_style, reaches_margin
+from extract.structure.headings import PlanLine, match_style, reaches_margin
 
 # ---------------------------------------------------------------------------------------------
 # Finding candidates in a plan's lines

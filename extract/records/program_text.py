@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.read.normalize import normalize_text
-from extract.structure.outline import PlanLine, squash
+from extract.structure.headings import PlanLine, squash
 from schemas.kpis import Kpi
 from schemas.plans import Section
 

@@ -30,7 +30,7 @@ from extract.records.program_text import (
 )
 from extract.records.step_forms import step_report_programs, step_table_programs
 from extract.records.targets import population_of
-from extract.structure.outline import PlanLine, match_style
+from extract.structure.headings import PlanLine, match_style
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program

@@ -17,7 +17,7 @@ from bisect import bisect_right
 
 from extract.read.normalize import normalize_text
 from extract.records.program_text import doubled, kpi_items, name_key, prose, squash
-from extract.structure.outline import PlanLine, undouble
+from extract.structure.headings import PlanLine, undouble
 from schemas.kpis import Kpi
 
 _REPORT_START = re.compile(r"^\s*(\d{1,2})\s*事業名")

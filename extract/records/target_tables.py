@@ -34,7 +34,7 @@ from extract.records.targets import (
     squash_numbers,
 )
 from extract.structure.dates import parse_year
-from extract.structure.outline import PlanLine, match_style, squash
+from extract.structure.headings import PlanLine, match_style, squash
 
 
 @dataclass

@@ -29,7 +29,7 @@ import sqlite_utils
 
 from extract.read.normalize import normalize_text
 from extract.store.bigrams import CJK_CHARS, index_tokens
-from extract.structure.outline import undouble
+from extract.structure.headings import undouble
 from schemas.records import Page
 
 SENTENCES = "search_sentences"

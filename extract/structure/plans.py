@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from extract.structure.dates import find_years, parse_year, parse_year_range
-from extract.structure.outline import PlanLine, build_sections, plan_lines
+from extract.structure.headings import PlanLine, plan_lines
+from extract.structure.outline import build_sections
 from schemas.plans import InsurerType, Plan, PlanType, Section
 from schemas.records import Page, ParsedDocument
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract.read.normalize import normalize_text
-from extract.structure.outline import match_style
+from extract.structure.headings import match_style
 from extract.use.export import output_file
 from extract.use.search import Filters, SearchError, filter_sql
 from schemas.search import Comparison

@@ -14,7 +14,7 @@ import pytest
 from extract.read.cells import Rule, _merge, drop_repeated_headers, find_tables
 from extract.read.pdf import read_pdf
 from extract.records.target_tables import table_records
-from extract.structure.outline import plan_lines
+from extract.structure.headings import plan_lines
 from extract.structure.plans import read_structure
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"

@@ -14,7 +14,7 @@ from tests.records.test_programs import LIKE, gold, readings, squash
 def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(layout: str) -> None:
     """A STEP plan published with STEP1–3 only (the common case): the same 9 programs and fields
     from the STEP3 table, read from ライク's plan cut before its STEP4 reports."""
-    from extract.structure.outline import plan_lines
+    from extract.structure.headings import plan_lines
 
     doc, plans = readings(LIKE, layout)
     items = plan_lines([(p.page_no, p.lines) for p in doc.pages if p.quality != "garbled"])
