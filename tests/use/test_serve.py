@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from extract.cli import app
 from extract.read.normalize import normalize_text
 from extract.records.indicators import labels
-from extract.use import serve
+from extract.use import serve, serve_functions, serve_metadata
 from extract.use.search import mark_pair, parse_query, search, to_match
 from schemas.kpis import Kpi
 from schemas.plans import Plan
@@ -220,7 +220,7 @@ def test_cli_help_and_missing_database(tmp_path: Path) -> None:
 
 
 def test_metadata_describes_tables_and_columns_from_the_models(db: sqlite_utils.Database) -> None:
-    metadata = serve.datasette_metadata(db, "corpus")
+    metadata = serve_metadata.datasette_metadata(db, "corpus")
     database = metadata["databases"]["corpus"]
     tables = database["tables"]
     expected = {"documents", "pages", "plans", "sections", "kpis", "load_errors", "search_sentences"}
@@ -229,7 +229,7 @@ def test_metadata_describes_tables_and_columns_from_the_models(db: sqlite_utils.
         assert table["title"] and table["description"], name
     assert tables["plans"]["columns"]["branch"] == Plan.model_fields["branch"].description
     assert tables["kpis"]["columns"]["raw_text"] == Kpi.model_fields["raw_text"].description
-    assert tables["kpis"]["columns"]["doc_id"] == serve.COMMON_COLUMNS["doc_id"]
+    assert tables["kpis"]["columns"]["doc_id"] == serve_metadata.COMMON_COLUMNS["doc_id"]
     assert "padding" in tables["search_sentences"]["columns"]  # a generated column
     assert tables["search_sentences"]["fts_table"] == "search_index"
     assert tables["search_sentences"]["fts_pk"] == "id"
@@ -241,7 +241,7 @@ def test_metadata_skips_absent_tables_and_columns(tmp_path: Path) -> None:
     small["plans"].insert({"id": "x-p01", "title": "t"}, pk="id")
     small["programs"].insert({"id": "g1", "name": "禁煙支援", "not_in_the_model": 1}, pk="id")
     small.close()
-    metadata = serve.datasette_metadata(tmp_path / "small.db")
+    metadata = serve_metadata.datasette_metadata(tmp_path / "small.db")
     database = metadata["databases"]["small"]
     assert set(database["tables"]) == {"plans", "programs"}
     columns = database["tables"]["programs"]["columns"]
@@ -251,15 +251,15 @@ def test_metadata_skips_absent_tables_and_columns(tmp_path: Path) -> None:
 
 def test_planex_match_builds_the_bigram_expression() -> None:
     for query in ["受診勧奨", "健診 禁煙", "(健診 OR 検診) -歯科", '"ジェネリック 医薬品"', "KPI*"]:
-        assert serve.planex_match(query) == to_match(parse_query(query))
-    assert serve.planex_match("受診勧奨") == '"受診 診勧 勧奨"'
+        assert serve_functions.planex_match(query) == to_match(parse_query(query))
+    assert serve_functions.planex_match("受診勧奨") == '"受診 診勧 勧奨"'
     for nothing in ["", "   ", "---", "、。", "-歯科", "NOT 歯科", None, "x" * 5000]:
-        assert serve.planex_match(nothing) == serve.NO_MATCH
+        assert serve_functions.planex_match(nothing) == serve_functions.NO_MATCH
 
 
 def test_planex_match_in_sql_finds_what_search_finds(db_path: Path) -> None:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    serve.register_functions(conn)
+    serve_functions.register_functions(conn)
     try:
         count = "select count(*) from search_index where search_index match planex_match(?)"
         found = conn.execute(count, ["受診勧奨"]).fetchone()[0]
@@ -273,15 +273,15 @@ def test_planex_match_in_sql_finds_what_search_finds(db_path: Path) -> None:
 
 
 def test_indicator_ids_target_cells_and_heading_scores() -> None:
-    assert serve.planex_indicator_id("generic_share") == "generic_share"
-    assert serve.planex_indicator_id(labels()["generic_share"]) == "generic_share"
-    assert serve.planex_indicator_id("") is None
-    assert serve.planex_indicator_id("天気") is None
-    assert serve.planex_target(">=", 80.0, "%") == "80%以上"
-    assert serve.planex_target("do", None, "") == "実施"
+    assert serve_functions.planex_indicator_id("generic_share") == "generic_share"
+    assert serve_functions.planex_indicator_id(labels()["generic_share"]) == "generic_share"
+    assert serve_functions.planex_indicator_id("") is None
+    assert serve_functions.planex_indicator_id("天気") is None
+    assert serve_functions.planex_target(">=", 80.0, "%") == "80%以上"
+    assert serve_functions.planex_target("do", None, "") == "実施"
     wanted = "ジェネリック医薬品の使用促進"
-    assert serve.planex_heading_score("③ ジェネリック医薬品の使用促進〈Ⅱ、Ⅲ〉", wanted) == 1.0
-    assert serve.planex_heading_score("健診の実施", wanted) < 0.8
+    assert serve_functions.planex_heading_score("③ ジェネリック医薬品の使用促進〈Ⅱ、Ⅲ〉", wanted) == 1.0
+    assert serve_functions.planex_heading_score("健診の実施", wanted) < 0.8
 
 
 def test_check_database_says_what_is_wrong(tmp_path: Path) -> None:
