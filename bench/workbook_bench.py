@@ -8,7 +8,7 @@ kept as text, header bold and frozen, an autofilter, the same column widths, top
 raw_text and list columns wrapped. Timed: from the rows in memory to the closed file, column
 widths included.
 
-- ``planex``: ``extract.workbook.write_table`` — XlsxWriter in constant_memory mode (what
+- ``planex``: ``extract.use.workbook.write_table`` — XlsxWriter in constant_memory mode (what
   planex uses);
 - ``xlsxwriter``: XlsxWriter's default mode (shared strings, every cell in memory until close);
 - ``openpyxl``: openpyxl's write-only mode (its fast mode) with every cell styled like planex's;

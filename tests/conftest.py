@@ -55,7 +55,7 @@ def pdf_of(doc_id: str, layout: str = "plain") -> Path:
 
 @cache
 def parsed(doc_id: str, layout: str = "plain"):
-    """A corpus document read by ``extract.pdf.read_pdf`` (once per session and layout)."""
+    """A corpus document read by ``extract.read.pdf.read_pdf`` (once per session and layout)."""
     from extract.read.pdf import read_pdf
 
     return read_pdf(pdf_of(doc_id, layout).read_bytes())

@@ -83,7 +83,7 @@ def score_headings(predicted: list[tuple[str, str]], expected: list[tuple[str, s
 def score_plans(found: list, expected: dict) -> Evaluation:
     """Section headings over a document's annotated plans (``tests/expected/{id}.json``).
 
-    ``found`` is what :func:`extract.plans.read_plans` returns; branch plans are matched by branch.
+    ``found`` is what :func:`extract.structure.plans.read_plans` returns; branch plans are matched by branch.
     Every found heading (level > 0) counts toward precision, whatever its numbering style. Matched
     pairs compare their label and heading as text, their level, and their parent: the found
     section's parent must be the found counterpart of the expected parent (see

@@ -27,8 +27,8 @@ millisecond a page; a page with no vertical rule is left as it is, so plain page
   page it runs onto, keeps its first occurrence (role ``header``) and drops the repeats, and the
   first row that several tables of the document open with.
 
-Coordinates are those of the page as shown (see :func:`extract.layout.page_lines` for turned
-pages). Each line in a table carries its :class:`~extract.layout.CellRef`: table, row, column.
+Coordinates are those of the page as shown (see :func:`extract.read.layout.page_lines` for turned
+pages). Each line in a table carries its :class:`~extract.read.layout.CellRef`: table, row, column.
 """
 
 from __future__ import annotations
@@ -400,7 +400,7 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     too (a compilation's plans each open the same table), whether or not it repeats.
 
     A table runs onto the next page when the previous page ends with it and that page starts
-    with a table (nothing between but what :func:`extract.layout.drop_running_lines` removed)
+    with a table (nothing between but what :func:`extract.read.layout.drop_running_lines` removed)
     whose first row reads like the table's first row. Its first occurrence gets the role ``header``;
     its repeats are dropped, so they never reach the section text or the search index.
     """

@@ -40,7 +40,7 @@ _DIGITS = re.compile(r"[0-9０-９]+")
 
 @dataclass(slots=True)
 class CellRef:
-    """The table cell a line stands in (see :mod:`extract.cells`): the table's number on the page,
+    """The table cell a line stands in (see :mod:`extract.read.cells`): the table's number on the page,
     the cell's first row and column in the table's grid and how many it spans, and its box."""
 
     table: int

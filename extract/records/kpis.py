@@ -1,7 +1,7 @@
 """KPIs and numeric targets: regexes find the candidates, GiNZA reads the hard ones.
 
 Plans state targets in four shapes; this module finds where they stand and assembles the records
-(sentences are read by ``extract.targets``, tables by ``extract.target_tables``):
+(sentences are read by ``extract.records.targets``, tables by ``extract.records.target_tables``):
 
 - **KPI lines** (協会けんぽ): ``■ KPI：①…を 100％とする`` followed by parts ②③ (or Ⅰ.Ⅱ., ア.イ.,
   (ⅰ)(ⅱ), a （内訳） list), sentences broken across lines, spaces inside numbers. One record a part.
@@ -14,7 +14,7 @@ Plans state targets in four shapes; this module finds where they stand and assem
 
 A sentence's value, unit, comparator and year come from regexes; its indicator is the noun phrase
 marked by を / について. Where a simple reading is ambiguous (several を, a commitment without a
-number), GiNZA's dependency parse decides (``extract.ginza``).
+number), GiNZA's dependency parse decides (``extract.records.ginza``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Text helpers the program and health-issue readers share: names without their 重点 marks, age
 ranges, paragraphs joined across wrapped lines, doubled titles, a plan's section tree and the line
-each KPI record was read from. ``squash`` (no white space) is :func:`extract.sections.squash`."""
+each KPI record was read from. ``squash`` (no white space) is :func:`extract.structure.headings.squash`."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Plans describe programs in four ways, and each has a reader:
 
 - **STEP forms** of the 健保組合 data-health template: the STEP4 reports and the STEP3 plan table
-  (:mod:`extract.step_forms`).
+  (:mod:`extract.records.step_forms`).
 - **Numbered chapters** (第1 特定健康診査 …): a section whose own parts include a 目的 and a 実施内容
   / 実施方法 part. Each part's text fills its field; the KPI records of the subtree are linked.
 - **Measures of a business plan** (協会けんぽ): each numbered measure below a field, with its ○ / ・
@@ -11,7 +11,7 @@ Plans describe programs in four ways, and each has a reader:
 - **実施方法 sections** of a 特定健康診査等実施計画: ``特定健康診査の実施方法`` is the program
   特定健康診査, described by its parts.
 
-Health issues: :mod:`extract.health_issues`. Shared text helpers: :mod:`extract.program_text`.
+Health issues: :mod:`extract.records.health_issues`. Shared text helpers: :mod:`extract.records.program_text`.
 """
 
 from __future__ import annotations

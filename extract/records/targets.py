@@ -4,7 +4,7 @@ A sentence's value, unit, comparator and year come from regexes (the shapes plan
 とする, 対前年度以上, …を5%減少させる, 18.2%から20.0%にする, 10.4→9.0人, (支部目標 70.0%)); its indicator
 is the noun phrase marked by を / について before the value. Where that plain reading is ambiguous (a
 commitment without a number, a phrase with commas) GiNZA's dependency parse decides
-(``extract.ginza``). ``extract.kpis`` finds the sentences and assembles the records.
+(``extract.records.ginza``). ``extract.records.kpis`` finds the sentences and assembles the records.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Python, and the tokens are stored space-separated in an FTS5 ``unicode61`` colum
   query ``健*``, and any substring of two or more characters is a phrase of consecutive bigrams;
 - any other run of letters or digits (KPI, 2021, 15) is one word, as unicode61 would see it.
 
-Text and queries go through :func:`extract.normalize.normalize_text` first, so ＫＰＩ and KPI,
+Text and queries go through :func:`extract.read.normalize.normalize_text` first, so ＫＰＩ and KPI,
 １５ and 15, ｶﾞ and ガ are the same tokens. A space between two kana/kanji is dropped (it is
 layout). No morphological analysis: SudachiPy is three times slower (1.2 M against 3.9 M
 characters/s, ``make bench``), loads a dictionary in every worker, and its words are not

@@ -295,7 +295,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
-    search_index.ensure_schema(db)  # sentences for full-text search (extract/search_index.py)
+    search_index.ensure_schema(db)  # sentences for full-text search (extract/store/search_index.py)
     if db.execute("pragma user_version").fetchone()[0] < SCHEMA_VERSION:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 

@@ -135,7 +135,7 @@ class PageLine:
 
 
 def _right_edges(lines: Sequence[PageLine]) -> dict[int, float]:
-    """Where full lines end on each page (as ``extract.sections.plan_lines`` measures it)."""
+    """Where full lines end on each page (as ``extract.structure.headings.plan_lines`` measures it)."""
     ends: dict[int, list[float]] = {}
     for line in lines:
         if not line.vertical and len(line.text) >= 20:
@@ -281,7 +281,7 @@ def record_sentence_rows(
     ``ref_id`` is the record's id; each pair holds the record and the id of the section it stands
     in; a sentence gets the page of the record's range that holds it. ``repeats`` is 1 for a
     sentence that the same plan's ``section_rows`` (heading and section sentences) already hold,
-    so that counting hits counts it once (:func:`extract.search.search_by`) while ``--kind
+    so that counting hits counts it once (:func:`extract.use.search.search_by`) while ``--kind
     program`` still finds it."""
     rows: list[tuple] = []
     squashed = {p.page_no: "".join(p.text.split()) for p in pages}

@@ -7,7 +7,7 @@ first split (a cover, a foreword) belong to the first plan, so every page has ex
 
 Metadata comes from the plan's title lines and first pages: the plan type from the kind of
 plan its title names, the insurer from the names of insurers (…健康保険組合, …共済組合, 全国健康
-保険協会), the fiscal year or period from era and Western years (see ``extract.dates``).
+保険協会), the fiscal year or period from era and Western years (see ``extract.structure.dates``).
 """
 
 from __future__ import annotations

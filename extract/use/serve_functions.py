@@ -37,7 +37,7 @@ def _parsed(query: str):
 
 
 def planex_match(query: object) -> str:
-    """The FTS5 MATCH expression of a user's query (``extract.search`` query language).
+    """The FTS5 MATCH expression of a user's query (``extract.use.search`` query language).
 
     ``受診勧奨`` → ``"受診 診勧 勧奨"`` (a phrase of bigrams); a query with nothing to search for (empty,
     punctuation only, excluded words only, too long) → :data:`NO_MATCH`, which matches no row.

@@ -182,7 +182,7 @@ TABLES: tuple[TableSpec, ...] = (
         {
             "id": "Row id, also the rowid in the FTS5 index search_index.",
             "ref_id": "Id of the row in its own table (a section, a KPI, a program).",
-            "body_tokens": "The sentence's search tokens: character bigrams (extract/bigrams.py).",
+            "body_tokens": "The sentence's search tokens: character bigrams (extract/store/bigrams.py).",
             "padding": "Filler tokens that rank a short sentence as if it were longer (generated).",
         },
         {"fts_table": INDEX, "fts_pk": "id", "facets": ["kind"]},

@@ -23,7 +23,7 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     - ``kpi_by_indicator`` (``:indicator``: an id such as generic_share, its label or a spelling):
       one row per plan and target year, the plan's first record (as the wide KPI export);
     - ``compare_measure`` (``:heading``): the section of every plan whose heading is most like
-      it (numbering and field tags ignored, similarity ≥ ``extract.compare.MIN_SCORE``);
+      it (numbering and field tags ignored, similarity ≥ ``extract.use.compare.MIN_SCORE``);
     - ``indicators``: the canonical indicators found, with their labels and counts.
     """
     from extract.use.compare import MIN_SCORE

@@ -2,7 +2,7 @@
 
 An analyst who opens a CSV in Excel gets text cells, one table per file, a header that scrolls
 away and Japanese columns cut short. Here every sheet is written from the same record functions
-and column lists as the CSV exports (``extract.export``), so a column added there appears in the
+and column lists as the CSV exports (``extract.use.export``), so a column added there appears in the
 workbook without an edit, and:
 
 - numbers are numbers (value, baseline, actual, pages, years as integers), flags are TRUE/FALSE,

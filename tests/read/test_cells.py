@@ -1,4 +1,4 @@
-"""The cell stage (extract/cells.py) on a small ruled PDF written here with PyMuPDF.
+"""The cell stage (extract/read/cells.py) on a small ruled PDF written here with PyMuPDF.
 
 Page 1 holds a two-column table: a header row (分野 | 具体的施策等), a field label wrapped over
 three lines in a narrow cell spanning two rows of the right column. Page 2 repeats the header

@@ -169,7 +169,7 @@ def test_indicators_list_their_plans(server: Server) -> None:
 
 def test_measure_compared_across_plans(server: Server) -> None:
     rows = server.rows(f"/{server.name}/compare_measure.json", heading="ジェネリック医薬品の使用促進")
-    # 34 branches have the measure's heading (tests/test_compare.py); the canned query reads section
+    # 34 branches have the measure's heading (tests/use/test_compare.py); the canned query reads section
     # headings only, not the marked lines some branches keep inside a section: 31 today
     assert len(rows) >= 31
     assert len({r["plan_id"] for r in rows}) == len(rows)
