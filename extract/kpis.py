@@ -283,13 +283,14 @@ def stated_population(items: list[PlanLine], cand: Candidate) -> str | None:
 
 
 def ratio_population(definition: str) -> str | None:
-    """Whom a rate defined as a ratio counts: the one population its denominator names
-    (``受診者数÷期初の被保険者数`` → 被保険者; two populations → none)."""
+    """Whom a rate defined as a ratio counts: the populations its denominator names
+    (``受診者数÷期初の被保険者数`` → 被保険者; ``…÷期初の女性の被保険者数・被扶養者数`` → both,
+    counted together: 被保険者・被扶養者)."""
     m = re.search(r"[÷/]([^÷/\s]+)", definition)
     if not m:
         return None
-    found = set(re.findall(r"(?<!全)(被扶養者|組合員|被保険者)", m.group(1)))
-    return found.pop() if len(found) == 1 else None
+    found = list(dict.fromkeys(re.findall(r"(?<!全)(被保険者|組合員|被扶養者|家族)", m.group(1))))
+    return "・".join(found) if found else None
 
 
 _STEP_OUTPUT, _STEP_OUTCOME = "アウトプット指標", "アウトカム指標"
@@ -347,10 +348,17 @@ def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> 
     return None
 
 
-def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> list:
-    """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records."""
-    from extract.indicators import canonical_id
-    from schemas.kpis import Kpi
+def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, catalogue=None) -> list:
+    """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records.
+
+    Each record gets a first reading of its canonical indicator (``catalogue``, the built-in one
+    by default), which tells restatements apart; the plan's assembly maps it again once the
+    record's program is known (``extract.indicators.assign_indicators``)."""
+    from extract.indicators import builtin_catalogue
+    from extract.restatements import first_statements
+    from schemas.kpis import Kpi, KpiSource
+
+    catalogue = catalogue or builtin_catalogue()
 
     parents = {s.id: n for n, s in enumerate(sections)}
     default_year = plan.fiscal_year
@@ -366,6 +374,11 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             return  # no measure named (a bracket note, a date), or an estimate
         if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
             return  # a piece of a bracketed note, not a measure
+        program = _program_of(section_index, sections, parents) if sections else None
+        population = reading_like.get("population")
+        unit = reading_like.get("unit", "")
+        match = catalogue.map(indicator, program=program, section=path, population=population, unit=unit,
+                              comparator=reading_like["comparator"])  # fmt: skip
         records.append(
             Kpi(
                 id=f"{plan.id}-k{len(records):03d}",
@@ -373,19 +386,22 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
                 plan_id=plan.id,
                 page=page,
                 section=path,
-                program=_program_of(section_index, sections, parents) if sections else None,
+                program=program,
                 kind=_kind_of(path, kind),  # type: ignore[arg-type]
                 indicator=indicator,
-                indicator_id=canonical_id(indicator, reading_like.get("population")),
+                indicator_id=match.indicator_id or "",
+                indicator_rule=match.rule,
                 comparator=reading_like["comparator"],
                 value=reading_like.get("value"),
-                unit=reading_like.get("unit", ""),
+                unit=unit,
                 target_year=reading_like.get("target_year"),
                 baseline_value=reading_like.get("baseline_value"),
                 baseline_year=reading_like.get("baseline_year"),
                 actual_value=reading_like.get("actual_value"),
-                population=reading_like.get("population"),  # type: ignore[arg-type]
+                population=population,
+                population_norm=match.population_norm,  # type: ignore[arg-type]
                 raw_text=raw,
+                sources=[KpiSource(page=page, section=path, raw_text=raw)],
             )
         )
 
@@ -406,7 +422,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
-    records[:] = _first_statement_only(records)  # sentences restated in a KPI list or table
+    records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources
     for t in _without_restatements(table_records(items)):
         add(
             {
@@ -449,26 +465,3 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
     for n, record in enumerate(records):  # ids in reading order, after restatements were dropped
         record.id = f"{plan.id}-k{n:03d}"
     return records
-
-
-def _first_statement_only(records: list) -> list:
-    """A target stated twice in one plan (the KPI line, then a KPI table or list restating it) is
-    one record: the first. Same year, comparator and value, and the same canonical indicator, or
-    one indicator's words ending the other's (a restatement carries the measure's name before it)."""
-    kept: list = []
-    for record in records:
-        text = re.sub(r"\s+", "", record.indicator)
-        duplicate = any(
-            k.target_year == record.target_year
-            and k.comparator == record.comparator
-            and k.value == record.value
-            and (
-                (record.value is not None and record.indicator_id and k.indicator_id == record.indicator_id)
-                or (len(text) >= 2 and (text.endswith(re.sub(r"\s+", "", k.indicator))
-                                        or re.sub(r"\s+", "", k.indicator).endswith(text)))
-            )
-            for k in kept
-        )  # fmt: skip
-        if not duplicate:
-            kept.append(record)
-    return kept

@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from extract.dates import find_years, parse_year, parse_year_range
+from extract.indicators import Catalogue, assign_indicators
 from extract.kpis import plan_kpis
 from extract.programs import plan_programs
+from extract.restatements import merge_restatements
 from extract.sections import PlanLine, build_sections, plan_lines
 from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
@@ -163,8 +165,14 @@ def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
     return [(r.plan, r.sections) for r in read_document(parsed, with_kpis=False)]
 
 
-def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[PlanReading]:
-    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document."""
+def read_document(
+    parsed: ParsedDocument, *, with_kpis: bool = True, catalogue: Catalogue | None = None
+) -> list[PlanReading]:
+    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document.
+
+    A pure function of the document and the indicator ``catalogue`` (planex's own by default):
+    KPI records are mapped to canonical indicators once their programs are known, and a target
+    stated twice is one record with both sources."""
     result = []
     prefix = parsed.sha256[:16]
     spans = split_plans(parsed.pages)
@@ -207,8 +215,10 @@ def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[Pla
         if not with_kpis:
             result.append(PlanReading(plan, sections, []))
             continue
-        kpis = plan_kpis(plan, items, owner, sections)
+        kpis = plan_kpis(plan, items, owner, sections, catalogue)
         programs, issues = plan_programs(plan, items, owner, sections, kpis)
+        assign_indicators(kpis, catalogue)  # a generic word (実施率) takes its program's meaning
+        kpis = merge_restatements(kpis, programs)
         result.append(PlanReading(plan, sections, kpis, programs, issues))
     return result
 

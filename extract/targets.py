@@ -44,8 +44,8 @@ _NOTE = re.compile(r"\(※\d*\)|※\d*")
 _MARKER = re.compile(
     r"^\s*(?:[①-⑳]|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|[Ⅰ-Ⅻ]\.?|[アイウエオカキク][.)、]|\(\d{1,2}\)|\d{1,2}\))\s*"
 )
-_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("全体", "全体"),
-               ("合計", "全体"))  # fmt: skip
+_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("家族", "家族"),
+               ("全体", "全体"), ("合計", "全体"))  # fmt: skip
 _CJK_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff)]$")
 _CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
 _LABELLED_VALUE = re.compile(r"(目標値?|目標数値|数値目標)\s*[:]?\s*$")
@@ -277,17 +277,34 @@ def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
 
 _COUNTED = re.compile(r"(被扶養者|組合員|被保険者)数")
 _NOT_WHO = re.compile(r"(?<!全)(被扶養者|組合員|被保険者)(?!資格|証)")
+_WHO = r"(?:被扶養者|組合員|被保険者|家族)"
+# several populations in one total: 被保険者・被扶養者, 組合員及び家族, 被保険者＋被扶養者, 被保険者と被扶養者
+_TOGETHER = re.compile(rf"(?<!全){_WHO}(?:等)?(?:(?:[・、,+＋]|及び|および|と|並びに|ならびに){_WHO}(?:等)?)+")
+
+
+def together(text: str) -> str | None:
+    """Several populations counted in one total, as the plan names them, joined with ・
+    (``被保険者・被扶養者``); ``None`` unless two or more are joined."""
+    m = _TOGETHER.search(text)
+    if not m:
+        return None
+    names = list(dict.fromkeys(re.findall(_WHO, m.group())))
+    return "・".join(names) if len(names) > 1 else None
 
 
 def population_of(text: str, insurer_type: str | None = None) -> str | None:
     """Whom a target counts, from its indicator or the label it stands under.
 
     A population named as a status (被扶養者資格の確認) or counted as the base of a ratio
-    (全被保険者数に占める…) is not whom the target is about. 全体 / 合計 name the whole. 本人 (the
-    member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
+    (全被保険者数に占める…) is not whom the target is about. Several joined (被保険者・被扶養者の
+    特定健診実施率, 組合員及び家族) are counted together: both are named. 全体 / 合計 name the whole.
+    本人 (the member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
     """
     text = squash_spaces(text)
     if not _COUNTED.search(text):
+        both = together(text)
+        if both:
+            return both
         m = _NOT_WHO.search(text)
         if m:
             return m.group(1)

@@ -135,10 +135,12 @@ def test_step_targets_take_their_columns_kind(corpus_pdfs: Path) -> None:
     assert {kind for _, kind in kinds} == {"output", "outcome"}
     assert {name for name, kind in kinds if kind == "outcome"} == {"ジェネリック薬使用率"}
     # whom a rate counts: its program's bracket (特定健康診査（被扶養者）), or its denominator
-    # (受診者数÷期初の被保険者数); none where the denominator names two (被保険者数・被扶養者数)
+    # (受診者数÷期初の被保険者数); both, counted together, where it names two (被保険者数・被扶養者数)
     assert {k.population for k in records if k.program == "特定健康診査(被扶養者)"} == {"被扶養者"}
     assert {k.population for k in records if k.program == "胃がん検診"} == {"被保険者"}
-    assert {k.population for k in records if k.program == "婦人科がん検診"} == {None}
+    assert {(k.population, k.population_norm) for k in records if k.program == "婦人科がん検診"} == {
+        ("被保険者・被扶養者", "all")
+    }
 
 
 @pytest.mark.parametrize(
