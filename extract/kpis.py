@@ -23,6 +23,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from extract.breakdowns import breakdown_parts
 from extract.normalize import normalize_text
 from extract.sections import PlanLine, match_style, reaches_margin
 from extract.target_tables import _without_restatements, table_records
@@ -64,7 +65,7 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
-    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう"
+    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す"
     r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催))"
 )
 
@@ -202,7 +203,7 @@ def sentences(text: str, line_starts: set[int] = frozenset({0})) -> list[str]:  
         if opens_item and k > begin:
             out.append(text[begin:k])
             begin = k
-        elif ch == "。" and not re.match(r"\s*[(（]", text[k + 1 :]):
+        elif ch == "。" and not re.match(r"\s*[(（\[［]", text[k + 1 :]):
             out.append(text[begin : k + 1])
             begin = k + 1
     if begin < len(text):
@@ -249,7 +250,7 @@ def goal_candidates(
             if items[i].page_no == items[start].page_no:  # the evidence stays on the record's page
                 raws.append(items[i].line.raw_text)
         i += 1
-        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名)", text)
+        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名|割)", text)
         if not numeric_goal and not (_YOY.search(text) and "とす" in text) and not _ARROW.search(
             squash_numbers(text)
         ):
@@ -422,6 +423,12 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
+    for part in breakdown_parts(items):  # （内訳）協会保健師実施分 16.7％ …: each part of a rate
+        add(
+            {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
+             "target_year": default_year, "population": part.population},
+            part.item, part.page, part.raw, "target",
+        )  # fmt: skip
     records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources
     for t in _without_restatements(table_records(items)):
         add(
