@@ -109,6 +109,7 @@ class Catalogue:
         *,
         program: str | None = None,
         section: str = "",
+        context: str | None = None,
         population: str | None = None,
         unit: str = "",
         comparator: str = "",
@@ -117,8 +118,9 @@ class Catalogue:
 
         Rules in order: a breakdown by sex, age band or support level is a part, not the
         indicator (no id); the indicator's own words (``text``); a generic word read in the
-        record's program, then in its section headings from the innermost (``program`` /
-        ``section``; a context naming two candidates decides nothing); the program's name alone
+        record's program, then in the headings above it in its section (``context``: a measure's
+        sub-items), nearest first, then in its section headings from the innermost (``program`` /
+        ``section``; a heading naming two candidates decides nothing); the program's name alone
         with a value in the indicator's unit (``program name``). The value's unit must fit the
         indicator's (a count of 一者応札 is not its share).
         """
@@ -126,7 +128,7 @@ class Catalogue:
         found: tuple[Indicator, str] | None = None
         if text and not _BREAKDOWN.search(text):
             fits = [ind for ind in self.indicators if _unit_fits(ind.unit, unit, comparator)]
-            found = _by_names(fits, text) or _by_context(fits, text, program, section)
+            found = _by_names(fits, text) or _by_context(fits, text, program, context or "", section)
             found = found or _by_program_name(fits, text)
         norm = normalized_population(population)
         if found is None:
@@ -146,7 +148,7 @@ def _by_names(indicators: list[Indicator], text: str) -> tuple[Indicator, str] |
 
 
 def _by_context(
-    indicators: list[Indicator], text: str, program: str | None, section: str
+    indicators: list[Indicator], text: str, program: str | None, context: str, section: str
 ) -> tuple[Indicator, str] | None:
     word = generic_word(text)
     candidates = [
@@ -154,7 +156,9 @@ def _by_context(
     ]
     if not candidates:
         return None
-    contexts = [("program", program or "")] + [("section", h) for h in reversed(section_headings(section))]
+    contexts = [("program", program or "")]
+    contexts += [("section", h) for h in reversed(section_headings(context))]
+    contexts += [("section", h) for h in reversed(section_headings(section))]
     for basis, context in contexts:
         key = compact(context)
         if not key:
@@ -390,8 +394,8 @@ def assign_indicators(kpis: list, catalogue: Catalogue | None = None) -> None:
     catalogue = catalogue or builtin_catalogue()
     for kpi in kpis:
         match = catalogue.map(
-            kpi.indicator, program=kpi.program, section=kpi.section, population=kpi.population,
-            unit=kpi.unit, comparator=kpi.comparator,
+            kpi.indicator, program=kpi.program, section=kpi.section, context=kpi.context,
+            population=kpi.population, unit=kpi.unit, comparator=kpi.comparator,
         )  # fmt: skip
         kpi.indicator_id = match.indicator_id or ""
         kpi.indicator_rule = match.rule

@@ -337,6 +337,28 @@ def _kind_of(path: str, default: str) -> str:
     return default
 
 
+_CONTEXT_LINES = 6
+
+
+def context_of(items: list[PlanLine], owner: list[int], item: int) -> str | None:
+    """The headings above a statement inside its section, outermost first (`` > ``-joined): the
+    sub-items a 協会けんぽ measure keeps as text (④ 特定健診実施率・事業者健診データ取得率等の向上 >
+    (a) 被保険者に対する対策), a table's caption. A generic word (健診実施率) takes its meaning from
+    them when the section's own heading names no program."""
+    if not 0 <= item < len(items):
+        return None
+    section = owner[item] if item < len(owner) else None
+    found: list[str] = []
+    for j in range(item - 1, -1, -1):
+        if (owner[j] if j < len(owner) else None) != section or len(found) >= _CONTEXT_LINES:
+            break
+        text = items[j].line.text.strip()
+        styled = match_style(text)
+        if styled and 2 <= len(styled[2]) <= 40 and "。" not in text and not re.search(r"\d\s*%", text):
+            found.append(" ".join(text.split()))
+    return " > ".join(reversed(found)) or None
+
+
 def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> str | None:
     """The 保健事業 a record belongs to: its nearest ancestor numbered 第N (not a chapter)."""
     index: int | None = section_index
@@ -378,8 +400,11 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         program = _program_of(section_index, sections, parents) if sections else None
         population = reading_like.get("population")
         unit = reading_like.get("unit", "")
-        match = catalogue.map(indicator, program=program, section=path, population=population, unit=unit,
-                              comparator=reading_like["comparator"])  # fmt: skip
+        context = context_of(items, owner, item)
+        match = catalogue.map(
+            indicator, program=program, section=path, context=context, population=population, unit=unit,
+            comparator=reading_like["comparator"],
+        )  # fmt: skip
         records.append(
             Kpi(
                 id=f"{plan.id}-k{len(records):03d}",
@@ -387,6 +412,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
                 plan_id=plan.id,
                 page=page,
                 section=path,
+                context=context,
                 program=program,
                 kind=_kind_of(path, kind),  # type: ignore[arg-type]
                 indicator=indicator,

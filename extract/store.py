@@ -289,13 +289,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "indicator_rule": str,
             "population_norm": str,
             "sources": str,
+            "context": str,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
     kpi_columns = set(db[KPIS].columns_dict)
-    for column in ("indicator_rule", "population_norm", "sources"):  # a database from before schema 2
+    for column in ("indicator_rule", "population_norm", "sources", "context"):  # from before schema 2
         if column not in kpi_columns:
             db[KPIS].add_column(column, str)
     db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
@@ -355,7 +356,7 @@ SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "p
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
                "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
-               "population_norm", "sources")  # fmt: skip
+               "population_norm", "sources", "context")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
@@ -572,16 +573,18 @@ def remap_kpis(db: sqlite_utils.Database, catalogue: Catalogue) -> Remapped:
     result = Remapped()
     updates = []
     rows = db.execute(
-        f"select id, indicator, program, section, population, unit, comparator, indicator_id, "
+        f"select id, indicator, program, section, context, population, unit, comparator, indicator_id, "
         f"indicator_rule, population_norm from {KPIS}"
     ).fetchall()
-    for ident, indicator, program, section, population, unit, comparator, old_id, old_rule, old_norm in rows:
-        match = catalogue.map(indicator or "", program=program, section=section or "", population=population,
-                              unit=unit or "", comparator=comparator or "")  # fmt: skip
+    for ident, indicator, program, section, context, population, unit, comparator, *old in rows:
+        match = catalogue.map(
+            indicator or "", program=program, section=section or "", context=context, population=population,
+            unit=unit or "", comparator=comparator or "",
+        )  # fmt: skip
         new = (match.indicator_id or "", match.rule, match.population_norm)
         result.records += 1
         result.mapped += bool(match.indicator_id)
-        if new != (old_id or "", old_rule, old_norm):
+        if new != (old[0] or "", old[1], old[2]):
             result.changed += 1
             updates.append((*new, ident))
     with db.atomic():  # the records and the catalogue they were mapped with, together

@@ -42,6 +42,11 @@ class Kpi(BaseModel):
     plan_id: str
     page: int
     section: str = Field(description="Path of the section it stands in.")
+    context: str | None = Field(
+        None,
+        description="The headings above it inside its section, outermost first, joined with ' > ' (a "
+        "measure's sub-items: ⅰ）特定健診実施率・事業者健診データ取得率の向上; a table's caption).",
+    )
     program: str | None = Field(None, description="The 保健事業 it belongs to, when it belongs to one.")
     kind: KpiKind
     indicator: str = Field(description="The measure as written (normalized), without value or label.")
