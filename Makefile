@@ -1,13 +1,17 @@
 # planex — make demo | make test | make bench | make corpus
 # Everything installs itself: a virtual environment in .venv and, where missing, the Japanese
-# TrueType font the corpus is typeset with (Debian package fonts-ipaexfont-gothic).
+# TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
+# layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout).
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PLANEX := $(VENV)/bin/planex
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
+FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 DEMO_DB ?= demo.db
+DEMO_PUBLISHED_DB ?= demo-published.db
 
 .PHONY: demo test bench corpus venv font lint clean schemas notebooks
 
@@ -20,27 +24,40 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 font:
-	@if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then \
+	@missing=""; for f in $(FONTS_PUBLISHED); do [ -f $$f ] || missing=1; done; \
+	if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then missing=1; fi; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing fonts-ipaexfont-gothic (Debian) for the corpus builder"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont-gothic >/dev/null; \
+	    echo "installing $(FONT_PACKAGES) (Debian) for the corpus builder"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; \
 	  else \
-	    echo "need the IPAexGothic font: sudo apt-get install fonts-ipaexfont-gothic (or set PLANEX_FONT=/path/to/ipaexg.ttf)"; exit 1; \
+	    echo "need the corpus fonts: sudo apt-get install $(FONT_PACKAGES) (or set PLANEX_FONT=/path/to/ipaexg.ttf for the plain layout)"; exit 1; \
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font corpus/build.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: venv font corpus/build.py corpus/published.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
 corpus: corpus/pdfs/.built
 
+# The corpus in both layouts, one database each (each branch counted once in the tables and
+# charts); `planex show` gives 北海道 the same outline from either. Loaded into one database, the
+# two layouts would hold every plan twice: `show` then prints the outline once with both files.
 demo: corpus
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm
 	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
+	$(PLANEX) load corpus/published --db $(DEMO_PUBLISHED_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
 	$(PLANEX) plans --db $(DEMO_DB)
 	$(PLANEX) show 北海道 --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB)
+	@$(PLANEX) show 北海道 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
+	@$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
+	@diff .demo-outline-plain.txt .demo-outline-published.txt >/dev/null \
+	  && echo "北海道: the same outline from the plain and the published layout (page numbers aside)" \
+	  || { echo "北海道: the outlines of the two layouts differ:"; diff .demo-outline-plain.txt .demo-outline-published.txt; }
+	@rm -f .demo-outline-plain.txt .demo-outline-published.txt
 	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
 	$(PLANEX) search 受診勧奨 --by branch --db $(DEMO_DB) --limit 10
 	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
@@ -53,6 +70,7 @@ demo: corpus
 	@echo "For Excel: demo-plans.xlsx (a sheet per table: KPIs, KPIs by plan, programs, health issues, plans,"
 	@echo "sources), demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
+	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --db $(DEMO_PUBLISHED_DB))"
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -66,7 +84,8 @@ bench: corpus
 	$(PY) bench/workbook_bench.py
 
 clean:
-	rm -rf corpus/pdfs $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
+	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 
 schemas: venv

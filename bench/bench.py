@@ -27,7 +27,18 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "corpus" / "pdfs"
+LAYOUTS = {"plain": PDFS, "published": ROOT / "corpus" / "published"}
+"""The corpus in two layouts: typeset as one plain column, and as published (corpus/published.py)."""
+TOTALS: dict[tuple[str, str], list[int]] = {}
+"""(measure, layout) -> [expected, predicted, matched], summed over the documents scored."""
 sys.path.insert(0, str(ROOT))  # tests.mutations: the damaged files of the robustness test
+
+
+def _tally(measure: str, layout: str, score) -> None:
+    total = TOTALS.setdefault((measure, layout), [0, 0, 0])
+    total[0] += score.expected
+    total[1] += score.predicted
+    total[2] += score.matched
 
 
 def make_copies(folder: Path, copies: int) -> list[Path]:
@@ -102,19 +113,21 @@ def run_load(folder: Path, workers: int) -> dict:
 
 
 def corpus_build_seconds() -> float:
-    """Wall time of typesetting the whole corpus (corpus/build.py) into a scratch folder."""
+    """Wall time of typesetting the whole corpus (corpus/build.py: both layouts and the variants)
+    into a scratch folder."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "corpus" / "build.py"), "--out", tmp], check=True,
+        subprocess.run([sys.executable, str(ROOT / "corpus" / "build.py"), "--out", tmp,
+                        "--published", f"{tmp}/published", "--variants", f"{tmp}/variants"], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         return time.perf_counter() - started
 
 
-def quality_scores() -> None:
+def quality_scores(layout: str = "plain") -> None:
     """Every gold set against what planex reads, field by field (``extract/evaluate.py``): plan
     metadata and section headings vs tests/expected, KPI records vs tests/gold, programs and
-    health issues vs tests/gold/programs. Each document is read once; the time GiNZA and the
-    program stage take is reported beside."""
+    health issues vs tests/gold/programs, on the corpus in ``layout``. Each document is read
+    once; the time GiNZA and the program stage take is reported beside."""
     import json
 
     from extract import ginza
@@ -145,7 +158,7 @@ def quality_scores() -> None:
     try:
         for path in sorted((ROOT / "tests" / "expected").glob("*.json")):
             doc_id = path.stem
-            plans = read_document(read_pdf((PDFS / f"{doc_id}.pdf").read_bytes()))
+            plans = read_document(read_pdf((LAYOUTS[layout] / f"{doc_id}.pdf").read_bytes()))
             expected = json.loads(path.read_text(encoding="utf-8"))
             found = [(r.plan, r.sections) for r in plans]
             ok = sum(all(getattr(p, f) == w[f] for f in fields)
@@ -169,10 +182,13 @@ def quality_scores() -> None:
     finally:
         plans_module.plan_programs = original
     total = time.perf_counter() - started
-    print("\n" + "\n".join(metadata))
+    print(f"\n=== the {layout} layout (corpus/{LAYOUTS[layout].name}) ===")
+    print("\n".join(metadata))
     lowest = []
     for what, rows in tables.items():
-        print(f"\n{what} vs the hand-written gold: P, R, and each field agreeing over the matched pairs")
+        for _, evaluation in rows:
+            _tally(what, layout, evaluation)
+        print(f"\n{what} vs the hand-written gold ({layout}): P, R, each field agreeing over matched pairs")
         print(agreement_table(rows))
         for doc_id, evaluation in rows:
             figures = {"P": evaluation.precision, "R": evaluation.recall}
@@ -264,9 +280,48 @@ def main() -> None:
             f"speed-up with 2 workers: {rate / one:.2f}x end to end, "
             f"{steady / one_steady:.2f}x after start-up  (goals: >= 1.8x; loader >= 0.10 of bare)"
         )
-    print(f"corpus build (corpus/build.py, every document): {corpus_build_seconds():.1f} s")
-    quality_scores()
+    print(f"corpus build (corpus/build.py, both layouts and the variants): {corpus_build_seconds():.1f} s")
+    for layout in LAYOUTS:
+        quality_scores(layout)
+    layout_summary()
+    layout_load_times()
     robustness()
+
+
+def layout_summary() -> None:
+    """Sections, KPIs and programs: precision and recall of each layout over all scored documents."""
+    head = "both layouts, all scored documents"
+    print(f"\n{head:<28}{'layout':>10}{'expected':>9}{'found':>7}{'P':>7}{'R':>7}")
+    ok = True
+    for measure in ("sections", "kpis", "programs"):
+        scores = {}
+        for layout in LAYOUTS:
+            expected, predicted, matched = TOTALS[(measure, layout)]
+            p, r = matched / predicted if predicted else 1.0, matched / expected if expected else 1.0
+            scores[layout] = (p, r)
+            print(f"{measure:<28}{layout:>10}{expected:>9}{predicted:>7}{p:>7.3f}{r:>7.3f}")
+        (p0, r0), (p1, r1) = scores.values()
+        ok = ok and min(p0, r0, p1, r1) >= 0.95 and abs(p0 - p1) <= 0.02 and abs(r0 - r1) <= 0.02
+    print(f"goal: each >= 0.95 and the layouts within 0.02 of each other: {'met' if ok else 'NOT met'}")
+
+
+def layout_load_times(rounds: int = 2) -> None:
+    """``planex load --workers 1`` of each layout's folder into a fresh database, side by side
+    (alternating, the best of ``rounds``): the published layout's cost over the plain one."""
+    startup = start_up_seconds(PDFS)
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for layout, folder in LAYOUTS.items():
+            r = run_load(folder, 1)
+            if layout not in best or r["seconds"] < best[layout]["seconds"]:
+                best[layout] = r
+    print(f"\n{'loading each layout (--workers 1)':<36}{'pages':>7}{'seconds':>9}{'after start-up':>16}")
+    for layout, r in best.items():
+        print(f"{layout:<36}{r['pages']:>7}{r['seconds']:>9.2f}{r['seconds'] - startup:>16.2f}")
+    plain, published = best["plain"]["seconds"], best["published"]["seconds"]
+    steady = (published - startup) / (plain - startup)
+    print(f"load time published / plain: {published / plain:.2f} end to end, "
+          f"{steady:.2f} after the {startup:.1f} s start-up (goal: <= 1.5)")  # fmt: skip
 
 
 if __name__ == "__main__":

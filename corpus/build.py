@@ -54,6 +54,9 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.toml"
 TEXTS = HERE / "texts"
 DEFAULT_OUT = HERE / "pdfs"
+# Beside pdfs/, so that loading a folder loads one layout of each document.
+DEFAULT_PUBLISHED = HERE / "published"
+DEFAULT_VARIANTS = HERE / "variants"
 
 FONT_ENV = "PLANEX_FONT"
 FONT_CANDIDATES = (
@@ -234,12 +237,16 @@ class Typesetter:
         self.fake_bold: list[str] = []
         self.branch_starts: list[int] = []
         self.used: Counter[str] = Counter()  # every character written, for the ToUnicode map
+        self.font_xref: int | None = None
 
     # pages
     def new_page(self) -> None:
         self.finish_page()
         self.page = self.doc.new_page(width=PAGE_W, height=PAGE_H)
-        self.page.insert_font(fontname=FONT_NAME, fontfile=self.fontfile)
+        if self.font_xref is None:  # embedded once; later pages refer to the same font object
+            self.font_xref = self.page.insert_font(fontname=FONT_NAME, fontfile=self.fontfile)
+        else:
+            refer_font(self.doc, self.page, FONT_NAME, self.font_xref)
         self.shape = self.page.new_shape()
         number = self.page.number + 1
         if number > 1:  # running header, in content-stream order before the body
@@ -380,6 +387,22 @@ class Typesetter:
         self.finish_page()
 
 
+def refer_font(doc: pymupdf.Document, page: pymupdf.Page, name: str, xref: int) -> None:
+    """Put the document's font object ``xref`` into the page's /Resources /Font as ``name``.
+
+    Inserting the font file again on every page costs MuPDF 10-15 ms a page (it embeds the file
+    and finds the object it already has); a reference costs nothing."""
+    owner, key = page.xref, "Resources"
+    kind, value = doc.xref_get_key(owner, key)
+    if kind == "xref":
+        owner, key = int(value.split()[0]), ""
+    path = f"{key}/Font" if key else "Font"
+    kind, value = doc.xref_get_key(owner, path)
+    if kind == "xref":
+        owner, path = int(value.split()[0]), ""
+    doc.xref_set_key(owner, f"{path}/{name}" if path else name, f"{xref} 0 R")
+
+
 # --- text extraction support ------------------------------------------------------------
 def to_unicode_cmap(font: pymupdf.Font, used: Counter[str]) -> tuple[bytes, list[str]]:
     """A ToUnicode CMap for the glyphs written, mapping each glyph to the character it was
@@ -463,6 +486,17 @@ def load_manifest(path: Path = MANIFEST) -> list[dict]:
         return tomllib.load(f)["document"]
 
 
+def load_variants(path: Path = MANIFEST) -> list[dict]:
+    """The manifest's ``[[variant]]`` entries, each completed with its base document's keys."""
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    base = {e["id"]: e for e in data["document"]}
+    return [{**base[v["of"]], **v} for v in data.get("variant", [])]
+
+
+LAYOUTS = ("plain", "published")
+
+
 def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     text = (TEXTS / entry["text"]).read_text(encoding="utf-8")
     blocks = parse(text)
@@ -508,28 +542,58 @@ def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     return sidecar
 
 
+def build_published_one(entry: dict, out: Path, fontfile: str) -> dict:
+    from published import build_published  # the published layout's typesetter, beside this file
+
+    out.mkdir(parents=True, exist_ok=True)
+    text = (TEXTS / entry["text"]).read_text(encoding="utf-8")
+    sidecar = build_published(entry, text, out, fontfile)
+    dump = json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n"
+    (out / f"{entry['id']}.json").write_text(dump, encoding="utf-8")
+    return sidecar
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: corpus/pdfs)")
-    ap.add_argument("--only", metavar="ID", help="build only the document with this id")
+    ap.add_argument("--only", metavar="ID", help="build only the document (or variant) with this id")
+    ap.add_argument("--published", type=Path, default=DEFAULT_PUBLISHED, metavar="DIR",
+                    help="output folder of the published layout (default: corpus/published)")  # fmt: skip
+    ap.add_argument("--variants", type=Path, default=DEFAULT_VARIANTS, metavar="DIR",
+                    help="output folder of the variants (default: corpus/variants)")  # fmt: skip
+    ap.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all",
+                    help="plain, published (with the variants) or all (default)")  # fmt: skip
     args = ap.parse_args(argv)
 
     entries = load_manifest()
+    variants = load_variants()
     if args.only:
         entries = [e for e in entries if e["id"] == args.only]
-        if not entries:
+        variants = [v for v in variants if v["id"] == args.only]
+        if not entries and not variants:
             sys.exit(f"build.py: no document with id {args.only!r} in {MANIFEST}")
     fontfile = find_font()
     metrics = Metrics(pymupdf.Font(fontfile=fontfile))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
-    for entry in entries:
+    jobs = []
+    if args.layout in ("plain", "all"):
+        jobs += [("plain", e, out) for e in entries]
+    if args.layout in ("published", "all"):
+        jobs += [("published", e, args.published.resolve()) for e in entries if "published" in e]
+        jobs += [("variant", v, args.variants.resolve()) for v in variants]
+    for layout, entry, folder in jobs:
         t0 = time.perf_counter()
-        info = build_one(entry, out, fontfile, metrics)
-        size = (out / f"{entry['id']}.pdf").stat().st_size
-        print(f"{entry['id']:<40} {info['pages']:>4} pages {size:>9} bytes {time.perf_counter() - t0:6.2f} s")
-    print(f"{len(entries)} document(s) in {time.perf_counter() - t_all:.2f} s -> {out}")
+        if layout == "plain":
+            info = build_one(entry, folder, fontfile, metrics)
+        else:
+            info = build_published_one(entry, folder, fontfile)
+        size = (folder / f"{entry['id']}.pdf").stat().st_size
+        print(f"{entry['id']:<40} {layout:<9} {info['pages']:>4} pages {size:>9} bytes "
+              f"{time.perf_counter() - t0:6.2f} s")  # fmt: skip
+    folders = sorted({str(folder) for _, _, folder in jobs})
+    print(f"{len(jobs)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {', '.join(folders)}")
     return 0
 
 

@@ -483,6 +483,41 @@ def _find_plan(database, key: str) -> dict:
     fail(f"no plan '{key}' (see: planex plans --db FILE)")
 
 
+_SAME_PLAN = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
+
+
+def _find_plans(database, key: str) -> list[dict]:
+    """The plan ``key`` names (see :func:`_find_plan`), or the same plan in several documents.
+
+    Two documents may hold one plan: a compilation and the branch's own file, or the same plan in
+    two layouts. Plans with the same insurer, branch, type and years are given together, in file
+    order; plans that differ in any of them are ambiguous, and the error lists them."""
+    rows = _plan_rows(database)
+    branch = key.removesuffix("支部")
+    for test in (
+        lambda r: r["id"] == key,
+        lambda r: r["id"].startswith(key),
+        lambda r: (r["branch"] or "") == branch,
+        lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
+    ):
+        found = [r for r in rows if test(r)]
+        if len(found) == 1 or (found and len({tuple(r[f] for f in _SAME_PLAN) for r in found}) == 1):
+            return found
+        if found:
+            return [_find_plan(database, key)]  # reports the ambiguity and exits
+    return [_find_plan(database, key)]
+
+
+def _outline(sections: list[dict]) -> tuple:
+    """A plan's outline as compared across documents: levels, labels and headings, normalized."""
+    from extract.normalize import normalize_text
+
+    def key(text: str | None) -> str:
+        return "".join(normalize_text(text or "").split())
+
+    return tuple((s["level"], key(s["label"]), key(s["heading"])) for s in sections if s["level"])
+
+
 @app.command("show")
 def show_command(
     plan: Annotated[str, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")],
@@ -494,6 +529,11 @@ def show_command(
 ) -> None:
     """Print a plan's section tree, or one section's text.
 
+    When the same plan (insurer, branch, type and years) is in several loaded documents -- a
+    compilation and the branch's own file, or one plan in two layouts -- the outline is printed
+    once for every different outline, with the documents that hold it; ``--section`` prints the
+    section from the first of them and names the others. A plan id picks one document's plan.
+
     Examples:  planex show 北海道 --db plans.db
                planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
     """
@@ -502,11 +542,26 @@ def show_command(
     from extract.normalize import normalize_text
 
     database = _open_db(db)
-    row = _find_plan(database, plan)
-    sections = list(
-        database.query(f"select * from {store.SECTIONS} where plan_id = ? order by id", [row["id"]])
-    )
+    rows = _find_plans(database, plan)
+    documents = database.query(f"select id, path, file_name from {store.DOCUMENTS}")
+    paths = {d["id"]: d["path"] or d["file_name"] for d in documents}
+    query = f"select * from {store.SECTIONS} where plan_id = ? order by id"
+    by_plan = {r["id"]: list(database.query(query, [r["id"]])) for r in rows}
     database.close()
+    row = rows[0]
+    sections = by_plan[row["id"]]
+    if len(rows) > 1:
+        outlines = {_outline(by_plan[r["id"]]) for r in rows}
+        same = "the same outline" if len(outlines) == 1 else f"{len(outlines)} different outlines"
+        err_console.print(
+            Text.assemble(
+                ("note:", "yellow"),
+                f" '{plan}' is one plan in {len(rows)} documents, with {same}"
+                + (" (shown once)" if len(outlines) == 1 else " (each shown with its documents)")
+                + "; a plan id picks one: "
+                + ", ".join(f"{r['id']} ({paths.get(r['doc_id'], r['file_name'])})" for r in rows),
+            )
+        )
     if section is not None:
         wanted = "".join(normalize_text(section).split())
 
@@ -521,17 +576,29 @@ def show_command(
         for hit in hits:
             console.rule(Text(f"{hit['path']}  (p. {hit['page_start']}-{hit['page_end']})"))
             console.print(hit["text"], markup=False, highlight=False)
+        if len(rows) > 1:
+            others = ", ".join(paths.get(r["doc_id"], "") for r in rows[1:])
+            first = paths.get(row["doc_id"], "")
+            console.print(Text(f"(from {first}; the plan is also in {others})", style="dim"))
         return
-    title = f"{row['insurer'] or ''} {row['branch'] or ''} {row['plan_type']} — {row['title']}".strip()
-    tree = Tree(Text.assemble((title, "bold"), " ", (f"({row['id']})", "dim")))
-    nodes = {}
-    for s in sections:
-        if s["level"] == 0:
-            continue
-        parent = nodes.get(s["parent_id"], tree)
-        label = Text.assemble(s["path"].rsplit(" > ", 1)[-1], " ", (f"p.{s['page_start']}", "dim"))
-        nodes[s["id"]] = parent.add(label)
-    console.print(tree)
+    shown: dict[tuple, list[dict]] = {}
+    for r in rows:
+        shown.setdefault(_outline(by_plan[r["id"]]), []).append(r)
+    for members in shown.values():
+        row = members[0]
+        title = f"{row['insurer'] or ''} {row['branch'] or ''} {row['plan_type']} — {row['title']}".strip()
+        tree = Tree(Text.assemble((title, "bold"), " ", (f"({row['id']})", "dim")))
+        if len(rows) > 1:
+            for m in members:
+                tree.add(Text(f"in {paths.get(m['doc_id'], m['file_name'])} ({m['id']})", style="dim"))
+        nodes = {}
+        for s in by_plan[row["id"]]:
+            if s["level"] == 0:
+                continue
+            parent = nodes.get(s["parent_id"], tree)
+            label = Text.assemble(s["path"].rsplit(" > ", 1)[-1], " ", (f"p.{s['page_start']}", "dim"))
+            nodes[s["id"]] = parent.add(label)
+        console.print(tree)
 
 
 kpis_app = typer.Typer(

@@ -64,6 +64,18 @@ def numbered_issue_rows(items: list[PlanLine]) -> list[dict]:
     return found
 
 
+def _table_rows(lines: list[PlanLine]) -> list[list[PlanLine]]:
+    """Table rows: the rows of its ruled cells (``Line.cell``), else lines grouped by the gaps."""
+    ruled = [it for it in lines if it.line.cell is not None]
+    if not ruled:
+        return _rows_by_gap(lines)
+    rows: dict[tuple[int, int, int], list[PlanLine]] = {}
+    for it in ruled:
+        cell = it.line.cell
+        rows.setdefault((it.page_no, cell.table, cell.row), []).append(it)
+    return list(rows.values()) + _rows_by_gap([it for it in lines if it.line.cell is None])
+
+
 def _rows_by_gap(lines: list[PlanLine]) -> list[list[PlanLine]]:
     """Table rows: lines grouped where the vertical gap is wider than the line spacing."""
     rows: list[list[PlanLine]] = []
@@ -115,7 +127,7 @@ def program_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
             if items[k] is partner:
                 continue
             body.append(items[k])
-        for row in _rows_by_gap(body):
+        for row in _table_rows(body):
             left = _join_cell([o for o in row if o.line.x0 < split_x])
             right = "".join(o.line.text for o in row if o.line.x0 >= split_x)
             left = re.sub(r"\s+", " ", _TAGS.sub(" ", re.sub(r"<\s*\n?\s*/", "</", left))).strip()

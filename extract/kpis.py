@@ -116,7 +116,10 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             # the next part without a numbering: 【被扶養者】特定健診 実施率…, ■…を対前年度以上とする。
             # (a block of ■ items), ただし…とする (a proviso), or ・…とする right under a bare label
             own_label = re.match(r"^\s*■\s*[^:：]{1,10}[:：]", line)  # ■支部目標：… starts a block of its own
-            ends, commits = bool(_STATEMENT_LINE.search(line)), bool(_DO_LINE.search(line))
+            whole = line  # a statement that fills its line ends on the next (…意見発信を / 実施する。)
+            if reaches_margin(items[j]) and not line.endswith("。") and j + 1 < len(items):
+                whole = line + items[j + 1].line.text.strip()
+            ends, commits = bool(_STATEMENT_LINE.search(whole)), bool(_DO_LINE.search(whole))
             labelled = not own_label and bool(
                 _LABELLED_PART.match(line)
                 or (complete and ends and re.match(r"^\s*(■|ただし)", line))
@@ -125,7 +128,9 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
             if (_STOP.match(line) and not labelled) or (next_page and complete and not _CIRCLED.match(line)):
                 break
             wrapped = reaches_margin(items[last])  # the sentence filled its line: it goes on
-            if _heading_line(line) and not _is_part(line) and not labelled and not wrapped:
+            # ... unless the line ends a clause (…とする(実施見込者数: 19,500人)), full by chance
+            cut = wrapped and not _CLAUSE_END.search(items[last].line.text)
+            if _heading_line(line) and not _is_part(line) and not labelled and not cut:
                 break  # the next section (6.柔道整復施術療養費の照会業務等の強化)
             if not current.text.strip() and labelled:
                 current = Candidate(line, [items[j].line.raw_text], items[j].page_no, j, "kpi", i)
@@ -133,6 +138,8 @@ def kpi_candidates(items: list[PlanLine]) -> list[Candidate]:
                 j += 1
                 continue
             circled = _CIRCLED.match(line)
+            if counted and not circled and _PART.match(line):
+                break  # ⅱ) after ①②③: another list (the measure's next sub-item), not this block's
             allowed = (counted, counted + 1) if counted else (ord("①"), ord("②"))
             if circled and ord(line.lstrip()[0]) not in allowed:
                 break  # ⑤ after ②: not the next part of this block (another list, a table's row)
@@ -180,9 +187,13 @@ def _part_follows(items: list[PlanLine], j: int) -> bool:
 
 
 def _heading_line(text: str) -> bool:
-    """A numbered heading (第14 後発医薬品普及促進, 1 目的): no sentence runs across it."""
+    """A numbered heading (第14 後発医薬品普及促進, 1 目的): no sentence runs across it. Not a
+    numbered sentence cut at its line's end, however short the line (a narrow cell wraps early):
+    one holding a 。, or ending in a figure or a particle (…を 28年度より 660 / 人減らす。)."""
     styled = match_style(text.strip())
-    return bool(styled) and len(styled[2]) <= 40 and not re.search(r"[。、]$", styled[2])  # type: ignore[index]
+    if not styled or len(styled[2]) > 40 or re.search(r"[。、]$", styled[2]):
+        return False
+    return "。" not in styled[2] and not re.search(r"(\d|[をにがはとで])$", styled[2])
 
 
 def sentences(text: str, line_starts: set[int] = frozenset({0})) -> list[str]:  # type: ignore[assignment]
@@ -371,6 +382,20 @@ def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> 
     return None
 
 
+def _after_open_bracket(text: str) -> str:
+    """A sentence read from a line that a bracket opened on the line before (the end of a wrapped
+    heading: ``データヘルス計画)の着実な実施上位目標…``): what follows the bracket's close."""
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            if depth == 0:
+                return text[k + 1 :]
+            depth -= 1
+    return text
+
+
 def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, catalogue=None) -> list:
     """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records.
 
@@ -445,7 +470,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
-        for r in read_sentence(cand.text, default_year):
+        for r in read_sentence(_after_open_bracket(cand.text), default_year):
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")

@@ -39,6 +39,22 @@ _DIGITS = re.compile(r"[0-9０-９]+")
 
 
 @dataclass(slots=True)
+class CellRef:
+    """The table cell a line stands in (see :mod:`extract.cells`): the table's number on the page,
+    the cell's first row and column in the table's grid and how many it spans, and its box."""
+
+    table: int
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(slots=True)
 class RawLine:
     """A line before normalization, with the geometry the later stages use."""
 
@@ -51,6 +67,8 @@ class RawLine:
     bold: bool
     vertical: bool = False
     spans: list[tuple[str, float, float, float]] = field(default_factory=list)  # text, x, y, size
+    cell: CellRef | None = None
+    role: str = "text"  # "label": a label column's cell; "header": a table's header row
 
 
 def _is_bold(span: dict) -> bool:
@@ -88,14 +106,58 @@ class _TwinIndex:
         self._seen.setdefault(text, []).append((x, y, size, line))
 
 
+_STROKED_TEXT = re.compile(rb"(?<![\d.])[12]\s+Tr\b")  # text render mode 1 (stroke) or 2 (fill and stroke)
+
+
+def stroked_boxes(page: pymupdf.Page, matrix: pymupdf.Matrix | None) -> list[pymupdf.Rect]:
+    """Boxes of text drawn with a stroke (render mode 1 or 2: a producer's bold).
+
+    ``get_texttrace`` costs two thirds of a text extraction, so it is asked only when the page's
+    content stream sets such a render mode at all."""
+    try:
+        if not _STROKED_TEXT.search(page.read_contents()):
+            return []
+        traces = page.get_texttrace()
+    except Exception:  # a broken content stream: no render modes to learn from
+        return []
+    boxes = [pymupdf.Rect(t["bbox"]) for t in traces if t.get("type") == 1]
+    return [b * matrix for b in boxes] if matrix is not None else boxes
+
+
+def _stroked(boxes: list[pymupdf.Rect], x0: float, y0: float, x1: float, y1: float) -> bool:
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return any(b.x0 - 1 <= cx <= b.x1 + 1 and b.y0 - 1 <= cy <= b.y1 + 1 for b in boxes)
+
+
+def turner(page: pymupdf.Page):
+    """A function from MuPDF's coordinates of the page to the page as shown (turned by /Rotate).
+
+    Plain arithmetic with the rotation matrix: a page holds thousands of points, and pymupdf's
+    Point * Matrix costs twenty times as much."""
+    if not page.rotation % 360:
+        return lambda x, y: (x, y)
+    a, b, c, d, e, f = page.rotation_matrix
+    return lambda x, y: (a * x + c * y + e, b * x + d * y + f)
+
+
 def page_lines(page: pymupdf.Page) -> list[RawLine]:
-    """Lines of a page in content order, fake-bold copies removed and vertical runs joined."""
+    """Lines of a page in content order, fake-bold copies removed and vertical runs joined.
+
+    Coordinates are those of the page as it is shown: on a page turned by /Rotate (a landscape
+    sheet written on a portrait page) MuPDF gives the unturned frame, where every line would run
+    down the page like 縦書き; boxes and directions are turned back with the page's rotation."""
     data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    matrix = page.rotation_matrix if page.rotation % 360 else None
+    turn = turner(page)
+    stroked = stroked_boxes(page, matrix)
     twins = _TwinIndex()
     lines: list[RawLine] = []
     vertical: list[RawLine] = []
     for block in data["blocks"]:
         for line in block.get("lines", ()):
+            if matrix is not None:
+                (dx, dy), (ox, oy) = turn(*line["dir"]), turn(0.0, 0.0)
+                line = {**line, "dir": (dx - ox, dy - oy)}
             is_vertical = _is_vertical(line)
             current: RawLine | None = None
             for span in line["spans"]:
@@ -104,6 +166,10 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                     if current is not None:
                         current.text += text
                     continue
+                if matrix is not None:
+                    (ax, ay), (bx, by) = turn(*span["bbox"][:2]), turn(*span["bbox"][2:])
+                    box = (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+                    span = {**span, "origin": turn(*span["origin"]), "bbox": box}
                 x, y = span["origin"]
                 size = span["size"]
                 twin = twins.twin_of(text, x, y, size)
@@ -111,7 +177,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                     twin.bold = True
                     continue
                 x0, y0, x1, y1 = span["bbox"]
-                bold = _is_bold(span)
+                bold = _is_bold(span) or (bool(stroked) and _stroked(stroked, x0, y0, x1, y1))
                 if _halves_overlap(text, x1 - x0, size):
                     text, bold = text[: len(text) // 2], True
                 if current is not None and not is_vertical and (

@@ -29,10 +29,11 @@ from collections import Counter
 
 import pymupdf
 
+from extract.cells import drop_repeated_headers, read_cells
 from extract.layout import RawLine, drop_running_lines, page_lines
 from extract.normalize import normalize_text
 from extract.quality import judge_page
-from schemas.records import DocumentQuality, ErrorKind, Line, Page, ParsedDocument
+from schemas.records import Cell, DocumentQuality, ErrorKind, Line, Page, ParsedDocument
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -167,6 +168,11 @@ def _rebuild_page_tree(doc: pymupdf.Document) -> pymupdf.Document | None:
 
 
 def _to_line(raw: RawLine) -> Line:
+    cell = None
+    if raw.cell is not None:
+        c = raw.cell
+        cell = Cell(table=c.table, row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
+                    x0=round(c.x0, 2), y0=round(c.y0, 2), x1=round(c.x1, 2), y1=round(c.y1, 2))  # fmt: skip
     return Line(
         text=normalize_text(raw.text),
         raw_text=raw.text,
@@ -177,6 +183,8 @@ def _to_line(raw: RawLine) -> Line:
         size=round(raw.size, 2),
         bold=raw.bold,
         vertical=raw.vertical,
+        role=raw.role,  # type: ignore[arg-type]
+        cell=cell,
     )
 
 
@@ -290,6 +298,7 @@ def read_pdf(data: bytes) -> ParsedDocument:
         for index in range(doc.page_count):
             lines: list[RawLine] = []
             size = (0.0, 0.0)
+            page = None
             try:
                 page = doc.load_page(index)
                 size = (page.rect.width, page.rect.height)
@@ -297,12 +306,17 @@ def read_pdf(data: bytes) -> ParsedDocument:
             except Exception:  # a broken page is no reason to lose the others
                 failed += 1
             lines, reader = _best_reading(plumber, index, lines)
+            if page is not None and lines:
+                # tables read cell by cell (pages with ruling lines); a drawing MuPDF cannot give
+                # leaves the page read as lines
+                with contextlib.suppress(Exception):
+                    lines = read_cells(page, lines)
             raw_pages.append(lines)
             sizes.append(size)
             readers.append(reader)
         if failed == doc.page_count:
             raise _unreadable(data, f"no page could be read ({doc.page_count} pages)")
-        cleaned = drop_running_lines(raw_pages, [h for _, h in sizes])
+        cleaned = drop_repeated_headers(drop_running_lines(raw_pages, [h for _, h in sizes]))
         pages = [
             _build_page(i, lines, sizes[i], readers[i]) for i, lines in enumerate(cleaned)
         ]

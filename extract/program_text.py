@@ -103,7 +103,9 @@ def kpi_items(items: list[PlanLine], kpis: list[Kpi]) -> dict[str, int]:
     taken: dict[str, int] = {}
     last = -1
     for kpi in kpis:
-        head = squash(kpi.raw_text.splitlines()[0] if kpi.raw_text else "")[:12]
+        # raw_text is as printed, the lines' text normalized: compare them normalized
+        first = normalize_text(kpi.raw_text.splitlines()[0]) if kpi.raw_text else ""
+        head = squash(first)[:12]
         if not head:
             continue
         lines = by_page.get(kpi.page, [])
@@ -116,7 +118,11 @@ def kpi_items(items: list[PlanLine], kpis: list[Kpi]) -> dict[str, int]:
             ]
         after = [n for n in spots if n >= last]
         if after or spots:
-            last = (after or spots)[0]
+            candidates = after or spots
+            # two records opening alike on one page (実施率(【実績値】-【目標値】… in two rows of a
+            # table read cell by cell): the line that holds more of the record's first line
+            longer = squash(first)[:40]
+            last = next((n for n in candidates if longer in squash(items[n].line.text)), candidates[0])
             taken[kpi.id] = last
     return taken
 

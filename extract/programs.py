@@ -252,6 +252,7 @@ def plan_programs(
     if any(p.key_program for p in programs):  # the plan marks its key programs: the others are not
         for program in programs:
             program.key_program = bool(program.key_program)
+    _link_field_kpis(programs, kpis)
     _link_by_name(programs, kpis)
     by_kpi = {k: p for p in programs for k in p.kpi_ids}
     for kpi in kpis:
@@ -276,6 +277,20 @@ def _named_population(name: str) -> str | None:
         if who:
             return who  # type: ignore[return-value]
     return None
+
+
+def _link_field_kpis(programs: list[Program], kpis: list[Kpi]) -> None:
+    """A business plan's KPI line that stands in a field's own text, before the field's first
+    measure, closes the measure before it: the table row of that measure (the previous field's
+    last) broke across the page, and the line came out after the next field's label."""
+    measures = [p for p in programs if p.source == "measure"]
+    linked = {k for p in programs for k in p.kpi_ids}
+    for kpi in kpis:
+        if kpi.id in linked or kpi.kind != "kpi" or " > " in kpi.section or not kpi.section:
+            continue
+        first = next((n for n, p in enumerate(measures) if p.section.startswith(kpi.section + " > ")), None)
+        if first:  # a measure of the field follows, and one of the field before precedes it
+            measures[first - 1].kpi_ids.append(kpi.id)
 
 
 def _link_by_name(programs: list[Program], kpis: list[Kpi]) -> None:

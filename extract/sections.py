@@ -21,9 +21,13 @@ column), lists whose items follow one another with nothing under them, and form 
 per record are read as text (``not_an_outline``; the tree is built again without them).
 
 A table of contents (目次, dot leaders) is recognized and skipped, so its entries are not
-taken for sections. 協会けんぽ plans have a fixed frame: the three fields (基盤的保険者機能関係,
-戦略的保険者機能関係, 組織・運営体制関係) are the top level, the measures under them the second, and
-what lies deeper (○ actions, KPI parts ①②) is body text.
+taken for sections. A table's header row (a line of role ``header``, see ``extract.cells``) is
+never section text. 協会けんぽ business plans have a frame: a few *fields* are the top level, the
+measures under them the second, and what lies deeper (○ actions, KPI parts ①②) is body text.
+The fields are found by :func:`find_frame` from their numbering (one mark style, numbered from 1),
+their position (a label column's cells, or the most prominent numbered lines, spread over the
+plan) and the words they share (基盤的保険者機能関係 / 戦略的保険者機能関係 / 組織・運営体制関係 share
+関係; 基盤的保険者機能の盤石化 / … share 保険者機能) -- not from one spelling of them.
 """
 
 from __future__ import annotations
@@ -34,8 +38,6 @@ from dataclasses import dataclass, field
 
 from extract.normalize import normalize_text
 from schemas.records import Line
-
-FIELDS = ("基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係")
 
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ"
 # A number glued to one of these is a quantity (3年, 5人, 2か月), not a heading number.
@@ -114,13 +116,13 @@ def _lines_alone(lines: list[Line]) -> list[bool]:
     alone = [True] * len(lines)
     for pos, k in enumerate(order):
         a = lines[k]
-        if a.vertical:
+        if a.vertical or a.role == "label":  # a label cell heads what stands beside it
             continue
         for j in order[pos + 1 :]:
             b = lines[j]
             if b.y0 >= a.y1:
                 break
-            if b.vertical:
+            if b.vertical or b.role == "label":
                 continue
             if min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5 * min(a.size, b.size):
                 alone[k] = alone[j] = False
@@ -171,38 +173,6 @@ def match_style(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-_FIELD_START = re.compile("|".join(re.escape(name[:4]) for name in FIELDS))
-
-
-def match_field(text: str) -> tuple[str, str, str] | None:
-    """A 協会けんぽ field line: (label, field name as written, rest of the line)."""
-    if not _FIELD_START.search(text[:16]):
-        return None
-    m = re.match(r"^((?:\d{1,2}\s*\.?|\(\s*\d{1,2}\s*\))?)\s*", text)
-    label = m.group(1).strip() if m else ""
-    body = text[m.end() if m else 0 :]
-    squashed = squash(body)
-    for name in FIELDS:
-        for cut in range(len(name), 5, -1):  # a cut-off field name still counts (>= 6 characters)
-            if squashed.startswith(name[:cut]):
-                taken = _take_chars(body, cut)
-                if cut < len(name) and body[len(taken) :].strip():
-                    break  # a prefix followed by other text is not a cut-off field name
-                return label, taken.strip(), body[len(taken) :].strip()
-    return None
-
-
-def _take_chars(text: str, count: int) -> str:
-    """The shortest prefix of ``text`` holding ``count`` non-space characters."""
-    seen = 0
-    for i, ch in enumerate(text):
-        if not ch.isspace():
-            seen += 1
-            if seen == count:
-                return text[: i + 1]
-    return text
-
-
 _TOP_LEVEL = ("chapter", "field", "appendix", "step")  # parts of the whole plan, whatever is open
 _WORDISH = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
 _BRACKETED = re.compile(r"\([^()]*\)|（[^（）]*）|「[^「」]*」|【[^【】]*】")
@@ -246,7 +216,7 @@ def reaches_margin(item: PlanLine) -> bool:
 
 def looks_like_heading(item: PlanLine, heading: str) -> bool:
     line = item.line
-    emphasized = line.bold or line.size >= item.body_size + 0.9
+    emphasized = line.bold or line.size >= item.body_size + 0.9 or line.role == "label"
     limit = 2 * MAX_HEADING_CHARS if emphasized else MAX_HEADING_CHARS
     if not heading_text_ok(heading, limit) or not item.alone:
         return False
@@ -300,6 +270,187 @@ def toc_lines(items: list[PlanLine]) -> set[int]:
         else:  # no repeat found: the table of contents is the rest of its page
             skip = {k for k in skip if items[k].page_no == item.page_no or k <= i}
     return skip
+
+
+# The marks fields are numbered with (１． / （１） / １ / Ⅰ． / ⅰ) / ①), or none in a label column.
+_FIELD_STYLES = {"n.", "(n)", "n", "Roman", "roman", "circled"}
+_MAX_FIELD_CHARS = 30
+_MAX_FIELDS = 6
+_FRAME_SPREAD = 0.3  # the fields spread over at least this share of the plan's lines
+_OPENS_ITEM = tuple("【〈<(（■□○〇●◎・◆◇※")
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+_SMALL_ROMAN = "ⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻ"
+_CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]{2,}")
+_CJK_CHARS = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]+")
+
+
+@dataclass
+class FieldLine:
+    """A field's line: its mark, its name as written, what follows on the line, its last line."""
+
+    index: int
+    label: str
+    name: str
+    rest: str
+    last: int
+    number: int | None
+    style: str
+    prominence: float
+    names: tuple[str, ...]  # squashed spellings: as printed, and joined with a wrapped remainder
+
+
+@dataclass
+class Frame:
+    """A business plan's fields (line index → field line), or none."""
+
+    fields: dict[int, FieldLine] = field(default_factory=dict)
+
+    @property
+    def names(self) -> set[str]:
+        return {squash(f.name) for f in self.fields.values()}
+
+    def restates(self, items: list[PlanLine], i: int) -> bool:
+        """Whether line ``i`` names one of the fields again (a heading repeated in its cell, an annex)."""
+        if not self.fields:
+            return False
+        found = _field_candidate(items, i, items[i].body_size)
+        if found is not None:
+            return any(name in self.names for name in found.names)
+        text = squash(undouble(items[i].line.text))
+        return any(text.endswith(name) and len(text) - len(name) <= 4 for name in self.names)
+
+
+def _number_of(style: str, label: str) -> int | None:
+    digits = re.sub(r"\D", "", label)
+    if digits:
+        return int(digits)
+    for marks in (_ROMAN, _SMALL_ROMAN):
+        hit = next((k for k, ch in enumerate(marks) if ch in label), None)
+        if hit is not None:
+            return hit + 1
+    if style == "circled":
+        return ord(label.strip()[0]) - ord("①") + 1
+    return None
+
+
+def _split_name(heading: str) -> tuple[str, str]:
+    """A field's name and what the line goes on with: a measure, a 【…】 block or a description."""
+    head, sep, tail = heading.partition(" ")
+    if sep and tail.strip():
+        tail = tail.strip()
+        if match_style(tail) or tail.startswith(_OPENS_ITEM) or len(tail) > 12 or tail.endswith("。"):
+            return head.strip(), tail
+    return heading.strip(), ""
+
+
+def _field_candidate(items: list[PlanLine], i: int, body_size: float) -> FieldLine | None:
+    """Line ``i`` read as a field line, if it could be one: short, numbered or a label cell."""
+    item = items[i]
+    line = item.line
+    if line.role == "header" or line.vertical or not (item.alone or line.role == "label"):
+        return None
+    text = undouble(line.text.strip())
+    styled = match_style(text)
+    if styled is not None and styled[0] in _FIELD_STYLES:
+        style, label, heading = styled
+    elif styled is None and line.role == "label":
+        style, label, heading = "label", "", text
+    else:
+        return None
+    name, rest = _split_name(heading)
+    squashed = squash(name)
+    if not 4 <= len(squashed) <= _MAX_FIELD_CHARS or not heading_text_ok(name, _MAX_FIELD_CHARS):
+        return None
+    if _QUANTITY.search(name) or not _CJK_RUN.search(squashed):
+        return None
+    names = [squashed]
+    last = i
+    if not rest and i + 1 < len(items):  # a name cut at the end of its line: "基盤的保険者機" / "能関係"
+        nxt = items[i + 1]
+        tail = nxt.line.text.strip()
+        if (
+            nxt.page_no == item.page_no
+            and 1 <= len(squash(tail)) <= 6
+            and nxt.line.role != "header"
+            and not match_style(tail)
+            and not _NEW_BLOCK.match(tail)
+            and _CJK_CHARS.fullmatch(squash(tail))
+        ):
+            names.append(squashed + squash(tail))
+    prominence = 100.0 if line.role == "label" else (line.size - body_size) + (0.5 if line.bold else 0.0)
+    return FieldLine(i, label, name, rest, last, _number_of(style, label), style, prominence, tuple(names))
+
+
+def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
+    """The fields of a business plan: the top of its outline, found from three things.
+
+    - numbering: one mark style, numbered 1, 2, 3 … in order (or no mark, in a label column);
+    - position: they spread over the plan, and they are its most prominent such lines (a label
+      column's cells, or the largest or bold numbered lines);
+    - the words they share: every field's name holds one word (two or more kana or kanji) in
+      common -- 関係 in 基盤的保険者機能関係, 戦略的保険者機能関係, 組織・運営体制関係.
+
+    Three or more such lines make a frame (two label cells do too); a plan with chapters (第N章)
+    has none, and its outline is read from the numbering alone.
+    """
+    toc = toc or set()
+    body = items[0].body_size if items else 10.0
+    if any(_is_chapter(items, i) for i in range(len(items)) if i not in toc):
+        return Frame()  # a document of chapters has its chapters on top, not fields
+    candidates = [c for i in range(len(items)) if i not in toc and (c := _field_candidate(items, i, body))]
+    if len(candidates) < 2:
+        return Frame()
+    by_style: dict[str, list[FieldLine]] = {}
+    for c in candidates:
+        by_style.setdefault(c.style, []).append(c)
+    best: tuple | None = None
+    best_chain: list[FieldLine] = []
+    for style, cands in by_style.items():
+        starts = cands if style == "label" else [c for c in cands if c.number == 1]
+        for start in starts[:8]:
+            words = {w for name in start.names for run in _CJK_RUN.findall(name) for w in _substrings(run)}
+            for word in sorted(words, key=lambda w: (-len(w), w)):
+                chain = [(start, next(n for n in start.names if word in n))]
+                for c in cands:
+                    if c.index <= chain[-1][0].last or c.index <= chain[-1][0].index:
+                        continue
+                    wanted = style == "label" or c.number == len(chain) + 1
+                    hit = next((n for n in c.names if word in n), None)
+                    if wanted and hit and hit not in {n for _, n in chain}:
+                        chain.append((c, hit))
+                        if len(chain) == _MAX_FIELDS:
+                            break
+                labels = all(c.prominence >= 100 for c, _ in chain)
+                if len(chain) < (2 if labels else 3):
+                    continue  # two numbered lines sharing a word is chance; two label cells are not
+                span = chain[-1][0].index - chain[0][0].index
+                if span < _FRAME_SPREAD * len(items):
+                    continue
+                key = (min(c.prominence for c, _ in chain), len(chain), len(word), -chain[0][0].index)
+                if best is None or key > best:
+                    best, best_chain = key, [_settle(c, n, items) for c, n in chain]
+    return Frame({c.index: c for c in best_chain})
+
+
+def _is_chapter(items: list[PlanLine], i: int) -> bool:
+    text = items[i].line.text
+    if not text.lstrip().startswith(("第", "序", "終")):
+        return False
+    styled = match_style(undouble(text.strip()))
+    return bool(styled and styled[0] == "chapter" and items[i].alone and heading_text_ok(styled[2]))
+
+
+def _substrings(run: str) -> set[str]:
+    return {run[a:b] for a in range(len(run)) for b in range(a + 2, min(len(run), a + 12) + 1)}
+
+
+def _settle(c: FieldLine, name: str, items: list[PlanLine]) -> FieldLine:
+    """The field line with the spelling the frame matched: joined with its wrapped remainder or not."""
+    if name == c.names[0]:
+        return FieldLine(c.index, c.label, c.name, c.rest, c.index, c.number, c.style, c.prominence, (name,))
+    tail = items[c.index + 1].line.text.strip()
+    joined = c.name + tail
+    return FieldLine(c.index, c.label, joined, "", c.index + 1, c.number, c.style, c.prominence, (name,))
 
 
 def build_sections(
@@ -395,16 +546,22 @@ def _build_sections(
     toc = toc_lines(items)
     drafts: list[SectionDraft] = []
     stack: list[tuple[str, int]] = []  # (style, index into drafts) from the top level down
-    has_fields = any(match_field(it.line.text) for it in items[:4000] if it.line.text.strip())
+    frame = find_frame(items, toc)
+    has_fields = bool(frame.fields)
     current: SectionDraft | None = None
     seen_fields: set[str] = set()
-    measure_style = _measure_styles(items) if has_fields else {}
+    measure_style = _measure_styles(items, frame) if has_fields else {}
     field_no = 0
     annex = False  # a 協会けんぽ plan that lists its fields again (a KPI table) is in its annex
 
-    def open_section(style: str, label: str, heading: str, page: int) -> SectionDraft:
+    def open_section(
+        style: str, label: str, heading: str, page: int, last: int | None = None, after: int = 0
+    ) -> SectionDraft:
+        """A section headed by lines ``i``..``last`` (a wrapped heading), its mark found from ``after``."""
         nonlocal current
-        label, heading = as_written(item.line, label), as_written(item.line, heading)
+        source = [items[k].line for k in range(i, max(i, last if last is not None else i) + 1)]
+        label = as_written_lines(source, label, after)
+        heading = as_written_lines(source, heading, after + len(label))
         styles = [s for s, _ in stack]
         if style in _TOP_LEVEL:
             del stack[:]
@@ -421,48 +578,47 @@ def _build_sections(
         return draft
 
     consumed = -1  # the last line already used as the continuation of a heading
-    sub_items = _SubItems()
+    sub_items = _SubItems(frame=frame)
     for i, item in enumerate(items):
         if i:
             owner.append(max(len(drafts) - 1, 0))  # where line i-1 ended up
         text = undouble(item.line.text.strip())
-        if not text or i <= consumed:
-            continue
+        if not text or i <= consumed or item.line.role == "header":
+            continue  # a table's header row is the table's, not the section's
         page = item.page_no
         if i in toc or page in skip_pages:
             _append(drafts, current, text, page)
             if current is None and not drafts:
                 current = _front(drafts, page, text)
             continue
-        field_match = match_field(text) if has_fields and not annex else None
-        if field_match and not item.alone:
-            field_match = None
-        if field_match and _complete_name(field_match[1]) in seen_fields:
+        field_line = frame.fields.get(i) if has_fields and not annex else None
+        again = has_fields and not annex and field_line is None and frame.restates(items, i)
+        if again:
             if current is not None and current.style == "field":
-                continue  # the field line drawn twice (fake bold read as two lines)
-            if len(seen_fields) == len(FIELDS):  # the frame is complete: what follows restates it
+                continue  # the field line again (drawn twice, or repeated as a heading in its cell)
+            if len(seen_fields) == len(frame.fields):  # the frame is complete: what follows restates it
                 annex = True
-            field_match = None
         if seen_fields and _APPENDIX_TITLE.search(text):
             annex = True  # the plan's title again: an appendix (a KPI table) restating the plan
         if annex:
             _append(drafts, current, text, page)
             continue
-        if field_match:
-            label, name, rest = field_match
-            if len(squash(name)) < min(map(len, FIELDS)) and i + 1 < len(items):
-                name, rest, consumed = _complete_field(name, items, i, rest)
-            seen_fields.add(_complete_name(name))
+        if field_line:
+            label, name, rest = field_line.label, field_line.name, field_line.rest
+            consumed = max(consumed, field_line.last)
+            seen_fields.add(squash(name))
             field_no += 1
             sub_items.close()
-            open_section("field", label, name, page)
+            open_section("field", label, name, page, last=field_line.last)
             rest = undouble(rest)
             nested = match_style(rest) if rest else None
-            if nested and nested[0] == measure_style.get(field_no) and _nested_ok(nested[0], nested[2]):
+            measure = measure_style.get(field_no)
+            if nested and nested[0] == measure and _nested_ok(nested[0], nested[2], frame):
                 found = measure_heading(items, max(i, consumed), nested[2])
                 heading = found[0] if found else trim_merged(nested[2])
                 consumed = max(consumed, found[1]) if found else consumed
-                open_section(nested[0], nested[1], heading, page)
+                after = max(0, item.line.text.find(rest))
+                open_section(nested[0], nested[1], heading, page, last=consumed, after=after)
             continue
         styled = match_style(text) if i not in as_text else None
         if has_fields:
@@ -480,7 +636,7 @@ def _build_sections(
                 found = measure_heading(items, i, styled[2])
                 assert found is not None
                 heading, consumed = found
-                open_section(styled[0], styled[1], heading, page)
+                open_section(styled[0], styled[1], heading, page, last=consumed)
                 sub_items.close()
                 continue
             if current is None:
@@ -508,7 +664,7 @@ def _build_sections(
             wrapped = _continuation(items, i, heading) if _allowed(style, stack, has_fields) else None
             if wrapped and title_like(wrapped[0]):
                 heading, consumed = wrapped
-                open_section(style, label, heading, page)
+                open_section(style, label, heading, page, last=consumed)
                 continue
         if current is None:
             current = _front(drafts, page, text)
@@ -550,6 +706,7 @@ class _SubItems:
 
     style: str | None = None
     grouped: bool | None = None  # the open sub-item heads its actions with the measures' bullet
+    frame: Frame | None = None  # the plan's fields: a list ends at the next one
 
     def close(self) -> None:
         self.style, self.grouped = None, None
@@ -574,7 +731,7 @@ class _SubItems:
                 return False
         for j in range(i + 1, min(i + 120, len(items))):
             text = undouble(items[j].line.text.strip())
-            if match_field(text):
+            if self.frame is not None and (j in self.frame.fields or self.frame.restates(items, j)):
                 break
             styled = match_style(text)
             if styled and styled[0] == measure:
@@ -661,7 +818,7 @@ def _is_measure(items: list[PlanLine], i: int, styled: tuple[str, str, str], sty
     return style is not None and styled[0] == style and _measure_candidate(items, i, styled)
 
 
-def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
+def _measure_styles(items: list[PlanLine], frame: Frame) -> dict[int, str]:
     """The mark of the measures under each 協会けんぽ field (field number → style).
 
     The first mark under a field is its measures' mark (the field line itself may carry the
@@ -672,17 +829,23 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
     by_field: dict[int, list[tuple[str, str]]] = {}
     where: dict[int, dict[str, list[int]]] = {}
     field_no, seen = 0, set()
+    annex = False
     for i, item in enumerate(items):
+        if item.line.role == "header":
+            continue
         text = undouble(item.line.text.strip())
-        found = match_field(text)
-        if found and _complete_name(found[1]) not in seen:
-            seen.add(_complete_name(found[1]))
+        found = frame.fields.get(i)
+        if found:
+            seen.add(squash(found.name))
             field_no += 1
-            rest = match_style(undouble(found[2])) if found[2] else None
-            by_field[field_no] = [(rest[0], rest[1])] if rest and _nested_ok(rest[0], rest[2]) else []
+            rest = match_style(undouble(found.rest)) if found.rest else None
+            ok = rest and _nested_ok(rest[0], rest[2], frame)
+            by_field[field_no] = [(rest[0], rest[1])] if ok else []
             where[field_no] = {}
             continue
-        if field_no and len(seen) <= len(FIELDS):
+        if len(seen) == len(frame.fields) and by_field[field_no] and frame.restates(items, i):
+            annex = True  # the fields named again after the last one's measures: an annex
+        if field_no and not annex:
             styled = match_style(text)
             if _measure_candidate(items, i, styled):
                 assert styled is not None
@@ -709,26 +872,10 @@ def _measure_styles(items: list[PlanLine]) -> dict[int, str]:
     return choice
 
 
-def _complete_name(name: str) -> str:
-    squashed = squash(name)
-    return next((f for f in FIELDS if f.startswith(squashed)), squashed)
-
-
-def _complete_field(name: str, items: list[PlanLine], i: int, rest: str) -> tuple[str, str, int]:
-    """A field name cut at the end of the line (``基盤的保険者機`` / ``能関係``): join the rest."""
-    full = _complete_name(name)
-    missing = full[len(squash(name)) :]
-    nxt = squash(items[i + 1].line.text)
-    if not rest and missing and nxt.startswith(missing):
-        remainder = items[i + 1].line.text.strip()[len(missing) :].strip()
-        return name + missing, remainder, i + 1
-    return name, rest, i - 1
-
-
-def _nested_ok(style: str, heading: str) -> bool:
+def _nested_ok(style: str, heading: str, frame: Frame) -> bool:
     """A measure written on its field's line (``１．基盤的… １．健全な財政運営``)."""
     return style != "Roman" and heading_text_ok(heading, 2 * MAX_HEADING_CHARS) and (
-        squash(heading) not in FIELDS
+        squash(heading) not in frame.names
     )
 
 
@@ -753,11 +900,22 @@ def _is_heading(
 
 def as_written(line: Line, part: str) -> str:
     """``part`` of the line's normalized text as the PDF wrote it (full-width digits and all)."""
-    text, raw = line.text, line.raw_text
-    start = text.find(part)
-    if not part or start < 0 or len(text) != len(raw):
+    return as_written_lines([line], part)
+
+
+def as_written_lines(lines: list[Line], part: str, after: int = 0) -> str:
+    """``part`` of the lines' normalized text (a heading wrapped over them, joined) as the PDF wrote
+    it, looked for from position ``after`` (a measure's mark after its field's on the same line)."""
+    if not part:
         return part
-    return raw[start : start + len(part)]
+    text = "".join(line.text.strip() for line in lines)
+    raw = "".join(line.raw_text.strip() for line in lines)
+    if len(text) != len(raw) or any(len(ln.text.strip()) != len(ln.raw_text.strip()) for ln in lines):
+        return part
+    start = text.find(part, after)
+    if start < 0:
+        start = text.find(part)
+    return raw[start : start + len(part)] if start >= 0 else part
 
 
 def _front(drafts: list[SectionDraft], page: int, text: str) -> SectionDraft:
@@ -786,5 +944,9 @@ def plan_lines(pages: list[tuple[int, list[Line]]]) -> list[PlanLine]:
         full = sorted(line.x1 for line in lines if not line.vertical and len(line.text) >= 20)
         right_edge = full[int(len(full) * 0.75)] if full else float("inf")
         alone = _lines_alone(lines)
-        items.extend(PlanLine(page_no, line, alone[k], right_edge, body_size) for k, line in enumerate(lines))
+        items.extend(
+            # a line in a table cell wraps at the cell's edge, not the page's
+            PlanLine(page_no, line, alone[k], line.cell.x1 - 2.0 if line.cell else right_edge, body_size)
+            for k, line in enumerate(lines)
+        )
     return items

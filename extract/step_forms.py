@@ -239,10 +239,19 @@ def step_table_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
     at = kpi_items(items, kpis)
     spots: list[tuple[int, int]] = []  # (offset, entry)
     cursor = 0
-    for n, (_category, name) in enumerate(entries):
+    for n, (category, name) in enumerate(entries):
         pattern = re.compile(r"\s*".join(re.escape(c) for c in squash(name)))
-        # not the row's category printed one character a line (特 / 定 / 保 / … for 特定保健指導事業)
-        m = next((m for m in pattern.finditer(text, cursor) if m.group().count("\n") < len(name) / 2), None)
+
+        def in_category(m: re.Match[str], category: str = category, name: str = name) -> bool:
+            """The row's category (特定保健指導事業 for 特定保健指導), one character a line (特 / 定 /
+            保 / …) or, read as one cell, in one piece: not where the row starts."""
+            if m.group().count("\n") >= len(name) / 2:
+                return True
+            longer = squash(category) != squash(name) and squash(category).startswith(squash(name))
+            ahead = squash(text[m.start() : m.start() + 2 * len(category)])
+            return longer and ahead.startswith(squash(category))
+
+        m = next((m for m in pattern.finditer(text, cursor) if not in_category(m)), None)
         if m is None:
             continue
         spots.append((m.start(), n))

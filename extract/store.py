@@ -6,7 +6,8 @@ Other tools and notebooks read these names, so they are part of the interface:
   ``bytes``, ``title``, ``text_quality``, ``loaded_at``, ``planex_version``, ``truncated``: 1 for
   a file cut short, of which the pages that could be recovered were loaded)
 - ``pages`` (``doc_id``, ``page_no``, ``text``, ``raw_text``, ``quality`` …)
-- ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical)
+- ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical,
+  ``role`` (text, label, header), ``cell`` (JSON: table, row, col, spans and box, or null))
 - ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``): one row per
   file path that failed on its latest load.
 
@@ -217,11 +218,17 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "size": float,
             "bold": int,
             "vertical": int,
+            "role": str,
+            "cell": str,
         },
         pk=("doc_id", "page_no", "line_no"),
         foreign_keys=[("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
+    line_columns = {row[1] for row in db.execute(f"pragma table_info({LINES})").fetchall()}
+    for column in ("role", "cell"):  # a database from before the reader knew table cells
+        if column not in line_columns:
+            db.execute(f"alter table {LINES} add column {column} text")
     db[LOAD_ERRORS].create(
         {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str},
         pk="path",
@@ -384,7 +391,7 @@ def record_row(record: Any, columns: tuple[str, ...]) -> tuple:
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
                 "height")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
-                "vertical")  # fmt: skip
+                "vertical", "role", "cell")  # fmt: skip
 
 
 @dataclass
@@ -437,7 +444,7 @@ def document_rows(parsed: ParsedDocument, catalogue: Catalogue | None = None) ->
     ]
     lines = [
         (doc_id, p.page_no, n, ln.text, ln.raw_text, ln.x0, ln.y0, ln.x1, ln.y1, ln.size,
-         int(ln.bold), int(ln.vertical))
+         int(ln.bold), int(ln.vertical), ln.role, ln.cell.model_dump_json() if ln.cell else None)
         for p in parsed.pages
         for n, ln in enumerate(p.lines, start=1)
     ]  # fmt: skip

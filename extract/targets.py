@@ -406,6 +406,7 @@ def step_records(text: str) -> list[StepRecord]:
         actual = float(m.group("act")) if m.group("act") else None
         # the cell, not the text before it (a sentence, a label, the last cell's 受診者数÷対象者数)
         indicator = re.split(r"。|指標|÷\S*?(?:数|期間)", m.group("ind"))[-1]
+        start = m.end("ind") - len(indicator)  # where the cell starts: its evidence starts there
         found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
-                                parse_year(m.group("year")), actual, m.start(), m.end()))  # fmt: skip
+                                parse_year(m.group("year")), actual, start, m.end()))  # fmt: skip
     return found

@@ -25,8 +25,29 @@ ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "truncated", "
 ``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer)."""
 
 
+LineRole = Literal["text", "label", "header"]
+"""``label``: the text of a label column's cell, the heading of what stands beside it;
+``header``: a table's header row, kept once (its repeats on later pages are dropped)."""
+
+
+class Cell(BaseModel):
+    """The table cell a line stands in: the table's number on its page (0 first), the cell's
+    first row and column in the table's grid, how many rows and columns it spans, and its box."""
+
+    table: int
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
 class Line(BaseModel):
-    """One line of text as laid out on the page (a vertical run of 縦書き is one line too)."""
+    """One line of text as laid out on the page (a vertical run of 縦書き is one line too), or the
+    whole text of a table cell whose lines wrap (a label, a data cell)."""
 
     text: str = Field(description="Normalized text (see extract.normalize).")
     raw_text: str = Field(description="Text as the PDF gave it, fake-bold copies removed.")
@@ -35,8 +56,15 @@ class Line(BaseModel):
     x1: float
     y1: float
     size: float = Field(description="Font size in points (largest span of the line).")
-    bold: bool = Field(description="Bold font, or fake bold (the text drawn twice, slightly offset).")
+    bold: bool = Field(
+        description="Bold font or font flags, fake bold (the text drawn twice, slightly offset), or text "
+        "drawn filled and stroked."
+    )
     vertical: bool = False
+    role: LineRole = Field(
+        "text", description="text; label (a label column's cell); header (a table's header row)."
+    )
+    cell: Cell | None = Field(None, description="The table cell the line stands in, if any.")
 
 
 class Page(BaseModel):

@@ -1,10 +1,12 @@
-"""Shared fixtures: the bundled corpus (built on demand) and the real third-party PDFs."""
+"""Shared fixtures: the bundled corpus in both layouts (built on demand), the readings of its
+documents (each read once per session and layout), and the real third-party PDFs."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 REAL = CORPUS / "real"
 PDFS = CORPUS / "pdfs"
+PUBLISHED = CORPUS / "published"
+VARIANTS = CORPUS / "variants"
+LAYOUTS = {"plain": PDFS, "published": PUBLISHED}
+"""The corpus typeset as one plain column, and as the plans are published (corpus/published.py):
+every test of sections, KPIs and programs runs on both, against the same expectations."""
 
 
 def manifest() -> list[dict]:
@@ -20,12 +27,46 @@ def manifest() -> list[dict]:
         return tomllib.load(fh)["document"]
 
 
+def _built() -> bool:
+    with (CORPUS / "manifest.toml").open("rb") as fh:
+        variants = tomllib.load(fh).get("variant", [])
+    wanted = [folder / f"{doc['id']}.pdf" for doc in manifest() for folder in LAYOUTS.values()]
+    return all(p.exists() for p in wanted + [VARIANTS / f"{v['id']}.pdf" for v in variants])
+
+
 @pytest.fixture(scope="session")
 def corpus_pdfs() -> Path:
-    """The typeset corpus; built here if ``make corpus`` has not been run."""
-    if not all((PDFS / f"{doc['id']}.pdf").exists() for doc in manifest()):
+    """The typeset corpus (plain layout; published/ and variants/ beside it); built here if
+    ``make corpus`` has not been run."""
+    if not _built():
         subprocess.run([sys.executable, str(CORPUS / "build.py")], check=True)
     return PDFS
+
+
+@pytest.fixture(scope="session", params=list(LAYOUTS))
+def layout(request: pytest.FixtureRequest, corpus_pdfs: Path) -> str:
+    """Each corpus layout in turn: ``plain`` or ``published``."""
+    return request.param
+
+
+def pdf_of(doc_id: str, layout: str = "plain") -> Path:
+    return LAYOUTS[layout] / f"{doc_id}.pdf"
+
+
+@cache
+def parsed(doc_id: str, layout: str = "plain"):
+    """A corpus document read by ``extract.pdf.read_pdf`` (once per session and layout)."""
+    from extract.pdf import read_pdf
+
+    return read_pdf(pdf_of(doc_id, layout).read_bytes())
+
+
+@cache
+def readings(doc_id: str, layout: str = "plain"):
+    """Its plans with sections, KPIs, programs and health issues (``read_document``), once."""
+    from extract.plans import read_document
+
+    return read_document(parsed(doc_id, layout))
 
 
 @pytest.fixture(scope="session")

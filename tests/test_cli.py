@@ -6,6 +6,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -102,6 +103,41 @@ def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path)
     assert "KPI" in one.output and "薬剤師会" in one.output
     assert runner.invoke(app, ["show", "北海道", "--db", str(db), "--section", "存在しない節"]).exit_code == 2
     assert runner.invoke(app, ["show", "どこにもない", "--db", str(db)]).exit_code == 2
+
+
+def test_show_gives_a_plan_held_by_two_documents_once(tmp_path: Path, corpus_pdfs: Path) -> None:
+    """The same plan in two layouts: each different outline once, with the documents holding it."""
+    import pymupdf
+
+    db = tmp_path / "two.db"
+    names = ["chikyosai-oita-datahealth-plan-3rd.pdf", "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"]
+    layouts = (corpus_pdfs, corpus_pdfs.parent / "published")
+    files = [str(folder / name) for name in names for folder in layouts]
+    cut = pymupdf.open(corpus_pdfs / names[1])  # the 特定健診 plan again, its first 6 pages only
+    cut.select(range(6))
+    cut.save(tmp_path / "tokyo-first-pages.pdf")
+    files.append(str(tmp_path / "tokyo-first-pages.pdf"))
+    loaded = runner.invoke(app, ["load", *files, "--db", str(db), "-q"])
+    assert loaded.exit_code == 0, loaded.output
+
+    shown = runner.invoke(app, ["show", "地方職員共済組合", "--db", str(db)])
+    assert shown.exit_code == 0, shown.output
+    note = " ".join(shown.stderr.split())
+    assert "one plan in 2 documents, with the same outline (shown once)" in note
+    ids = re.findall(r"[0-9a-f]{16}-p01", note)
+    assert len(set(ids)) == 2
+    out = re.sub(r"[│├└─\s]", "", shown.stdout)
+    assert out.count("第1章背景及び趣旨") == 1 and all(i in out for i in ids)
+    assert "corpus/published/chikyosai" in out and "corpus/pdfs/chikyosai" in out
+
+    # the 特定健診 plan in both layouts and cut short: one outline for both layouts, one for the cut
+    shown = runner.invoke(app, ["show", "東京都医師国民健康保険組合", "--db", str(db)])
+    assert "one plan in 3 documents, with 2 different outlines" in " ".join(shown.stderr.split())
+    out = re.sub(r"[│├└─\s]", "", shown.stdout)  # the tree's lines, and a long path wrapped
+    assert out.count("序章") == 2 and out.count("第2章") == 1 and "tokyo-first-pages.pdf" in out
+
+    one = runner.invoke(app, ["show", ids[0], "--db", str(db), "--section", "第1章 背景及び趣旨"])
+    assert one.exit_code == 0 and "also in" not in one.stdout  # a plan id picks one document
 
 
 # -- a bad --db or --out: one line that says what to do, exit status 2 (usage) or 1 ---------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extract.health_issues import section_issues
@@ -12,9 +10,9 @@ from tests.test_programs import LIKE, OITA, by_plan, gold, squash
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA])
-def test_health_issues_link_their_programs(corpus_pdfs: Path, doc_id: str) -> None:
-    issues = by_plan(doc_id, "health_issues")["main"]
-    programs = {p.id: p for p in by_plan(doc_id)["main"]}
+def test_health_issues_link_their_programs(layout: str, doc_id: str) -> None:
+    issues = by_plan(doc_id, "health_issues", layout=layout)["main"]
+    programs = {p.id: p for p in by_plan(doc_id, layout=layout)["main"]}
     for want, issue in zip(gold(doc_id)["health_issues"], issues, strict=True):
         assert squash(issue.issue).startswith(squash(want["issue"])[:15])
         assert sorted(name_key(n) for n in issue.programs) == sorted(name_key(n) for n in want["programs"])

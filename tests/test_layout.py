@@ -85,3 +85,40 @@ def test_a_lone_heading_at_the_top_is_not_a_running_header() -> None:
 
 def test_drop_running_lines_keeps_lists_aligned() -> None:
     assert drop_running_lines([[], []], [842.0, 842.0]) == [[], []]
+
+
+BOLD_FONT = "/usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf"
+
+
+def test_bold_from_a_bold_font_or_fill_and_stroke_but_not_plain_text() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_font(fontname="ipa", fontfile=FONT)
+    page.insert_font(fontname="ipab", fontfile=BOLD_FONT)
+    page.insert_text((50, 80), "太字の書体の見出し", fontname="ipab", fontsize=10.5)
+    stroked = {"render_mode": 2, "border_width": 0.03}
+    page.insert_text((50, 110), "塗りと線の見出し", fontname="ipa", fontsize=10.5, **stroked)
+    page.insert_text((50, 140), "ふつうの本文です。", fontname="ipa", fontsize=10.5)
+    lines = page_lines(pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0])
+    assert [(line.text, line.bold) for line in lines] == [
+        ("太字の書体の見出し", True), ("塗りと線の見出し", True), ("ふつうの本文です。", False)
+    ]  # fmt: skip
+
+
+def test_a_turned_page_reads_as_it_is_shown() -> None:
+    """A landscape sheet written on a portrait page turned by /Rotate 90: lines across, in order."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.set_rotation(90)
+    page.insert_font(fontname="ipa", fontfile=FONT)
+    texts = ["STEP1 基本情報", "組合名称 ライク健康保険組合", "加入者数 9,436名"]
+    for k, text in enumerate(texts):
+        at = pymupdf.Point(60, 80 + 20 * k) * page.derotation_matrix
+        page.insert_text(at, text, fontname="ipa", fontsize=10.5, rotate=90)
+    shown = pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0]
+    lines = page_lines(shown)
+    assert [line.text.replace("\xa0", " ") for line in lines] == texts  # MuPDF's own map: U+00A0
+    assert not any(line.vertical for line in lines)
+    assert all(abs(line.x0 - 60) < 1 for line in lines)
+    assert [round(line.y1) for line in lines] == sorted(round(line.y1) for line in lines)
+    assert max(line.x1 for line in lines) < shown.rect.width == 842

@@ -1,24 +1,22 @@
-"""Plans: splitting documents into plans and reading their metadata, against tests/expected."""
+"""Plans: splitting documents into plans and reading their metadata, against tests/expected,
+in both layouts of the corpus."""
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from extract.pdf import read_pdf
-from extract.plans import insurer_of, insurer_type_of, plan_type_of, read_plans, years_of
-from tests.conftest import PDFS, ROOT, manifest
+from extract.plans import insurer_of, insurer_type_of, plan_type_of, years_of
+from tests.conftest import LAYOUTS, ROOT, manifest, parsed, readings
 
 EXPECTED = ROOT / "tests" / "expected"
 FIELDS = ("insurer", "insurer_type", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
 
 
-@cache
-def plans_of(doc_id: str):
-    return read_plans(read_pdf((PDFS / f"{doc_id}.pdf").read_bytes()))
+def plans_of(doc_id: str, layout: str = "plain"):
+    """(plan, sections) of a corpus document in a layout (read once per session)."""
+    return [(r.plan, r.sections) for r in readings(doc_id, layout)]
 
 
 def expected(doc_id: str) -> dict:
@@ -26,37 +24,38 @@ def expected(doc_id: str) -> dict:
 
 
 @pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
-def test_plan_metadata_is_exactly_as_expected(corpus_pdfs: Path, entry: dict) -> None:
-    found = [plan for plan, _ in plans_of(entry["id"])]
+def test_plan_metadata_is_exactly_as_expected(layout: str, entry: dict) -> None:
+    found = [plan for plan, _ in plans_of(entry["id"], layout)]
     gold = expected(entry["id"])["plans"]
     assert len(found) == len(gold)
     for plan, want in zip(found, gold, strict=True):
         assert {f: getattr(plan, f) for f in FIELDS} == {f: want[f] for f in FIELDS}, want["key"]
 
 
-def test_compilation_has_35_branch_plans_in_order(corpus_pdfs: Path) -> None:
-    found = [plan for plan, _ in plans_of("kyoukai-kenpo-r3-branch-plans")]
+def test_compilation_has_35_branch_plans_in_order(layout: str) -> None:
+    found = [plan for plan, _ in plans_of("kyoukai-kenpo-r3-branch-plans", layout)]
     gold = expected("kyoukai-kenpo-r3-branch-plans")["plans"]
     assert [p.branch for p in found] == [g["key"] for g in gold]
     assert len(found) == 35
 
 
 @pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
-def test_every_page_belongs_to_exactly_one_plan(corpus_pdfs: Path, entry: dict) -> None:
-    doc = read_pdf((PDFS / f"{entry['id']}.pdf").read_bytes())
-    plans = [plan for plan, _ in read_plans(doc)]
+def test_every_page_belongs_to_exactly_one_plan(layout: str, entry: dict) -> None:
+    doc = parsed(entry["id"], layout)
+    plans = [plan for plan, _ in plans_of(entry["id"], layout)]
     covered = [n for plan in plans for n in range(plan.page_start, plan.page_end + 1)]
     assert covered == list(range(1, len(doc.pages) + 1))
 
 
-def test_each_branch_plan_starts_on_its_title_page(corpus_pdfs: Path) -> None:
-    sidecar = json.loads((PDFS / "kyoukai-kenpo-r3-branch-plans.json").read_text(encoding="utf-8"))
-    starts = [plan.page_start for plan, _ in plans_of("kyoukai-kenpo-r3-branch-plans")]
+def test_each_branch_plan_starts_on_its_title_page(layout: str) -> None:
+    side = LAYOUTS[layout] / "kyoukai-kenpo-r3-branch-plans.json"
+    sidecar = json.loads(side.read_text(encoding="utf-8"))
+    starts = [plan.page_start for plan, _ in plans_of("kyoukai-kenpo-r3-branch-plans", layout)]
     assert starts == sidecar["branch_starts"]
 
 
-def test_slide_deck_is_one_other_plan_with_its_garbled_pages_flagged(corpus_pdfs: Path) -> None:
-    [(plan, sections)] = plans_of("mhlw-datahealth-consortium-call-slides")
+def test_slide_deck_is_one_other_plan_with_its_garbled_pages_flagged(layout: str) -> None:
+    [(plan, sections)] = plans_of("mhlw-datahealth-consortium-call-slides", layout)
     assert plan.plan_type == "other"
     assert plan.garbled_pages  # flagged ...
     headings_on_garbled = [s for s in sections if s.level > 0 and s.page_start in plan.garbled_pages]

@@ -1,20 +1,19 @@
-"""Programs (保健事業) and health issues: the four layouts of the corpus against tests/gold/programs."""
+"""Programs (保健事業) and health issues: the four kinds of plan of the corpus, in both layouts,
+against tests/gold/programs."""
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
 from extract.evaluate import score_programs
 from extract.normalize import normalize_text
-from extract.pdf import read_pdf
 from extract.plans import read_document
 from extract.program_text import age_range, key_program, name_key
 from extract.programs import actions
-from tests.conftest import PDFS, ROOT
+from tests.conftest import ROOT, parsed
+from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold" / "programs"
 DOCS = sorted(p.stem for p in GOLD.glob("*.json"))
@@ -24,14 +23,13 @@ TOKYO = "tokyo-ishikokuho-tokutei-kenshin-plan-3rd"
 KYOUKAI = "kyoukai-kenpo-r3-branch-plans"
 
 
-@cache
-def readings(doc_id: str):
-    doc = read_pdf((PDFS / f"{doc_id}.pdf").read_bytes())
-    return doc, read_document(doc)
+def readings(doc_id: str, layout: str = "plain"):
+    """(parsed document, plan readings) of a corpus document in a layout, read once a session."""
+    return parsed(doc_id, layout), plan_readings(doc_id, layout)
 
 
-def by_plan(doc_id: str, what: str = "programs") -> dict[str, list]:
-    _, plans = readings(doc_id)
+def by_plan(doc_id: str, what: str = "programs", layout: str = "plain") -> dict[str, list]:
+    _, plans = readings(doc_id, layout)
     return {(r.plan.branch if len(plans) > 1 else "main"): getattr(r, what) for r in plans}
 
 
@@ -75,10 +73,11 @@ FLOORS: dict[str, dict[str, float]] = {}  # every figure is 1.0 today; a documen
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
-def test_programs_and_health_issues_in_every_field(corpus_pdfs: Path, doc_id: str) -> None:
+def test_programs_and_health_issues_in_every_field(layout: str, doc_id: str) -> None:
     """Names found (P, R) and every field the gold has, compared exactly (None is not False): each
     figure at least its floor (make bench prints them)."""
-    score = score_programs(by_plan(doc_id), gold(doc_id), by_plan(doc_id, "health_issues"))
+    issues = by_plan(doc_id, "health_issues", layout=layout)
+    score = score_programs(by_plan(doc_id, layout=layout), gold(doc_id), issues)
     assert (score.programs.expected, score.issues.expected) == GOLD_COUNTS[doc_id]
     floors = FLOORS.get(doc_id, {})
     for what, evaluation in (("program", score.programs), ("issue", score.issues)):
@@ -89,9 +88,9 @@ def test_programs_and_health_issues_in_every_field(corpus_pdfs: Path, doc_id: st
             assert figure >= limit, (what, name, round(figure, 4), wrong, evaluation.missed, evaluation.extra)
 
 
-def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> None:
+def test_like_step_programs_with_budgets_targets_and_kpis(layout: str) -> None:
     """ライク: 9 programs from the STEP forms, each with its target population and output KPI."""
-    programs = by_plan(LIKE)["main"]
+    programs = by_plan(LIKE, layout=layout)["main"]
     wanted = {name_key(p["name"]): p for p in gold(LIKE)["programs"]}
     assert len(programs) == 9
     for program in programs:
@@ -100,7 +99,7 @@ def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> 
             assert getattr(program, name) == want[name], (program.name, name)
         assert program.kpi_ids, program.name
         assert program.method and program.structure and program.evaluation
-    _, plans = readings(LIKE)
+    _, plans = readings(LIKE, layout)
     kpis = {k.id: k for k in plans[0].kpis}
     linked = [kpis[k] for p in programs for k in p.kpi_ids]
     assert all(k.program in {p.name for p in programs} for k in linked)
@@ -113,8 +112,8 @@ def test_like_step_programs_with_budgets_targets_and_kpis(corpus_pdfs: Path) -> 
     }  # fmt: skip
 
 
-def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) -> None:
-    programs = by_plan(OITA)["main"]
+def test_oita_programs_with_purposes_targets_and_key_marks(layout: str) -> None:
+    programs = by_plan(OITA, layout=layout)["main"]
     wanted = {name_key(p["name"]): p for p in gold(OITA)["programs"]}
     assert len(programs) == 17
     for program in programs:
@@ -127,8 +126,8 @@ def test_oita_programs_with_purposes_targets_and_key_marks(corpus_pdfs: Path) ->
     assert without == ["適正受診・服薬推進", "事業主との連携・コラボヘルス"]
 
 
-def test_tokyo_method_programs(corpus_pdfs: Path) -> None:
-    programs = by_plan(TOKYO)["main"]
+def test_tokyo_method_programs(layout: str) -> None:
+    programs = by_plan(TOKYO, layout=layout)["main"]
     assert [p.name for p in programs] == ["特定健康診査", "特定保健指導"]
     assert all(p.source == "method" and p.method and p.structure for p in programs)
     # whom each serves: the people the plan states the ages for (…の対象となる40歳～74歳の被保険者),
@@ -139,8 +138,8 @@ def test_tokyo_method_programs(corpus_pdfs: Path) -> None:
 
 
 @pytest.mark.parametrize("doc_id", DOCS)
-def test_every_program_keeps_its_evidence_on_its_pages(corpus_pdfs: Path, doc_id: str) -> None:
-    doc, plans = readings(doc_id)
+def test_every_program_keeps_its_evidence_on_its_pages(layout: str, doc_id: str) -> None:
+    doc, plans = readings(doc_id, layout)
     text = {p.page_no: squash(p.text) for p in doc.pages}
     for reading in plans:
         for program in reading.programs:
@@ -152,10 +151,10 @@ def test_every_program_keeps_its_evidence_on_its_pages(corpus_pdfs: Path, doc_id
             assert squash(issue.raw_text.splitlines()[0])[-8:] in text[issue.page]
 
 
-def test_every_measure_of_every_branch_is_a_program(corpus_pdfs: Path) -> None:
+def test_every_measure_of_every_branch_is_a_program(layout: str) -> None:
     """All 35 branch plans yield measures in each of their three fields, most with ○ / ・ actions
     (a few branches number their actions (1), ① instead), and every KPI stands under one."""
-    found = by_plan(KYOUKAI)
+    found = by_plan(KYOUKAI, layout=layout)
     assert len(found) == 35
     fields = {"基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"}
     assert all({p.category for p in programs} == fields for programs in found.values())
@@ -163,15 +162,15 @@ def test_every_measure_of_every_branch_is_a_program(corpus_pdfs: Path) -> None:
     assert len(every) >= 750  # 756 measures today (石川 numbers five of them ⅳ)… under one ○ measure)
     assert sum(bool(p.actions) for p in every) >= 0.88 * len(every)  # 0.885 today
     linked = {k for p in every for k in p.kpi_ids}
-    _, plans = readings(KYOUKAI)
+    _, plans = readings(KYOUKAI, layout)
     assert linked == {k.id for r in plans for k in r.kpis}
 
 
 @pytest.mark.parametrize("doc_id", [LIKE, OITA, TOKYO])
-def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
+def test_cut_documents_still_read(layout: str, doc_id: str) -> None:
     """A plan cut anywhere (a partial download, a chapter printed alone) reads without error: its
     tables and reports lose rows, not the document."""
-    doc, _ = readings(doc_id)
+    doc, _ = readings(doc_id, layout)
     pages = doc.pages
     last = len(pages)
     for start, stop in [(0, 3), (2, last // 2), (last // 3, last), (last - 2, last)]:
@@ -182,11 +181,11 @@ def test_cut_documents_still_read(corpus_pdfs: Path, doc_id: str) -> None:
                 assert all(i.issue for i in reading.health_issues)
 
 
-def test_targets_link_to_the_program_they_name(corpus_pdfs: Path) -> None:
+def test_targets_link_to_the_program_they_name(layout: str) -> None:
     """東京都医師国保 states its rates in a goal table away from the 実施方法 sections: a rate that
     names one program belongs to it; a head count (受診者数（組合員 男性）) belongs to the program
     the heading of its table's section names (① 特定健康診査受診者の目標数)."""
-    _, plans = readings(TOKYO)
+    _, plans = readings(TOKYO, layout)
     programs = {p.id: p.name for p in plans[0].programs}
     for kpi in plans[0].kpis:
         names = [n for n in ("特定健康診査", "特定保健指導") if n in kpi.indicator]
@@ -197,5 +196,5 @@ def test_targets_link_to_the_program_they_name(corpus_pdfs: Path) -> None:
     assert linked == {k.id for k in plans[0].kpis if k.program} and len(programs) == 2
     # ライク: the reports' programs own their STEP3 rows' targets as well; only the plan's overall
     # goal (事業全体の目標) belongs to none
-    _, like = readings(LIKE)
+    _, like = readings(LIKE, layout)
     assert [k.indicator for k in like[0].kpis if k.program is None] == ["循環器系の医療費"]

@@ -402,3 +402,49 @@ def test_an_older_database_gets_the_new_column(tmp_path: Path) -> None:
     store.ensure_schema(db)
     row = db.execute(f"select kind, repeats from {search_index.SENTENCES}").fetchone()
     assert row == ("section", 0)
+
+
+# -- tables in the published layout: a header row repeated on every page is no text -----------------
+PUBLISHED = PDFS.parent / "published"
+
+
+def _repeated_headers(doc_id: str) -> list[list[str]]:
+    """Header rows the builder repeated on later pages (from the published sidecar)."""
+    side = json.loads((PUBLISHED / f"{doc_id}.json").read_text(encoding="utf-8"))
+    if side["layout"] == "branch_table":
+        return [side["header"]] if len(side["header_pages"]) > len(side["branch_starts"]) else []
+    return [t["header"] for t in side["header_pages"]]
+
+
+@pytest.mark.parametrize(
+    "doc_id", ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
+               "tokyo-ishikokuho-tokutei-kenshin-plan-3rd"],
+)  # fmt: skip
+def test_a_repeated_header_row_is_no_section_text_nor_search_sentence(corpus_pdfs: Path, doc_id: str) -> None:
+    side = json.loads((PUBLISHED / f"{doc_id}.json").read_text(encoding="utf-8"))
+    headers = _repeated_headers(doc_id)
+    assert headers, "the published layout repeats a header row here"
+    parsed = read_pdf((PUBLISHED / f"{doc_id}.pdf").read_bytes())
+    rows = store.document_rows(parsed)
+    columns, sections = rows.tables[store.SECTIONS]
+    texts = [row[columns.index("text")] or "" for row in sections]
+    columns, sentence_rows = rows.tables[search_index.SENTENCES]
+    sentences = {squash(row[columns.index("sentence")]) for row in sentence_rows}
+    pages = {p.page_no: p for p in parsed.pages}
+    for header in headers:
+        cells = [squash(c) for c in header]
+        assert squash("".join(header)) not in sentences
+        # kept once, as the table's header: its lines are there, with the role header
+        assert any(ln.role == "header" and squash(ln.text) in cells for p in parsed.pages for ln in p.lines)
+    for table in side["header_pages"] if side["layout"] == "word" else []:
+        cells = [squash(c) for c in table["header"]]
+        for n in table["pages"][1:]:  # the pages the table runs onto do not start with it again
+            top = [squash(ln.text) for ln in pages[n].lines[: len(cells)]]
+            assert top != cells, (n, table["header"])
+    if doc_id == "kyoukai-kenpo-r3-branch-plans":  # 分野 and 具体的施策等 stand nowhere else in the plans
+        words = {"分野", "具体的施策等"}
+        assert not words & sentences
+        assert not any(words & {squash(line) for line in t.splitlines()} for t in texts)
+        header_lines = [ln for p in parsed.pages for ln in p.lines if squash(ln.text) in words]
+        assert len(header_lines) == 2 * len(side["branch_starts"])  # once per branch plan's table
+        assert all(ln.role == "header" for ln in header_lines)

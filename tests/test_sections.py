@@ -1,28 +1,34 @@
-"""Section trees against the headings written by hand in tests/expected (precision, recall)."""
+"""Section trees against the headings written by hand in tests/expected (precision, recall), in
+both layouts of the corpus; the published layout gives the plain layout's tree."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from extract.evaluate import Evaluation, expected_parents, score_plans
+from extract.normalize import normalize_text
+from extract.pdf import read_pdf
+from extract.plans import read_plans
 from extract.sections import (
     SectionDraft,
-    match_field,
+    find_frame,
     match_style,
     not_an_outline,
     ordinal,
+    plan_lines,
     title_like,
     undouble,
     undouble_digits,
 )
-from tests.conftest import ROOT, manifest
+from tests.conftest import CORPUS, ROOT, manifest
 from tests.test_plans import expected, plans_of
 
 
-def hokkaido():
-    [sections] = [s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans") if p.branch == "北海道"]
+def hokkaido(layout: str = "plain"):
+    [sections] = [s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans", layout) if p.branch == "北海道"]
     return sections
 
 
@@ -35,15 +41,15 @@ EXPECTED_HEADINGS = {
 FLOORS: dict[str, dict[str, float]] = {}  # every figure is 1.0 today; a document that scores lower goes here
 
 
-def document_score(doc_id: str) -> Evaluation:
-    return score_plans(plans_of(doc_id), expected(doc_id))
+def document_score(doc_id: str, layout: str = "plain") -> Evaluation:
+    return score_plans(plans_of(doc_id, layout), expected(doc_id))
 
 
 @pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
-def test_section_headings_levels_and_parents(corpus_pdfs: Path, entry: dict) -> None:
+def test_section_headings_levels_and_parents(layout: str, entry: dict) -> None:
     """Every heading found counts, whatever its numbering style; label, heading, level and parent
     of each matched one are compared. Each figure at least its floor (make bench prints them)."""
-    score = document_score(entry["id"])
+    score = document_score(entry["id"], layout)
     assert score.expected == EXPECTED_HEADINGS[entry["id"]]
     floors = FLOORS.get(entry["id"], {})
     for name, figure in {"precision": score.precision, "recall": score.recall, **score.agreements()}.items():
@@ -51,14 +57,35 @@ def test_section_headings_levels_and_parents(corpus_pdfs: Path, entry: dict) -> 
         assert figure >= floors.get(name, 1.0), (name, round(figure, 4), wrong, score.missed, score.extra)
 
 
-def test_sixteen_branches_are_annotated(corpus_pdfs: Path) -> None:
+
+def _outline(sections) -> list[tuple[int, str, str]]:
+    """(level, label, heading) of every heading, normalized: a heading wrapped over two lines is
+    joined from the normalized text, so only the characters count, not where a layout broke them."""
+    return [
+        (s.level, normalize_text(s.label), "".join(normalize_text(s.heading).split()))
+        for s in sections
+        if s.level > 0
+    ]
+
+
+@pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
+def test_the_published_layout_gives_the_plain_layouts_tree(corpus_pdfs: Path, entry: dict) -> None:
+    """Labels, headings and levels of every plan of every expected document, heading for heading."""
+    plain, published = plans_of(entry["id"], "plain"), plans_of(entry["id"], "published")
+    assert [p.branch for p, _ in plain] == [p.branch for p, _ in published]
+    for (plan, a), (_, b) in zip(plain, published, strict=True):
+        assert _outline(a) == _outline(b), plan.branch
+    assert any(_outline(a) for _, a in plain)
+
+
+def test_sixteen_branches_are_annotated(layout: str) -> None:
     annotated = [p["key"] for p in expected("kyoukai-kenpo-r3-branch-plans")["plans"] if "sections" in p]
     assert len(annotated) == 16
 
 
-def test_step_parts_stand_at_the_top_whatever_precedes_them(corpus_pdfs: Path) -> None:
+def test_step_parts_stand_at_the_top_whatever_precedes_them(layout: str) -> None:
     """ライク: STEP２ and STEP３ follow a table row marked ア; they are parts of the template."""
-    [(_, sections)] = plans_of("like-kenpo-datahealth-plan-step-format")
+    [(_, sections)] = plans_of("like-kenpo-datahealth-plan-step-format", layout)
     steps = [s for s in sections if s.level > 0]
     assert [(s.level, s.parent_id) for s in steps] == [(1, None)] * 6
     assert [s.label for s in steps][3:5] == ["STEP２", "STEP３"]
@@ -96,8 +123,8 @@ def test_a_title_is_no_cell_and_no_sentence(heading: str, title: bool) -> None:
     assert title_like(heading) is title
 
 
-def test_fields_are_top_level_and_measures_their_children(corpus_pdfs: Path) -> None:
-    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+def test_fields_are_top_level_and_measures_their_children(layout: str) -> None:
+    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         by_id = {s.id: s for s in sections}
         tops = [s.heading for s in sections if s.level == 1]
         assert tops == ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"], plan.branch
@@ -106,15 +133,15 @@ def test_fields_are_top_level_and_measures_their_children(corpus_pdfs: Path) -> 
                 assert by_id[s.parent_id].level == 1
 
 
-def test_field_and_first_measure_on_one_line(corpus_pdfs: Path) -> None:
-    sections = hokkaido()
+def test_field_and_first_measure_on_one_line(layout: str) -> None:
+    sections = hokkaido(layout)
     paths = [s.path for s in sections]
     assert "１．基盤的保険者機能関係 > １．健全な財政運営" in paths
     assert "２．戦略的保険者機能関係 > ３．ジェネリック医薬品の使用促進" in paths
 
 
-def test_table_of_contents_is_not_taken_for_sections(corpus_pdfs: Path) -> None:
-    [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd")
+def test_table_of_contents_is_not_taken_for_sections(layout: str) -> None:
+    [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd", layout)
     chapters = [s for s in sections if s.label.startswith("第") and s.label.endswith("章")]
     assert [s.label for s in chapters] == [f"第{n}章" for n in range(1, 9)]
     assert all(s.page_start > 1 for s in chapters)  # the contents are on page 1
@@ -122,15 +149,15 @@ def test_table_of_contents_is_not_taken_for_sections(corpus_pdfs: Path) -> None:
     assert len(programs) == 17
 
 
-def test_kpi_lines_and_actions_are_body_text(corpus_pdfs: Path) -> None:
-    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans"):
+def test_kpi_lines_and_actions_are_body_text(layout: str) -> None:
+    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         for s in sections:
             assert "KPI" not in s.heading.upper()
             assert not s.heading.endswith("とする")
 
 
-def test_section_text_is_kept(corpus_pdfs: Path) -> None:
-    sections = hokkaido()
+def test_section_text_is_kept(layout: str) -> None:
+    sections = hokkaido(layout)
     [generic] = [s for s in sections if s.heading == "ジェネリック医薬品の使用促進"]
     assert "KPI" in generic.text and generic.page_start == generic.page_end
 
@@ -172,11 +199,14 @@ def test_fake_bold_doubles_are_undone() -> None:
     assert undouble_digits("STEP12-3") == "STEP12-3"
 
 
-def test_field_lines() -> None:
-    both = "1.基盤的保険者機能関係 1.健全な財政運営"
-    assert match_field(both) == ("1.", "基盤的保険者機能関係", "1.健全な財政運営")
-    assert match_field("1.基盤的保険者機") == ("1.", "基盤的保険者機", "")  # cut at the line end
-    assert match_field("基盤的保険者機能の強化について") is None
+def test_fields_named_otherwise_are_found_by_their_numbering_and_shared_word() -> None:
+    """No fixed spelling: a plan whose fields are named as no corpus plan names them."""
+    body = [("○ 取組の一行目", 10.5, False, "text")] * 4
+    names = ["加入者サービスの向上", "保健事業によるサービスの充実", "組織運営によるサービスの確保"]
+    lines = []
+    for k, name in enumerate(names, start=1):
+        lines += [(f"({k}){name}", 13.0, True, "text"), ("① 健全な財政運営", 10.5, False, "text"), *body]
+    assert _frame_names(lines) == names  # (1) (2) (3), the most prominent, sharing サービス
 
 
 def squash_all(text: str) -> str:
@@ -206,3 +236,89 @@ def test_expected_files_agree_with_their_texts(entry: dict) -> None:
         )
     keys = [p["key"] for p in data["plans"]]
     assert len(keys) == len(set(keys))
+
+
+# --- the frame of a business plan, whatever its fields are called ------------------------------
+VARIANT = CORPUS / "variants" / "kyoukai-kenpo-r3-field-spellings.pdf"
+
+
+def _variant() -> dict:
+    with (CORPUS / "manifest.toml").open("rb") as fh:
+        return next(v for v in tomllib.load(fh)["variant"] if v["id"] == VARIANT.stem)
+
+
+def _spelled(spelling: dict, number: int, plain: str) -> tuple[str, str]:
+    """(label, name) of field ``number`` as the manifest says the variant spells it."""
+    names = spelling.get("names", [])
+    name = names[number - 1] if number <= len(names) else plain
+    full = str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return spelling.get("mark", "{n}．").format(n=full, r="ⅠⅡⅢⅣⅤ"[number - 1]), name
+
+
+def test_fields_spelled_otherwise_give_the_same_outline(corpus_pdfs: Path) -> None:
+    """The variant spells each branch's fields another way (marks （１） / １． / Ⅰ． / none, no ・,
+    the 令和6年度 wording, some as headings inside the cell): same fields, same measures."""
+    variant = _variant()
+    plain = {p.branch: s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans", "plain")}
+    found = read_plans(read_pdf(VARIANT.read_bytes()))
+    assert [p.branch for p, _ in found] == list(plain)
+    spellings, styles = variant["field_spellings"], variant["published"]["styles"]
+    assert any(s.get("field_in_cell") for s in styles) and any(not s.get("field_in_cell") for s in styles)
+    for n, (plan, sections) in enumerate(found):
+        spelling = spellings[n % len(spellings)]
+        fields = [s for s in sections if s.level == 1]
+        plain_fields = [s.heading for s in plain[plan.branch] if s.level == 1]
+        want = [_spelled(spelling, k, name) for k, name in enumerate(plain_fields, start=1)]
+        assert [(normalize_text(s.label), s.heading) for s in fields] == [
+            (normalize_text(label), name) for label, name in want
+        ], plan.branch
+        measures = [(s.label, s.heading) for s in sections if s.level == 2]
+        assert measures == [(s.label, s.heading) for s in plain[plan.branch] if s.level == 2], plan.branch
+    third = {_spelled(s, 3, "組織・運営体制関係")[1] for s in spellings}
+    assert third >= {"組織運営体制関係", "組織・運営体制関係"}
+
+
+def _plan(lines: list[tuple[str, float, bool, str]]) -> list:
+    """PlanLines of one page from (text, size, bold, role), one line under the other."""
+    from schemas.records import Line
+
+    out = []
+    for k, (text, size, bold, role) in enumerate(lines):
+        y = 60.0 + 16 * k
+        out.append(Line(text=text, raw_text=text, x0=56, y0=y, x1=56 + size * len(text), y1=y + size,
+                        size=size, bold=bold, role=role))  # fmt: skip
+    return plan_lines([(1, out)])
+
+
+def _frame_names(lines: list[tuple[str, float, bool, str]]) -> list[str]:
+    items = _plan(lines)
+    return [f.name for f in find_frame(items).fields.values()]
+
+
+def test_the_frame_is_found_from_numbering_prominence_and_shared_words() -> None:
+    body = [("○ 評議会における保険料率に関する議論", 10.5, False, "text")] * 4
+    r6 = ["基盤的保険者機能の盤石化", "戦略的保険者機能の一層の発揮"]
+    r6.append("保険者機能の強化を支える組織・運営体制等の整備")
+    lines = []
+    for k, name in enumerate(r6, start=1):
+        measure = (f"({k}) 健全な財政運営の推進", 10.5, True, "text")
+        lines += [(f"{k}. {name}", 14.0, True, "text"), measure, *body]
+    assert _frame_names(lines) == r6  # they share 保険者機能
+    # unnumbered label cells share 関係; a header cell (分野) shares nothing and is not a field
+    labels = ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織運営体制関係"]
+    lines = [("分野", 10.5, False, "label")]
+    for name in labels:
+        lines += [(name, 10.5, False, "label"), ("1. サービス水準の向上", 10.5, False, "text"), *body]
+    assert _frame_names(lines) == labels
+
+
+def test_no_frame_without_shared_words_or_in_a_plan_of_chapters() -> None:
+    body = [("本文の一行目です。", 10.5, False, "text")] * 4
+    lines = []
+    for k, name in enumerate(["健全な財政運営", "サービス水準の向上", "現金給付の適正化の推進"], start=1):
+        lines += [(f"{k}. {name}", 14.0, True, "text"), *body]
+    assert _frame_names(lines) == []  # numbered 1-3 and prominent, but nothing in common
+    chapters = [("第1章 計画の基本的事項", 16.0, True, "text")]
+    for k, name in enumerate(["特定健康診査の実施", "特定保健指導の実施", "特定健診等の評価"], start=1):
+        chapters += [(f"{k}. {name}", 14.0, True, "text"), *body]
+    assert _frame_names(chapters) == []  # shares 特定, but the plan's top level is its chapters

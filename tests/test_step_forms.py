@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 from extract.program_text import name_key
 from extract.step_forms import step_table_programs
@@ -12,12 +11,12 @@ from tests.conftest import ROOT
 from tests.test_programs import LIKE, gold, readings, squash
 
 
-def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(corpus_pdfs: Path) -> None:
+def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(layout: str) -> None:
     """A STEP plan published with STEP1–3 only (the common case): the same 9 programs and fields
     from the STEP3 table, read from ライク's plan cut before its STEP4 reports."""
     from extract.sections import plan_lines
 
-    doc, plans = readings(LIKE)
+    doc, plans = readings(LIKE, layout)
     items = plan_lines([(p.page_no, p.lines) for p in doc.pages if p.quality != "garbled"])
     step4 = next(n for n, it in enumerate(items) if "事業報告" in it.line.text)
     programs = step_table_programs(items[:step4], plans[0].kpis)
