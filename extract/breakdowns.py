@@ -20,15 +20,17 @@ import re
 from dataclasses import dataclass
 
 from extract.sections import PlanLine
-from extract.targets import _NUMBER, squash_numbers
+from extract.targets import _DEADLINE, _NUMBER, squash_numbers, target_year
 
 _LABEL = re.compile(r"[(\[【]\s*内訳\s*[)\]】]\s*[:]?|内訳\s*[:]")
 # one part: its name, its share, an optional comparator and note (実施見込者数：…)
 _PART = re.compile(
     rf"(?P<name>[^\d\s、,・():;。]{{2,20}}?)\s*[:]?\s*(?P<num>{_NUMBER})\s*%\s*(?P<cmp>以上|以下)?\s*(\([^()]*\))?"
 )
-# the rate the parts add up to: ・特定保健指導 実施率 26.3％ (…), 特定保健指導実施率を26.3%以上とする
-_TOTAL = re.compile(rf"^\s*[・•○〇◆●■]?\s*(?P<measure>[^\d:]+?(率|割合))\s*(を)?\s*(?P<num>{_NUMBER})\s*%")
+# the rate the parts add up to: ・特定保健指導 実施率 26.3％ (…), …実施率を令和11年度に60%以上とする
+_TOTAL = re.compile(
+    rf"^\s*[・•○〇◆●■]?\s*(?P<measure>[^\d:を]+?(率|割合))\s*(を[^\d、。]{{0,4}})?\s*(?P<num>{_NUMBER})\s*%"
+)
 _WHO_LINE = re.compile(
     r"^\s*(?:[○〇・◆●■□]|[①-⑳]|[A-Z]\s*[.．]|\(\d{1,2}\))?\s*(?:<[^<>]{1,4}>)?\s*"
     r"(被保険者|被扶養者|組合員|家族)\s*(?:[(（]|$)"
@@ -43,6 +45,7 @@ class BreakdownPart:
     indicator: str  # measure（part）
     value: float
     comparator: str
+    year: int | None  # the total's: its deadline (令和11年度に), else the plan's year
     population: str | None
     item: int  # the line the part stands on
     page: int
@@ -76,8 +79,13 @@ def _who_line(items: list[PlanLine], start: int) -> int | None:
     return None
 
 
-def breakdown_parts(items: list[PlanLine]) -> list[BreakdownPart]:
-    """Every part of every rate's breakdown in a plan's lines."""
+def _total(text: str) -> re.Match[str] | None:
+    """The rate a line states, its deadline aside (2029年度の特定保健指導実施率を30％とする)."""
+    return _TOTAL.match(_DEADLINE.sub("", squash_numbers(text)))
+
+
+def breakdown_parts(items: list[PlanLine], default_year: int | None = None) -> list[BreakdownPart]:
+    """Every part of every rate's breakdown in a plan's lines (``default_year``: the plan's)."""
     found: list[BreakdownPart] = []
     for i, item in enumerate(items):
         text = item.line.text
@@ -85,15 +93,16 @@ def breakdown_parts(items: list[PlanLine]) -> list[BreakdownPart]:
         if not label:
             continue
         before, after = text[: label.start()], text[label.end() :]
-        total_at, total = i, _TOTAL.match(before) if before.strip() else None
+        total_at, total = i, _total(before) if before.strip() else None
         if total is None and not before.strip():  # the rate stands on the line above
             for j in range(i - 1, max(i - 3, -1), -1):
                 if items[j].line.text.strip():
-                    total_at, total = j, _TOTAL.match(items[j].line.text)
+                    total_at, total = j, _total(items[j].line.text)
                     break
         if total is None or _ESTIMATE.search(total.group("measure")):
             continue
         measure = re.sub(r"\s+", "", total.group("measure"))
+        year = target_year(items[total_at].line.text if total_at != i else before, default_year)
         who_at = _who_line(items, total_at - 1) if total_at > 0 else None
         who = _population_named(items[who_at].line.text) if who_at is not None else None
         if any("参考" in items[k].line.text for k in range(total_at if who_at is None else who_at, i + 1)):
@@ -116,6 +125,7 @@ def breakdown_parts(items: list[PlanLine]) -> list[BreakdownPart]:
                         indicator=f"{measure}（{name}）",
                         value=float(part.group("num").replace(",", "")),
                         comparator={"以上": ">=", "以下": "<="}.get(part.group("cmp") or "", "="),
+                        year=year,
                         population=who,
                         item=k,
                         page=items[k].page_no,

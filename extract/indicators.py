@@ -217,6 +217,7 @@ def generic_word(text: str) -> str:
     with a rate named twice said once: 組合員実施率 → 実施率, 実施率(受診率) → 実施率, 健診全体の実施率 →
     健診の実施率."""
     word = _POPULATION_WORDS.sub("", compact(text))
+    word = re.sub(r"^\(([^()]*)\)$", r"\1", word)  # 被保険者(実施率): a row group and its row
     word = re.sub(r"\((?:[、・,]*|[^()]*率)\)", "", word)  # (), (受診率): nothing left, or the same rate
     return word.strip("の・、,")
 

@@ -65,7 +65,7 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
-    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す"
+    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
     r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催))"
 )
 
@@ -418,7 +418,10 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         section = sections[section_index] if sections else None
         path = section.path if section else ""
         indicator = normalize_text(reading_like["indicator"]).strip()
-        if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or _ESTIMATE.search(indicator):
+        aimed = reading_like["comparator"] in ("reduce_by", "increase_by")  # …対象者数を2割減少させる
+        if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or (
+            _ESTIMATE.search(indicator) and not aimed
+        ):
             return  # no measure named (a bracket note, a date), or an estimate
         if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
             return  # a piece of a bracketed note, not a measure
@@ -474,10 +477,10 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
-    for part in breakdown_parts(items):  # （内訳）協会保健師実施分 16.7％ …: each part of a rate
+    for part in breakdown_parts(items, default_year):  # （内訳）協会保健師実施分 16.7％ …: each part
         add(
             {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
-             "target_year": default_year, "population": part.population},
+             "target_year": part.year, "population": part.population},
             part.item, part.page, part.raw, "target",
         )  # fmt: skip
     records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources

@@ -143,7 +143,7 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
         cut = head.rfind(boundary)
         if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
             rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|までに|まで|に|より|から)?"
-            rf"|\d{{4}}\s*年度(末)?(で|までに|まで|より|から)?)?\s*(約|およそ)?\s*",
+            rf"|\d{{4}}\s*年度(末)?(で|までに|まで|より|から)?)?\s*(約|およそ|年間|毎年度?|月間)?\s*",
             head[cut:],
         ):
             head = head[:cut]
@@ -207,11 +207,14 @@ _LEVEL_VALUE = re.compile(
     r"\s*(?:に|と)\s*(?:する|なる|させる|抑える|改善)"
 )
 _LEVEL_OBJECT = re.compile(r"^(?P<what>.+?)\s*(?:\([^()]*\))?\s*を[^を、,]{1,10}[、,]")
+# …の伸び率を全国平均以下（参考 2.1％）に抑える: the measure before the level
+_LEVEL_SUBJECT = re.compile(r"^(?P<what>.+)を\s*(?:全国|県|国|支部)?\s*(?:平均|水準|並み)?\s*$")
 # the value before the measure it is of: 令和5年度の計画終了時に65％の実施率を達成できるよう
 _VALUE_OF = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
     r"を\s*(?:達成|目指|確保|実現|維持)"
 )
+_BREAKDOWN_NOTE = re.compile(r"\(\s*内訳\s*[:][^()]*\)")
 # the year a bracket after the goal gives it: …30人未満とする。[2027年度（令和9年度）：30人未満（目標）]
 _BRACKET_YEAR = re.compile(r"[\[［]\s*((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)")
 
@@ -223,7 +226,7 @@ def _tenths(match: re.Match[str]) -> str:
     return f"{digit(match.group(1)) * 10 + (digit(match.group(2)) if match.group(2) else 0)}%"
 
 
-def _year_of(sentence: str, default_year: int | None) -> int | None:
+def target_year(sentence: str, default_year: int | None) -> int | None:
     """The fiscal year a sentence names for its targets: a deadline (令和5年度までに), or the year
     of a bracket restating the goal after it ([2027年度…：30人未満]); else ``default_year``."""
     deadline = _DEADLINE.search(sentence) or _BRACKET_YEAR.search(sentence)
@@ -235,32 +238,33 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
     sentence = squash_numbers(sentence).strip()
     sentence = _KANJI_COUNT.sub(lambda m: str("一二三四五六七八九".index(m.group(1)) + 1), sentence)
     sentence = _TENTHS.sub(_tenths, sentence)  # …を2割減少させる: 20%
+    sentence = _BREAKDOWN_NOTE.sub("", sentence)  # （内訳：A 35％、B 25％）: the parts (extract.breakdowns)
     quoted = _QUOTED_GOAL.search(sentence)
     if quoted and not re.search(r"\d", sentence[: quoted.start()] + sentence[quoted.end() :]):
-        return read_sentence(quoted.group(1), _year_of(sentence, default_year), single)
+        return read_sentence(quoted.group(1), target_year(sentence, default_year), single)
     reported = bool(_REPORT.search(sentence))
     level = None if reported else _LEVEL_VALUE.search(sentence)
     if level:  # the target is the level (全国平均以下), its value the bracket's
         head = sentence[: level.start()]
-        obj = _LEVEL_OBJECT.match(head)
+        obj = _LEVEL_OBJECT.match(head) or _LEVEL_SUBJECT.match(head)
         indicator = clean_indicator(obj.group("what")) if obj else _indicator_before(sentence, level.start())
         if indicator:
             return [Reading(indicator, _CMP[level.group("cmp")], _number(level.group("num")),
-                            level.group("unit"), _year_of(sentence, default_year))]  # fmt: skip
+                            level.group("unit"), target_year(sentence, default_year))]  # fmt: skip
     value_of = None if reported else _VALUE_OF.search(sentence)
     if value_of:
         return [Reading(clean_indicator(value_of.group("what")), _CMP.get(value_of.group("cmp") or "", "="),
                         _number(value_of.group("num")), value_of.group("unit"),
-                        _year_of(sentence, default_year))]  # fmt: skip
+                        target_year(sentence, default_year))]  # fmt: skip
     action = _COUNT_OF_ACTION.search(sentence)
     if action and not _REPORT.search(sentence):
-        year = _year_of(sentence, default_year)
+        year = target_year(sentence, default_year)
         comparator = _CMP.get(action.group("cmp") or "", "=")
         return [Reading(clean_indicator(action.group("what")), comparator, _number(action.group("num")),
                         action.group("unit"), year)]  # fmt: skip
     arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
     if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
-        year = _year_of(sentence, default_year)
+        year = target_year(sentence, default_year)
         found = []
         for arrow in arrows:
             unit = arrow.group("ub") or arrow.group("ua") or ""
@@ -273,7 +277,7 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
                 found.append(Reading(indicator, comparator, b, unit, year))
         return found
     deadline = _DEADLINE.search(sentence)
-    year = _year_of(sentence, default_year)
+    year = target_year(sentence, default_year)
     readings: list[Reading] = []
     starts: list[int] = []
     yoy = _YOY.search(sentence)
