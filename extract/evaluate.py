@@ -37,6 +37,7 @@ __all__ = [
     "Score",
     "agreement_table",
     "kpi_gold",
+    "kpi_pairs",
     "program_gold",
     "score_headings",
     "score_kpis",
@@ -314,6 +315,25 @@ def _kpi_agreement(want: dict, record: object) -> float:
     )
 
 
+def _plan_wants(gold: dict, key: str) -> list[dict]:
+    wants = [r for r in gold["records"] if r["plan"] == key]
+    if gold.get("sources_annotated"):  # the number of statements, as a field the pairs are compared on
+        wants = [{**w, "sources": len(w.get("stated") or [w.get("line")])} for w in wants]
+    return wants
+
+
+def kpi_pairs(found: dict[str, list], gold: dict) -> list[tuple[dict, object]]:
+    """The (gold record, found record) pairs :func:`score_kpis` compares, plan by plan: to look
+    at what a reader got for each record the gold has (its id, its population)."""
+    out = []
+    for key in gold["plans_annotated"]:
+        wants, got = _plan_wants(gold, key), list(found.get(key, []))
+        alike = lambda w, r: texts_alike(_get(r, "indicator"), w["indicator"])  # noqa: E731
+        pairs = _pair(wants, got, alike, _kpi_agreement)
+        out.extend((wants[i], got[j]) for i, j in pairs)
+    return out
+
+
 def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
     """KPI records (:class:`schemas.kpis.Kpi`) against ``tests/gold/{id}.json``.
 
@@ -330,11 +350,8 @@ def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
     none) is a wrong id.
     """
     total = Evaluation(KPI_FIELDS)
-    with_sources = bool(gold.get("sources_annotated"))
     for key in gold["plans_annotated"]:
-        wants = [r for r in gold["records"] if r["plan"] == key]
-        if with_sources:  # the number of statements, as a field the pairs are compared on
-            wants = [{**w, "sources": len(w.get("stated") or [w.get("line")])} for w in wants]
+        wants = _plan_wants(gold, key)
         got = list(found.get(key, []))
         pairs = _pair(
             wants, got, lambda w, r: texts_alike(_get(r, "indicator"), w["indicator"]), _kpi_agreement
