@@ -75,8 +75,9 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
     shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
     assert shown.exit_code == 0
     count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
-    # the ジェネリック KPI of the 35 branches and ライク's two targets (each stated in STEP3 and STEP4: once)
-    assert count == 37
+    # the ジェネリック KPI of the 35 branches, ライク's two targets (each stated in STEP3 and STEP4: once)
+    # and the みどり variant's 数量ベース使用割合 of 2024-2029 (corpus/texts)
+    assert count == 43
     unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
     counts = [row["records"] for row in unmapped]
     assert counts == sorted(counts, reverse=True)  # most frequent first
