@@ -8,8 +8,8 @@ Every scorer does two things, and reports them apart:
 - **Finding** (precision and recall): which expected records have a found counterpart. Pairs are
   chosen by what identifies a record in the text — a heading's label and words, a KPI's
   indicator, a program's name — compared as text, never through the project's own readers (no
-  no indicator catalogue, no ``name_key``): a scorer that asks the code under test whether two things
-  are the same cannot see the code get them wrong.
+  indicator catalogue, no ``name_key``): a scorer that asks the code under test whether two
+  things are the same cannot see the code get them wrong.
 - **Agreement per field** over the matched pairs: every field the gold has is compared exactly
   (after one comparison normalization of text, :func:`text_key`), and each difference is kept as a
   :class:`Mismatch`. A field that the gold leaves null must be null in the reading too: ``None``
