@@ -12,8 +12,8 @@
 #   search-NN.json                                         search --json, twenty queries (words of two
 #                                                          characters, phrases, OR, NOT, a prefix, filters)
 #   search-by-*.json, compare.json, plans.json, info.json  search --by, compare, plans, info
-#   table-*.csv                                            every table a document's reading fills
-#                                                          (documents aside: load times, version)
+#   table-*.csv                                            every table of the database (documents
+#                                                          aside: load times, version; and FTS5's own)
 # load.txt and load-published.txt (timings) are kept but left out of OUTDIR.sha256.
 set -euo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -54,7 +54,10 @@ done
 "$planex" plans --db "$db" --json > "$out/plans.json"
 "$planex" info --db "$db" --json > "$out/info.json"
 
-for table in pages lines plans sections kpis programs health_issues search_sentences load_errors; do
+# every table but documents (load times, version) and the FTS5 index's own (search_index*)
+tables=$(sqlite3 "$db" "select name from sqlite_master where type = 'table' and name != 'documents'
+  and name not like 'search_index%' and name not like 'sqlite_%' order by name")
+for table in $tables; do
   order=$(sqlite3 "$db" "select group_concat(name, ',') from pragma_table_info('$table') where pk > 0")
   [ -n "$order" ] || order=rowid
   columns="*"

@@ -12,6 +12,8 @@ Two rules keep its output trustworthy on any input:
   2 (usage: a bad argument) or 1 (anything else), never a traceback (:class:`PlanexGroup`).
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import sqlite3
@@ -44,6 +46,16 @@ class CommandFailed(Exception):
 
 def _error_line(message: str) -> Text:
     return Text.assemble(("error: ", "red"), message)
+
+
+def user_catalogue(path: Path):
+    """The built-in indicator catalogue extended by the user's file; a bad file is one line."""
+    from extract.records.indicators import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue(path)
+    except CatalogueError as exc:
+        fail(str(exc))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

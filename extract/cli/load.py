@@ -31,6 +31,7 @@ from extract.cli.common import (
     err_console,
     fail,
     open_database,
+    user_catalogue,
 )
 from extract.use.loader import (
     DEFAULT_TIMEOUT,
@@ -62,6 +63,11 @@ def load_command(
         typer.Option("--json", help="Print one JSON line per file (outcome, pages, seconds, CPU seconds, "
                      "pages read again by pdfplumber, message) and a summary line, instead of the tables."),
     ] = False,
+    indicators: Annotated[
+        Path | None,
+        typer.Option("--indicators", help="Your indicator catalogue (TOML, as schemas/indicators.toml): "
+                     "kept in the database, new and stored KPI records are mapped with it."),
+    ] = None,
 ) -> None:
     """Load plan PDFs into the database.
 
@@ -71,7 +77,9 @@ def load_command(
     table and the batch goes on; of a file cut short, the pages that survive are loaded.
 
     Example:  planex load downloads/ --db plans.db --workers 2
+              planex load downloads/ --db plans.db --indicators my-indicators.toml
     """
+    catalogue = user_catalogue(indicators) if indicators is not None else None
     try:
         total = len(discover(paths))
     except UsageError as exc:
@@ -111,7 +119,8 @@ def load_command(
                 sys.stdout.flush()
 
         try:
-            summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file)
+            summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file,
+                           catalogue=catalogue)  # fmt: skip
         except UsageError as exc:
             fail(str(exc))
         except LoadInterrupted as exc:
@@ -145,6 +154,8 @@ def _report(summary: LoadSummary, db_path: Path, as_json: bool) -> None:
     line = {"type": "summary", "files": summary.files, "loaded": summary.loaded,
             "unchanged": summary.unchanged, "truncated": summary.truncated, "failed": dict(summary.failed),
             "pages": summary.pages, "seconds": round(summary.seconds, 3)}  # fmt: skip
+    if summary.remapped is not None:
+        line["kpis_remapped"] = summary.remapped.changed
     sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
@@ -160,6 +171,9 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
         table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     table.caption = f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"
+    if summary.remapped is not None:
+        table.caption += (f"; KPI records mapped again with the new indicator catalogue: "
+                          f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
     console.print(table)
     if summary.failed_total:
         db = store.open_db(db_path)

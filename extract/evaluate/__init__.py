@@ -6,7 +6,7 @@ tests/expected), ``kpis`` (tests/gold), ``programs`` (tests/gold/programs). Noth
 imports it: it reads readings, it is not a stage of them.
 """
 
-from extract.evaluate.kpis import KPI_FIELDS, kpi_gold, score_kpis
+from extract.evaluate.kpis import KPI_FIELDS, kpi_gold, kpi_pairs, score_kpis
 from extract.evaluate.match import Evaluation, Mismatch, Score, agreement_table, text_key
 from extract.evaluate.programs import ISSUE_FIELDS, PROGRAM_FIELDS, ProgramScore, program_gold, score_programs
 from extract.evaluate.sections import (
@@ -29,6 +29,7 @@ __all__ = [
     "agreement_table",
     "expected_parents",
     "kpi_gold",
+    "kpi_pairs",
     "program_gold",
     "score_headings",
     "score_kpis",

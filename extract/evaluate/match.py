@@ -9,8 +9,8 @@ Every scorer does two things, and reports them apart:
 - **Finding** (precision and recall): which expected records have a found counterpart. Pairs are
   chosen by what identifies a record in the text — a heading's label and words, a KPI's
   indicator, a program's name — compared as text, never through the project's own readers (no
-  ``canonical_id``, no ``name_key``): a scorer that asks the code under test whether two things
-  are the same cannot see the code get them wrong.
+  indicator catalogue, no ``name_key``): a scorer that asks the code under test whether two
+  things are the same cannot see the code get them wrong.
 - **Agreement per field** over the matched pairs: every field the gold has is compared exactly
   (after one comparison normalization of text, :func:`text_key`), and each difference is kept as a
   :class:`Mismatch`. A field that the gold leaves null must be null in the reading too: ``None``
@@ -80,6 +80,9 @@ class Evaluation:
     mismatches: list[Mismatch] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    tallies: dict[str, int] = field(default_factory=dict)
+    """Counts a scorer keeps beside the fields (the KPI scorer: ``ids_required``, ``ids_carried``,
+    ``ids_wrong``; see :func:`score_kpis`), summed when evaluations are added."""
 
     # the Score's figures, so that an Evaluation reads like one
     @property
@@ -130,7 +133,28 @@ class Evaluation:
             total.agreed[name] = self.agreed.get(name, 0) + other.agreed.get(name, 0)
         total.mismatches = self.mismatches + other.mismatches
         total.missed, total.extra = self.missed + other.missed, self.extra + other.extra
+        for name in self.tallies.keys() | other.tallies.keys():
+            total.tallies[name] = self.tallies.get(name, 0) + other.tallies.get(name, 0)
         return total
+
+    def tally(self, name: str) -> int:
+        return self.tallies.get(name, 0)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.tallies[name] = self.tallies.get(name, 0) + n
+
+    @property
+    def id_share(self) -> float:
+        """KPI records: share of the gold records with an expected canonical id that were found
+        carrying exactly it (a record not found does not carry it); 1.0 when the gold has none."""
+        required = self.tally("ids_required")
+        return self.tally("ids_carried") / required if required else 1.0
+
+    @property
+    def wrong_ids(self) -> int:
+        """KPI records found carrying a canonical id other than the gold's, or one where the
+        gold says the indicator has none: worse than no id, since it mixes two measures."""
+        return self.tally("ids_wrong")
 
     def __str__(self) -> str:
         worst = ", ".join(f"{n} {a:.3f}" for n, a in self.agreements().items() if a < 1.0)
@@ -141,6 +165,7 @@ class Evaluation:
 
 
 # --- text as the gold writes it ------------------------------------------------------------------
+
 
 _FOOTNOTE = re.compile(r"[(（]\s*※\s*\d*\s*[)）]|※\s*\d*")
 
@@ -237,6 +262,7 @@ def pair_records(
 _SHORT = {
     "target_year": "year", "baseline_value": "base_value", "baseline_year": "base_year",
     "actual_value": "actual", "indicator_id": "ind_id", "key_program": "key", "budget_thousand_yen": "budget",
+    "population_norm": "pop_norm",
 }  # fmt: skip
 
 

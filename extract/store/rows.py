@@ -71,7 +71,7 @@ def document_rows(document: DocumentReading) -> DocumentRows:
     programs, issues, kpis = [], [], []
     for reading in document.plans:
         plan, sections = reading.plan, reading.sections
-        kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
+        kpi_rows.extend(record_row(k, KPI_COLUMNS) for k in reading.kpis)
         program_rows.extend(record_row(p, PROGRAM_COLUMNS) for p in reading.programs)
         issue_rows.extend(record_row(h, HEALTH_ISSUE_COLUMNS) for h in reading.health_issues)
         section_ids = {s.path: s.id for s in sections}

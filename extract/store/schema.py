@@ -39,12 +39,16 @@ SECTIONS = "sections"
 KPIS = "kpis"
 PROGRAMS = "programs"
 HEALTH_ISSUES = "health_issues"
+SETTINGS = "settings"
+"""One row per setting of the database (``key``, ``value``): ``indicators`` holds the user's
+indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source`` its file name."""
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
-change of tables or columns (0: a database from before the version was recorded)."""
+change of tables or columns (0: a database from before the version was recorded; 2: KPI records
+gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came)."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -269,11 +273,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "actual_value": float,
             "population": str,
             "raw_text": str,
+            "indicator_rule": str,
+            "population_norm": str,
+            "sources": str,
+            "context": str,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
+    kpi_columns = set(db[KPIS].columns_dict)
+    for column in ("indicator_rule", "population_norm", "sources", "context"):  # from before schema 2
+        if column not in kpi_columns:
+            db[KPIS].add_column(column, str)
+    db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db[PROGRAMS].create(
         {c: _SQL_TYPES.get(c, str) for c in PROGRAM_COLUMNS},
         pk="id",
@@ -290,6 +303,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[HEALTH_ISSUES].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["indicator_id"], if_not_exists=True)
+    db[KPIS].create_index(["indicator_id", "population_norm"], if_not_exists=True)
     db[PLANS].create_index(["doc_id"], if_not_exists=True)
     db[SECTIONS].create_index(["plan_id"], if_not_exists=True)
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
@@ -306,7 +320,8 @@ SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "p
                    "page_end", "text", "doc_id")  # fmt: skip
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
-               "baseline_year", "actual_value", "population", "raw_text")  # fmt: skip
+               "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
+               "population_norm", "sources", "context")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
@@ -314,7 +329,7 @@ PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "pa
                    "raw_text")  # fmt: skip
 HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
                         "priority", "programs", "program_ids", "raw_text")  # fmt: skip
-LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids"}
+LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids", "sources"}
 """Columns holding a list, stored as a JSON array (sqlite-utils and Datasette read them as such)."""
 _SQL_TYPES: dict[str, type] = {
     "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,

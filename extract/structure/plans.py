@@ -30,11 +30,13 @@ _PLAN_TYPES: tuple[tuple[PlanType, re.Pattern[str]], ...] = (
     ("business_plan", re.compile(r"事業計画")),
 )
 # Insurer names: a proper name before the kind of insurer. Longest kinds first.
+# a name may open with a hiragana word (みどり健康保険組合, ひかり建設国民健康保険組合), never with a particle
+_KANA_START = r"(?:(?![のはがをにでもへやと])[ぁ-ゖ]{2,8})?"
 _INSURER = re.compile(
     r"(全国健康保険協会|協会けんぽ"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?国民健康保険組合"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?健康保険組合"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?共済組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?国民健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?共済組合"
     r"|[一-龥]{1,6}?[市町村]国民健康保険)"
 )
 _NOT_A_NAME = re.compile(r"^(当|本|各|同|全|の|等|以上|未満|加入者|被用者|単一|総合|地域|職域)")

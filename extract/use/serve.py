@@ -40,8 +40,11 @@ import errno
 import socket
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from extract import store
 from extract.use.serve_functions import quiet_client_errors, registered_plugin
@@ -122,7 +125,9 @@ def serve(
 
     ds, name = build_datasette(db_path, settings)
     _check_port(host, port)
-    with registered_plugin({name}), quiet_client_errors():
+    with closing(read_only(Path(db_path))) as conn:  # the database's own catalogue names its indicators
+        catalogue = store.stored_catalogue(sqlite_utils.Database(conn))
+    with registered_plugin({name}, catalogue), quiet_client_errors():
         if on_ready is not None:
             shown = f"[{host}]" if ":" in host else host
             on_ready(f"http://{shown}:{port}/{name}")

@@ -13,10 +13,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
 
 from datasette import hookimpl
+
+if TYPE_CHECKING:
+    from extract.records.indicators import Catalogue
+
 
 NO_MATCH = '"\ue001"'
 """An FTS5 expression that matches nothing: a private-use character, which the tokenizer never
@@ -80,26 +84,28 @@ def planex_heading_score(heading: object, wanted: object) -> float:
     return similarity(_heading_key(str(wanted)), heading_key(str(heading)))
 
 
-def planex_indicator_id(text: object) -> str | None:
+def planex_indicator_id(text: object, catalogue: Catalogue | None = None) -> str | None:
     """The canonical indicator id of ``text``: an id (generic_share), its Japanese label, or any
-    spelling schemas/indicators.toml knows (ジェネリック医薬品使用割合); ``None`` if none."""
-    from extract.read.normalize import normalize_text
-    from extract.records.indicators import canonical_id, labels
+    spelling the catalogue's names know (ジェネリック医薬品使用割合); ``None`` if none. The served
+    database's catalogue (with the user's indicators) when :func:`register_functions` is given it."""
+    from extract.records.indicators import builtin_catalogue
 
-    wanted = "".join(normalize_text(str(text or "")).split())
-    if not wanted:
-        return None
-    names = labels()
-    if wanted in names:
-        return wanted
-    by_label = {"".join(normalize_text(label).split()): ident for ident, label in names.items()}
-    return by_label.get(wanted) or canonical_id(wanted) or None
+    return (catalogue or builtin_catalogue()).id_of_text(str(text or ""))
 
 
-def planex_indicator_label(indicator_id: object) -> str | None:
-    from extract.records.indicators import labels
+def planex_indicator_label(indicator_id: object, catalogue: Catalogue | None = None) -> str | None:
+    from extract.records.indicators import builtin_catalogue
 
-    return labels().get(str(indicator_id or ""))
+    return (catalogue or builtin_catalogue()).labels().get(str(indicator_id or ""))
+
+
+def planex_population(text: object) -> str | None:
+    """A normalized population (insured, dependents, all) from itself or the plan's words
+    (被保険者, 組合員, 被扶養者, 家族, 全体 …); ``None`` if none."""
+    from extract.records.indicators import POPULATIONS, normalized_population
+
+    wanted = str(text or "").strip()
+    return wanted if wanted in POPULATIONS else normalized_population(wanted)
 
 
 def planex_target(comparator: object, value: object, unit: object) -> str:
@@ -116,14 +122,21 @@ SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "planex_heading_score": (2, planex_heading_score),
     "planex_indicator_id": (1, planex_indicator_id),
     "planex_indicator_label": (1, planex_indicator_label),
+    "planex_population": (1, planex_population),
     "planex_target": (3, planex_target),
 }
+_CATALOGUE_FUNCTIONS = {"planex_indicator_id", "planex_indicator_label"}
 
 
-def register_functions(conn: sqlite3.Connection, *, table_search: bool = False) -> None:
+def register_functions(
+    conn: sqlite3.Connection, *, table_search: bool = False, catalogue: Catalogue | None = None
+) -> None:
     """Add the planex SQL functions to a connection; with ``table_search``, also replace
-    Datasette's ``escape_fts`` with :func:`planex_match` (see the module docstring)."""
+    Datasette's ``escape_fts`` with :func:`planex_match` (see the module docstring). The
+    indicator functions use ``catalogue`` (the served database's), planex's own by default."""
     for name, (arity, fn) in SQL_FUNCTIONS.items():
+        if catalogue is not None and name in _CATALOGUE_FUNCTIONS:
+            fn = partial(fn, catalogue=catalogue)
         conn.create_function(name, arity, fn, deterministic=True)
     if table_search:
         conn.create_function("escape_fts", 1, planex_match, deterministic=True)
@@ -138,20 +151,21 @@ class PlanexPlugin:
 
     __name__ = "planex"  # Datasette lists plugins by name (/-/plugins)
 
-    def __init__(self, databases: set[str]) -> None:
+    def __init__(self, databases: set[str], catalogue: Catalogue | None = None) -> None:
         self.databases = databases
+        self.catalogue = catalogue
 
     @hookimpl(trylast=True)
     def prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
-        register_functions(conn, table_search=database in self.databases)
+        register_functions(conn, table_search=database in self.databases, catalogue=self.catalogue)
 
 
 @contextmanager
-def registered_plugin(databases: set[str]) -> Iterator[PlanexPlugin]:
+def registered_plugin(databases: set[str], catalogue: Catalogue | None = None) -> Iterator[PlanexPlugin]:
     """Register :class:`PlanexPlugin` with Datasette's plugin manager while the block runs."""
     from datasette.plugins import pm
 
-    plugin = PlanexPlugin(databases)
+    plugin = PlanexPlugin(databases, catalogue)
     pm.register(plugin, name="planex")
     try:
         yield plugin

@@ -136,9 +136,9 @@ TABLES: tuple[TableSpec, ...] = (
             "target_year": "Fiscal year the target is for.",
             "baseline_value": "Value of the baseline year.",
             "baseline_year": "Fiscal year of the baseline.",
-            "population": "被保険者, 被扶養者, 組合員 or 全体, when the target says.",
+            "population": "Whom it counts, in the plan's words, when the target says.",
         },
-        {"facets": ["indicator_id", "kind", "target_year"]},
+        {"facets": ["indicator_id", "population_norm", "kind", "target_year"]},
     ),
     TableSpec(
         store.PROGRAMS,

@@ -71,35 +71,43 @@ order by h.rank, h.id
 limit {SEARCH_LIMIT}""",
         }
     if {store.KPIS, store.PLANS} <= tables:
+        norm = "k.population_norm" if "population_norm" in set(db[store.KPIS].columns_dict) else "null"
         queries["kpi_by_indicator"] = {
             "title": "KPI targets of one indicator, across plans",
             "description": (
-                "indicator: a canonical id (generic_share, tokutei_kenshin_rate_dependents …), its Japanese "
-                "label or a spelling. One row per plan and target year; the first record of a plan (by "
-                "page) when it states the target twice — 'records' counts them. See the query 'indicators'."
+                "indicator: a canonical id (generic_share, tokutei_kenshin_rate …), its Japanese label or a "
+                "spelling; population (optional): insured, dependents or all (or 被保険者, 組合員, 被扶養者, "
+                "家族, 全体). One row per plan, normalized population and target year: a 共済組合's 組合員 "
+                "and a 健保組合's 被保険者 are both insured. A plan stating one target twice (two programs) "
+                "shows the first by page — 'records' counts them. See the query 'indicators'."
             ),
-            "params": ["indicator"],
+            "params": ["indicator", "population"],
             "sql": f"""with k as (
-  select k.*, row_number() over (partition by k.plan_id, k.target_year order by k.page, k.id) as n,
-    count(*) over (partition by k.plan_id, k.target_year) as records
+  select k.*, {norm} as norm,
+    row_number() over (partition by k.plan_id, {norm}, k.target_year order by k.page, k.id) as n,
+    count(*) over (partition by k.plan_id, {norm}, k.target_year) as records
   from {store.KPIS} k
-  where k.indicator_id = planex_indicator_id(:indicator)
+  where k.indicator_id != '' and k.indicator_id = coalesce(planex_indicator_id(:indicator), :indicator)
+    and (coalesce(:population, '') = '' or {norm} = planex_population(:population))
 )
-select p.insurer, p.branch, p.plan_type, p.title as plan, k.target_year,
+select p.insurer, p.branch, p.plan_type, p.title as plan, k.norm as population_norm, k.target_year,
   planex_target(k.comparator, k.value, k.unit) as target, k.value, k.unit, k.comparator,
   k.baseline_value, k.baseline_year, k.actual_value, k.population, k.indicator, k.page, k.section,
   k.raw_text, k.records, k.plan_id
 from k join {store.PLANS} p on p.id = k.plan_id
 where k.n = 1
-order by p.insurer, p.branch, p.id, k.target_year""",
+order by p.insurer, p.branch, p.id, k.norm, k.target_year""",
         }
         queries["indicators"] = {
             "title": "Canonical KPI indicators found",
-            "description": "Indicator ids for kpi_by_indicator, with how many plans set a target for each.",
+            "description": (
+                "Indicator ids (and normalized populations) for kpi_by_indicator, with how many plans "
+                "set a target for each."
+            ),
             "sql": f"""select indicator_id, planex_indicator_label(indicator_id) as label,
-  count(distinct plan_id) as plans, count(*) as records
+  {norm.removeprefix("k.")} as population_norm, count(distinct plan_id) as plans, count(*) as records
 from {store.KPIS} where indicator_id != ''
-group by indicator_id order by plans desc, indicator_id""",
+group by indicator_id, {norm.removeprefix("k.")} order by plans desc, indicator_id, population_norm""",
         }
     if {store.SECTIONS, store.PLANS} <= tables:
         queries["compare_measure"] = {
