@@ -9,9 +9,9 @@ so a user can audit every mapping. :func:`normalized_population` names the popul
 way for every insurer (``insured``, ``dependents``, ``all``).
 
 A user extends the catalogue with a TOML file of the same shape (:func:`load_catalogue`); the
-catalogue is an explicit input of the reading (``read_document(…, catalogue=…)``), so reading a
-PDF stays a pure function of its bytes and the catalogue, and stored records can be mapped again
-(``planex kpis remap``) without reading any PDF.
+catalogue is an explicit input of the reading (``extract.pipeline.read_document(data,
+catalogue)``), so reading a PDF stays a pure function of its bytes and the catalogue, and stored
+records can be mapped again (``planex kpis remap``) without reading any PDF.
 """
 
 from __future__ import annotations
