@@ -8,4 +8,4 @@ loading, search, compare, exports, Datasette) → ``cli`` (the ``planex`` comman
 scores readings against hand-written gold. Record types live in ``schemas``.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
