@@ -234,7 +234,7 @@ def test_metadata_describes_tables_and_columns_from_the_models(db: sqlite_utils.
     assert tables["kpis"]["columns"]["doc_id"] == serve_metadata.COMMON_COLUMNS["doc_id"]
     assert "padding" in tables["search_sentences"]["columns"]  # a generated column
     assert tables["search_sentences"]["fts_table"] == "search_index"
-    assert tables["search_sentences"]["fts_pk"] == "id"
+    assert tables["search_sentences"]["fts_pk"] == "text_id"  # the view's column holding FTS5's rowid
     assert set(database["queries"]) == {"search", "kpi_by_indicator", "indicators", "compare_measure"}
 
 
