@@ -231,7 +231,7 @@ def plain_filtered(db, item: tuple[str, dict]) -> list:
         join {search_tables.TEXTS} t on t.id = i.rowid join {search_tables.PLACES} pl on pl.text_id = t.id
         join {search_tables.PLAN_KEYS} k on k.key = pl.plan_key join plans p on p.id = k.plan_id
         left join sections sec on sec.id = pl.section_id
-        where {search_tables.INDEX} match ? and {condition} order by i.rank, pl.id limit 40""",
+        where {search_tables.INDEX} match ? and {condition} order by i.rank, t.id, pl.id limit 40""",
         [to_match(parse_query(query))],
     ).fetchall()
 

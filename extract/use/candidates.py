@@ -11,16 +11,20 @@ can, and never ranks a sentence twice:
   those are ranked. Which join depends on how selective the filter is (:func:`strategy`):
   **filter first** when the plans it keeps hold at most :data:`FILTER_FIRST_SHARE` of the places
   (their sentences, read from a covering index, are the candidates each match is looked up
-  in), a **probe** otherwise (each match asks a covering index whether one of its places passes
-  the kind or plan filter), and **match first** without a plan or kind filter. A section filter
-  is checked on the places of the sentences in rank order;
+  in), **match first** when they hold at least :data:`MATCH_FIRST_SHARE` (and there is no kind
+  filter: the places of the best sentences are checked, few fail), a **probe** otherwise (each
+  match asks a covering index whether one of its places passes the kind or plan filter), and
+  match first without a plan or kind filter. A section filter is checked on the places of the
+  sentences in rank order;
 - FTS5 is asked for the best sentences only (``order by rank, rowid limit k``), more only when
   their places did not fill the page.
 
 Never ``rowid in (…)``: FTS5 starts its query again for every value of the list, and bm25 counts
 each phrase's matches over the whole index every time. The order is total — rank, then the
-place's id (reading order, as the places were stored) — so that every path gives the same hits,
-which the tests check against one plain query (``tests/use/test_candidates.py``).
+sentence's id (the order sentences were first stored), then the place's id (reading order) — so
+that every path gives the same hits, which the tests check against one plain query
+(``tests/use/test_candidates.py``), and so that the best sentences FTS5 returns are complete: a
+sentence of equal rank after them cannot come before one of theirs.
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ from extract.store.search_tables import INDEX, PLACES, TEXTS
 FILTER_FIRST_SHARE = 0.2
 """A plan filter keeping at most this share of the places is applied first (measured by ``make
 bench``: the candidates cost 0.1 µs a place to gather, a probe 0.3–1 µs a match)."""
-FIRST_TEXTS = 16
-"""Sentences FTS5 is asked for first (at least twice the hits asked for); eight times as many
-each time their places did not fill the page."""
+MATCH_FIRST_SHARE = 0.5
+"""A plan filter (without a kind filter) keeping at least this share of the places is checked
+on the places of the best sentences (a probe would cost more than the ranking it saves)."""
+FIRST_TEXTS = 64
+"""Sentences FTS5 is asked for first (at least eight times the hits asked for: ranking the best
+600 costs hardly more than the best 40, ranking again costs as much as the first time); eight
+times as many each time their places did not fill the page."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ def strategy(scope: Scope) -> str:
     """``filter-first``, ``probe`` or ``match-first`` (see the module docstring)."""
     if scope.plan_keys is not None and scope.places <= FILTER_FIRST_SHARE * scope.total:
         return "filter-first"
+    broad = scope.places >= MATCH_FIRST_SHARE * scope.total
+    if scope.plan_keys is not None and scope.kinds is None and broad:
+        return "match-first"
     if scope.plan_keys is not None or scope.kinds is not None:
         return "probe"
     return "match-first"
@@ -149,106 +160,123 @@ def _sentences(db: sqlite_utils.Database, text_ids: list[int]) -> dict[int, str]
     return dict(rows.fetchall())
 
 
-def _rank_groups(texts: list[tuple[int, float]], complete: bool) -> Iterator[list[tuple[int, float]]]:
-    """Runs of sentences with equal rank, batched a few runs at a time (more each time: the first
-    sentences' places usually fill a page, and a template sentence stands in hundreds of plans).
-    Unless ``complete``, the last run is held back: FTS5 may have more sentences of that rank."""
-    runs: list[list[tuple[int, float]]] = []
-    for text in texts:
-        if runs and runs[-1][0][1] == text[1]:
-            runs[-1].append(text)
-        else:
-            runs.append([text])
-    if not complete and runs:
-        runs.pop()
+def _batches(texts: list[tuple[int, float]]) -> Iterator[list[tuple[int, float]]]:
+    """The sentences a few at a time, more each time: the first sentences' places usually fill
+    a page, and a template sentence stands in hundreds of plans."""
     start, size = 0, 4
-    while start < len(runs):
-        yield [text for run in runs[start : start + size] for text in run]
+    while start < len(texts):
+        yield texts[start : start + size]
         start, size = start + size, size * 2
 
 
 def first_places(db: sqlite_utils.Database, match: str, scope: Scope, limit: int,
                  how: str | None = None) -> list[Place]:  # fmt: skip
-    """The first ``limit`` places of the matching sentences, in order (rank, place), each
-    sentence once per plan: a place whose plan already showed the same sentence (compared by
-    :func:`~extract.store.search_index.sentence_key`: a program's purpose is also its section's
-    text, with or without its bullet) is left out."""
+    """The first ``limit`` places of the matching sentences, in order (rank, sentence, place),
+    each sentence once per plan: a place whose plan already showed the same sentence (compared
+    by :func:`~extract.store.search_index.sentence_key`: a program's purpose is also its
+    section's text, with or without its bullet) is left out.
+
+    The order is total over the ranked sentences, so the best ``k`` are the start of the best
+    ``8k``: FTS5 ranks the matches once, and again (for more sentences) only when the places of
+    the first ``k`` did not fill the page (a section filter, a plan repeating a sentence)."""
     out: list[Place] = []
     seen: set[tuple[int, str]] = set()
     done = 0
-    k = max(FIRST_TEXTS, 2 * limit)
+    k = max(FIRST_TEXTS, 8 * limit)
+    if (how or strategy(scope)) == "match-first" and scope.plan_keys is not None and scope.places:
+        # many more than pass the filter on average: plans written from one template rank alike,
+        # so the best sentences may all stand in plans the filter leaves out
+        k = int(8 * k * scope.total / scope.places)
     while limit > 0:
         texts = ranked_texts(db, match, scope, k, how)
-        complete = len(texts) < k
-        for batch in _rank_groups(texts[done:], complete):
+        for batch in _batches(texts[done:]):
             ids = [t for t, _ in batch]
             places, sentences = text_places(db, ids, scope), _sentences(db, ids)
-            ranked = sorted((place_id, text_id, rank, plan_key) for text_id, rank in batch
-                            for place_id, plan_key in places[text_id])  # fmt: skip
-            for place_id, text_id, rank, plan_key in sorted(ranked, key=lambda p: (p[2], p[0])):
-                key = (plan_key, sentence_key(sentences[text_id]))
-                if key not in seen:
-                    seen.add(key)
-                    out.append(Place(place_id, text_id, rank, plan_key))
-                    if len(out) == limit:
-                        return out
-            done += len(batch)
-        if complete:
+            for text_id, rank in batch:
+                for place_id, plan_key in places[text_id]:
+                    key = (plan_key, sentence_key(sentences[text_id]))
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(Place(place_id, text_id, rank, plan_key))
+                        if len(out) == limit:
+                            return out
+        if len(texts) < k:
             return out
-        k *= 8
+        done, k = len(texts), k * 8
     return out
 
 
 @dataclass(frozen=True)
 class PlanCount:
-    """A plan's matching places: how many, how many not repeating their section's sentence, and
-    its first hit in search order (rank, then place): its place id, and its sentence's rank."""
+    """A plan's matching places under the filter: how many, how many not repeating their
+    section's sentence, and its first hit in search order (rank, sentence, place)."""
 
     plan_key: int
     places: int
     unrepeated: int
-    best: int
-    """The first hit's position: its rank's position among the distinct ranks, times 2³², plus
-    its place id — one integer, so that ``min()`` finds it in the same pass that counts."""
     rank: float
+    """The rank of the first hit's sentence."""
+    first: int
+    """The first hit's sentence id times 2³², plus its place id: one integer, so that ``min()``
+    finds it, among the places of one rank, in the pass that counts them."""
+
+    @property
+    def order(self) -> tuple[float, int]:
+        """Where the first hit stands in search order."""
+        return self.rank, self.first
 
     @property
     def place(self) -> int:
-        return self.best & 0xFFFFFFFF
+        return self.first & 0xFFFFFFFF
 
 
 def plan_counts(
     db: sqlite_utils.Database, match: str, scope: Scope,
     section_path: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> list[PlanCount]:  # fmt: skip
-    """Every plan's matching places under the filter (``--by``): all matches are counted, and
-    ranked once each. ``section_path`` maps section ids to their paths, for a section filter."""
+    """Every plan's matching places under the filter, and its first hit (``--by``): all matches
+    are counted and ranked once each. ``section_path`` maps section ids to their paths, for a
+    section filter.
+
+    Each matching sentence is ranked once (``r``); its places are counted per plan with the
+    plan's best rank (``a``), and the plan's first hit is the least (sentence, place) among its
+    places of that rank (``b``: only the sentences of some plan's best rank are joined again).
+    No window over all matches: sorting them by rank cost as much as ranking them."""
     cte, source, cte_args, args = matching_texts(scope)
     place_sql, place_args = _place_filter(scope)
-    by_section = scope.section is not None
+    section = ", p.section_id" if scope.section is not None else ""
+    same_section = "and a.section_id is p.section_id" if section else ""
     rows = db.execute(
         f"""with {cte + ',' if cte else ''}
         r as materialized (select m.rowid as id, m.rank as rank {source}),
-        o as materialized (select id, rank, dense_rank() over (order by rank) as n from r)
-        select p.plan_key, count(*), sum(1 - p.repeats), min(o.n * 4294967296 + p.id), o.rank
-            {', p.section_id' if by_section else ''}
-        from o join {PLACES} p on p.text_id = o.id
-        where 1 = 1 {place_sql}
-        group by p.plan_key {', p.section_id' if by_section else ''}""",
-        [*cte_args, match, *args, *place_args],
+        a as materialized (
+            select p.plan_key as plan_key {section + ' as section_id' if section else ''}, count(*) as n,
+                sum(1 - p.repeats) as u, min(r.rank) as best
+            from r cross join {PLACES} p on p.text_id = r.id where 1 = 1 {place_sql}
+            group by p.plan_key {section}),
+        b as (
+            select p.plan_key as plan_key {section + ' as section_id' if section else ''},
+                min(p.text_id * 4294967296 + p.id) as first
+            from r cross join {PLACES} p on p.text_id = r.id
+                cross join a on a.plan_key = p.plan_key and a.best = r.rank {same_section}
+            where r.rank in (select best from a) {place_sql}
+            group by p.plan_key {section})
+        select a.plan_key, a.n, a.u, a.best, b.first {', a.section_id' if section else ''}
+        from a join b on b.plan_key = a.plan_key {'and b.section_id is a.section_id' if section else ''}""",
+        [*cte_args, match, *args, *place_args, *place_args],
     ).fetchall()
-    if not by_section:
+    if not section:
         return [PlanCount(*row) for row in rows]
     assert section_path is not None and scope.section is not None
     paths = section_path(sorted({row[5] for row in rows if row[5] is not None}))
     merged: dict[int, PlanCount] = {}
-    for plan_key, places, unrepeated, best, rank, section_id in rows:
+    for plan_key, places, unrepeated, rank, first, section_id in rows:
         if scope.section not in squash(paths.get(section_id)):
             continue
-        before = merged.get(plan_key)
-        if before is not None:
-            places, unrepeated = places + before.places, unrepeated + before.unrepeated
-            if before.best < best:
-                best, rank = before.best, before.rank
-        merged[plan_key] = PlanCount(plan_key, places, unrepeated, best, rank)
+        count = PlanCount(plan_key, places, unrepeated, rank, first)
+        if (before := merged.get(plan_key)) is not None:
+            best = min(before, count, key=lambda c: c.order)
+            count = PlanCount(plan_key, places + before.places, unrepeated + before.unrepeated, best.rank,
+                              best.first)  # fmt: skip
+        merged[plan_key] = count
     return list(merged.values())

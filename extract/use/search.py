@@ -19,7 +19,7 @@ import sqlite_utils
 
 from extract.store.search_index import INDEX, SENTENCES, sentence_key
 from extract.store.search_tables import PLACES, PLAN_KEYS, TEXTS
-from extract.use.candidates import Scope, first_places, plan_counts, squash
+from extract.use.candidates import PlanCount, Scope, first_places, plan_counts, squash
 from extract.use.query import (
     MAX_DEPTH,
     MAX_QUERY_CHARS,
@@ -178,7 +178,8 @@ def search(
     keeps one or more :data:`SENTENCE_KINDS` (``program,health_issue``). A sentence found both in
     a section and in a program read from it is shown once, the first (best) time.
 
-    Equal scores come in reading order (the order the places were stored). The filters narrow
+    Equal scores come by sentence (in the order the sentences were first stored), each
+    sentence's places in reading order. The filters narrow
     what is ranked (``extract.use.candidates``); only the places shown are joined with their
     plans and sections.
     """
@@ -232,31 +233,33 @@ def search_by(
         return []
     try:
         counts = plan_counts(db, match, where, _section_paths(db))
+        if not counts:
+            return []
+        plans = {
+            key: (insurer, branch)
+            for key, insurer, branch in _execute(
+                db,
+                f"select k.key, p.insurer, p.branch from {PLAN_KEYS} k join plans p on p.id = k.plan_id "
+                "where k.key in (select value from json_each(?))",
+                [json.dumps([c.plan_key for c in counts])],
+            )
+        }
+        group_of = {key: (insurer, branch) if by == "branch" else (insurer,)
+                    for key, (insurer, branch) in plans.items()}  # fmt: skip
     except sqlite3.OperationalError as exc:
         raise SearchError(f"search failed: {exc} (try: planex reindex --db FILE)") from None
-    if not counts:
-        return []
-    plans = {
-        key: (insurer, branch)
-        for key, insurer, branch in _execute(
-            db,
-            f"select k.key, p.insurer, p.branch from {PLAN_KEYS} k join plans p on p.id = k.plan_id "
-            "where k.key in (select value from json_each(?))",
-            [json.dumps([c.plan_key for c in counts])],
-        )
-    }
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple, list[PlanCount]] = {}
     for c in counts:
-        if c.plan_key in plans:
-            insurer, branch = plans[c.plan_key]
-            groups.setdefault((insurer, branch) if by == "branch" else (insurer,), []).append(c)
+        if c.plan_key in group_of:
+            groups.setdefault(group_of[c.plan_key], []).append(c)
     counted = "places" if filters.get("kind") else "unrepeated"
-    firsts = {key: min(members, key=lambda c: c.best) for key, members in groups.items()}
+    firsts = {key: min(members, key=lambda c: c.order) for key, members in groups.items()}
     rows = _rows(db, [first.place for first in firsts.values()])
     pattern = highlighter(node)
     out = []
     for key, members in groups.items():
-        hit = _hit((*rows[firsts[key].place], firsts[key].rank), pattern)
+        first = firsts[key]
+        hit = _hit((*rows[first.place], first.rank), pattern)
         shown = hit.model_dump(include={"insurer", "sentence", "snippet", "marks", "section", "page",
                                         "score"})  # fmt: skip
         hits = sum(getattr(c, counted) for c in members)

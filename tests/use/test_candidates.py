@@ -60,7 +60,7 @@ def _squash(text: str | None) -> str:
 
 
 def reference_rows(db: sqlite_utils.Database, query: str, case: Case) -> list[dict]:
-    """Every matching place under the filter, best first (rank, then place id)."""
+    """Every matching place under the filter, best first (rank, then sentence id, then place id)."""
     db.conn.create_function("test_squash", 1, _squash, deterministic=True)
     sql = f"""select pl.id, pl.kind, pl.page, pl.repeats, t.sentence, k.plan_id, p.insurer, p.branch,
             sec.path, i.rank
@@ -68,7 +68,7 @@ def reference_rows(db: sqlite_utils.Database, query: str, case: Case) -> list[di
         join search_places pl on pl.text_id = t.id join search_plans k on k.key = pl.plan_key
         join plans p on p.id = k.plan_id left join sections sec on sec.id = pl.section_id
         where search_index match ? {case.sql}
-        order by i.rank, pl.id"""
+        order by i.rank, t.id, pl.id"""
     names = ["id", "kind", "page", "repeats", "sentence", "plan_id", "insurer", "branch", "path", "rank"]
     return [dict(zip(names, row, strict=True)) for row in db.execute(sql, [to_match(parse_query(query))])]
 
@@ -122,11 +122,13 @@ def test_by_branch_counts_every_match_as_the_plain_query_does(
 
 def test_a_selective_filter_is_applied_first_and_ranks_only_its_sentences(db: sqlite_utils.Database) -> None:
     """北海道 holds one plan of 41: only the sentences standing in it are ranked; 協会けんぽ holds 35,
-    and the matches are probed instead; without a plan or kind filter every match is ranked."""
+    and the places of the best matches are checked (with a kind filter too, the matches are
+    probed); without a plan or kind filter every match is ranked."""
     match = to_match(parse_query("健診"))
     hokkaido = scope(db, SearchFilters(branch="北海道"))
     assert candidates.strategy(hokkaido) == "filter-first"
-    assert candidates.strategy(scope(db, SearchFilters(insurer="協会けんぽ"))) == "probe"
+    assert candidates.strategy(scope(db, SearchFilters(insurer="協会けんぽ"))) == "match-first"
+    assert candidates.strategy(scope(db, SearchFilters(insurer="協会けんぽ", kind="section"))) == "probe"
     assert candidates.strategy(scope(db, SearchFilters(kind="program"))) == "probe"
     assert candidates.strategy(scope(db, SearchFilters(section="ジェネリック"))) == "match-first"
     ranked = {t for t, _ in candidates.ranked_texts(db, match, hokkaido)}
