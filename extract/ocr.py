@@ -80,6 +80,7 @@ _WIDE_SPACE_GAP = 0.9
 """... and between two Japanese characters only a gap of about a full-width space is one: kana and
 kanji are set solid, and Tesseract's boxes of one word's characters leave gaps of their own."""
 _NARROW = re.compile(r"[\x21-\x7e]")
+_FULL_HEIGHT = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 _CELL_GAP = 1.6
 """A gap wider than this many character heights separates two lines on one baseline (table cells)."""
 _FILLED = 0.82
@@ -365,7 +366,9 @@ def words_to_lines(words: list[Word], grey: np.ndarray | None, zoom: float) -> l
     of a line is its median character height (a CJK character's ink is about 0.9 of its size)."""
     lines: list[RawLine] = []
     for row in _rows(words):
-        height = _median([w.height for w in row]) or 1.0
+        # a line's character height from its kana and kanji (a 、 or ー is flat, Latin letters small)
+        full = [w.height for w in row if _FULL_HEIGHT.search(w.text) and w.height <= 2 * _median([v.height for v in row])]
+        height = _median(full or [w.height for w in row]) or 1.0
         current: list[Word] = []
         for word in row:
             if current and word.x0 - current[-1].x1 > _CELL_GAP * height:

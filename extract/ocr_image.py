@@ -77,10 +77,11 @@ def skew_angle(grey: np.ndarray) -> float:
     return round(float(fine), 2)
 
 
-SPECK_WINDOW = 5
-"""Side of the neighbourhood a speck is judged in, in pixels (a 2 x 2 dot inside a 5 x 5 window)."""
-SPECK_INK = 5
-"""Ink pixels in that window (the pixel itself counted) up to which it is a speck."""
+SPECK_WINDOW = 7
+"""Side of the neighbourhood a speck is judged in, in pixels: long enough that a stroke one pixel
+wide (``I``, ``1``, ``|`` in small type) has seven ink pixels in it ..."""
+SPECK_INK = 6
+"""... and a speck (a 2 x 2 dot, or two single ones near each other) at most this many."""
 
 
 def despeckle(grey: np.ndarray) -> np.ndarray:

@@ -10,8 +10,13 @@ never a word of the corpus), and applied only to lines read by OCR:
 - **A period for a thousands comma**: ``2.400事業所`` → ``2,400事業所``, ``791.721`` → ``791,721``:
   a number with groups of exactly three digits after its periods, before a unit of counting (人, 件,
   円, 事業所 …) or standing alone with two groups or more. A rate (``38.28%``) is left alone.
+- **The percent sign read as digits**: its circles make ``%`` a ``9%`` or a ``96``: ``1009%`` →
+  ``100%``, ``38.2896以下`` → ``38.28%以下``, ``5596以上`` → ``55%以上`` -- only where the digits
+  would make a share over 100 or a rate with four decimals, which no plan writes.
 - **The digit 1 or the bar for I** in a word of capitals: ``KP|`` → ``KPI``, ``PDCA`` untouched.
 - **Bullets**: a line opened by ``〇``, ``O`` or ``o`` and a space is the bullet ○.
+- **Rule remnants**: what is left of a table's rule after it was erased from the image is read
+  as ``|``, ``_``, ``~`` or an empty bracket ``(・)``; plans never write those, so they go.
 
 What the text cannot decide (a percentage over 100, a year outside the plan's period) is checked on
 the records, where the plan's period is known (:mod:`extract.ocr_checks`).
@@ -32,7 +37,11 @@ _UNITS = (
     "店舗|校|台|本|冊|日|時間|床|床数|人日"
 )
 _GROUPED = re.compile(r"(?<![\d.,])([1-9]\d{0,2})((?:\.\d{3})+)(?![\d.])(?=\s?(" + _UNITS + r")|\s*$|\s)")
+_NINE_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,2})?)9%")
+_DECIMAL_96 = re.compile(r"(?<![\d.,])(\d{1,3}\.\d{1,2})96(?![\d%])")
+_WHOLE_96 = re.compile(r"(?<![\d.,])(\d{1,2}|100)96(?=\s*(?:以上|以下|未満|を超|超|程度|まで|へ|に|と|、|。|$))")
 _BULLET = re.compile(r"^\s*[〇Oo](?=\s+[^\sA-Za-z0-9])")
+_REMNANT = re.compile(r"[|¦]|^[_~`'‘’]+\s*|[(（]\s*[・.,、。'`]?\s*[)）]")
 
 
 def _capitals(match: re.Match[str]) -> str:
@@ -67,9 +76,18 @@ def _alone(match: re.Match[str]) -> bool:
     return not rest
 
 
+def _nine_percent(match: re.Match[str]) -> str:
+    head = match.group(1)
+    return f"{head}%" if float(head) <= 100 < float(head + "9") else match.group()
+
+
 def repair_number_text(text: str) -> str:
-    """Letters read for digits, and periods read for thousands commas, in numbers."""
+    """Letters read for digits, the percent sign read as digits, and periods read for thousands
+    commas, in numbers."""
     text = _NUMBER_LIKE.sub(_digits, text)
+    text = _NINE_PERCENT.sub(_nine_percent, text)
+    text = _DECIMAL_96.sub(lambda m: f"{m.group(1)}%", text)
+    text = _WHOLE_96.sub(lambda m: f"{m.group(1)}%", text)
     return _GROUPED.sub(_grouped, text)
 
 
@@ -77,4 +95,6 @@ def repair_line(text: str) -> str:
     """Every repair of this module, on one OCR'd line."""
     text = _BULLET.sub("○", text)
     text = _CAPITALS.sub(_capitals, text)
+    text = _REMNANT.sub("", text).strip()
+    text = _BULLET.sub("○", text)
     return repair_number_text(text)
