@@ -119,7 +119,8 @@ def find_tesseract() -> Tesseract:
     try:
         listed = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise OcrUnavailable(f"--ocr needs Tesseract, which does not run ({exc}): {_install_hint()}") from None
+        message = f"--ocr needs Tesseract, which does not run ({exc}): {_install_hint()}"
+        raise OcrUnavailable(message) from None
     languages = frozenset(line.strip() for line in listed.stdout.splitlines()[1:] if line.strip())
     if LANGUAGE not in languages:
         where = os.environ.get("TESSDATA_PREFIX")
@@ -199,7 +200,8 @@ def parse_tsv(tsv: str) -> list[Word]:
             confidence = float(cells[10])
         except ValueError:
             continue
-        words.append(Word(cells[11].strip(), left, top, left + width, top + height, confidence, (block, par, line)))
+        box = (left, top, left + width, top + height)
+        words.append(Word(cells[11].strip(), *box, confidence, (block, par, line)))
     return words
 
 
@@ -277,6 +279,8 @@ def _reading(image: _Image, words: list[Word], language: str, turned: int) -> Oc
         tables = find_tables(image.rules)
         if tables:
             lines = arrange(lines, tables, [])
+            for line in lines:  # a line cut at a rule is rebuilt from its words: repair it again
+                line.text = repair_line(line.text)
     height, width = image.grey.shape
     return OcrPage(lines, _mean(words), len(words), width / zoom, height / zoom, language, turned)
 
@@ -288,7 +292,8 @@ def ocr_page(page: pymupdf.Page, engine: Tesseract) -> OcrPage:
     upright (if Tesseract finds the page sideways) and as vertical writing, and the surest kept.
     """
     image = page_image(page, scan_dpi(page))
-    best = _reading(image, run_tesseract(engine, image.png, image.dpi, LANGUAGE, PAGE_SEGMENTATION), LANGUAGE, 0)
+    words = run_tesseract(engine, image.png, image.dpi, LANGUAGE, PAGE_SEGMENTATION)
+    best = _reading(image, words, LANGUAGE, 0)
     if best.confidence is not None and best.confidence >= LOW_CONFIDENCE:
         return best
     candidates = [best]
@@ -367,7 +372,8 @@ def words_to_lines(words: list[Word], grey: np.ndarray | None, zoom: float) -> l
     lines: list[RawLine] = []
     for row in _rows(words):
         # a line's character height from its kana and kanji (a 、 or ー is flat, Latin letters small)
-        full = [w.height for w in row if _FULL_HEIGHT.search(w.text) and w.height <= 2 * _median([v.height for v in row])]
+        typical = _median([w.height for w in row])
+        full = [w.height for w in row if _FULL_HEIGHT.search(w.text) and w.height <= 2 * typical]
         height = _median(full or [w.height for w in row]) or 1.0
         current: list[Word] = []
         for word in row:

@@ -1,0 +1,108 @@
+"""OCR of pages without a text layer (extract/ocr.py), with the real Tesseract, on the scanned fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+from difflib import SequenceMatcher
+from functools import cache
+
+import pymupdf
+import pytest
+
+from extract.layout import page_lines
+from extract.normalize import normalize_text
+from extract.ocr import OcrPage, OcrUnavailable, Word, find_tesseract, ocr_page, parse_tsv, words_to_lines
+from tests.conftest import CORPUS, PDFS
+
+SCANNED = CORPUS / "scanned"
+KYOUKAI = "kyoukai-kenpo-r3-scan"
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(text))
+
+
+@cache
+def read(scan_id: str, page_no: int) -> tuple[OcrPage, str]:
+    """A scanned page read by OCR, and the text layer of the page it was scanned from."""
+    side = json.loads((SCANNED / f"{scan_id}.json").read_text(encoding="utf-8"))
+    source = pymupdf.open(PDFS / f"{side['of']}.pdf")[side["pages"][page_no - 1]["source_page"] - 1]
+    typeset = "\n".join(line.text for line in page_lines(source))
+    return ocr_page(pymupdf.open(SCANNED / f"{scan_id}.pdf")[page_no - 1], find_tesseract()), typeset
+
+
+def test_tesseract_and_its_japanese_models_are_found() -> None:
+    engine = find_tesseract()
+    assert "jpn" in engine.languages and engine.vertical
+
+
+def test_no_tesseract_on_the_path_names_the_packages(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    packages = "apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert"
+    with pytest.raises(OcrUnavailable, match=packages):
+        find_tesseract()
+
+
+def test_no_japanese_model_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))  # a folder with no models in it
+    with pytest.raises(OcrUnavailable, match=r"jpn\.traineddata.*tesseract-ocr-jpn"):
+        find_tesseract()
+
+
+@pytest.mark.parametrize("page_no", [1, 4])
+def test_a_scanned_page_reads_as_its_text_layer(corpus_pdfs, page_no: int) -> None:
+    reading, typeset = read(KYOUKAI, page_no)
+    text = "\n".join(line.text for line in reading.lines)
+    assert SequenceMatcher(None, squash(text), squash(typeset), autojunk=False).ratio() >= 0.9
+    assert reading.confidence is not None and 70 <= reading.confidence <= 100
+    assert reading.words > 100
+
+
+def test_fragments_on_a_baseline_become_one_line_in_reading_order(corpus_pdfs) -> None:
+    reading, _ = read(KYOUKAI, 1)
+    texts = [squash(line.text) for line in reading.lines]
+    assert "令和3年度事業計画(北海道支部)" in texts  # a heading of many fragments, joined, unspaced
+    kpi = next(line for line in reading.lines if "KPI" in line.text)
+    assert kpi.text.startswith("■ KPI")  # the filled mark, read from the image, not as a kanji
+    tops = [line.y0 for line in reading.lines]
+    assert tops[:10] == sorted(tops[:10])  # top to bottom
+    assert all(0 <= line.x0 < line.x1 <= reading.width and 0 <= line.y0 < line.y1 for line in reading.lines)
+
+
+def test_a_scanned_table_is_read_cell_by_cell(corpus_pdfs) -> None:
+    reading, _ = read("tokyo-ishikokuho-tokutei-kenshin-plan-scan", 2)
+    cells = [line for line in reading.lines if line.cell is not None]
+    assert len(cells) > 100
+    years = [line for line in cells if re.fullmatch(r"20(18|19|20|21|22|23)年度", squash(line.text))]
+    assert len(years) >= 12  # the header rows of the target tables, one year a cell
+    assert not any("|" in line.text for line in reading.lines)  # no rule read as a character
+
+
+def word(text: str, x0: float, y0: float, x1: float, y1: float, line: int) -> Word:
+    return Word(text, x0, y0, x1, y1, 90.0, (1, 1, line))
+
+
+def test_words_join_by_baseline_and_split_at_a_column_gap() -> None:
+    words = [
+        word("健康", 100, 10, 150, 38, 1), word("宣言", 152, 11, 200, 38, 1),
+        word("事業所数を", 203, 12, 320, 39, 2),  # Tesseract's second line on the same baseline
+        word("2,400", 330, 14, 380, 38, 2),
+        word("実績", 600, 10, 650, 38, 2),  # a column gap: another cell
+        word("次の行", 100, 60, 170, 88, 3),
+    ]  # fmt: skip
+    lines = words_to_lines(words, None, 2.0)
+    assert [line.text for line in lines] == ["健康宣言事業所数を 2,400", "実績", "次の行"]
+    assert lines[0].x0 == 50 and lines[0].x1 == 190  # pixels to points
+    assert lines[0].size == pytest.approx(14 / 0.9, abs=0.5)
+
+
+def test_tsv_words_are_parsed() -> None:
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "4\t1\t1\t1\t1\t0\t10\t20\t300\t30\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t10\t20\t40\t30\t96.5\t協会\n"
+        "5\t1\t1\t1\t1\t2\t55\t20\t40\t30\t95.0\t \n"
+    )
+    (only,) = parse_tsv(tsv)
+    assert (only.text, only.x1, only.y1, only.confidence, only.line) == ("協会", 50, 50, 96.5, (1, 1, 1))
