@@ -12,7 +12,9 @@ never a word of the corpus), and applied only to lines read by OCR:
   円, 事業所 …) or standing alone with two groups or more. A rate (``38.28%``) is left alone.
 - **The percent sign read as digits**: its circles make ``%`` a ``9%`` or a ``96``: ``1009%`` →
   ``100%``, ``38.2896以下`` → ``38.28%以下``, ``5596以上`` → ``55%以上`` -- only where the digits
-  would make a share over 100 or a rate with four decimals, which no plan writes.
+  would make a share over 100 or a rate with four decimals, which no plan writes; and the sign
+  read twice, its lower circle a 6 (``100%%6``, ``95.09%6``), is one sign. ``55.09%`` stays: a
+  rate with two decimals is written too, and the record keeps what the page says.
 - **The digit 1 or the bar for I** in a word of capitals: ``KP|`` → ``KPI``, ``PDCA`` untouched.
 - **Bullets**: a line opened by ``〇``, ``O`` or ``o`` and a space is the bullet ○.
 - **Rule remnants**: what is left of a table's rule after it was erased from the image is read
@@ -37,6 +39,7 @@ _UNITS = (
     "店舗|校|台|本|冊|日|時間|床|床数|人日"
 )
 _GROUPED = re.compile(r"(?<![\d.,])([1-9]\d{0,2})((?:\.\d{3})+)(?![\d.])(?=\s?(" + _UNITS + r")|\s*$|\s)")
+_PERCENT_6 = re.compile(r"(?<=\d)9?%+6(?!\d)")
 _NINE_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,2})?)9%")
 _DECIMAL_96 = re.compile(r"(?<![\d.,])(\d{1,3}\.\d{1,2})96(?![\d%])")
 _WHOLE_96 = re.compile(
@@ -87,6 +90,7 @@ def repair_number_text(text: str) -> str:
     """Letters read for digits, the percent sign read as digits, and periods read for thousands
     commas, in numbers."""
     text = _NUMBER_LIKE.sub(_digits, text)
+    text = _PERCENT_6.sub("%", text)
     text = _NINE_PERCENT.sub(_nine_percent, text)
     text = _DECIMAL_96.sub(lambda m: f"{m.group(1)}%", text)
     text = _WHOLE_96.sub(lambda m: f"{m.group(1)}%", text)

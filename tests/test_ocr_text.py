@@ -21,6 +21,8 @@ from extract.ocr_text import repair_line, repair_number_text
         ("サービススタンダードの達成状況を 1009%とする", "サービススタンダードの達成状況を 100%とする"),
         ("喫煙率を 38.2896以下とする", "喫煙率を 38.28%以下とする"),
         ("受診率を5596以上とする", "受診率を55%以上とする"),
+        ("達成状況を 100%%6とする", "達成状況を 100%とする"),
+        ("郵送化率を 95.09%6 以上とする", "郵送化率を 95.0% 以上とする"),
     ],
 )
 def test_numbers_misread_are_repaired(read: str, meant: str) -> None:
@@ -31,6 +33,7 @@ def test_numbers_misread_are_repaired(read: str, meant: str) -> None:
     "text",
     [
         "喫煙率を 38.28%以下とする",  # a rate with two decimals
+        "実施率を55.09%以上とする",  # maybe 55.0% with its sign misread: no telling, kept
         "1.234倍",  # a ratio: one group of three decimals and no unit of counting
         "12.345 55.2",  # numbers side by side: not alone, no unit
         "COPD の認知度",  # capitals with an O are a word, not a number
