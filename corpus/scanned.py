@@ -12,6 +12,10 @@ of a printed page, so that OCR is tested on the faults real scans have:
 * saved as JPEG (its ringing around every stroke) and placed, alone, on a page of the source's
   size: the PDF has no text layer at all.
 
+A page listed in ``sideways`` is scanned as a sheet fed into the scanner the wrong way: its
+image is turned by a quarter (the text runs up the page) and the PDF page is landscape, as a
+scanner writes it; the reader must find the page's orientation.
+
 A page listed in ``text_pages`` is copied as it is, with its text layer: a document scanned in
 part (a cover page typeset, the tables scanned) is common, and it shows that the reader OCRs only
 pages without text.
@@ -55,13 +59,14 @@ def page_angle(scan_id: str, page_no: int) -> float:
     return round(rng.uniform(MIN_ANGLE, MAX_ANGLE) * rng.choice((-1, 1)), 2)
 
 
-def scan_image(page: pymupdf.Page, scan_id: str, page_no: int) -> bytes:
-    """The JPEG a scanner makes of ``page``: grey, turned, speckled."""
+def scan_image(page: pymupdf.Page, scan_id: str, page_no: int, sideways: bool = False) -> bytes:
+    """The JPEG a scanner makes of ``page``: grey, turned (by a quarter more if fed ``sideways``),
+    speckled."""
     rng = _rng(scan_id, page_no)
     rng.random()  # the angle's draws (page_angle): the specks come after them
     rng.random()
     zoom = DPI / 72
-    matrix = pymupdf.Matrix(zoom, zoom).prerotate(page_angle(scan_id, page_no))
+    matrix = pymupdf.Matrix(zoom, zoom).prerotate(page_angle(scan_id, page_no) + (-90 if sideways else 0))
     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)
     samples = bytearray(pix.samples)
     width, height = pix.width, pix.height
@@ -82,6 +87,7 @@ def build_scan(entry: dict, source: Path, out: Path) -> dict:
     """Write ``out/{id}.pdf`` from the pages of ``source`` the entry lists; return its sidecar."""
     scan_id = entry["id"]
     text_pages = set(entry.get("text_pages", []))
+    sideways = set(entry.get("sideways", []))
     src = pymupdf.open(source)
     doc = pymupdf.open()
     pages = []
@@ -91,11 +97,13 @@ def build_scan(entry: dict, source: Path, out: Path) -> dict:
             doc.insert_pdf(src, from_page=source_page - 1, to_page=source_page - 1)
             pages.append({"page": number, "source_page": source_page, "scanned": False})
             continue
-        image = scan_image(page, scan_id, number)
-        target = doc.new_page(width=page.rect.width, height=page.rect.height)
+        turned = source_page in sideways
+        image = scan_image(page, scan_id, number, turned)
+        width, height = (page.rect.height, page.rect.width) if turned else (page.rect.width, page.rect.height)
+        target = doc.new_page(width=width, height=height)
         target.insert_image(target.rect, stream=image)
         pages.append({"page": number, "source_page": source_page, "scanned": True,
-                      "angle": page_angle(scan_id, number)})  # fmt: skip
+                      "angle": page_angle(scan_id, number), "sideways": turned})  # fmt: skip
     src.close()
     doc.set_metadata({
         "title": "", "author": "", "subject": "", "keywords": "", "creator": PRODUCER,

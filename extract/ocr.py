@@ -252,14 +252,15 @@ class _Image:
     skew: float
 
 
-def page_image(page: pymupdf.Page, dpi: int) -> _Image:
-    """The page rendered in grey at ``dpi``, turned straight, its table rules found and erased."""
+def page_image(page: pymupdf.Page, dpi: int, turn: int = 0) -> _Image:
+    """The page rendered in grey at ``dpi`` (turned by ``turn`` degrees to stand upright), made
+    straight, specks and table rules found and erased."""
     zoom = dpi / 72
-    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
-    grey = grey_array(pix)
+    matrix = pymupdf.Matrix(zoom, zoom).prerotate(turn)
+    grey = grey_array(page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False))
     skew = skew_angle(grey)
     if abs(skew) >= 0.05:
-        matrix = pymupdf.Matrix(zoom, zoom).prerotate(skew)
+        matrix = pymupdf.Matrix(zoom, zoom).prerotate(turn + skew)
         grey = grey_array(page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False))
     return _prepared(grey, dpi, skew)
 
@@ -274,6 +275,10 @@ def _prepared(grey: np.ndarray, dpi: int, skew: float) -> _Image:
 
 def _reading(image: _Image, words: list[Word], language: str, turned: int) -> OcrPage:
     zoom = image.dpi / 72
+    if language == VERTICAL:
+        lines = words_to_columns(words, zoom)
+        height, width = image.grey.shape
+        return OcrPage(lines, _mean(words), len(words), width / zoom, height / zoom, language, turned)
     lines = words_to_lines(words, image.grey, zoom)
     if image.rules and any(not r.horizontal for r in image.rules):
         tables = find_tables(image.rules)
@@ -299,9 +304,12 @@ def ocr_page(page: pymupdf.Page, engine: Tesseract) -> OcrPage:
     candidates = [best]
     turn = orientation(engine, image.png, image.dpi)
     if turn:
-        upright = _prepared(np.ascontiguousarray(np.rot90(image.grey, k=-turn // 90)), image.dpi, image.skew)
+        upright = page_image(page, image.dpi, turn)  # straightened again: a skew is measured upright
         words = run_tesseract(engine, upright.png, upright.dpi, LANGUAGE, PAGE_SEGMENTATION)
         candidates.append(_reading(upright, words, LANGUAGE, turn))
+        if candidates[-1].confidence is not None and candidates[-1].confidence >= LOW_CONFIDENCE:
+            candidates[-1].tries = [LANGUAGE, f"{LANGUAGE}+{turn}"]
+            return candidates[-1]
     if engine.vertical:
         words = run_tesseract(engine, image.png, image.dpi, VERTICAL, 5)  # psm 5: a block of vertical lines
         candidates.append(_reading(image, words, VERTICAL, 0))
@@ -384,6 +392,28 @@ def words_to_lines(words: list[Word], grey: np.ndarray | None, zoom: float) -> l
         if current:
             lines.append(_line(current, height, grey, zoom))
     return [line for line in lines if line.text]
+
+
+def words_to_columns(words: list[Word], zoom: float) -> list[RawLine]:
+    """Vertical writing (縦書き): the words of each column, top to bottom, columns right to left.
+
+    The page is looked at turned by a quarter, so that its columns are rows, and read as
+    :func:`words_to_lines` reads rows; the lines keep the page's own coordinates."""
+    turned = [Word(w.text, w.y0, -w.x1, w.y1, -w.x0, w.confidence, w.line) for w in words]
+    columns: list[RawLine] = []
+    for column in _rows(turned):
+        width = _median([w.height for w in column]) or 1.0
+        current: list[Word] = []
+        for word in [*column, None]:
+            if current and (word is None or word.x0 - current[-1].x1 > _CELL_GAP * width):
+                text = repair_line("".join(w.text for w in current))
+                x0, x1 = -max(w.y1 for w in current) / zoom, -min(w.y0 for w in current) / zoom
+                y0, y1 = min(w.x0 for w in current) / zoom, max(w.x1 for w in current) / zoom
+                columns.append(RawLine(text, x0, y0, x1, y1, round(width / zoom / 0.9, 2), False, True))
+                current = []
+            if word is not None:
+                current.append(word)
+    return [column for column in columns if column.text]
 
 
 def _line(words: list[Word], height: float, grey: np.ndarray | None, zoom: float) -> RawLine:

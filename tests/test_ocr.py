@@ -106,3 +106,36 @@ def test_tsv_words_are_parsed() -> None:
     )
     (only,) = parse_tsv(tsv)
     assert (only.text, only.x1, only.y1, only.confidence, only.line) == ("協会", 50, 50, 96.5, (1, 1, 1))
+
+
+def test_a_page_scanned_sideways_is_read_upright(corpus_pdfs) -> None:
+    side = json.loads((SCANNED / f"{KYOUKAI}.json").read_text(encoding="utf-8"))
+    number = next(p["page"] for p in side["pages"] if p.get("sideways"))
+    reading, typeset = read(KYOUKAI, number)
+    assert reading.turned in (90, 270) and reading.height > reading.width  # a portrait page again
+    text = "\n".join(line.text for line in reading.lines)
+    assert SequenceMatcher(None, squash(text), squash(typeset), autojunk=False).ratio() >= 0.9
+
+
+FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"  # the corpus font (make corpus)
+
+
+def test_vertical_writing_is_read_in_columns_right_to_left(tmp_path) -> None:
+    columns = ["第3期特定健康診査等実施計画", "東京都医師国民健康保険組合", "平成三十年四月"]
+    typeset = pymupdf.open()
+    page = typeset.new_page(width=595, height=842)
+    page.insert_font(fontname="g", fontfile=FONT)
+    for n, column in enumerate(columns):  # 縦書き: one character under the other, columns leftwards
+        for i, ch in enumerate(column):
+            page.insert_text((500 - 40 * n, 120 + 18 * i), ch, fontname="g", fontsize=16)
+    scan = pymupdf.open()
+    scanned = scan.new_page(width=595, height=842)
+    image = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY).tobytes("jpeg")
+    scanned.insert_image(scanned.rect, stream=image)
+    reading = ocr_page(scanned, find_tesseract())
+    assert reading.language == "jpn_vert"
+    assert all(line.vertical for line in reading.lines)
+    read_columns = [squash(line.text) for line in reading.lines]
+    assert len(read_columns) == 3
+    for got, want in zip(read_columns, columns, strict=True):  # right to left
+        assert SequenceMatcher(None, got, want).ratio() >= 0.8, (got, want)
