@@ -35,7 +35,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,22 +165,15 @@ class OcrPage:
     tries: list[str] = field(default_factory=list)
 
 
-def _no_orphan() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Let Tesseract die with its worker: the loader kills a worker past its timeout."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-
-
 def run_tesseract(engine: Tesseract, image: bytes, dpi: int, language: str, psm: int) -> list[Word]:
-    """Words Tesseract reads in a PNG image (an empty list if it fails on it)."""
+    """Words Tesseract reads in a PNG image (an empty list if it fails on it).
+
+    Tesseract runs in the caller's process group: the loader gives each worker one of its own and
+    kills the group with a worker past its timeout, so no Tesseract is left running."""
     command = [engine.program, "stdin", "stdout", "-l", language, "--psm", str(psm), "--dpi", str(dpi), "tsv"]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(command, input=image, capture_output=True, timeout=PAGE_TIMEOUT, env=env,
-                              preexec_fn=_no_orphan)  # fmt: skip
+        done = subprocess.run(command, input=image, capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except (OSError, subprocess.SubprocessError):
         return []
     return parse_tsv(done.stdout.decode("utf-8", "replace"))
@@ -210,8 +202,7 @@ def orientation(engine: Tesseract, image: bytes, dpi: int) -> int:
     command = [engine.program, "stdin", "stdout", "--psm", "0", "--dpi", str(dpi)]
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(command, input=image, capture_output=True, timeout=PAGE_TIMEOUT, env=env,
-                              preexec_fn=_no_orphan)  # fmt: skip
+        done = subprocess.run(command, input=image, capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except (OSError, subprocess.SubprocessError):
         return 0
     text = done.stdout.decode("utf-8", "replace")
