@@ -194,6 +194,10 @@ def quality_scores(layout: str = "plain") -> None:
             figures = {"P": evaluation.precision, "R": evaluation.recall}
             figures.update({f: a for f, a in evaluation.agreements().items() if evaluation.compared.get(f)})
             lowest += [(figure, f"{what} {doc_id} {name}") for name, figure in figures.items()]
+    print(f"\nKPI records and their canonical indicators ({layout}): P and R over all targets (KPI lines, "
+          "goal sentences, tables, STEP cells); the gold records with an expected id found carrying exactly "
+          "it; records carrying another id than the gold's (wrong ids, must be 0)")
+    print(kpi_id_table(tables["kpis"]))
     worst = sorted(lowest)[:3]
     print("\nlowest figures: " + "; ".join(f"{label} {figure:.3f}" for figure, label in worst))
     stats = ginza.STATS
@@ -202,6 +206,29 @@ def quality_scores(layout: str = "plain") -> None:
         f"{stats['seconds']:.2f} s of {total:.2f} s reading these documents; {stats['cache_hits']} cache hits"
     )
     print(f"program stage: {spent:.2f} s of {total:.2f} s reading these documents")
+
+
+def kpi_id_table(rows: list) -> str:
+    """Per gold set: KPI precision and recall, the share of records with their expected id, the
+    wrong ids; a total row."""
+    from extract.evaluate import KPI_FIELDS, Evaluation
+
+    head = f"{'':<48}{'gold':>6}{'found':>7}{'P':>7}{'R':>7}{'with id':>9}{'expected id':>13}"
+    head += f"{'wrong ids':>11}"
+    lines = [head]
+    total = Evaluation(KPI_FIELDS)
+    for label, evaluation in [*rows, ("all gold sets", None)]:
+        if evaluation is None:
+            evaluation = total
+        else:
+            total = total + evaluation
+        carried, required = evaluation.tally("ids_carried"), evaluation.tally("ids_required")
+        lines.append(
+            f"{label:<48}{evaluation.expected:>6}{evaluation.predicted:>7}{evaluation.precision:>7.3f}"
+            f"{evaluation.recall:>7.3f}{required:>9}{f'{carried} {evaluation.id_share:.3f}':>13}"
+            f"{evaluation.wrong_ids:>11}"
+        )
+    return "\n".join(lines)
 
 
 def _load_json(folder: Path, db: Path) -> list[dict]:

@@ -4,4 +4,4 @@ The pipeline flows one way, one module a stage:
 ``pdf`` (bytes → pages and lines) → ``normalize`` → ``store`` (SQLite), driven by ``loader``.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -69,6 +69,16 @@ def _error_line(message: str) -> Text:
     return Text.assemble(("error: ", "red"), message)
 
 
+def _catalogue(path: Path):
+    """The built-in indicator catalogue extended by the user's file; a bad file is one line."""
+    from extract.indicators import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue(path)
+    except CatalogueError as exc:
+        fail(str(exc))
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` (as data, not markup) and exit with ``code`` (2: usage)."""
     err_console.print(_error_line(message), soft_wrap=True)
@@ -213,6 +223,11 @@ def load_command(
         typer.Option("--json", help="Print one JSON line per file (outcome, pages, seconds, CPU seconds, "
                      "pages read again by pdfplumber, message) and a summary line, instead of the tables."),
     ] = False,
+    indicators: Annotated[
+        Path | None,
+        typer.Option("--indicators", help="Your indicator catalogue (TOML, as schemas/indicators.toml): "
+                     "kept in the database, new and stored KPI records are mapped with it."),
+    ] = None,
 ) -> None:
     """Load plan PDFs into the database.
 
@@ -222,7 +237,9 @@ def load_command(
     table and the batch goes on; of a file cut short, the pages that survive are loaded.
 
     Example:  planex load downloads/ --db plans.db --workers 2
+              planex load downloads/ --db plans.db --indicators my-indicators.toml
     """
+    catalogue = _catalogue(indicators) if indicators is not None else None
     try:
         total = len(discover(paths))
     except UsageError as exc:
@@ -262,7 +279,8 @@ def load_command(
                 sys.stdout.flush()
 
         try:
-            summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file)
+            summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file,
+                           catalogue=catalogue)  # fmt: skip
         except UsageError as exc:
             fail(str(exc))
         except LoadInterrupted as exc:
@@ -296,6 +314,8 @@ def _report(summary: LoadSummary, db_path: Path, as_json: bool) -> None:
     line = {"type": "summary", "files": summary.files, "loaded": summary.loaded,
             "unchanged": summary.unchanged, "truncated": summary.truncated, "failed": dict(summary.failed),
             "pages": summary.pages, "seconds": round(summary.seconds, 3)}  # fmt: skip
+    if summary.remapped is not None:
+        line["kpis_remapped"] = summary.remapped.changed
     sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
@@ -311,6 +331,9 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
         table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     table.caption = f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"
+    if summary.remapped is not None:
+        table.caption += (f"; KPI records mapped again with the new indicator catalogue: "
+                          f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
     console.print(table)
     if summary.failed_total:
         db = store.open_db(db_path)
@@ -579,7 +602,8 @@ def show_command(
 
 
 kpis_app = typer.Typer(
-    help="KPIs and numeric targets: list them (planex kpis), or find unmapped indicator spellings.",
+    help="KPIs and numeric targets: list them (planex kpis), find unmapped indicators, map them again "
+    "with your own indicator catalogue, list the catalogue.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -588,6 +612,29 @@ export_app = typer.Typer(
     help="Export records to CSV (Excel-friendly with --excel), JSON lines or an Excel workbook (.xlsx)."
 )
 app.add_typer(export_app, name="export")
+PopulationOption = Annotated[
+    str | None,
+    typer.Option(help="Only this normalized population: insured, dependents or all (or 被扶養者 …)."),
+]
+IndicatorsOption = Annotated[
+    Path | None,
+    typer.Option("--indicators", help="Your indicator catalogue (TOML, as schemas/indicators.toml)."),
+]
+
+
+def _population(value: str | None) -> str | None:
+    from extract.indicators import POPULATION_LABELS, POPULATIONS, normalized_population
+
+    if value is None:
+        return None
+    wanted = value.strip()
+    if wanted in POPULATIONS:
+        return wanted
+    by_label = {label: key for key, label in POPULATION_LABELS.items()}
+    found = by_label.get(wanted) or normalized_population(wanted)
+    if found is None:
+        fail(f"--population must be insured, dependents or all (or 被保険者, 被扶養者, 全体), not {value!r}")
+    return found
 
 
 @kpis_app.callback()
@@ -596,31 +643,34 @@ def kpis_command(
     db: DbOption = Path("planex.db"),
     branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
     indicator: Annotated[
-        str | None, typer.Option(help="Canonical id (generic_share) or part of the indicator.")
+        str | None, typer.Option(help="Canonical id (generic_share), its label, or part of the indicator.")
     ] = None,
+    population: PopulationOption = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
 ) -> None:
     """Show KPI and target records in the terminal.
 
-    Example:  planex kpis --db plans.db --indicator generic_share
+    Example:  planex kpis --db plans.db --indicator tokutei_kenshin_rate --population dependents
     """
     if ctx.invoked_subcommand is not None:
         return
     from extract.export import kpi_records
 
+    wanted = _population(population)
     database = _open_db(db)
-    rows = kpi_records(database, branch=branch, indicator=indicator)
+    rows = kpi_records(database, branch=branch, indicator=indicator, population=wanted)
     database.close()
     shown = f" (first {limit})" if len(rows) > limit else ""
     table = Table(title=f"{len(rows)} KPI / target records{shown}")
-    for col in ("branch / insurer", "FY", "kind", "indicator", "id", "target", "page"):
+    for col in ("branch / insurer", "FY", "kind", "indicator", "id", "population", "target", "page"):
         table.add_column(col)
     from extract.export import target_text
 
     for row in rows[:limit]:
         table.add_row(
-            row["branch"] or row["insurer"] or "", str(row["target_year"] or ""), row["kind"],
-            row["indicator"][:40], row["indicator_id"], target_text(row), str(row["page"]),
+            cell(row["branch"] or row["insurer"] or ""), cell(row["target_year"] or ""), cell(row["kind"]),
+            cell(row["indicator"][:40]), cell(row["indicator_id"]), cell(row["population_norm"]),
+            cell(target_text(row)), cell(row["pages"]),
         )  # fmt: skip
     console.print(table)
 
@@ -629,10 +679,13 @@ def kpis_command(
 def kpis_unmapped_command(
     db: DbOption = Path("planex.db"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 100,
 ) -> None:
-    """Indicator spellings that map to no canonical indicator, most frequent first.
+    """Indicators that map to no canonical indicator, most frequent first, with a program and a
+    section they stand in (what a rule of your catalogue would name).
 
-    Add the frequent ones to schemas/indicators.toml.
+    Add the frequent ones to your catalogue (see README "Your own indicators"), then run
+    planex kpis remap --indicators FILE.
     """
     from extract.export import unmapped
 
@@ -642,11 +695,88 @@ def kpis_unmapped_command(
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{len(rows)} unmapped indicator spellings")
-    for col in ("indicator", "records", "plans"):
+    records = sum(r["records"] for r in rows)
+    shown = f" (first {limit})" if len(rows) > limit else ""
+    table = Table(title=f"{len(rows)} unmapped indicators, {records} records{shown}")
+    for col in ("indicator", "records", "plans", "unit", "program", "section"):
+        table.add_column(col)
+    for row in rows[:limit]:
+        table.add_row(cell(row["indicator"]), cell(row["records"]), cell(row["plans"]), cell(row["unit"]),
+                      cell(row["program"]), cell((row["section"] or "").rsplit(" > ", 1)[-1]))  # fmt: skip
+    console.print(table)
+
+
+@kpis_app.command("remap")
+def kpis_remap_command(
+    db: DbOption = Path("planex.db"),
+    indicators: IndicatorsOption = None,
+    builtin: Annotated[
+        bool, typer.Option("--builtin", help="Drop the catalogue kept in the database: planex's own only.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Map every stored KPI record again — canonical id, rule, normalized population — without
+    reading any PDF: with your catalogue (--indicators, then kept in the database for later
+    loads), with the one the database keeps, or with planex's own (--builtin; after an upgrade).
+
+    Example:  planex kpis remap --db plans.db --indicators my-indicators.toml
+    """
+    from extract.indicators import builtin_catalogue
+
+    if indicators is not None and builtin:
+        fail("give --indicators FILE or --builtin, not both")
+    catalogue = _catalogue(indicators) if indicators is not None else None
+    database = _open_db(db)
+    try:
+        if catalogue is None:
+            catalogue = builtin_catalogue() if builtin else store.stored_catalogue(database)
+        result = store.remap_kpis(database, catalogue)
+    finally:
+        database.close()
+    if as_json:
+        line = {"records": result.records, "changed": result.changed, "mapped": result.mapped,
+                "catalogue": catalogue.user_source or "planex"}  # fmt: skip
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return
+    used = f"planex's catalogue + {catalogue.user_source}" if catalogue.user_text else "planex's catalogue"
+    without = result.records - result.mapped
+    console.print(cell(f"{result.records} KPI records mapped with {used}: {result.changed} changed, "
+                       f"{result.mapped} with a canonical indicator, {without} without"))  # fmt: skip
+
+
+@kpis_app.command("indicators")
+def kpis_indicators_command(
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Show the catalogue this database keeps (with yours).")
+    ] = None,
+    indicators: IndicatorsOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The indicator catalogue: id, Japanese label, unit, whom it counts when the plan does not
+    say, what it counts, and where the entry comes from (planex, or your file).
+
+    Example:  planex kpis indicators --indicators my-indicators.toml
+    """
+    from extract.indicators import builtin_catalogue
+
+    if indicators is not None:
+        catalogue = _catalogue(indicators)
+    elif db is not None:
+        database = _open_db(db)
+        catalogue = store.stored_catalogue(database)
+        database.close()
+    else:
+        catalogue = builtin_catalogue()
+    rows = [{"id": i.id, "label": i.label, "unit": i.unit, "population": i.population, "counts": i.counts,
+             "origin": i.origin} for i in catalogue.indicators]  # fmt: skip
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} canonical indicators")
+    for col in ("id", "label", "unit", "population", "counts", "from"):
         table.add_column(col)
     for row in rows:
-        table.add_row(row["indicator"], str(row["records"]), str(row["plans"]))
+        table.add_row(*(cell(row[k]) for k in ("id", "label", "unit", "population", "counts", "origin")))
     console.print(table)
 
 
@@ -668,9 +798,11 @@ def export_kpis_command(
     excel: ExcelOption = False,
     fmt: FormatOption = None,
     branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
-    indicator: Annotated[str | None, typer.Option(help="Only this indicator (id or part).")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator (id, label or part).")] = None,
+    population: PopulationOption = None,
 ) -> None:
-    """Export KPI records: one row per record (long), or one row per plan (--wide).
+    """Export KPI records: one row per record (long), or one row per plan (--wide), a column
+    per canonical indicator, normalized population and target year.
 
     Examples:  planex export kpis --db plans.db --out kpis.csv --excel
                planex export kpis --db plans.db --out kpis.xlsx   (typed cells)
@@ -680,10 +812,12 @@ def export_kpis_command(
     _check_format(fmt)
     _check_out(out)
     database = _open_db(db)
-    rows = export.kpi_records(database, branch=branch, indicator=indicator)
+    wanted = _population(population)
+    rows = export.kpi_records(database, branch=branch, indicator=indicator, population=wanted)
+    catalogue = store.stored_catalogue(database)
     database.close()
     if wide:
-        table_rows, columns = export.wide(rows)
+        table_rows, columns = export.wide(rows, catalogue)
     else:
         table_rows, columns = rows, export.KPI_EXPORT_COLUMNS
     _write_rows(table_rows, columns, out, excel, fmt, sheet="KPIs by plan" if wide else "KPIs")

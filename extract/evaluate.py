@@ -8,8 +8,8 @@ Every scorer does two things, and reports them apart:
 - **Finding** (precision and recall): which expected records have a found counterpart. Pairs are
   chosen by what identifies a record in the text — a heading's label and words, a KPI's
   indicator, a program's name — compared as text, never through the project's own readers (no
-  ``canonical_id``, no ``name_key``): a scorer that asks the code under test whether two things
-  are the same cannot see the code get them wrong.
+  indicator catalogue, no ``name_key``): a scorer that asks the code under test whether two
+  things are the same cannot see the code get them wrong.
 - **Agreement per field** over the matched pairs: every field the gold has is compared exactly
   (after one comparison normalization of text, :func:`text_key`), and each difference is kept as a
   :class:`Mismatch`. A field that the gold leaves null must be null in the reading too: ``None``
@@ -37,6 +37,7 @@ __all__ = [
     "Score",
     "agreement_table",
     "kpi_gold",
+    "kpi_pairs",
     "program_gold",
     "score_headings",
     "score_kpis",
@@ -99,6 +100,9 @@ class Evaluation:
     mismatches: list[Mismatch] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    tallies: dict[str, int] = field(default_factory=dict)
+    """Counts a scorer keeps beside the fields (the KPI scorer: ``ids_required``, ``ids_carried``,
+    ``ids_wrong``; see :func:`score_kpis`), summed when evaluations are added."""
 
     # the Score's figures, so that an Evaluation reads like one
     @property
@@ -149,7 +153,28 @@ class Evaluation:
             total.agreed[name] = self.agreed.get(name, 0) + other.agreed.get(name, 0)
         total.mismatches = self.mismatches + other.mismatches
         total.missed, total.extra = self.missed + other.missed, self.extra + other.extra
+        for name in self.tallies.keys() | other.tallies.keys():
+            total.tallies[name] = self.tallies.get(name, 0) + other.tallies.get(name, 0)
         return total
+
+    def tally(self, name: str) -> int:
+        return self.tallies.get(name, 0)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.tallies[name] = self.tallies.get(name, 0) + n
+
+    @property
+    def id_share(self) -> float:
+        """KPI records: share of the gold records with an expected canonical id that were found
+        carrying exactly it (a record not found does not carry it); 1.0 when the gold has none."""
+        required = self.tally("ids_required")
+        return self.tally("ids_carried") / required if required else 1.0
+
+    @property
+    def wrong_ids(self) -> int:
+        """KPI records found carrying a canonical id other than the gold's, or one where the
+        gold says the indicator has none: worse than no id, since it mixes two measures."""
+        return self.tally("ids_wrong")
 
     def __str__(self) -> str:
         worst = ", ".join(f"{n} {a:.3f}" for n, a in self.agreements().items() if a < 1.0)
@@ -254,9 +279,12 @@ def _pair(
 
 KPI_FIELDS = (
     "indicator", "comparator", "value", "unit", "target_year", "kind", "population",
-    "baseline_value", "baseline_year", "actual_value", "program", "indicator_id",
+    "baseline_value", "baseline_year", "actual_value", "program", "indicator_id", "population_norm",
+    "sources",
 )  # fmt: skip
-"""Compared for every matched KPI pair; ``indicator_id`` only where the gold carries one."""
+"""Compared for every matched KPI pair, each where the gold carries it: ``indicator_id`` and
+``population_norm`` where the gold gives them, ``sources`` — how many places state the target
+(``stated``: their lines) — in a gold file that says ``"sources_annotated": true``."""
 
 _KPI_COMPARE: dict[str, Callable[[object, object], bool]] = {
     "indicator": lambda a, b: text_key(a) == text_key(b),
@@ -266,11 +294,17 @@ _KPI_COMPARE: dict[str, Callable[[object, object], bool]] = {
     "actual_value": _same_number,
     "program": lambda a, b: _program_key(a) == _program_key(b),
     "indicator_id": lambda a, b: (a or "") == (b or ""),
+    "sources": lambda a, b: a == b,
 }
 
 
 def _kpi_fields(want: dict) -> tuple[str, ...]:
     return tuple(f for f in KPI_FIELDS if f in want)
+
+
+def _statements(record: object) -> int:
+    """How many places a found record says its target is stated (one when it keeps no list)."""
+    return len(_get(record, "sources") or ()) or 1
 
 
 def _kpi_agreement(want: dict, record: object) -> float:
@@ -279,6 +313,25 @@ def _kpi_agreement(want: dict, record: object) -> float:
     return (
         same + SequenceMatcher(None, text_key(_get(record, "indicator")), text_key(want["indicator"])).ratio()
     )
+
+
+def _plan_wants(gold: dict, key: str) -> list[dict]:
+    wants = [r for r in gold["records"] if r["plan"] == key]
+    if gold.get("sources_annotated"):  # the number of statements, as a field the pairs are compared on
+        wants = [{**w, "sources": len(w.get("stated") or [w.get("line")])} for w in wants]
+    return wants
+
+
+def kpi_pairs(found: dict[str, list], gold: dict) -> list[tuple[dict, object]]:
+    """The (gold record, found record) pairs :func:`score_kpis` compares, plan by plan: to look
+    at what a reader got for each record the gold has (its id, its population)."""
+    out = []
+    for key in gold["plans_annotated"]:
+        wants, got = _plan_wants(gold, key), list(found.get(key, []))
+        alike = lambda w, r: texts_alike(_get(r, "indicator"), w["indicator"])  # noqa: E731
+        pairs = _pair(wants, got, alike, _kpi_agreement)
+        out.extend((wants[i], got[j]) for i, j in pairs)
+    return out
 
 
 def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
@@ -290,10 +343,15 @@ def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
     agree on the most fields are taken. Every field of :data:`KPI_FIELDS` the gold record has is
     then compared: the indicator text exactly (:func:`text_key`), numbers to 1e-6, the program by
     its name without 重点 / ★ marks, the rest exactly.
+
+    Canonical ids are also tallied (:attr:`Evaluation.id_share`, :attr:`Evaluation.wrong_ids`): a
+    gold record with an id counts as carried when its found counterpart has exactly that id; a
+    found record whose id differs from its counterpart's gold id (or has one where the gold has
+    none) is a wrong id.
     """
     total = Evaluation(KPI_FIELDS)
     for key in gold["plans_annotated"]:
-        wants = [r for r in gold["records"] if r["plan"] == key]
+        wants = _plan_wants(gold, key)
         got = list(found.get(key, []))
         pairs = _pair(
             wants, got, lambda w, r: texts_alike(_get(r, "indicator"), w["indicator"]), _kpi_agreement
@@ -303,9 +361,16 @@ def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
             want, record = wants[i], got[j]
             name = f"l.{want.get('line', '?')} {want['indicator']} {want.get('target_year')}"
             for f in _kpi_fields(want):
-                found_value = _get(record, f)
+                found_value = _statements(record) if f == "sources" else _get(record, f)
                 evaluation.compare(key, name, f, found_value, want[f],
                                    _KPI_COMPARE.get(f, _same)(found_value, want[f]))  # fmt: skip
+            if "indicator_id" in want:
+                carried = _get(record, "indicator_id") or ""
+                if want["indicator_id"] and carried == want["indicator_id"]:
+                    evaluation.count("ids_carried")
+                if carried and carried != (want["indicator_id"] or ""):
+                    evaluation.count("ids_wrong")
+        evaluation.count("ids_required", sum(1 for w in wants if w.get("indicator_id")))
         paired_i, paired_j = {i for i, _ in pairs}, {j for _, j in pairs}
         evaluation.missed = [
             f"{key} l.{w.get('line', '?')} {w['indicator']} {w.get('target_year')}"
@@ -322,7 +387,7 @@ def score_kpis(found: dict[str, list], gold: dict) -> Evaluation:
 def kpi_gold(found: dict[str, list], doc_id: str = "") -> dict:
     """A reading's KPI records in the gold's format, to score another reading against it (two
     layouts of one plan must read the same). Never a substitute for gold written by hand."""
-    fields = tuple(f for f in KPI_FIELDS if f != "indicator_id")
+    fields = tuple(f for f in KPI_FIELDS if f not in ("indicator_id", "population_norm", "sources"))
     records = [
         {"plan": key, "line": _get(r, "page"), **{f: _get(r, f) for f in fields}}
         for key, got in found.items()
@@ -608,6 +673,7 @@ def program_gold(
 _SHORT = {
     "target_year": "year", "baseline_value": "base_value", "baseline_year": "base_year",
     "actual_value": "actual", "indicator_id": "ind_id", "key_program": "key", "budget_thousand_yen": "budget",
+    "population_norm": "pop_norm",
 }  # fmt: skip
 
 

@@ -3,9 +3,11 @@
 The long CSV starts with exactly these columns, in this order (other tools rely on them):
 ``doc_id, source_file, page, insurer, branch, plan_type, plan_fiscal_year, section, program, kind,
 indicator, indicator_id, comparator, value, unit, target_year, baseline_value, baseline_year,
-actual_value, population, raw_text``. ``excel=True`` writes UTF-8 with a byte-order mark so Excel
-shows the Japanese; the wide form has one row per plan and one column per canonical indicator
-and target year.
+actual_value, population, raw_text``, followed by ``indicator_label, population_norm,
+indicator_rule, pages, sources`` (every page and statement a target stands on). ``excel=True``
+writes UTF-8 with a byte-order mark so Excel shows the Japanese; the wide form has one row per
+plan and one column per canonical indicator, normalized population and target year, so that
+the same measure of the same people lines up across insurers.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import IO, Any
 
 import sqlite_utils
 
-from extract.indicators import labels
+from extract.indicators import POPULATION_LABELS, POPULATIONS, Catalogue, builtin_catalogue
 
 KPI_EXPORT_COLUMNS = (
     "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "section",
     "program", "kind", "indicator", "indicator_id", "comparator", "value", "unit", "target_year",
     "baseline_value", "baseline_year", "actual_value", "population", "raw_text",
+    "indicator_label", "population_norm", "indicator_rule", "pages", "sources",
 )  # fmt: skip
 _PLAN_COLUMNS = ("plan_id", "insurer", "insurer_type", "branch", "plan_type", "plan_fiscal_year",
                  "period_start", "period_end", "source_file")  # fmt: skip
@@ -38,15 +41,28 @@ def kpi_records(
     branch: str | None = None,
     indicator: str | None = None,
     insurer: str | None = None,
+    population: str | None = None,
 ) -> list[dict[str, Any]]:
-    """KPI records joined with their plan and document, in document and page order."""
+    """KPI records joined with their plan and document, in document and page order.
+
+    ``indicator``: a canonical id, its label or a spelling the catalogue knows (the records of
+    that id), or else any part of the indicator as written; ``population``: a normalized one
+    (``insured``, ``dependents``, ``all``). Each row also has ``indicator_label``, ``pages``
+    (every page it is stated on) and ``sources`` (one ``p.N section: text`` line per statement).
+    """
+    from extract.store import stored_catalogue
+
+    catalogue = stored_catalogue(db)
     where, params = ["1 = 1"], []
     if branch:
         where.append("p.branch = ?")
         params.append(branch.removesuffix("支部"))
     if indicator:
         where.append("(k.indicator_id = ? or k.indicator like ?)")
-        params += [indicator, f"%{indicator}%"]
+        params += [catalogue.id_of_text(indicator) or indicator, f"%{indicator}%"]
+    if population:
+        where.append("k.population_norm = ?")
+        params.append(population)
     if insurer:
         where.append("p.insurer like ?")
         params.append(f"%{insurer}%")
@@ -55,12 +71,29 @@ def kpi_records(
                p.fiscal_year as plan_fiscal_year, k.section, k.program, k.kind, k.indicator,
                k.indicator_id, k.comparator, k.value, k.unit, k.target_year, k.baseline_value,
                k.baseline_year, k.actual_value, k.population, k.raw_text,
+               k.population_norm, k.indicator_rule, k.sources,
                k.plan_id, p.insurer_type, p.period_start, p.period_end
         from kpis k join plans p on p.id = k.plan_id join documents d on d.id = k.doc_id
         where {" and ".join(where)}
         order by d.file_name, p.number, k.page, k.id
     """
-    return list(db.query(sql, params))
+    rows = list(db.query(sql, params))
+    names = catalogue.labels()
+    for row in rows:
+        row["indicator_label"] = names.get(row["indicator_id"] or "")
+        sources = json.loads(row["sources"] or "[]") or [
+            {"page": row["page"], "section": row["section"], "raw_text": row["raw_text"]}
+        ]  # a record stored before sources were kept
+        row["pages"] = "; ".join(dict.fromkeys(str(s["page"]) for s in sources))
+        row["sources"] = "\n".join(source_text(s) for s in sources)
+    return rows
+
+
+def source_text(source: dict[str, Any]) -> str:
+    """One statement of a target on one line: ``p.12 STEP4 > 事業1: 実施率(…)``."""
+    where = (source.get("section") or "").rsplit(" > ", 1)[-1]
+    text = " ".join((source.get("raw_text") or "").split())
+    return f"p.{source['page']} {where}: {text}" if where else f"p.{source['page']}: {text}"
 
 
 @contextlib.contextmanager
@@ -131,30 +164,47 @@ def target_text(row: dict[str, Any]) -> str:
     }.get(comparator, shown)  # fmt: skip
 
 
-def wide(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
-    """One row per plan, one column per canonical indicator and target year (``label [FY2021]``)."""
-    names = labels()
-    plans: dict[str, dict[str, Any]] = {}
-    columns: dict[str, tuple[int, int]] = {}
+def wide_column(label: str, population_norm: str | None, year: int | None) -> str:
+    """A wide-table column: ``特定健診実施率（被扶養者） [FY2021]``; no population for an indicator
+    that counts none (査定率), no year for a target that names none."""
+    shown = POPULATION_LABELS.get(population_norm or "")
+    name = f"{label}（{shown}）" if shown else label
+    return f"{name} [FY{year}]" if year else name
+
+
+def wide(
+    rows: list[dict[str, Any]], catalogue: Catalogue | None = None
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """One row per plan, one column per canonical indicator, normalized population and target
+    year (:func:`wide_column`), in catalogue order: a 共済組合's 組合員 and a 健保組合's 被保険者 share
+    a column. A plan stating one target twice shows its first statement."""
+    catalogue = catalogue or builtin_catalogue()
+    names = catalogue.labels()
     order = {ident: n for n, ident in enumerate(names)}
+    populations = {p: n for n, p in enumerate(("all", *POPULATIONS[:2]))}
+    plans: dict[str, dict[str, Any]] = {}
+    columns: dict[str, tuple[int, int, int]] = {}
     for row in rows:
-        if not row["indicator_id"]:
+        ident = row["indicator_id"]
+        if not ident:
             continue
         plan = plans.setdefault(row["plan_id"], {c: row.get(c) for c in _PLAN_COLUMNS})
-        year = row["target_year"]
-        column = f"{names[row['indicator_id']]} [FY{year}]" if year else names[row["indicator_id"]]
-        columns.setdefault(column, (order[row["indicator_id"]], year or 0))
+        year, norm = row["target_year"], row.get("population_norm")
+        column = wide_column(names.get(ident, ident), norm, year)
+        columns.setdefault(column, (order.get(ident, len(order)), populations.get(norm, -1), year or 0))
         plan.setdefault(column, target_text(row))  # the first record of a plan wins (KPI line before table)
     ordered = tuple(sorted(columns, key=lambda c: columns[c]))
     return list(plans.values()), _PLAN_COLUMNS + ordered
 
 
 def unmapped(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Indicator spellings that map to no canonical id, most frequent first."""
+    """Indicators that map to no canonical id, most frequent first: records and plans, and the
+    unit, program and section of one of them (what a rule of a user's catalogue would name)."""
     return list(
         db.query(
-            "select indicator, count(*) as records, count(distinct plan_id) as plans from kpis "
-            "where indicator_id = '' group by indicator order by records desc, indicator"
+            "select indicator, count(*) as records, count(distinct plan_id) as plans, "
+            "max(unit) as unit, max(program) as program, max(section) as section from kpis "
+            "where coalesce(indicator_id, '') = '' group by indicator order by records desc, indicator"
         )
     )
 

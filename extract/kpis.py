@@ -23,6 +23,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from extract.breakdowns import breakdown_parts
 from extract.normalize import normalize_text
 from extract.sections import PlanLine, match_style, reaches_margin
 from extract.target_tables import _without_restatements, table_records
@@ -64,7 +65,7 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
-    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう"
+    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
     r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催))"
 )
 
@@ -213,7 +214,7 @@ def sentences(text: str, line_starts: set[int] = frozenset({0})) -> list[str]:  
         if opens_item and k > begin:
             out.append(text[begin:k])
             begin = k
-        elif ch == "。" and not re.match(r"\s*[(（]", text[k + 1 :]):
+        elif ch == "。" and not re.match(r"\s*[(（\[［]", text[k + 1 :]):
             out.append(text[begin : k + 1])
             begin = k + 1
     if begin < len(text):
@@ -260,7 +261,7 @@ def goal_candidates(
             if items[i].page_no == items[start].page_no:  # the evidence stays on the record's page
                 raws.append(items[i].line.raw_text)
         i += 1
-        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名)", text)
+        numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名|割)", text)
         if not numeric_goal and not (_YOY.search(text) and "とす" in text) and not _ARROW.search(
             squash_numbers(text)
         ):
@@ -294,13 +295,14 @@ def stated_population(items: list[PlanLine], cand: Candidate) -> str | None:
 
 
 def ratio_population(definition: str) -> str | None:
-    """Whom a rate defined as a ratio counts: the one population its denominator names
-    (``受診者数÷期初の被保険者数`` → 被保険者; two populations → none)."""
+    """Whom a rate defined as a ratio counts: the populations its denominator names
+    (``受診者数÷期初の被保険者数`` → 被保険者; ``…÷期初の女性の被保険者数・被扶養者数`` → both,
+    counted together: 被保険者・被扶養者)."""
     m = re.search(r"[÷/]([^÷/\s]+)", definition)
     if not m:
         return None
-    found = set(re.findall(r"(?<!全)(被扶養者|組合員|被保険者)", m.group(1)))
-    return found.pop() if len(found) == 1 else None
+    found = list(dict.fromkeys(re.findall(r"(?<!全)(被保険者|組合員|被扶養者|家族)", m.group(1))))
+    return "・".join(found) if found else None
 
 
 _STEP_OUTPUT, _STEP_OUTCOME = "アウトプット指標", "アウトカム指標"
@@ -346,6 +348,28 @@ def _kind_of(path: str, default: str) -> str:
     return default
 
 
+_CONTEXT_LINES = 6
+
+
+def context_of(items: list[PlanLine], owner: list[int], item: int) -> str | None:
+    """The headings above a statement inside its section, outermost first (`` > ``-joined): the
+    sub-items a 協会けんぽ measure keeps as text (④ 特定健診実施率・事業者健診データ取得率等の向上 >
+    (a) 被保険者に対する対策), a table's caption. A generic word (健診実施率) takes its meaning from
+    them when the section's own heading names no program."""
+    if not 0 <= item < len(items):
+        return None
+    section = owner[item] if item < len(owner) else None
+    found: list[str] = []
+    for j in range(item - 1, -1, -1):
+        if (owner[j] if j < len(owner) else None) != section or len(found) >= _CONTEXT_LINES:
+            break
+        text = items[j].line.text.strip()
+        styled = match_style(text)
+        if styled and 2 <= len(styled[2]) <= 40 and "。" not in text and not re.search(r"\d\s*%", text):
+            found.append(" ".join(text.split()))
+    return " > ".join(reversed(found)) or None
+
+
 def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> str | None:
     """The 保健事業 a record belongs to: its nearest ancestor numbered 第N (not a chapter)."""
     index: int | None = section_index
@@ -372,10 +396,17 @@ def _after_open_bracket(text: str) -> str:
     return text
 
 
-def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> list:
-    """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records."""
-    from extract.indicators import canonical_id
-    from schemas.kpis import Kpi
+def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, catalogue=None) -> list:
+    """Every KPI and numeric target of one plan, as :class:`schemas.kpis.Kpi` records.
+
+    Each record gets a first reading of its canonical indicator (``catalogue``, the built-in one
+    by default), which tells restatements apart; the plan's assembly maps it again once the
+    record's program is known (``extract.indicators.assign_indicators``)."""
+    from extract.indicators import builtin_catalogue
+    from extract.restatements import first_statements
+    from schemas.kpis import Kpi, KpiSource
+
+    catalogue = catalogue or builtin_catalogue()
 
     parents = {s.id: n for n, s in enumerate(sections)}
     default_year = plan.fiscal_year
@@ -387,10 +418,21 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
         section = sections[section_index] if sections else None
         path = section.path if section else ""
         indicator = normalize_text(reading_like["indicator"]).strip()
-        if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or _ESTIMATE.search(indicator):
+        aimed = reading_like["comparator"] in ("reduce_by", "increase_by")  # …対象者数を2割減少させる
+        if len(_WORDS.findall(re.sub(r"令和|平成|年度", "", indicator))) < 2 or (
+            _ESTIMATE.search(indicator) and not aimed
+        ):
             return  # no measure named (a bracket note, a date), or an estimate
         if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
             return  # a piece of a bracketed note, not a measure
+        program = _program_of(section_index, sections, parents) if sections else None
+        population = reading_like.get("population")
+        unit = reading_like.get("unit", "")
+        context = context_of(items, owner, item)
+        match = catalogue.map(
+            indicator, program=program, section=path, context=context, population=population, unit=unit,
+            comparator=reading_like["comparator"],
+        )  # fmt: skip
         records.append(
             Kpi(
                 id=f"{plan.id}-k{len(records):03d}",
@@ -398,19 +440,23 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
                 plan_id=plan.id,
                 page=page,
                 section=path,
-                program=_program_of(section_index, sections, parents) if sections else None,
+                context=context,
+                program=program,
                 kind=_kind_of(path, kind),  # type: ignore[arg-type]
                 indicator=indicator,
-                indicator_id=canonical_id(indicator, reading_like.get("population")),
+                indicator_id=match.indicator_id or "",
+                indicator_rule=match.rule,
                 comparator=reading_like["comparator"],
                 value=reading_like.get("value"),
-                unit=reading_like.get("unit", ""),
+                unit=unit,
                 target_year=reading_like.get("target_year"),
                 baseline_value=reading_like.get("baseline_value"),
                 baseline_year=reading_like.get("baseline_year"),
                 actual_value=reading_like.get("actual_value"),
-                population=reading_like.get("population"),  # type: ignore[arg-type]
+                population=population,
+                population_norm=match.population_norm,  # type: ignore[arg-type]
                 raw_text=raw,
+                sources=[KpiSource(page=page, section=path, raw_text=raw)],
             )
         )
 
@@ -431,7 +477,13 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
-    records[:] = _first_statement_only(records)  # sentences restated in a KPI list or table
+    for part in breakdown_parts(items, default_year):  # （内訳）協会保健師実施分 16.7％ …: each part
+        add(
+            {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
+             "target_year": part.year, "population": part.population},
+            part.item, part.page, part.raw, "target",
+        )  # fmt: skip
+    records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources
     for t in _without_restatements(table_records(items)):
         add(
             {
@@ -474,26 +526,3 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list) -> 
     for n, record in enumerate(records):  # ids in reading order, after restatements were dropped
         record.id = f"{plan.id}-k{n:03d}"
     return records
-
-
-def _first_statement_only(records: list) -> list:
-    """A target stated twice in one plan (the KPI line, then a KPI table or list restating it) is
-    one record: the first. Same year, comparator and value, and the same canonical indicator, or
-    one indicator's words ending the other's (a restatement carries the measure's name before it)."""
-    kept: list = []
-    for record in records:
-        text = re.sub(r"\s+", "", record.indicator)
-        duplicate = any(
-            k.target_year == record.target_year
-            and k.comparator == record.comparator
-            and k.value == record.value
-            and (
-                (record.value is not None and record.indicator_id and k.indicator_id == record.indicator_id)
-                or (len(text) >= 2 and (text.endswith(re.sub(r"\s+", "", k.indicator))
-                                        or re.sub(r"\s+", "", k.indicator).endswith(text)))
-            )
-            for k in kept
-        )  # fmt: skip
-        if not duplicate:
-            kept.append(record)
-    return kept

@@ -32,6 +32,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__, pdf, store
+from extract.indicators import Catalogue, catalogue_from
 from extract.pdf import PdfReadError, read_pdf
 from schemas.records import ErrorKind, LoadError
 
@@ -71,6 +72,8 @@ class LoadSummary:
     characters: int = 0
     seconds: float = 0.0
     files: int = 0
+    remapped: store.Remapped | None = None
+    """With a new indicator catalogue: the records already stored, mapped again with it."""
 
     @property
     def failed_total(self) -> int:
@@ -113,15 +116,16 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(unique, key=str)
 
 
-def process_file(path: str | Path) -> store.DocumentRows | Failure:
-    """Read one file into rows to store, or say why it cannot be (runs in a worker process)."""
+def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.DocumentRows | Failure:
+    """Read one file into rows to store, or say why it cannot be (runs in a worker process);
+    KPI records are mapped with the indicator ``catalogue`` (planex's own by default)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return store.document_rows(read_pdf(data))
+        return store.document_rows(read_pdf(data), catalogue)
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:
@@ -130,8 +134,11 @@ def process_file(path: str | Path) -> store.DocumentRows | Failure:
         return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> None:
+    """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
+    (TOML text, file name), validated by the parent; every file of the load is mapped with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    catalogue = catalogue_from(*indicators)
     from extract.ginza import nlp
 
     # Already loaded in the fork server; loads here only if that failed. Without a model, files
@@ -150,7 +157,7 @@ def _worker_main(conn: Connection) -> None:
         if path is None:
             return
         wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
-        result = process_file(path)
+        result = process_file(path, catalogue)
         work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
         try:
             conn.send((result, *work))
@@ -161,9 +168,10 @@ def _worker_main(conn: Connection) -> None:
 class _Worker:
     """One worker process and the file it is working on."""
 
-    def __init__(self, ctx: mp.context.BaseContext) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", "")) -> None:
+        self.indicators = indicators
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, indicators), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -210,10 +218,14 @@ def load(
     timeout: float = DEFAULT_TIMEOUT,
     force: bool = False,
     progress: ProgressCallback | None = None,
+    catalogue: Catalogue | None = None,
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
     Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
+    a ``catalogue`` given replaces it: it is stored in the database first, and once every file
+    is loaded the records already there are mapped again with it (no PDF is read twice).
     Raises :class:`UsageError` for a missing path, :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
     :func:`store.check_database`; also one holding documents read by a newer planex).
@@ -223,6 +235,12 @@ def load(
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
     db = open_target(db_path)
+    remap = catalogue is not None
+    if catalogue is None:
+        catalogue = store.stored_catalogue(db)
+    else:
+        store.store_catalogue(db, catalogue)  # an interrupted load maps the rest alike when rerun
+    indicators = (catalogue.user_text, catalogue.user_source)
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
     known = store.known_ids(db)
@@ -293,7 +311,7 @@ def load(
     pool: list[_Worker] = []
     failed_starts = 0
     try:
-        pool = [_Worker(ctx) for _ in range(min(workers, len(queue)))]
+        pool = [_Worker(ctx, indicators) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
                 if worker.ready and worker.path is None and queue:
@@ -329,6 +347,8 @@ def load(
                     pool[pool.index(worker)] = _replace(worker, ctx)
                     given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
                     fail(path, given_up, (elapsed, elapsed, 0))
+        if remap:  # the documents loaded before, mapped with the new catalogue as well
+            summary.remapped = store.remap_kpis(db, catalogue)
     except KeyboardInterrupt:
         for worker in pool:
             worker.kill()
@@ -376,4 +396,4 @@ def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> N
 
 def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
     worker.kill()
-    return _Worker(ctx)
+    return _Worker(ctx, worker.indicators)

@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from extract.dates import find_years, parse_year, parse_year_range
+from extract.indicators import Catalogue, assign_indicators
 from extract.kpis import plan_kpis
 from extract.programs import plan_programs
+from extract.restatements import merge_restatements
 from extract.sections import PlanLine, build_sections, plan_lines
 from schemas.kpis import Kpi
 from schemas.plans import InsurerType, Plan, PlanType, Section
@@ -33,11 +35,13 @@ _PLAN_TYPES: tuple[tuple[PlanType, re.Pattern[str]], ...] = (
     ("business_plan", re.compile(r"事業計画")),
 )
 # Insurer names: a proper name before the kind of insurer. Longest kinds first.
+# a name may open with a hiragana word (みどり健康保険組合, ひかり建設国民健康保険組合), never with a particle
+_KANA_START = r"(?:(?![のはがをにでもへやと])[ぁ-ゖ]{2,8})?"
 _INSURER = re.compile(
     r"(全国健康保険協会|協会けんぽ"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?国民健康保険組合"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?健康保険組合"
-    r"|[一-龥ァ-ヴーA-Za-z・]{1,16}?共済組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?国民健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?共済組合"
     r"|[一-龥]{1,6}?[市町村]国民健康保険)"
 )
 _NOT_A_NAME = re.compile(r"^(当|本|各|同|全|の|等|以上|未満|加入者|被用者|単一|総合|地域|職域)")
@@ -163,8 +167,14 @@ def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
     return [(r.plan, r.sections) for r in read_document(parsed, with_kpis=False)]
 
 
-def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[PlanReading]:
-    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document."""
+def read_document(
+    parsed: ParsedDocument, *, with_kpis: bool = True, catalogue: Catalogue | None = None
+) -> list[PlanReading]:
+    """Plans, section trees and (unless ``with_kpis`` is False) KPIs of a parsed document.
+
+    A pure function of the document and the indicator ``catalogue`` (planex's own by default):
+    KPI records are mapped to canonical indicators once their programs are known, and a target
+    stated twice is one record with both sources."""
     result = []
     prefix = parsed.sha256[:16]
     spans = split_plans(parsed.pages)
@@ -207,8 +217,10 @@ def read_document(parsed: ParsedDocument, *, with_kpis: bool = True) -> list[Pla
         if not with_kpis:
             result.append(PlanReading(plan, sections, []))
             continue
-        kpis = plan_kpis(plan, items, owner, sections)
+        kpis = plan_kpis(plan, items, owner, sections, catalogue)
         programs, issues = plan_programs(plan, items, owner, sections, kpis)
+        assign_indicators(kpis, catalogue)  # a generic word (実施率) takes its program's meaning
+        kpis = merge_restatements(kpis, programs)
         result.append(PlanReading(plan, sections, kpis, programs, issues))
     return result
 

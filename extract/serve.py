@@ -40,17 +40,20 @@ import importlib
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 from datasette import hookimpl
 
 from extract import store
 from extract.search_index import INDEX, SENTENCES
+
+if TYPE_CHECKING:
+    from extract.indicators import Catalogue
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -127,26 +130,28 @@ def planex_heading_score(heading: object, wanted: object) -> float:
     return similarity(_heading_key(str(wanted)), heading_key(str(heading)))
 
 
-def planex_indicator_id(text: object) -> str | None:
+def planex_indicator_id(text: object, catalogue: Catalogue | None = None) -> str | None:
     """The canonical indicator id of ``text``: an id (generic_share), its Japanese label, or any
-    spelling schemas/indicators.toml knows (ジェネリック医薬品使用割合); ``None`` if none."""
-    from extract.indicators import canonical_id, labels
-    from extract.normalize import normalize_text
+    spelling the catalogue's names know (ジェネリック医薬品使用割合); ``None`` if none. The served
+    database's catalogue (with the user's indicators) when :func:`register_functions` is given it."""
+    from extract.indicators import builtin_catalogue
 
-    wanted = "".join(normalize_text(str(text or "")).split())
-    if not wanted:
-        return None
-    names = labels()
-    if wanted in names:
-        return wanted
-    by_label = {"".join(normalize_text(label).split()): ident for ident, label in names.items()}
-    return by_label.get(wanted) or canonical_id(wanted) or None
+    return (catalogue or builtin_catalogue()).id_of_text(str(text or ""))
 
 
-def planex_indicator_label(indicator_id: object) -> str | None:
-    from extract.indicators import labels
+def planex_indicator_label(indicator_id: object, catalogue: Catalogue | None = None) -> str | None:
+    from extract.indicators import builtin_catalogue
 
-    return labels().get(str(indicator_id or ""))
+    return (catalogue or builtin_catalogue()).labels().get(str(indicator_id or ""))
+
+
+def planex_population(text: object) -> str | None:
+    """A normalized population (insured, dependents, all) from itself or the plan's words
+    (被保険者, 組合員, 被扶養者, 家族, 全体 …); ``None`` if none."""
+    from extract.indicators import POPULATIONS, normalized_population
+
+    wanted = str(text or "").strip()
+    return wanted if wanted in POPULATIONS else normalized_population(wanted)
 
 
 def planex_target(comparator: object, value: object, unit: object) -> str:
@@ -163,14 +168,21 @@ SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "planex_heading_score": (2, planex_heading_score),
     "planex_indicator_id": (1, planex_indicator_id),
     "planex_indicator_label": (1, planex_indicator_label),
+    "planex_population": (1, planex_population),
     "planex_target": (3, planex_target),
 }
+_CATALOGUE_FUNCTIONS = {"planex_indicator_id", "planex_indicator_label"}
 
 
-def register_functions(conn: sqlite3.Connection, *, table_search: bool = False) -> None:
+def register_functions(
+    conn: sqlite3.Connection, *, table_search: bool = False, catalogue: Catalogue | None = None
+) -> None:
     """Add the planex SQL functions to a connection; with ``table_search``, also replace
-    Datasette's ``escape_fts`` with :func:`planex_match` (see the module docstring)."""
+    Datasette's ``escape_fts`` with :func:`planex_match` (see the module docstring). The
+    indicator functions use ``catalogue`` (the served database's), planex's own by default."""
     for name, (arity, fn) in SQL_FUNCTIONS.items():
+        if catalogue is not None and name in _CATALOGUE_FUNCTIONS:
+            fn = partial(fn, catalogue=catalogue)
         conn.create_function(name, arity, fn, deterministic=True)
     if table_search:
         conn.create_function("escape_fts", 1, planex_match, deterministic=True)
@@ -185,20 +197,21 @@ class PlanexPlugin:
 
     __name__ = "planex"  # Datasette lists plugins by name (/-/plugins)
 
-    def __init__(self, databases: set[str]) -> None:
+    def __init__(self, databases: set[str], catalogue: Catalogue | None = None) -> None:
         self.databases = databases
+        self.catalogue = catalogue
 
     @hookimpl(trylast=True)
     def prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
-        register_functions(conn, table_search=database in self.databases)
+        register_functions(conn, table_search=database in self.databases, catalogue=self.catalogue)
 
 
 @contextmanager
-def registered_plugin(databases: set[str]) -> Iterator[PlanexPlugin]:
+def registered_plugin(databases: set[str], catalogue: Catalogue | None = None) -> Iterator[PlanexPlugin]:
     """Register :class:`PlanexPlugin` with Datasette's plugin manager while the block runs."""
     from datasette.plugins import pm
 
-    plugin = PlanexPlugin(databases)
+    plugin = PlanexPlugin(databases, catalogue)
     pm.register(plugin, name="planex")
     try:
         yield plugin
@@ -341,9 +354,9 @@ TABLES: tuple[TableSpec, ...] = (
             "target_year": "Fiscal year the target is for.",
             "baseline_value": "Value of the baseline year.",
             "baseline_year": "Fiscal year of the baseline.",
-            "population": "被保険者, 被扶養者, 組合員 or 全体, when the target says.",
+            "population": "Whom it counts, in the plan's words, when the target says.",
         },
-        {"facets": ["indicator_id", "kind", "target_year"]},
+        {"facets": ["indicator_id", "population_norm", "kind", "target_year"]},
     ),
     TableSpec(
         store.PROGRAMS,
@@ -494,35 +507,43 @@ order by h.rank, h.id
 limit {SEARCH_LIMIT}""",
         }
     if {store.KPIS, store.PLANS} <= tables:
+        norm = "k.population_norm" if "population_norm" in set(db[store.KPIS].columns_dict) else "null"
         queries["kpi_by_indicator"] = {
             "title": "KPI targets of one indicator, across plans",
             "description": (
-                "indicator: a canonical id (generic_share, tokutei_kenshin_rate_dependents …), its Japanese "
-                "label or a spelling. One row per plan and target year; the first record of a plan (by "
-                "page) when it states the target twice — 'records' counts them. See the query 'indicators'."
+                "indicator: a canonical id (generic_share, tokutei_kenshin_rate …), its Japanese label or a "
+                "spelling; population (optional): insured, dependents or all (or 被保険者, 組合員, 被扶養者, "
+                "家族, 全体). One row per plan, normalized population and target year: a 共済組合's 組合員 "
+                "and a 健保組合's 被保険者 are both insured. A plan stating one target twice (two programs) "
+                "shows the first by page — 'records' counts them. See the query 'indicators'."
             ),
-            "params": ["indicator"],
+            "params": ["indicator", "population"],
             "sql": f"""with k as (
-  select k.*, row_number() over (partition by k.plan_id, k.target_year order by k.page, k.id) as n,
-    count(*) over (partition by k.plan_id, k.target_year) as records
+  select k.*, {norm} as norm,
+    row_number() over (partition by k.plan_id, {norm}, k.target_year order by k.page, k.id) as n,
+    count(*) over (partition by k.plan_id, {norm}, k.target_year) as records
   from {store.KPIS} k
-  where k.indicator_id = planex_indicator_id(:indicator)
+  where k.indicator_id != '' and k.indicator_id = coalesce(planex_indicator_id(:indicator), :indicator)
+    and (coalesce(:population, '') = '' or {norm} = planex_population(:population))
 )
-select p.insurer, p.branch, p.plan_type, p.title as plan, k.target_year,
+select p.insurer, p.branch, p.plan_type, p.title as plan, k.norm as population_norm, k.target_year,
   planex_target(k.comparator, k.value, k.unit) as target, k.value, k.unit, k.comparator,
   k.baseline_value, k.baseline_year, k.actual_value, k.population, k.indicator, k.page, k.section,
   k.raw_text, k.records, k.plan_id
 from k join {store.PLANS} p on p.id = k.plan_id
 where k.n = 1
-order by p.insurer, p.branch, p.id, k.target_year""",
+order by p.insurer, p.branch, p.id, k.norm, k.target_year""",
         }
         queries["indicators"] = {
             "title": "Canonical KPI indicators found",
-            "description": "Indicator ids for kpi_by_indicator, with how many plans set a target for each.",
+            "description": (
+                "Indicator ids (and normalized populations) for kpi_by_indicator, with how many plans "
+                "set a target for each."
+            ),
             "sql": f"""select indicator_id, planex_indicator_label(indicator_id) as label,
-  count(distinct plan_id) as plans, count(*) as records
+  {norm.removeprefix("k.")} as population_norm, count(distinct plan_id) as plans, count(*) as records
 from {store.KPIS} where indicator_id != ''
-group by indicator_id order by plans desc, indicator_id""",
+group by indicator_id, {norm.removeprefix("k.")} order by plans desc, indicator_id, population_norm""",
         }
     if {store.SECTIONS, store.PLANS} <= tables:
         queries["compare_measure"] = {
@@ -662,7 +683,9 @@ def serve(
 
     ds, name = build_datasette(db_path, settings)
     _check_port(host, port)
-    with registered_plugin({name}), quiet_client_errors():
+    with closing(read_only(Path(db_path))) as conn:  # the database's own catalogue names its indicators
+        catalogue = store.stored_catalogue(sqlite_utils.Database(conn))
+    with registered_plugin({name}, catalogue), quiet_client_errors():
         if on_ready is not None:
             shown = f"[{host}]" if ":" in host else host
             on_ready(f"http://{shown}:{port}/{name}")

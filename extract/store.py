@@ -33,6 +33,7 @@ from typing import Any
 import sqlite_utils
 
 from extract import __version__, search_index
+from extract.indicators import Catalogue, catalogue_from
 from schemas.records import LoadError, ParsedDocument
 
 DOCUMENTS = "documents"
@@ -44,12 +45,16 @@ SECTIONS = "sections"
 KPIS = "kpis"
 PROGRAMS = "programs"
 HEALTH_ISSUES = "health_issues"
+SETTINGS = "settings"
+"""One row per setting of the database (``key``, ``value``): ``indicators`` holds the user's
+indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source`` its file name."""
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
-change of tables or columns (0: a database from before the version was recorded)."""
+change of tables or columns (0: a database from before the version was recorded; 2: KPI records
+gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came)."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -288,11 +293,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "actual_value": float,
             "population": str,
             "raw_text": str,
+            "indicator_rule": str,
+            "population_norm": str,
+            "sources": str,
+            "context": str,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
         if_not_exists=True,
     )
+    kpi_columns = set(db[KPIS].columns_dict)
+    for column in ("indicator_rule", "population_norm", "sources", "context"):  # from before schema 2
+        if column not in kpi_columns:
+            db[KPIS].add_column(column, str)
+    db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db[PROGRAMS].create(
         {c: _SQL_TYPES.get(c, str) for c in PROGRAM_COLUMNS},
         pk="id",
@@ -309,6 +323,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[HEALTH_ISSUES].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["doc_id"], if_not_exists=True)
     db[KPIS].create_index(["indicator_id"], if_not_exists=True)
+    db[KPIS].create_index(["indicator_id", "population_norm"], if_not_exists=True)
     db[PLANS].create_index(["doc_id"], if_not_exists=True)
     db[SECTIONS].create_index(["plan_id"], if_not_exists=True)
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
@@ -347,7 +362,8 @@ SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "p
                    "page_end", "text", "doc_id")  # fmt: skip
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
-               "baseline_year", "actual_value", "population", "raw_text")  # fmt: skip
+               "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
+               "population_norm", "sources", "context")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
@@ -355,7 +371,7 @@ PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "pa
                    "raw_text")  # fmt: skip
 HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
                         "priority", "programs", "program_ids", "raw_text")  # fmt: skip
-LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids"}
+LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids", "sources"}
 """Columns holding a list, stored as a JSON array (sqlite-utils and Datasette read them as such)."""
 _SQL_TYPES: dict[str, type] = {
     "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,
@@ -397,16 +413,17 @@ class DocumentRows:
     tables: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
 
 
-def document_rows(parsed: ParsedDocument) -> DocumentRows:
-    """Rows of every table for one document: pages, lines, plans and sections."""
+def document_rows(parsed: ParsedDocument, catalogue: Catalogue | None = None) -> DocumentRows:
+    """Rows of every table for one document: pages, lines, plans, sections and records (KPIs
+    mapped with the indicator ``catalogue``, planex's own by default)."""
     from extract.plans import read_document  # the structure stage runs where the rows are built
 
     doc_id = parsed.id
     plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []
     programs, issues, kpis = [], [], []
-    for reading in read_document(parsed):
+    for reading in read_document(parsed, catalogue=catalogue):
         plan, sections = reading.plan, reading.sections
-        kpi_rows.extend(tuple(k.model_dump()[c] for c in KPI_COLUMNS) for k in reading.kpis)
+        kpi_rows.extend(record_row(k, KPI_COLUMNS) for k in reading.kpis)
         program_rows.extend(record_row(p, PROGRAM_COLUMNS) for p in reading.programs)
         issue_rows.extend(record_row(h, HEALTH_ISSUE_COLUMNS) for h in reading.health_issues)
         section_ids = {s.path: s.id for s in sections}
@@ -521,3 +538,64 @@ def info(db: sqlite_utils.Database) -> dict[str, Any]:
         "errors_by_kind": tally(f"select kind, count(*) from {LOAD_ERRORS} group by kind"),
         "documents_truncated": db.execute(f"select count(*) from {DOCUMENTS} where truncated").fetchone()[0],
     }
+
+
+# --- the indicator catalogue -----------------------------------------------------------------------
+
+
+def stored_catalogue(db: sqlite_utils.Database) -> Catalogue:
+    """The indicator catalogue the database's KPI records are mapped with: planex's own, extended
+    by the user's catalogue stored by ``planex load --indicators`` or ``planex kpis remap``."""
+    if SETTINGS not in db.table_names():
+        return catalogue_from()
+    rows = dict(db.execute(f"select key, value from {SETTINGS} where key like 'indicators%'").fetchall())
+    return catalogue_from(rows.get("indicators") or "", rows.get("indicators_source") or "")
+
+
+def store_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    """Keep the user's catalogue in the database, so that later loads map new documents alike."""
+    with db.atomic():
+        db.execute(f"delete from {SETTINGS} where key like 'indicators%'")
+        if catalogue.user_text:
+            db[SETTINGS].insert_all(
+                [{"key": "indicators", "value": catalogue.user_text},
+                 {"key": "indicators_source", "value": catalogue.user_source}],
+                pk="key",
+            )  # fmt: skip
+
+
+@dataclass
+class Remapped:
+    """What ``planex kpis remap`` changed."""
+
+    records: int = 0
+    changed: int = 0
+    mapped: int = 0
+
+
+def remap_kpis(db: sqlite_utils.Database, catalogue: Catalogue) -> Remapped:
+    """Map every stored KPI record again with ``catalogue`` (canonical id, rule, normalized
+    population), from the columns the records keep — no PDF is read — in one transaction; the
+    catalogue is stored with them (:func:`store_catalogue`)."""
+    result = Remapped()
+    updates = []
+    rows = db.execute(
+        f"select id, indicator, program, section, context, population, unit, comparator, indicator_id, "
+        f"indicator_rule, population_norm from {KPIS}"
+    ).fetchall()
+    for ident, indicator, program, section, context, population, unit, comparator, *old in rows:
+        match = catalogue.map(
+            indicator or "", program=program, section=section or "", context=context, population=population,
+            unit=unit or "", comparator=comparator or "",
+        )  # fmt: skip
+        new = (match.indicator_id or "", match.rule, match.population_norm)
+        result.records += 1
+        result.mapped += bool(match.indicator_id)
+        if new != (old[0] or "", old[1], old[2]):
+            result.changed += 1
+            updates.append((*new, ident))
+    with db.atomic():  # the records and the catalogue they were mapped with, together
+        sql = f"update {KPIS} set indicator_id = ?, indicator_rule = ?, population_norm = ? where id = ?"
+        db.conn.executemany(sql, updates)
+        store_catalogue(db, catalogue)
+    return result

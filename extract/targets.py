@@ -25,9 +25,10 @@ _VALUE = re.compile(
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
     r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
-    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考)|を\s*\d{4}\s*年度|を\s*(令和|平成)|(を|に)?(減少|削減|低減|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考)|を\s*\d{4}\s*年度|を\s*(令和|平成)"
+    r"|(を|に)?(減少|削減|低減|縮減|抑制|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
-_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|引き下げ|減ら|減(?!る))")
+_REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|縮減|抑制|引き下げ|減ら|減(?!る))")
 _INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
 _YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
 _DO = re.compile(
@@ -44,8 +45,8 @@ _NOTE = re.compile(r"\(※\d*\)|※\d*")
 _MARKER = re.compile(
     r"^\s*(?:[①-⑳]|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|[Ⅰ-Ⅻ]\.?|[アイウエオカキク][.)、]|\(\d{1,2}\)|\d{1,2}\))\s*"
 )
-_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("全体", "全体"),
-               ("合計", "全体"))  # fmt: skip
+_POPULATION = (("被扶養者", "被扶養者"), ("組合員", "組合員"), ("被保険者", "被保険者"), ("家族", "家族"),
+               ("全体", "全体"), ("合計", "全体"))  # fmt: skip
 _CJK_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff)]$")
 _CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
 _LABELLED_VALUE = re.compile(r"(目標値?|目標数値|数値目標)\s*[:]?\s*$")
@@ -141,8 +142,8 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     for boundary in ("について", "を"):
         cut = head.rfind(boundary)
         if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
-            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|まで|に|より|から)?"
-            rf"|\d{{4}}\s*年度(末)?(で|まで|より|から)?)?\s*(約|およそ)?\s*",
+            rf"{boundary}\s*((令和|平成)?\s*\S{{0,3}}年度(末)?(時点)?(で|までに|まで|に|より|から)?"
+            rf"|\d{{4}}\s*年度(末)?(で|までに|まで|より|から)?)?\s*(約|およそ|年間|毎年度?|月間)?\s*",
             head[cut:],
         ):
             head = head[:cut]
@@ -190,21 +191,80 @@ _ARROW = re.compile(
 )
 
 
+_KANJI_DIGITS = "一二三四五六七八九"
+# 2割, 三割, 1割5分 as a target: tenths of the whole, before a change or a predicate (…を2割減少させる,
+# 3割以上とする); not a share in a name (自己負担3割の…), not 割合, 割引
+_TENTHS = re.compile(
+    r"(?<![\d.])(\d+|[一二三四五六七八九十])割(?:(\d|[一二三四五六七八九])分)?"
+    r"(?=\s*(?:以上|以下|未満)?\s*(?:を|に|まで|程度)?\s*(?:減|削減|低減|縮減|増|向上|引き|抑制|改善|とする|とし|にする"
+    r"|を目指|$|、|。))"
+)
+# the goal a sentence quotes: 上位目標を「…医療費を令和4年度時点で26,222円以下とする」とした…
+_QUOTED_GOAL = re.compile(r"「([^「」]{4,}?(?:とする|にする|させる|減らす|増やす|達成する|以下|以上|未満))」")
+# a level with its value in a bracket: …の割合（27.3％）を減少させ、全国平均以下（参考 27.0％：…）にする
+_LEVEL_VALUE = re.compile(
+    rf"(?P<cmp>以下|以上|未満)\s*\(\s*(?:参考|目標)?\s*[:]?\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNITS})[^()]*\)"
+    r"\s*(?:に|と)\s*(?:する|なる|させる|抑える|改善)"
+)
+_LEVEL_OBJECT = re.compile(r"^(?P<what>.+?)\s*(?:\([^()]*\))?\s*を[^を、,]{1,10}[、,]")
+# …の伸び率を全国平均以下（参考 2.1％）に抑える: the measure before the level
+_LEVEL_SUBJECT = re.compile(r"^(?P<what>.+)を\s*(?:全国|県|国|支部)?\s*(?:平均|水準|並み)?\s*$")
+# the value before the measure it is of: 令和5年度の計画終了時に65％の実施率を達成できるよう
+_VALUE_OF = re.compile(
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
+    r"を\s*(?:達成|目指|確保|実現|維持)"
+)
+_BREAKDOWN_NOTE = re.compile(r"\(\s*内訳\s*[:][^()]*\)")
+# the year a bracket after the goal gives it: …30人未満とする。[2027年度（令和9年度）：30人未満（目標）]
+_BRACKET_YEAR = re.compile(r"[\[［]\s*((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)")
+
+
+def _tenths(match: re.Match[str]) -> str:
+    def digit(text: str) -> int:
+        return 10 if text == "十" else _KANJI_DIGITS.index(text) + 1 if text in _KANJI_DIGITS else int(text)
+
+    return f"{digit(match.group(1)) * 10 + (digit(match.group(2)) if match.group(2) else 0)}%"
+
+
+def target_year(sentence: str, default_year: int | None) -> int | None:
+    """The fiscal year a sentence names for its targets: a deadline (令和5年度までに), or the year
+    of a bracket restating the goal after it ([2027年度…：30人未満]); else ``default_year``."""
+    deadline = _DEADLINE.search(sentence) or _BRACKET_YEAR.search(sentence)
+    return parse_year(deadline.group(1)) if deadline else default_year
+
+
 def read_sentence(sentence: str, default_year: int | None, single: bool = False) -> list[Reading]:
     """Every target stated in one (normalized) sentence (``single``: a KPI part, one target)."""
     sentence = squash_numbers(sentence).strip()
     sentence = _KANJI_COUNT.sub(lambda m: str("一二三四五六七八九".index(m.group(1)) + 1), sentence)
+    sentence = _TENTHS.sub(_tenths, sentence)  # …を2割減少させる: 20%
+    sentence = _BREAKDOWN_NOTE.sub("", sentence)  # （内訳：A 35％、B 25％）: the parts (extract.breakdowns)
+    quoted = _QUOTED_GOAL.search(sentence)
+    if quoted and not re.search(r"\d", sentence[: quoted.start()] + sentence[quoted.end() :]):
+        return read_sentence(quoted.group(1), target_year(sentence, default_year), single)
+    reported = bool(_REPORT.search(sentence))
+    level = None if reported else _LEVEL_VALUE.search(sentence)
+    if level:  # the target is the level (全国平均以下), its value the bracket's
+        head = sentence[: level.start()]
+        obj = _LEVEL_OBJECT.match(head) or _LEVEL_SUBJECT.match(head)
+        indicator = clean_indicator(obj.group("what")) if obj else _indicator_before(sentence, level.start())
+        if indicator:
+            return [Reading(indicator, _CMP[level.group("cmp")], _number(level.group("num")),
+                            level.group("unit"), target_year(sentence, default_year))]  # fmt: skip
+    value_of = None if reported else _VALUE_OF.search(sentence)
+    if value_of:
+        return [Reading(clean_indicator(value_of.group("what")), _CMP.get(value_of.group("cmp") or "", "="),
+                        _number(value_of.group("num")), value_of.group("unit"),
+                        target_year(sentence, default_year))]  # fmt: skip
     action = _COUNT_OF_ACTION.search(sentence)
     if action and not _REPORT.search(sentence):
-        deadline = _DEADLINE.search(sentence)
-        year = parse_year(deadline.group(1)) if deadline else default_year
+        year = target_year(sentence, default_year)
         comparator = _CMP.get(action.group("cmp") or "", "=")
         return [Reading(clean_indicator(action.group("what")), comparator, _number(action.group("num")),
                         action.group("unit"), year)]  # fmt: skip
     arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
     if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
-        deadline = _DEADLINE.search(sentence)
-        year = parse_year(deadline.group(1)) if deadline else default_year
+        year = target_year(sentence, default_year)
         found = []
         for arrow in arrows:
             unit = arrow.group("ub") or arrow.group("ua") or ""
@@ -217,7 +277,7 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
                 found.append(Reading(indicator, comparator, b, unit, year))
         return found
     deadline = _DEADLINE.search(sentence)
-    year = parse_year(deadline.group(1)) if deadline else default_year
+    year = target_year(sentence, default_year)
     readings: list[Reading] = []
     starts: list[int] = []
     yoy = _YOY.search(sentence)
@@ -277,17 +337,35 @@ def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
 
 _COUNTED = re.compile(r"(被扶養者|組合員|被保険者)数")
 _NOT_WHO = re.compile(r"(?<!全)(被扶養者|組合員|被保険者)(?!資格|証)")
+_WHO = r"(?:被扶養者|組合員|被保険者|家族)"
+# several populations in one total: 被保険者・被扶養者, 組合員及び家族, 被保険者＋被扶養者, 被保険者と被扶養者
+_AND = r"(?:[・、,+＋]|及び|および|と|並びに|ならびに)"
+_TOGETHER = re.compile(rf"(?<!全){_WHO}(?:等)?(?:{_AND}{_WHO}(?:等)?)+")
+
+
+def together(text: str) -> str | None:
+    """Several populations counted in one total, as the plan names them, joined with ・
+    (``被保険者・被扶養者``); ``None`` unless two or more are joined."""
+    m = _TOGETHER.search(text)
+    if not m:
+        return None
+    names = list(dict.fromkeys(re.findall(_WHO, m.group())))
+    return "・".join(names) if len(names) > 1 else None
 
 
 def population_of(text: str, insurer_type: str | None = None) -> str | None:
     """Whom a target counts, from its indicator or the label it stands under.
 
     A population named as a status (被扶養者資格の確認) or counted as the base of a ratio
-    (全被保険者数に占める…) is not whom the target is about. 全体 / 合計 name the whole. 本人 (the
-    member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
+    (全被保険者数に占める…) is not whom the target is about. Several joined (被保険者・被扶養者の
+    特定健診実施率, 組合員及び家族) are counted together: both are named. 全体 / 合計 name the whole.
+    本人 (the member himself, against his family) is 組合員 in a 共済組合 or 国保組合, else 被保険者.
     """
     text = squash_spaces(text)
     if not _COUNTED.search(text):
+        both = together(text)
+        if both:
+            return both
         m = _NOT_WHO.search(text)
         if m:
             return m.group(1)

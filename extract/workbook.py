@@ -42,7 +42,7 @@ MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 MAX_COLUMNS = 16_384
 MAX_CELL_CHARS = 32_767  # Excel shows and keeps no more in one cell
 WIDTH_CAP = 60  # characters of '0'; wider text wraps (evidence) or runs into the next empty cell
-WRAPPED_COLUMNS = frozenset({"raw_text"})  # the evidence, wrapped even where it has no line break
+WRAPPED_COLUMNS = frozenset({"raw_text", "sources"})  # the evidence, wrapped even where it has no line break
 NARROW_COLUMNS = {"doc_id": 18, "sha256": 18}  # 64 hex digits; the first 16 tell documents apart
 TRUNCATED = "…[cut at Excel's 32,767 characters: the full text is in the database]"
 
@@ -348,7 +348,7 @@ def source_records(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 def workbook_sheets(db: sqlite_utils.Database) -> list[Sheet]:
     """The sheets of ``planex export workbook``, from the functions and columns the CSV exports use."""
     kpis = export.kpi_records(db)
-    wide_rows, wide_columns = export.wide(kpis)
+    wide_rows, wide_columns = export.wide(kpis, store.stored_catalogue(db))
     return [
         Sheet(KPIS, export.KPI_EXPORT_COLUMNS, kpis),
         Sheet(KPIS_BY_PLAN, wide_columns, wide_rows),

@@ -90,7 +90,7 @@ def test_plans_json_lists_every_plan_with_metadata(tmp_path: Path, corpus_pdfs: 
     assert [(p["plan_type"], p["period_start"], p["period_end"]) for p in tokyo] == [
         ("tokutei_kenshin_plan", 2018, 2023)
     ]
-    assert len(plans) == 39
+    assert len(plans) == 41  # the seven corpus documents: 35 branch plans, 6 others
 
 
 def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path) -> None:
@@ -384,3 +384,32 @@ def test_text_from_pdfs_and_libraries_prints_as_written(
     assert MARKUP_TITLE[:30] in listed.stdout and message[:100] in listed.stdout
     for run in (loaded, listed):
         assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_kpis_remap_and_indicators_with_a_users_catalogue(tmp_path: Path, db_path: Path) -> None:
+    """kpis remap maps a database's records again (no PDF read); kpis indicators lists the
+    catalogue with the user's entries; a bad catalogue is one line with exit status 2."""
+    db = tmp_path / "copy.db"
+    shutil.copy(db_path, db)
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[indicator]]\nid = "stress_check_rate"\nlabel = "ストレスチェック受検率"\nunit = "%"\n'
+                    'names = ["ストレスチェック受検率"]\n', encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["kpis", "remap", "--db", str(db), "--indicators", str(mine), "--json"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    assert line["changed"] == 6 and line["catalogue"] == "mine.toml"  # 大分's 2024-2029 cells
+    listed = json.loads(runner.invoke(app, ["kpis", "indicators", "--db", str(db), "--json"]).stdout)
+    assert listed[0] == {"id": "stress_check_rate", "label": "ストレスチェック受検率", "unit": "%",
+                         "population": None, "counts": "", "origin": "mine.toml"}  # fmt: skip
+    assert {"tokutei_kenshin_rate", "generic_share"} <= {row["id"] for row in listed}
+    shown = runner.invoke(app, ["kpis", "--db", str(db), "--indicator", "ストレスチェック受検率"])
+    assert "6 KPI / target records" in shown.output
+    back = json.loads(runner.invoke(app, ["kpis", "remap", "--db", str(db), "--builtin", "--json"]).stdout)
+    assert back["changed"] == 6 and back["catalogue"] == "planex"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[indicator]]\nid = "x"\nnames = ["("]\n', encoding="utf-8")
+    for args in (["kpis", "remap", "--db", str(db)], ["load", str(tmp_path), "--db", str(tmp_path / "n.db")]):
+        failed = runner.invoke(app, [*args, "--indicators", str(bad)])
+        assert failed.exit_code == 2
+        assert "bad.toml" in failed.output and "bad regular expression" in failed.output
+        assert "Traceback" not in failed.output

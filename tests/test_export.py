@@ -70,16 +70,24 @@ def test_jsonl_and_filters(corpus_db: Path, tmp_path: Path) -> None:
 
 
 def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
+    """planex kpis lists one indicator's records; planex kpis unmapped lists what no rule names,
+    with counts and the program and section a rule of a user's catalogue would name."""
     shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
     assert shown.exit_code == 0
     count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
-    assert count >= 39  # the ジェネリック KPI of the branches and the data health plans' targets: 39 today
+    # the ジェネリック KPI of the 35 branches, ライク's two targets (each stated in STEP3 and STEP4: once)
+    # and the みどり variant's 数量ベース使用割合 of 2024-2029 (corpus/texts)
+    assert count == 43
     unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
     counts = [row["records"] for row in unmapped]
     assert counts == sorted(counts, reverse=True)  # most frequent first
     db = store.open_db(corpus_db)
     sql = "select count(*) from kpis where indicator = ? and indicator_id = ''"
     assert all(db.execute(sql, [row["indicator"]]).fetchone()[0] == row["records"] for row in unmapped)
+    by_text = {row["indicator"]: row for row in unmapped}
+    # 大分's 受診勧奨 program: its 保健指導実施率 is no 特定保健指導実施率 (corpus/texts)
+    assert by_text["保健指導実施率"]["program"] in ("医療機関受診勧奨", "受診勧奨")
+    assert "特定保健指導実施率" not in by_text
 
 
 def test_programs_csv_for_excel_round_trips(corpus_db: Path, tmp_path: Path) -> None:
@@ -133,3 +141,42 @@ def test_programs_command(corpus_db: Path) -> None:
     assert "9 programs" in shown.output and "婦人科" in shown.output and "11,214" in shown.output
     issues = runner.invoke(app, ["programs", "--db", str(corpus_db), "--issues"])
     assert issues.exit_code == 0 and "8 health issues" in issues.output
+
+
+def test_wide_has_a_column_per_indicator_population_and_year(corpus_db: Path, tmp_path: Path) -> None:
+    """A 共済組合's 組合員 and a 健保組合's 被保険者 share a column; 被保険者 and 被扶養者 of one indicator
+    do not."""
+    out = tmp_path / "wide.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--wide"])
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    insured, dependents = "特定健診実施率（被保険者） [FY2024]", "特定健診実施率（被扶養者） [FY2024]"
+    by_insurer = {r["insurer"]: r for r in rows}
+    # 大分's 組合員受診率 99.3 and みどり健保's 被保険者 実施率 92.0 (corpus/texts), both insured
+    assert by_insurer["地方職員共済組合"][insured] == "99.3%"
+    assert by_insurer["みどり健康保険組合"][insured] == "92%"
+    assert by_insurer["地方職員共済組合"][dependents] == "65.9%"  # 被扶養者等受診率
+    branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
+    # every branch sets its 被扶養者の特定健診実施率 for FY2021, in one column (corpus/texts)
+    assert all(r["特定健診実施率（被扶養者） [FY2021]"] for r in branches)
+
+
+def test_long_export_names_the_label_rule_population_and_every_source(corpus_db: Path, tmp_path: Path):
+    out = tmp_path / "like.csv"
+    args = ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--indicator", "generic_share"]
+    assert runner.invoke(app, [*args, "--population", "all"]).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert list(csv.DictReader(fh)) == []  # a share of prescriptions counts no population
+    assert runner.invoke(app, args).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["insurer"] == "ライク健康保険組合"]
+    assert len(rows) == 2  # ジェネリック薬使用率 of two programs, each stated in STEP3 and STEP4
+    for row in rows:
+        assert row["indicator_label"] == "後発医薬品 (ジェネリック医薬品) 使用割合"
+        assert row["indicator_rule"].startswith("text: ")
+        pages = row["pages"].split("; ")
+        assert len(pages) == 2 and len(row["sources"].splitlines()) == 2
+        lines = row["sources"].splitlines()
+        assert all(line.startswith(f"p.{p} ") for line, p in zip(lines, pages, strict=True))
+    result = runner.invoke(app, [*args, "--population", "members"])
+    assert result.exit_code == 2 and "--population" in result.output

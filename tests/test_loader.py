@@ -292,3 +292,47 @@ def test_damaged_downloads_keep_what_can_be_read(tmp_path: Path, corpus_pdfs: Pa
     assert by_name["cut-late.pdf"].truncated and not by_name["slides.pdf"].truncated
     assert "the file ends early: an incomplete download?" in by_name["cut-early.pdf"].message
     assert all(o.cpu_seconds > 0 for o in outcomes if o.pages)  # measured by the worker
+
+
+USER_CATALOGUE = """
+[[indicator]]
+id = "generic_seal_rate"
+label = "ジェネリック希望シール貼付率"
+unit = "%"
+counts = "保険証にジェネリック希望シールを貼付した加入者の割合"
+generic = ["^シール貼付率$"]
+programs = ["ジェネリック.{0,6}シール"]
+"""
+
+
+def _ids(db_path: Path, indicator: str) -> set[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute("select indicator_id, indicator_rule from kpis where indicator = ?", [indicator])
+        return set(rows.fetchall())
+    finally:
+        conn.close()
+
+
+def test_a_users_catalogue_reaches_the_workers_and_the_stored_records(tmp_path: Path, corpus_pdfs: Path):
+    """load --indicators: the workers map new documents with the user's catalogue, the records
+    already stored are mapped again with it, and the database keeps it for later loads."""
+    from extract.indicators import catalogue_from
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    shutil.copy(corpus_pdfs / "like-kenpo-datahealth-plan-step-format.pdf", first)
+    shutil.copy(corpus_pdfs / "variant-midori-kenpo-datahealth-plan-3rd.pdf", second)
+    db_path = tmp_path / "k.db"
+    load([first], db_path, workers=1)
+    assert _ids(db_path, "シール貼付率") == {("", None)}  # planex's catalogue has no such indicator
+    catalogue = catalogue_from(USER_CATALOGUE, "mine.toml")
+    summary = load([second], db_path, workers=1, catalogue=catalogue)
+    assert summary.loaded == 1 and summary.remapped is not None and summary.remapped.changed >= 1
+    [(ident, rule)] = _ids(db_path, "シール貼付率")  # the stored document, mapped again
+    assert ident == "generic_seal_rate" and rule.startswith("program: シール貼付率 in ジェネリック")
+    db = store.open_db(db_path)
+    assert store.stored_catalogue(db).user_source == "mine.toml"
+    db.close()
+    load([first], db_path, workers=1, force=True)  # read again: with the catalogue the database keeps
+    assert {i for i, _ in _ids(db_path, "シール貼付率")} == {"generic_seal_rate"}

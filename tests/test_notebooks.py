@@ -110,7 +110,7 @@ def test_builds_a_missing_database(
     from extract import store
 
     database = store.open_db(db)
-    assert database["plans"].count == 39  # the five corpus documents: 35 branch plans, 4 others
+    assert database["plans"].count == 41  # the seven corpus documents: 35 branch plans, 6 others
     database.close()
 
 

@@ -148,17 +148,19 @@ def test_table_search_box_takes_japanese(server: Server) -> None:
 
 
 def test_kpi_targets_by_indicator_one_row_per_plan_and_year(server: Server) -> None:
-    rows = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="generic_share")
+    rows = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="generic_share", population="")
     assert len({r["plan_id"] for r in rows}) >= 36  # 36 plans set a generic-drug target today
     keys = [(r["plan_id"], r["target_year"]) for r in rows]
     assert len(keys) == len(set(keys))
     assert all(r["target"] and r["raw_text"] for r in rows)
     with_value = [r for r in rows if r["value"] is not None]
     assert with_value and all(r["unit"] == "%" for r in with_value)
-    by_label = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator=labels()["generic_share"])
+    by_label = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator=labels()["generic_share"],
+                           population="")  # fmt: skip
     assert by_label == rows
-    assert server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="") == []
-    assert server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="no_such_indicator") == []
+    assert server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="", population="") == []
+    missing = server.rows(f"/{server.name}/kpi_by_indicator.json", indicator="no_such", population="")
+    assert missing == []
 
 
 def test_indicators_list_their_plans(server: Server) -> None:
@@ -293,3 +295,20 @@ def test_check_database_says_what_is_wrong(tmp_path: Path) -> None:
     sqlite_utils.Database(tmp_path / "other.db")["t"].insert({"a": 1})
     with pytest.raises(serve.ServeError, match="not a planex database"):
         serve.check_database(tmp_path / "other.db")
+
+
+def test_kpi_targets_by_indicator_and_normalized_population(server: Server) -> None:
+    """One row per plan, normalized population and year: a 共済組合's 組合員, a 健保組合's and a 国保組合's
+    insured line up under insured, whatever the plan calls them."""
+    url = f"/{server.name}/kpi_by_indicator.json"
+    insured = server.rows(url, indicator="tokutei_kenshin_rate", population="insured")
+    assert {r["population_norm"] for r in insured} == {"insured"}
+    assert {"地方職員共済組合", "ライク健康保険組合", "みどり健康保険組合", "ひかり建設国民健康保険組合"} <= {
+        r["insurer"] for r in insured
+    }
+    assert {r["population"] for r in insured} >= {"組合員", "被保険者"}  # the plans' own words, kept
+    assert server.rows(url, indicator="tokutei_kenshin_rate", population="被保険者") == insured
+    every = server.rows(url, indicator="tokutei_kenshin_rate", population="")
+    keys = [(r["plan_id"], r["population_norm"], r["target_year"]) for r in every]
+    assert len(keys) == len(set(keys)) and len(every) > len(insured)
+    assert {r["population_norm"] for r in every} == {"insured", "dependents", "all"}

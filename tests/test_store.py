@@ -68,3 +68,51 @@ def test_a_database_from_a_newer_planex_is_refused_untouched(tmp_path: Path) -> 
             check(path)
         assert not info.value.usage  # the argument is right; this planex is too old
     assert path.read_bytes() == before
+
+
+def test_remap_maps_stored_records_again_without_reading_pdfs(tmp_path: Path, corpus_pdfs: Path) -> None:
+    """kpis remap: from the columns a record keeps (indicator, program, section, context,
+    population, unit), with the catalogue stored beside them; planex's own again after."""
+    from extract.indicators import builtin_catalogue, catalogue_from
+
+    db = store.open_db(tmp_path / "t.db")
+    path = PDFS / "chikyosai-oita-datahealth-plan-3rd.pdf"
+    store.write_document(db, read_pdf(path.read_bytes()), path)
+    before = dict(db.execute("select id, indicator_id from kpis").fetchall())
+    mine = catalogue_from(
+        '[[indicator]]\nid = "stress_check_rate"\nlabel = "ストレスチェック受検率"\nunit = "%"\n'
+        'names = ["ストレスチェック受検率"]\n', "mine.toml"
+    )
+    db.execute("delete from pages")  # no page is read again: the records alone are enough
+    result = store.remap_kpis(db, mine)
+    after = dict(db.execute("select id, indicator_id from kpis").fetchall())
+    changed = {k for k in after if after[k] != before[k]}
+    assert result.changed == len(changed) == 6  # ストレスチェック受検率 2024-2029 (corpus/texts)
+    assert {after[k] for k in changed} == {"stress_check_rate"}
+    assert store.stored_catalogue(db).user_text == mine.user_text
+    again = store.remap_kpis(db, builtin_catalogue())
+    assert again.changed == 6 and dict(db.execute("select id, indicator_id from kpis").fetchall()) == before
+    assert store.stored_catalogue(db).user_text == ""
+
+
+def test_a_database_of_schema_1_gains_the_new_kpi_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table documents (id text primary key, file_name text)")
+    columns = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator", "indicator_id",
+               "comparator", "value", "unit", "target_year", "baseline_value", "baseline_year",
+               "actual_value", "population", "raw_text")  # the kpis table of schema 1
+    conn.execute(f"create table kpis ({', '.join(columns)})")
+    row = {"id": "k1", "doc_id": "d", "indicator": "特定健診実施率", "indicator_id": "", "unit": "%"}
+    conn.execute(f"insert into kpis values ({', '.join('?' * len(columns))})", [row.get(c) for c in columns])
+    conn.execute("pragma user_version = 1")
+    conn.commit()
+    conn.close()
+    db = store.open_db(path)
+    assert {"indicator_rule", "population_norm", "sources", "context"} <= set(db["kpis"].columns_dict)
+    assert db.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert store.remap_kpis(db, store.stored_catalogue(db)).changed == 1  # mapped without reading a PDF
+    mapped = db.execute("select indicator_id, population_norm from kpis").fetchone()
+    assert mapped == ("tokutei_kenshin_rate", "all")
