@@ -124,21 +124,19 @@ def corpus_build_seconds() -> float:
 
 
 def quality_scores(layout: str = "plain") -> None:
-    """Every gold set against what planex reads, field by field (``extract/evaluate.py``): plan
+    """Every gold set against what planex reads, field by field (``extract/evaluate/``): plan
     metadata and section headings vs tests/expected, KPI records vs tests/gold, programs and
     health issues vs tests/gold/programs, on the corpus in ``layout``. Each document is read
     once; the time GiNZA and the program stage take is reported beside."""
     import json
 
-    from extract import ginza
-    from extract import programs as program_stage
+    from extract import pipeline
     from extract.evaluate import agreement_table, score_kpis, score_plans, score_programs
-    from extract.pdf import read_pdf
-    from extract.plans import read_document
+    from extract.records import ginza
 
     ginza.nlp()  # loaded once, as in a worker; not counted below
     spent = 0.0
-    original = program_stage.plan_programs
+    original = pipeline.plan_programs
 
     def timed(*args, **kwargs):
         nonlocal spent
@@ -148,17 +146,15 @@ def quality_scores(layout: str = "plain") -> None:
         finally:
             spent += time.perf_counter() - started
 
-    import extract.plans as plans_module
-
     tables: dict[str, list] = {"sections": [], "kpis": [], "programs": [], "health issues": []}
     metadata = []
     fields = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
-    plans_module.plan_programs = timed
+    pipeline.plan_programs = timed
     started = time.perf_counter()
     try:
         for path in sorted((ROOT / "tests" / "expected").glob("*.json")):
             doc_id = path.stem
-            plans = read_document(read_pdf((LAYOUTS[layout] / f"{doc_id}.pdf").read_bytes()))
+            plans = pipeline.read_document((LAYOUTS[layout] / f"{doc_id}.pdf").read_bytes()).plans
             expected = json.loads(path.read_text(encoding="utf-8"))
             found = [(r.plan, r.sections) for r in plans]
             ok = sum(all(getattr(p, f) == w[f] for f in fields)
@@ -180,7 +176,7 @@ def quality_scores(layout: str = "plain") -> None:
                 if score.issues.expected:
                     tables["health issues"].append((doc_id, score.issues))
     finally:
-        plans_module.plan_programs = original
+        pipeline.plan_programs = original
     total = time.perf_counter() - started
     print(f"\n=== the {layout} layout (corpus/{LAYOUTS[layout].name}) ===")
     print("\n".join(metadata))

@@ -23,11 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from extract import search_index, store
-from extract.bigrams import CJK_CHARS, index_tokens
-from extract.loader import load
-from extract.pdf import read_pdf
-from extract.search import search, search_by
+from extract import store
+from extract.pipeline import read_parsed
+from extract.read.pdf import read_pdf
+from extract.store import search_index
+from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.use.loader import load
+from extract.use.search import search, search_by
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "corpus" / "pdfs"
@@ -53,14 +55,15 @@ def index_size(db) -> dict[str, int]:
 
 
 def loader_share(folder: Path) -> dict[str, float]:
-    """Seconds over the corpus: the worker's ``document_rows`` and, within it, the sentence rows
+    """Seconds over the corpus: the worker's work after reading the PDF (the structure and record
+    stages, ``read_parsed``, then the store's ``document_rows``) and, within it, the sentence rows
     and tokens; the parent's ``write_document`` with and without the sentences."""
     out = {"pages": 0, "rows": 0.0, "sentences": 0.0, "write": 0.0, "write_without": 0.0}
     built = []
     for path in sorted(PDFS.glob("*.pdf")):
         parsed = read_pdf(path.read_bytes())
         start = time.perf_counter()
-        rows = store.document_rows(parsed)
+        rows = store.document_rows(read_parsed(parsed))
         out["rows"] += time.perf_counter() - start
         start = time.perf_counter()
         lines = search_index.parsed_page_lines(parsed.pages)
@@ -151,7 +154,7 @@ def tokenizer_rates(db) -> tuple[float, float | None]:
 def measure(db, words: list[str] | None, count: int) -> dict:
     """Index build time and size, and query latency, on one database (``words``: the queries)."""
     start = time.perf_counter()
-    sentences = search_index.rebuild_index(db)
+    sentences = store.rebuild_index(db)
     build = time.perf_counter() - start
     db.execute("vacuum")
     words = words or queries(db, count)

@@ -8,7 +8,7 @@ kept as text, header bold and frozen, an autofilter, the same column widths, top
 raw_text and list columns wrapped. Timed: from the rows in memory to the closed file, column
 widths included.
 
-- ``planex``: ``extract.workbook.write_table`` — XlsxWriter in constant_memory mode (what
+- ``planex``: ``extract.use.workbook.write_table`` — XlsxWriter in constant_memory mode (what
   planex uses);
 - ``xlsxwriter``: XlsxWriter's default mode (shared strings, every cell in memory until close);
 - ``openpyxl``: openpyxl's write-only mode (its fast mode) with every cell styled like planex's;
@@ -41,7 +41,8 @@ def kpi_rows(db_path: Path, count: int) -> list[dict[str, Any]]:
     """The corpus KPI records repeated to ``count`` rows, each copy as if from another document:
     its own doc_id, file name and evidence text (other plans word their sentences differently;
     insurers, units and indicators repeat, as they do across real plans)."""
-    from extract import export, store
+    from extract import store
+    from extract.use import export
 
     db = store.open_db(db_path)
     base = export.kpi_records(db)
@@ -65,7 +66,7 @@ def _peak_mb() -> float:
 def _write_xlsxwriter(rows: list[dict], columns: tuple[str, ...], out: Path) -> None:
     import xlsxwriter
 
-    from extract import workbook
+    from extract.use import workbook
 
     layout = workbook._layout(columns, rows)
     book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
@@ -87,7 +88,7 @@ def _write_openpyxl(rows: list[dict], columns: tuple[str, ...], out: Path, style
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from extract import workbook
+    from extract.use import workbook
 
     layout = workbook._layout(columns, rows)
     book = Workbook(write_only=True)
@@ -127,7 +128,7 @@ def _write_openpyxl(rows: list[dict], columns: tuple[str, ...], out: Path, style
 
 def run_candidate(name: str, db_path: Path, count: int, out: Path) -> dict[str, Any]:
     """One candidate in this process: the rows, then the timed write; seconds and memory."""
-    from extract import export, workbook
+    from extract.use import export, workbook
 
     rows = kpi_rows(db_path, count)
     columns = export.KPI_EXPORT_COLUMNS
@@ -159,7 +160,7 @@ def _library(name: str) -> str:
 
 
 def corpus_database(folder: Path) -> Path:
-    from extract.loader import load
+    from extract.use.loader import load
 
     db = folder / "corpus.db"
     load([PDFS], db, workers=1)

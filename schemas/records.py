@@ -49,7 +49,7 @@ class Line(BaseModel):
     """One line of text as laid out on the page (a vertical run of 縦書き is one line too), or the
     whole text of a table cell whose lines wrap (a label, a data cell)."""
 
-    text: str = Field(description="Normalized text (see extract.normalize).")
+    text: str = Field(description="Normalized text (see extract.read.normalize).")
     raw_text: str = Field(description="Text as the PDF gave it, fake-bold copies removed.")
     x0: float
     y0: float

@@ -55,18 +55,18 @@ def pdf_of(doc_id: str, layout: str = "plain") -> Path:
 
 @cache
 def parsed(doc_id: str, layout: str = "plain"):
-    """A corpus document read by ``extract.pdf.read_pdf`` (once per session and layout)."""
-    from extract.pdf import read_pdf
+    """A corpus document read by ``extract.read.pdf.read_pdf`` (once per session and layout)."""
+    from extract.read.pdf import read_pdf
 
     return read_pdf(pdf_of(doc_id, layout).read_bytes())
 
 
 @cache
 def readings(doc_id: str, layout: str = "plain"):
-    """Its plans with sections, KPIs, programs and health issues (``read_document``), once."""
-    from extract.plans import read_document
+    """Its plans with sections, KPIs, programs and health issues (``extract.pipeline``), once."""
+    from extract.pipeline import read_document
 
-    return read_document(parsed(doc_id, layout))
+    return read_document(pdf_of(doc_id, layout).read_bytes()).plans
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.loader import load
-from extract.normalize import normalize_text
+from extract.read.normalize import normalize_text
+from extract.use.loader import load
 from tests.conftest import CORPUS, manifest
 
 BRANCH_TEXT = CORPUS / "texts" / "kyoukai-kenpo_r3_branch-plans.txt"

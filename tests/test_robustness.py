@@ -32,11 +32,11 @@ from typing import get_args
 
 import pytest
 
-from extract.pdf import SECOND_OPINION_TRIES
+from extract.read.pdf import SECOND_OPINION_TRIES
 from schemas.records import ErrorKind
 from tests.conftest import ROOT
 from tests.mutations import Batch, Mutant, build_batch, sources, text_readable, with_title
-from tests.test_serve import Server, start
+from tests.use.test_serve import Server, start
 
 SEED = 13
 COUNT = 120

@@ -1,0 +1,253 @@
+"""``planex plans``, ``show`` and ``programs``: the plans, section trees and programs loaded."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from extract import store
+from extract.cli.common import (
+    DbOption,
+    PlanFilter,
+    app,
+    console,
+    err_console,
+    fail,
+    open_database,
+)
+
+
+def _plan_rows(database) -> list[dict]:
+    return list(
+        database.query(
+            f"select p.*, d.file_name from {store.PLANS} p join {store.DOCUMENTS} d on d.id = p.doc_id "
+            "order by d.file_name, p.number"
+        )
+    )
+
+
+@app.command("plans")
+def plans_command(
+    db: DbOption = Path("planex.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")] = False,
+) -> None:
+    """List the plans found in the loaded documents, with insurer, branch, type and years.
+
+    One PDF can hold many plans (協会けんぽ's compilation holds one per branch).
+    """
+    database = open_database(db)
+    rows = _plan_rows(database)
+    database.close()
+    if as_json:
+        for row in rows:
+            row["garbled_pages"] = json.loads(row["garbled_pages"] or "[]")
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} plans")
+    for col in ("plan", "insurer", "type", "branch", "plan type", "years", "pages", "file"):
+        table.add_column(col)
+    for row in rows:
+        years = (
+            str(row["fiscal_year"])
+            if row["fiscal_year"]
+            else f"{row['period_start'] or '?'}-{row['period_end'] or '?'}"
+            if row["period_start"]
+            else ""
+        )
+        table.add_row(
+            row["id"], row["insurer"] or "", row["insurer_type"], row["branch"] or "", row["plan_type"],
+            years, f"{row['page_start']}-{row['page_end']}", row["file_name"],
+        )  # fmt: skip
+    console.print(table)
+
+
+def _find_plan(database, key: str) -> dict:
+    """A plan by id (or id prefix), branch (北海道, 北海道支部) or insurer name."""
+    rows = _plan_rows(database)
+    branch = key.removesuffix("支部")
+    for test in (
+        lambda r: r["id"] == key,
+        lambda r: r["id"].startswith(key),
+        lambda r: (r["branch"] or "") == branch,
+        lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
+    ):
+        found = [r for r in rows if test(r)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
+            fail(f"'{key}' matches {len(found)} plans: {names}")
+    fail(f"no plan '{key}' (see: planex plans --db FILE)")
+
+
+_SAME_PLAN = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
+
+
+def _find_plans(database, key: str) -> list[dict]:
+    """The plan ``key`` names (see :func:`_find_plan`), or the same plan in several documents.
+
+    Two documents may hold one plan: a compilation and the branch's own file, or the same plan in
+    two layouts. Plans with the same insurer, branch, type and years are given together, in file
+    order; plans that differ in any of them are ambiguous, and the error lists them."""
+    rows = _plan_rows(database)
+    branch = key.removesuffix("支部")
+    for test in (
+        lambda r: r["id"] == key,
+        lambda r: r["id"].startswith(key),
+        lambda r: (r["branch"] or "") == branch,
+        lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
+    ):
+        found = [r for r in rows if test(r)]
+        if len(found) == 1 or (found and len({tuple(r[f] for f in _SAME_PLAN) for r in found}) == 1):
+            return found
+        if found:
+            return [_find_plan(database, key)]  # reports the ambiguity and exits
+    return [_find_plan(database, key)]
+
+
+def _outline(sections: list[dict]) -> tuple:
+    """A plan's outline as compared across documents: levels, labels and headings, normalized."""
+    from extract.read.normalize import normalize_text
+
+    def key(text: str | None) -> str:
+        return "".join(normalize_text(text or "").split())
+
+    return tuple((s["level"], key(s["label"]), key(s["heading"])) for s in sections if s["level"])
+
+
+@app.command("show")
+def show_command(
+    plan: Annotated[str, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")],
+    db: DbOption = Path("planex.db"),
+    section: Annotated[
+        str | None,
+        typer.Option("--section", "-s", help="Print this section's text: its path, or the end of it."),
+    ] = None,
+) -> None:
+    """Print a plan's section tree, or one section's text.
+
+    When the same plan (insurer, branch, type and years) is in several loaded documents -- a
+    compilation and the branch's own file, or one plan in two layouts -- the outline is printed
+    once for every different outline, with the documents that hold it; ``--section`` prints the
+    section from the first of them and names the others. A plan id picks one document's plan.
+
+    Examples:  planex show 北海道 --db plans.db
+               planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
+    """
+    from rich.tree import Tree
+
+    from extract.read.normalize import normalize_text
+
+    database = open_database(db)
+    rows = _find_plans(database, plan)
+    documents = database.query(f"select id, path, file_name from {store.DOCUMENTS}")
+    paths = {d["id"]: d["path"] or d["file_name"] for d in documents}
+    query = f"select * from {store.SECTIONS} where plan_id = ? order by id"
+    by_plan = {r["id"]: list(database.query(query, [r["id"]])) for r in rows}
+    database.close()
+    row = rows[0]
+    sections = by_plan[row["id"]]
+    if len(rows) > 1:
+        outlines = {_outline(by_plan[r["id"]]) for r in rows}
+        same = "the same outline" if len(outlines) == 1 else f"{len(outlines)} different outlines"
+        err_console.print(
+            Text.assemble(
+                ("note:", "yellow"),
+                f" '{plan}' is one plan in {len(rows)} documents, with {same}"
+                + (" (shown once)" if len(outlines) == 1 else " (each shown with its documents)")
+                + "; a plan id picks one: "
+                + ", ".join(f"{r['id']} ({paths.get(r['doc_id'], r['file_name'])})" for r in rows),
+            )
+        )
+    if section is not None:
+        wanted = "".join(normalize_text(section).split())
+
+        def squash(text: str) -> str:
+            return "".join(normalize_text(text).split())
+
+        hits = [s for s in sections if squash(s["path"]) == wanted] or [
+            s for s in sections if squash(s["path"]).endswith(wanted)
+        ] or [s for s in sections if wanted in squash(s["path"])]  # fmt: skip
+        if not hits:
+            fail(f"no section '{section}' in plan {row['id']}")
+        for hit in hits:
+            console.rule(Text(f"{hit['path']}  (p. {hit['page_start']}-{hit['page_end']})"))
+            console.print(hit["text"], markup=False, highlight=False)
+        if len(rows) > 1:
+            others = ", ".join(paths.get(r["doc_id"], "") for r in rows[1:])
+            first = paths.get(row["doc_id"], "")
+            console.print(Text(f"(from {first}; the plan is also in {others})", style="dim"))
+        return
+    shown: dict[tuple, list[dict]] = {}
+    for r in rows:
+        shown.setdefault(_outline(by_plan[r["id"]]), []).append(r)
+    for members in shown.values():
+        row = members[0]
+        title = f"{row['insurer'] or ''} {row['branch'] or ''} {row['plan_type']} — {row['title']}".strip()
+        tree = Tree(Text.assemble((title, "bold"), " ", (f"({row['id']})", "dim")))
+        if len(rows) > 1:
+            for m in members:
+                tree.add(Text(f"in {paths.get(m['doc_id'], m['file_name'])} ({m['id']})", style="dim"))
+        nodes = {}
+        for s in by_plan[row["id"]]:
+            if s["level"] == 0:
+                continue
+            parent = nodes.get(s["parent_id"], tree)
+            label = Text.assemble(s["path"].rsplit(" > ", 1)[-1], " ", (f"p.{s['page_start']}", "dim"))
+            nodes[s["id"]] = parent.add(label)
+        console.print(tree)
+
+
+@app.command("programs")
+def programs_command(
+    db: DbOption = Path("planex.db"),
+    plan: PlanFilter = None,
+    branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
+    insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
+    issues: Annotated[bool, typer.Option("--issues", help="Show the health issues instead.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+) -> None:
+    """Show programs (保健事業) in the terminal: name, target, budget, purpose or actions, KPIs.
+
+    Examples:  planex programs --db plans.db --plan 8432f40b
+               planex programs --db plans.db --branch 北海道
+               planex programs --db plans.db --issues
+    """
+    from extract.use import export
+
+    database = open_database(db)
+    if issues:
+        rows = export.health_issue_records(database, plan=plan, branch=branch, insurer=insurer)
+        database.close()
+        table = Table(title=f"{len(rows)} health issues", show_lines=True)
+        for col in ("plan", "no.", "health issue", "direction", "programs"):
+            table.add_column(col, overflow="fold")
+        for row in rows[:limit]:
+            where = row["branch"] or row["insurer"] or row["plan_id"]
+            table.add_row(where, str(row["number"]), row["issue"], row["direction"] or "", row["programs"])
+        console.print(table)
+        return
+    rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
+    database.close()
+    shown = f" (first {limit})" if len(rows) > limit else ""
+    table = Table(title=f"{len(rows)} programs{shown}", show_lines=True)
+    for col in ("plan", "no.", "program", "target", "budget (千円)", "purpose / actions", "KPIs"):
+        table.add_column(col, overflow="fold")
+    for row in rows[:limit]:
+        where = row["branch"] or row["insurer"] or row["plan_id"]
+        ages = f"{row['age_from']}〜{row['age_to']}歳" if row["age_from"] is not None else ""
+        target = " ".join(str(x) for x in (row["population"], row["sex"], ages) if x)
+        budget = "" if row["budget_thousand_yen"] is None else f"{row['budget_thousand_yen']:,.0f}"
+        about = row["purpose"] or row["actions"] or row["summary"] or row["method"] or ""
+        name = row["name"] + (" ★" if row["key_program"] else "")
+        table.add_row(
+            where, str(row["number"]), Text(name), Text(target), budget, Text(about[:160]),
+            Text(row["kpis"][:160]),
+        )  # fmt: skip
+    console.print(table)

@@ -1,0 +1,327 @@
+"""The search index: one row per sentence, in a plain table and an FTS5 index over its tokens.
+
+``search_sentences`` holds each sentence as written (normalized), where it comes from (``kind``:
+``heading`` or ``section`` today, KPI sentences and program descriptions later; ``ref_id``: the
+id of the row in its own table; ``section_id``, ``plan_id``, ``doc_id``, ``page``) and its
+bigram tokens (:mod:`extract.store.bigrams`). ``search_index`` is an FTS5 table with that table as
+its external content. The worker builds the sentence rows in ``extract.store.rows.document_rows``;
+the parent inserts them with the other rows and indexes them in bulk (:func:`index_document`) in
+the same transaction. Deletion goes through a trigger, which hands FTS5 exactly the tokens that
+were indexed — recomputing them could corrupt the index if the tokenizer had changed since — so
+``extract.store.writer.delete_document`` only deletes rows. That is why the tokens are stored, at
+some cost in size (see README, "Search"): FTS5 can also be rebuilt from the table alone
+(``extract.store.reindex.rebuild_index``).
+
+Why sentences and not sections: a hit should show the sentence that says it. A section's text is
+split at 。 and at line breaks, except where a paragraph wrapped: a line running to the right
+margin, or one the next line visibly continues (see :func:`continues`), is joined to the next —
+else 受診勧 / 奨 would not be found. Each sentence keeps the page of its first line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from extract.read.normalize import normalize_text
+from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.structure.headings import undouble
+from schemas.records import Page
+
+SENTENCES = "search_sentences"
+INDEX = "search_index"
+SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page", "sentence", "body_tokens",
+                    "repeats")  # fmt: skip
+
+MIN_LENGTH = 20
+"""Sentences are ranked as if at least this many tokens long. bm25 divides by a text's length,
+so a table cell (健診等) or a bare label (■KPI) would outrank every sentence that says
+something; a short sentence is therefore padded, in an indexed column of its own, with a
+filler token no query can contain (a private-use character, which the tokenizer never emits
+but unicode61 counts). The padding is a generated column: computed, not stored."""
+_FILLERS = "\ue000 " * MIN_LENGTH
+
+TRIGGERS = (
+    f"""create trigger if not exists {SENTENCES}_ad after delete on {SENTENCES} begin
+        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
+        values ('delete', old.id, old.body_tokens, old.padding);
+    end""",
+    f"""create trigger if not exists {SENTENCES}_au after update on {SENTENCES} begin
+        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
+        values ('delete', old.id, old.body_tokens, old.padding);
+        insert into {INDEX}(rowid, body_tokens, padding) values (new.id, new.body_tokens, new.padding);
+    end""",
+)
+_SCHEMA = (
+    f"""create table if not exists {SENTENCES} (
+        id integer primary key,
+        kind text not null,
+        ref_id text,
+        section_id text,
+        plan_id text,
+        doc_id text not null,
+        page integer,
+        sentence text not null,
+        body_tokens text not null,
+        repeats integer not null default 0,
+        padding text generated always as (
+            substr('{_FILLERS}', 1, 2 * max(0, {MIN_LENGTH} - length(sentence)))
+        )
+    )""",
+    f"create index if not exists idx_{SENTENCES}_doc_id on {SENTENCES}(doc_id)",
+    f"""create virtual table if not exists {INDEX} using fts5(
+        body_tokens, padding, content='{SENTENCES}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0'
+    )""",
+    *TRIGGERS,
+)
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the sentence table, its FTS5 index and the triggers joining them.
+
+    Statement by statement (not ``executescript``, which would commit the caller's transaction).
+    """
+    for statement in _SCHEMA:
+        db.execute(statement)
+    columns = {row[1] for row in db.execute(f"pragma table_info({SENTENCES})").fetchall()}
+    if "repeats" not in columns:  # a database from before records were indexed
+        db.execute(f"alter table {SENTENCES} add column repeats integer not null default 0")
+
+
+_LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
+
+
+def sentence_key(sentence: str, normalized: bool = False) -> str:
+    """A sentence compared without spaces and its leading bullet: a program's action (・… stored
+    without its mark) is the same sentence as the section's line it was read from, and a heading
+    (indexed as printed) the same as its normalized line. ``normalized``: the caller knows the
+    sentence is normalized text already (section sentences are), which saves the work."""
+    text = _LEADING_MARKS.sub("", sentence)
+    return "".join((text if normalized else normalize_text(text)).split())
+
+
+def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    """Index a document's sentences just inserted (by ``writer.write_document``, same transaction).
+
+    One ``insert … select`` rather than a row trigger: FTS5 takes a document's sentences four
+    times faster in bulk, and the parent process is the loader's single writer.
+    """
+    db.execute(
+        f"insert into {INDEX}(rowid, body_tokens, padding) select id, body_tokens, padding from {SENTENCES} "
+        "where doc_id = ?",
+        [doc_id],
+    )
+
+
+def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    """Remove a document's sentences; the trigger takes them out of the index."""
+    db.execute(f"delete from {SENTENCES} where doc_id = ?", [doc_id])
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """A line as laid out, with what tells a wrapped line: its right end and font size."""
+
+    page: int
+    text: str  # stripped
+    x1: float
+    size: float
+    vertical: bool
+
+
+def _right_edges(lines: Sequence[PageLine]) -> dict[int, float]:
+    """Where full lines end on each page (as ``extract.structure.headings.plan_lines`` measures it)."""
+    ends: dict[int, list[float]] = {}
+    for line in lines:
+        if not line.vertical and len(line.text) >= 20:
+            ends.setdefault(line.page, []).append(line.x1)
+    return {page: sorted(xs)[int(len(xs) * 0.75)] for page, xs in ends.items()}
+
+
+class _Cursor:
+    """Finds a section's lines among the page lines, moving forward only (reading order)."""
+
+    WINDOW = 100
+    """How far ahead a line may be found: a short line (0, ○, KPI) must not match a page away."""
+
+    def __init__(self, lines: Sequence[PageLine]) -> None:
+        self.lines = lines
+        self.edges = _right_edges(lines)
+        self.pos = 0
+        self.where: dict[str, list[int]] = {}
+        for k, line in enumerate(lines):
+            self.where.setdefault(line.text, []).append(k)
+            once = undouble(line.text)  # how the section builder reads a line drawn twice
+            if once != line.text:
+                self.where.setdefault(once, []).append(k)
+
+    def find(self, text: str) -> PageLine | None:
+        positions = self.where.get(text, [])
+        i = bisect.bisect_left(positions, self.pos)
+        if i == len(positions) or positions[i] - self.pos > self.WINDOW:
+            return None
+        self.pos = positions[i] + 1
+        return self.lines[positions[i]]
+
+    def wraps(self, line: PageLine | None) -> bool:
+        """The line reaches the right margin: the paragraph goes on in the next line."""
+        if line is None or line.vertical:
+            return False
+        edge = self.edges.get(line.page)
+        return edge is not None and line.x1 >= edge - 1.5 * line.size
+
+
+_SENTENCE_END = re.compile(r"(?<=。)")
+# A line opening with a bullet or a number starts a new item, even after a line that reached the margin.
+_NEW_ITEM = re.compile(r"^([・■□【※◆◇●○〇◎\-‐*＊]|[①-⑳]|\(?\d{1,2}[).]|\d{1,2}\s|第\d|STEP)")
+# A line cannot start with these unless it continues the previous one (kinsoku, okurigana, particles).
+_CONTINUING_START = re.compile(r"^[\u3041-\u3096ァィゥェォッャュョヮー、。，,.)）」』】〉》]")
+_OPEN_END = re.compile(r"[、，,・(（「『【〈《\u3041-\u3096]$")  # ends open, or in a particle (を, の, と …)
+_CLOSED_END = re.compile(r"[。!?！？)）」』】〉》:：]$")
+_NUMERIC = re.compile(r"^[\d\s.,%％()（）/~〜\-+△▲]*$")
+_CJK = re.compile(f"[{CJK_CHARS}]")
+
+
+def _glue(left: str, right: str) -> str:
+    """Join a wrapped line: Japanese runs on without a space, Latin words get one back."""
+    if left and right and not _CJK.match(left[-1]) and not _CJK.match(right[0]):
+        return left + " " + right
+    return left + right
+
+
+def continues(previous: str, reached_margin: bool, line: str) -> bool:
+    """Whether ``line`` goes on with the sentence of ``previous`` (an unfinished line before it).
+
+    Yes when the previous line ran to the right margin (it wrapped), or when the text says so:
+    the line starts with what cannot open a line (a particle, okurigana, a small kana, 、) or the
+    previous one ends open (、・, an opening bracket, hiragana: a sentence without its 。 yet).
+    Never before a bullet or a number, nor around a table's figures.
+    """
+    if (
+        _CLOSED_END.search(previous)
+        or _NEW_ITEM.match(line)
+        or _NUMERIC.match(line)
+        or _NUMERIC.match(previous)
+    ):
+        return False
+    return reached_margin or bool(_CONTINUING_START.match(line) or _OPEN_END.search(previous))
+
+
+def sentences(text: str, cursor: _Cursor, first_page: int) -> list[tuple[int, str]]:
+    """(page, sentence) of a section's text: split at 。 and at line breaks that end a sentence."""
+    out: list[tuple[int, str]] = []
+    buf, buf_page, page = "", first_page, first_page
+    previous, reached_margin = "", False
+
+    def flush() -> None:
+        nonlocal buf
+        if buf.strip():
+            out.append((buf_page, buf.strip()))
+        buf = ""
+
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if buf and not continues(previous, reached_margin, line):
+            flush()
+        found = cursor.find(line)
+        if found is not None:
+            page = max(found.page, first_page)
+        for part in _SENTENCE_END.split(line):
+            if not part:
+                continue
+            if not buf:
+                buf_page = page
+            buf = _glue(buf, part)
+            if part.endswith("。"):
+                flush()
+        previous, reached_margin = line, cursor.wraps(found)
+    flush()
+    return out
+
+
+def section_sentence_rows(
+    doc_id: str, page_lines: Sequence[PageLine], section_rows: Iterable[Sequence]
+) -> list[tuple]:
+    """Rows of ``search_sentences`` (in :data:`SENTENCE_COLUMNS` order) for a document's sections.
+
+    ``section_rows`` are rows of the ``sections`` table in ``store.SECTION_COLUMNS`` order, in
+    reading order; ``page_lines`` the document's lines in page order.
+    """
+    cursor = _Cursor(page_lines)
+    rows: list[tuple] = []
+    for sid, plan_id, _parent, level, label, heading, _path, page_start, _end, text, *_ in section_rows:
+        title = f"{label} {heading}".strip()
+        if level and title:
+            rows.append(("heading", sid, sid, plan_id, doc_id, page_start, title, index_tokens(title), 0))
+        for page, sentence in sentences(text or "", cursor, page_start):
+            rows.append(("section", sid, sid, plan_id, doc_id, page, sentence, index_tokens(sentence), 0))
+    return rows
+
+
+def record_sentence_rows(
+    doc_id: str,
+    pages: Sequence[Page],
+    programs: Iterable[tuple],
+    issues: Iterable[tuple],
+    kpis: Iterable[tuple] = (),
+    section_rows: Sequence[tuple] = (),
+) -> list[tuple]:
+    """Rows of ``search_sentences`` for programs (kind ``program``: the name, then each sentence
+    of the purpose, summary, method and actions), health issues (``health_issue``: the issue and
+    its direction) and KPI records (``kpi``: the original sentence or row).
+
+    ``ref_id`` is the record's id; each pair holds the record and the id of the section it stands
+    in; a sentence gets the page of the record's range that holds it. ``repeats`` is 1 for a
+    sentence that the same plan's ``section_rows`` (heading and section sentences) already hold,
+    so that counting hits counts it once (:func:`extract.use.search.search_by`) while ``--kind
+    program`` still finds it."""
+    rows: list[tuple] = []
+    squashed = {p.page_no: "".join(p.text.split()) for p in pages}
+    known = {(row[3], sentence_key(row[6], normalized=row[0] == "section")) for row in section_rows}
+
+    def page_of(part: str, first: int, last: int) -> int:
+        head = "".join(part.split())[:12]
+        return next((n for n in range(first, last + 1) if head in squashed.get(n, "")), first)
+
+    def add(kind: str, record, section_id: str | None, pages: tuple[int, int], text: str | None) -> None:
+        # every indexed sentence is normalized text (a KPI's raw_text and a heading are as printed)
+        text = normalize_text(text or "")
+        parts = [text] if kind == "kpi" else re.split(r"(?<=。)|\n", text)
+        for part in parts:
+            part = part.strip()
+            if part:
+                page = page_of(part, *pages)
+                tokens = index_tokens(part)
+                repeats = int((record.plan_id, sentence_key(part, normalized=True)) in known)
+                where = (section_id, record.plan_id, doc_id, page)
+                rows.append((kind, record.id, *where, part, tokens, repeats))
+
+    for program, section_id in programs:
+        span = (program.page_start, program.page_end)
+        for text in (program.name, program.purpose, program.summary, program.method, *program.actions):
+            add("program", program, section_id, span, text)
+    for issue, section_id in issues:
+        span = (issue.page, issue.page + 1)
+        add("health_issue", issue, section_id, span, issue.issue)
+        add("health_issue", issue, section_id, span, issue.direction)
+    for kpi, section_id in kpis:
+        add("kpi", kpi, section_id, (kpi.page, kpi.page), "".join(kpi.raw_text.splitlines()))
+    return rows
+
+
+def parsed_page_lines(pages: Iterable[Page]) -> list[PageLine]:
+    """Lines of a parsed document's readable pages (garbled pages have no sections)."""
+    return [
+        PageLine(p.page_no, ln.text.strip(), ln.x1, ln.size, ln.vertical)
+        for p in pages
+        if p.quality != "garbled"
+        for ln in p.lines
+    ]

@@ -1,0 +1,243 @@
+"""Whose plan is each page: split a document into plans and read their metadata.
+
+A compilation (協会けんぽ's 事業計画 of every branch) starts each plan on a new page with a
+title line naming the branch: ``令和3年度 事業計画（北海道支部）``. Where two or more pages open
+with such a line the document is split there; otherwise it is one plan. Pages before the
+first split (a cover, a foreword) belong to the first plan, so every page has exactly one plan.
+
+Metadata comes from the plan's title lines and first pages: the plan type from the kind of
+plan its title names, the insurer from the names of insurers (…健康保険組合, …共済組合, 全国健康
+保険協会), the fiscal year or period from era and Western years (see ``extract.structure.dates``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.structure.dates import find_years, parse_year, parse_year_range
+from extract.structure.headings import PlanLine, plan_lines
+from extract.structure.outline import build_sections
+from schemas.plans import InsurerType, Plan, PlanType, Section
+from schemas.records import Page, ParsedDocument
+
+_PLAN_WORDS = r"(事業計画|データヘルス計画|実施計画)"
+_BRANCH_TITLE = re.compile(_PLAN_WORDS + r".{0,6}?[(]\s*([^()]{1,12}?)\s*支部\s*[)]")
+_BRANCH_OF = re.compile(r"([一-龥]{1,4}?[都道府県]?)\s*支部")
+_PLAN_TYPES: tuple[tuple[PlanType, re.Pattern[str]], ...] = (
+    ("data_health_plan", re.compile(r"データヘルス計画")),
+    ("tokutei_kenshin_plan", re.compile(r"特定健康?診査等?実施計画")),
+    ("business_plan", re.compile(r"事業計画")),
+)
+# Insurer names: a proper name before the kind of insurer. Longest kinds first.
+# a name may open with a hiragana word (みどり健康保険組合, ひかり建設国民健康保険組合), never with a particle
+_KANA_START = r"(?:(?![のはがをにでもへやと])[ぁ-ゖ]{2,8})?"
+_INSURER = re.compile(
+    r"(全国健康保険協会|協会けんぽ"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?国民健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?健康保険組合"
+    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?共済組合"
+    r"|[一-龥]{1,6}?[市町村]国民健康保険)"
+)
+_NOT_A_NAME = re.compile(r"^(当|本|各|同|全|の|等|以上|未満|加入者|被用者|単一|総合|地域|職域)")
+_COUNTING = re.compile(r"[0-9０-９万千百]|以上|未満|以下|人")  # 加入者1万人以上健康保険組合 is no name
+_GENERIC = {"健康保険組合", "共済組合", "国民健康保険組合"}
+
+
+@dataclass
+class PlanSpan:
+    """Pages ``page_start``..``page_end`` (1-based, inclusive) of one plan and its title lines."""
+
+    number: int
+    page_start: int
+    page_end: int
+    title: str
+    branch: str | None
+
+
+def _first_lines(page: Page, count: int = 3) -> list[str]:
+    return [line.text.strip() for line in page.lines[:count] if line.text.strip()]
+
+
+def split_plans(pages: list[Page]) -> list[PlanSpan]:
+    """Plans of a document, in page order; every page belongs to exactly one."""
+    starts: list[tuple[int, str, str]] = []
+    for index, page in enumerate(pages):
+        for text in _first_lines(page):
+            m = _BRANCH_TITLE.search(text)
+            if m:
+                starts.append((index, text, m.group(2).strip()))
+                break
+    if len(starts) < 2:
+        title = ""  # a single plan takes the document's title (read_structure)
+        return [PlanSpan(1, 1, len(pages), title, None)]
+    spans = []
+    for n, (index, text, branch) in enumerate(starts):
+        first = 0 if n == 0 else index
+        last = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(pages) - 1
+        spans.append(PlanSpan(n + 1, first + 1, last + 1, text, branch))
+    return spans
+
+
+def plan_type_of(title: str, text: str) -> PlanType:
+    """The kind of plan the title names; failing that, the one the first pages name most."""
+    for kind, pattern in _PLAN_TYPES:
+        if pattern.search(title):
+            return kind
+    counts = {kind: len(pattern.findall(text)) for kind, pattern in _PLAN_TYPES}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] >= 3 else "other"
+
+
+def insurer_of(text: str) -> str | None:
+    """The insurer named most often in ``text`` (the first pages of a plan)."""
+    counts: dict[str, int] = {}
+    for m in _INSURER.finditer(text):
+        name = m.group(1)
+        if name in ("協会けんぽ", "全国健康保険協会"):
+            name = "全国健康保険協会"
+        elif name in _GENERIC or _NOT_A_NAME.match(name) or _COUNTING.search(name):
+            continue
+        counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k], -text.find(k)))
+
+
+def insurer_type_of(insurer: str | None) -> InsurerType:
+    if not insurer:
+        return "other"
+    if insurer == "全国健康保険協会":
+        return "協会けんぽ"
+    if insurer.endswith("国民健康保険組合"):
+        return "国保組合"
+    if insurer.endswith("健康保険組合"):
+        return "健保組合"
+    if insurer.endswith("共済組合"):
+        return "共済組合"
+    if insurer.endswith("国民健康保険"):
+        return "市町村国保"
+    return "other"
+
+
+def branch_of(insurer: str | None, text: str) -> str | None:
+    """``大分県`` from ``地方職員共済組合 大分県支部`` (a branch written next to the insurer)."""
+    if not insurer:
+        return None
+    m = re.search(re.escape(insurer) + r"\s*([一-龥]{1,4}?[都道府県]?)\s*支部", text)
+    return m.group(1) if m else None
+
+
+def years_of(title: str, text: str) -> tuple[int | None, int | None, int | None]:
+    """(fiscal_year, period_start, period_end) from a plan's title and first pages."""
+    for source in (title, text):
+        span = parse_year_range(source)
+        if span and span[0] != span[1]:
+            return None, span[0], span[1]
+        year = parse_year(source) if source is title else None
+        if year:
+            return year, year, year
+    # A template with one column per fiscal year (平成30年度 令和元年度 令和2年度): its span.
+    for line in text.splitlines():
+        years = find_years(line)
+        if len(years) >= 3 and years == list(range(years[0], years[0] + len(years))):
+            return None, years[0], years[-1]
+    year = parse_year(text)
+    return (year, year, year) if year else (None, None, None)
+
+
+@dataclass
+class PlanStructure:
+    """One plan as the structure stage reads it: what the record stages start from."""
+
+    plan: Plan
+    sections: list[Section]
+    lines: list[PlanLine]
+    """The plan's lines (of its readable pages) with what the heading test needs."""
+    owner: list[int] = field(default_factory=list)
+    """For each of ``lines``, the index in ``sections`` of the section it belongs to."""
+
+
+def read_plans(parsed: ParsedDocument) -> list[tuple[Plan, list[Section]]]:
+    """Every plan of a parsed document with its section tree (a pure function of the document)."""
+    return [(s.plan, s.sections) for s in read_structure(parsed)]
+
+
+def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
+    """The plans of a parsed document, each with its metadata, section tree and lines."""
+    result = []
+    prefix = parsed.sha256[:16]
+    spans = split_plans(parsed.pages)
+    if len(spans) == 1:  # the document's title (metadata or biggest type) is the plan's
+        spans[0].title = parsed.title or spans[0].title
+    whole = insurer_of(parsed.title + "\n" + "\n".join(p.text for p in parsed.pages[:3]))
+    for span in spans:
+        pages = parsed.pages[span.page_start - 1 : span.page_end]
+        head = "\n".join(p.text for p in pages[:2] if p.quality == "ok")
+        context = f"{span.title}\n{parsed.title}\n{head}"
+        cover = f"{span.title}\n{parsed.title}\n{pages[0].text if pages[0].quality == 'ok' else ''}"
+        kind = plan_type_of(f"{span.title}\n{parsed.title}", head)
+        # The cover names the publisher; the body also names others (partners, examples).
+        insurer = insurer_of(cover)
+        if insurer is None and kind != "other":
+            insurer = insurer_of(context) or whole  # a compilation may name its insurer once
+        fiscal_year, start, end = years_of(span.title or parsed.title, head)
+        branch = span.branch or branch_of(insurer, context)
+        if branch:
+            branch = re.sub(r"支部$", "", branch).strip()
+        plan = Plan(
+            id=f"{prefix}-p{span.number:02d}",
+            doc_id=parsed.sha256,
+            number=span.number,
+            insurer=insurer,
+            insurer_type=insurer_type_of(insurer),
+            branch=branch or None,
+            plan_type=kind,
+            fiscal_year=fiscal_year,
+            period_start=start,
+            period_end=end,
+            title=span.title or parsed.title,
+            page_start=span.page_start,
+            page_end=span.page_end,
+            garbled_pages=[p.page_no for p in pages if p.quality == "garbled"],
+        )
+        items = plan_lines([(p.page_no, p.lines) for p in pages if p.quality != "garbled"])
+        owner: list[int] = []
+        sections = _sections(plan, items, owner)
+        result.append(PlanStructure(plan, sections, items, owner))
+    return result
+
+
+def heading_path_part(label: str, heading: str) -> str:
+    """A path step: ``１．戦略的…`` (no space after a punctuation mark), ``第1章 背景``."""
+    heading = " ".join(heading.split())  # a heading joined from wrapped lines: no line breaks
+    if not label:
+        return heading or "(前文)"
+    glue = "" if label.endswith((".", "．", ")", "）", "】")) or label in "①②③④⑤⑥⑦⑧⑨⑩○" else " "
+    return f"{label}{glue}{heading}"
+
+
+def _sections(plan: Plan, items: list[PlanLine], owner: list[int]) -> list[Section]:
+    drafts = build_sections(items, skip_pages=set(plan.garbled_pages), owner=owner)
+    sections: list[Section] = []
+    paths: list[str] = []
+    for n, draft in enumerate(drafts):
+        own = heading_path_part(draft.label, draft.heading)
+        parent_path = paths[draft.parent] if draft.parent is not None else ""
+        path = f"{parent_path} > {own}" if parent_path else own
+        paths.append(path)
+        sections.append(
+            Section(
+                id=f"{plan.id}-s{n:03d}",
+                plan_id=plan.id,
+                parent_id=f"{plan.id}-s{draft.parent:03d}" if draft.parent is not None else None,
+                level=draft.level,
+                label=draft.label,
+                heading=draft.heading,
+                path=path,
+                page_start=draft.page_start,
+                page_end=draft.page_end,
+                text="\n".join(draft.lines),
+            )
+        )
+    return sections

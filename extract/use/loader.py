@@ -1,0 +1,402 @@
+"""Bulk loading: many PDFs, in parallel, into one database, without babysitting.
+
+Design:
+
+- Each file is read by a worker process (:func:`process_file`: the pipeline,
+  :func:`extract.pipeline.read_document`, a pure function of the file's bytes, then the store's
+  rows of its reading), and the parent alone writes to SQLite, one transaction per document. A
+  crash or a kill leaves only whole documents behind; the next run skips them (their id is their
+  content hash) and does the rest.
+- A worker that runs past ``timeout`` seconds on one file is killed and replaced; the file is
+  recorded as ``timeout``. A worker that dies (a crash inside the PDF library) costs only its
+  file, recorded as ``malformed``.
+- Every failure is recorded in ``load_errors`` with its kind and the batch goes on.
+- Each file's wall and CPU time are measured in the worker and reported per file
+  (:class:`FileOutcome`): CPU time is what a file costs, whatever else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+import sqlite_utils
+
+from extract import __version__, store
+from extract.pipeline import read_document
+from extract.read import pdf
+from extract.read.pdf import PdfReadError
+from extract.records.indicators import Catalogue, catalogue_from
+from schemas.records import ErrorKind, LoadError
+
+DEFAULT_TIMEOUT = 120.0
+_READY = "ready"
+
+
+class UsageError(ValueError):
+    """The command was given something it cannot work with (a path that does not exist)."""
+
+
+class LoadInterrupted(Exception):
+    """Ctrl-C during a load; carries what was done so far (all of it safely committed)."""
+
+    def __init__(self, summary: LoadSummary) -> None:
+        super().__init__("load interrupted")
+        self.summary = summary
+
+
+@dataclass
+class Failure:
+    """Why one file could not be loaded (what a worker sends back instead of a document)."""
+
+    kind: ErrorKind
+    message: str
+    sha256: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    loaded: int = 0
+    unchanged: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    truncated: int = 0
+    """Documents loaded from files cut short (the pages that could be recovered)."""
+    pages: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    files: int = 0
+    remapped: store.Remapped | None = None
+    """With a new indicator catalogue: the records already stored, mapped again with it."""
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged`` or an error kind."""
+
+    path: Path
+    outcome: str
+    pages: int = 0
+    seconds: float = 0.0
+    """Wall time the worker spent on it (or until it was given up)."""
+    cpu_seconds: float = 0.0
+    """CPU time of the worker on it: the file's own cost, unaffected by the machine's load."""
+    message: str = ""
+    truncated: bool = False
+    second_opinions: int = 0
+    """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+
+
+ProgressCallback = Callable[[FileOutcome], None]
+"""Called once per file, as soon as its outcome is known."""
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively, ``*.pdf`` in any case) into a sorted file list."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {raw}")
+    unique = dict.fromkeys(p.resolve() for p in found)
+    return sorted(unique, key=str)
+
+
+def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.DocumentRows | Failure:
+    """Read one file into rows to store, or say why it cannot be (runs in a worker process);
+    KPI records are mapped with the indicator ``catalogue`` (planex's own by default)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return store.document_rows(read_document(data, catalogue))
+    except PdfReadError as exc:
+        return Failure(exc.kind, exc.message, sha)
+    except MemoryError:
+        return Failure("malformed", "ran out of memory reading the PDF", sha)
+    except Exception as exc:  # the library's own bug on a strange file must not end the batch
+        return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
+
+
+def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> None:
+    """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
+    (TOML text, file name), validated by the parent; every file of the load is mapped with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    catalogue = catalogue_from(*indicators)
+    from extract.records.ginza import nlp
+
+    # Already loaded in the fork server; loads here only if that failed. Without a model, files
+    # still load and a sentence that needs GiNZA fails its file, recorded as any bad file is.
+    with contextlib.suppress(Exception):
+        nlp()
+    try:
+        conn.send(_READY)  # start-up (imports) must not count against the first file's timeout
+    except OSError:
+        return
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
+        result = process_file(path, catalogue)
+        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
+        try:
+            conn.send((result, *work))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    """One worker process and the file it is working on."""
+
+    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", "")) -> None:
+        self.indicators = indicators
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, indicators), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.path: Path | None = None
+        self.sha: str | None = None
+        self.started = 0.0
+
+    def give(self, path: Path, sha: str | None) -> None:
+        self.path, self.sha, self.started = path, sha, time.monotonic()
+        self.conn.send(str(path))
+
+    def done(self) -> None:
+        self.path, self.sha = None, None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+
+
+def _hash_file(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def load(
+    paths: Iterable[str | Path],
+    db_path: str | Path,
+    *,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    catalogue: Catalogue | None = None,
+) -> LoadSummary:
+    """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
+
+    Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
+    a ``catalogue`` given replaces it: it is stored in the database first, and once every file
+    is loaded the records already there are mapped again with it (no PDF is read twice).
+    Raises :class:`UsageError` for a missing path, :class:`LoadInterrupted` on Ctrl-C and
+    :class:`store.DatabaseProblem` for a database this planex must not write (see
+    :func:`store.check_database`; also one holding documents read by a newer planex).
+    """
+    files = discover(paths)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    db = open_target(db_path)
+    remap = catalogue is not None
+    if catalogue is None:
+        catalogue = store.stored_catalogue(db)
+    else:
+        store.store_catalogue(db, catalogue)  # an interrupted load maps the rest alike when rerun
+    indicators = (catalogue.user_text, catalogue.user_source)
+    summary = LoadSummary(files=len(files))
+    started = time.perf_counter()
+    known = store.known_ids(db)
+    queue: deque[tuple[Path, str | None]] = deque()
+    claimed: set[str] = set()
+
+    def report(outcome: FileOutcome) -> None:
+        if progress is not None:
+            progress(outcome)
+
+    for path in files:
+        sha = _hash_file(path)
+        if sha is not None and not force and (sha in known or sha in claimed):
+            summary.unchanged += 1
+            report(FileOutcome(path, "unchanged"))
+            continue
+        if sha is not None:
+            claimed.add(sha)
+        queue.append((path, sha))
+
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
+        store.record_error(
+            db,
+            LoadError(
+                file_name=path.name,
+                path=str(path),
+                sha256=failure.sha256,
+                kind=failure.kind,
+                message=failure.message,
+                at=store.now(),
+            ),
+        )
+        summary.failed[failure.kind] += 1
+        seconds, cpu, asked = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
+
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
+        if isinstance(result, Failure):
+            fail(path, result, work)
+            return
+        error = None
+        if result.text_quality == "no_text":
+            error = LoadError(
+                file_name=path.name,
+                path=str(path),
+                sha256=result.sha256,
+                kind="no_text",
+                message=f"no text on any of its {result.pages} pages (a scan? OCR it first)",
+                at=store.now(),
+            )
+        store.write_document(db, result, path, error)
+        pages = result.pages
+        summary.pages += pages
+        summary.characters += result.characters
+        seconds, cpu, asked = work
+        if error is not None:
+            summary.failed["no_text"] += 1
+            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked))
+        else:
+            summary.loaded += 1
+            summary.truncated += result.truncated
+            outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
+                                  second_opinions=asked)  # fmt: skip
+            report(outcome)
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["extract.use.warm"])  # workers start as forks of a warm process
+    pool: list[_Worker] = []
+    failed_starts = 0
+    try:
+        pool = [_Worker(ctx, indicators) for _ in range(min(workers, len(queue)))]
+        while queue or any(w.path is not None for w in pool):
+            for worker in pool:
+                if worker.ready and worker.path is None and queue:
+                    worker.give(*queue.popleft())
+            starting = [w for w in pool if not w.ready]
+            busy = [w for w in pool if w.path is not None]
+            ready = wait([w.conn for w in starting + busy], timeout=0.2)
+            for worker in starting:
+                if worker.conn in ready:
+                    try:
+                        worker.ready = worker.conn.recv() == _READY
+                    except (EOFError, OSError):  # could not even start: try a fresh one
+                        failed_starts += 1
+                        if failed_starts > 3 * workers:
+                            raise RuntimeError("worker processes keep dying at start-up") from None
+                        pool[pool.index(worker)] = _replace(worker, ctx)
+            for worker in busy:
+                path = worker.path
+                assert path is not None
+                elapsed = time.monotonic() - worker.started
+                if worker.conn in ready:
+                    try:
+                        result, *work = worker.conn.recv()
+                    except (EOFError, OSError):
+                        code = worker.process.exitcode
+                        message = f"the PDF reader crashed (exit code {code})"
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
+                        pool[pool.index(worker)] = _replace(worker, ctx)
+                    else:
+                        worker.done()
+                    finish(path, result, (work[0], work[1], work[2]))
+                elif elapsed > timeout:
+                    pool[pool.index(worker)] = _replace(worker, ctx)
+                    given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
+                    fail(path, given_up, (elapsed, elapsed, 0))
+        if remap:  # the documents loaded before, mapped with the new catalogue as well
+            summary.remapped = store.remap_kpis(db, catalogue)
+    except KeyboardInterrupt:
+        for worker in pool:
+            worker.kill()
+        pool = []
+        summary.seconds = time.perf_counter() - started
+        raise LoadInterrupted(summary) from None
+    finally:
+        for worker in pool:
+            worker.stop()
+        db.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def open_target(db_path: str | Path) -> sqlite_utils.Database:
+    """The database a load writes, created if missing, or :class:`store.DatabaseProblem` saying
+    why it cannot be: not a planex database, one from a newer planex, a folder or file that
+    cannot be written (SQLite's own words are only "unable to open database file")."""
+    store.check_database(db_path, create=True)
+    try:
+        db = store.open_db(db_path)
+    except sqlite3.OperationalError as exc:
+        raise store.DatabaseProblem(
+            f"cannot write the database {db_path}: {exc} (is its folder writable, the disk not full?)",
+            usage=False,
+        ) from None
+    try:
+        _refuse_newer_documents(db, db_path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> None:
+    """A load must not replace what a newer planex read with this version's older reading."""
+    newer = store.newer_documents(db)
+    if newer is not None:
+        raise store.DatabaseProblem(
+            f"{db_path} holds documents read by planex {newer}, newer than this planex "
+            f"{__version__}: upgrade planex, or load into another --db",
+            usage=False,
+        )
+
+
+def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
+    worker.kill()
+    return _Worker(ctx, worker.indicators)

@@ -1,0 +1,136 @@
+"""The frame of a 協会けんぽ business plan (extract/structure/fields.py): its fields, whatever they
+are called and however they are numbered, and the measures under them, in both layouts."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from extract.read.normalize import normalize_text
+from extract.read.pdf import read_pdf
+from extract.structure.fields import find_frame
+from extract.structure.headings import plan_lines
+from extract.structure.plans import read_plans
+from tests.conftest import CORPUS
+from tests.structure.test_outline import hokkaido
+from tests.structure.test_plans import plans_of
+
+
+def test_fields_are_top_level_and_measures_their_children(layout: str) -> None:
+    for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
+        by_id = {s.id: s for s in sections}
+        tops = [s.heading for s in sections if s.level == 1]
+        assert tops == ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"], plan.branch
+        for s in sections:
+            if s.level == 2:
+                assert by_id[s.parent_id].level == 1
+
+
+def test_field_and_first_measure_on_one_line(layout: str) -> None:
+    sections = hokkaido(layout)
+    paths = [s.path for s in sections]
+    assert "１．基盤的保険者機能関係 > １．健全な財政運営" in paths
+    assert "２．戦略的保険者機能関係 > ３．ジェネリック医薬品の使用促進" in paths
+
+
+def test_kpi_lines_and_actions_are_body_text(layout: str) -> None:
+    for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
+        for s in sections:
+            assert "KPI" not in s.heading.upper()
+            assert not s.heading.endswith("とする")
+
+
+def test_fields_named_otherwise_are_found_by_their_numbering_and_shared_word() -> None:
+    """No fixed spelling: a plan whose fields are named as no corpus plan names them."""
+    body = [("○ 取組の一行目", 10.5, False, "text")] * 4
+    names = ["加入者サービスの向上", "保健事業によるサービスの充実", "組織運営によるサービスの確保"]
+    lines = []
+    for k, name in enumerate(names, start=1):
+        lines += [(f"({k}){name}", 13.0, True, "text"), ("① 健全な財政運営", 10.5, False, "text"), *body]
+    assert _frame_names(lines) == names  # (1) (2) (3), the most prominent, sharing サービス
+
+
+# --- the frame of a business plan, whatever its fields are called ------------------------------
+VARIANT = CORPUS / "variants" / "kyoukai-kenpo-r3-field-spellings.pdf"
+
+
+def _variant() -> dict:
+    with (CORPUS / "manifest.toml").open("rb") as fh:
+        return next(v for v in tomllib.load(fh)["variant"] if v["id"] == VARIANT.stem)
+
+
+def _spelled(spelling: dict, number: int, plain: str) -> tuple[str, str]:
+    """(label, name) of field ``number`` as the manifest says the variant spells it."""
+    names = spelling.get("names", [])
+    name = names[number - 1] if number <= len(names) else plain
+    full = str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return spelling.get("mark", "{n}．").format(n=full, r="ⅠⅡⅢⅣⅤ"[number - 1]), name
+
+
+def test_fields_spelled_otherwise_give_the_same_outline(corpus_pdfs: Path) -> None:
+    """The variant spells each branch's fields another way (marks （１） / １． / Ⅰ． / none, no ・,
+    the 令和6年度 wording, some as headings inside the cell): same fields, same measures."""
+    variant = _variant()
+    plain = {p.branch: s for p, s in plans_of("kyoukai-kenpo-r3-branch-plans", "plain")}
+    found = read_plans(read_pdf(VARIANT.read_bytes()))
+    assert [p.branch for p, _ in found] == list(plain)
+    spellings, styles = variant["field_spellings"], variant["published"]["styles"]
+    assert any(s.get("field_in_cell") for s in styles) and any(not s.get("field_in_cell") for s in styles)
+    for n, (plan, sections) in enumerate(found):
+        spelling = spellings[n % len(spellings)]
+        fields = [s for s in sections if s.level == 1]
+        plain_fields = [s.heading for s in plain[plan.branch] if s.level == 1]
+        want = [_spelled(spelling, k, name) for k, name in enumerate(plain_fields, start=1)]
+        assert [(normalize_text(s.label), s.heading) for s in fields] == [
+            (normalize_text(label), name) for label, name in want
+        ], plan.branch
+        measures = [(s.label, s.heading) for s in sections if s.level == 2]
+        assert measures == [(s.label, s.heading) for s in plain[plan.branch] if s.level == 2], plan.branch
+    third = {_spelled(s, 3, "組織・運営体制関係")[1] for s in spellings}
+    assert third >= {"組織運営体制関係", "組織・運営体制関係"}
+
+
+def _plan(lines: list[tuple[str, float, bool, str]]) -> list:
+    """PlanLines of one page from (text, size, bold, role), one line under the other."""
+    from schemas.records import Line
+
+    out = []
+    for k, (text, size, bold, role) in enumerate(lines):
+        y = 60.0 + 16 * k
+        out.append(Line(text=text, raw_text=text, x0=56, y0=y, x1=56 + size * len(text), y1=y + size,
+                        size=size, bold=bold, role=role))  # fmt: skip
+    return plan_lines([(1, out)])
+
+
+def _frame_names(lines: list[tuple[str, float, bool, str]]) -> list[str]:
+    items = _plan(lines)
+    return [f.name for f in find_frame(items).fields.values()]
+
+
+def test_the_frame_is_found_from_numbering_prominence_and_shared_words() -> None:
+    body = [("○ 評議会における保険料率に関する議論", 10.5, False, "text")] * 4
+    r6 = ["基盤的保険者機能の盤石化", "戦略的保険者機能の一層の発揮"]
+    r6.append("保険者機能の強化を支える組織・運営体制等の整備")
+    lines = []
+    for k, name in enumerate(r6, start=1):
+        measure = (f"({k}) 健全な財政運営の推進", 10.5, True, "text")
+        lines += [(f"{k}. {name}", 14.0, True, "text"), measure, *body]
+    assert _frame_names(lines) == r6  # they share 保険者機能
+    # unnumbered label cells share 関係; a header cell (分野) shares nothing and is not a field
+    labels = ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織運営体制関係"]
+    lines = [("分野", 10.5, False, "label")]
+    for name in labels:
+        lines += [(name, 10.5, False, "label"), ("1. サービス水準の向上", 10.5, False, "text"), *body]
+    assert _frame_names(lines) == labels
+
+
+def test_no_frame_without_shared_words_or_in_a_plan_of_chapters() -> None:
+    body = [("本文の一行目です。", 10.5, False, "text")] * 4
+    lines = []
+    for k, name in enumerate(["健全な財政運営", "サービス水準の向上", "現金給付の適正化の推進"], start=1):
+        lines += [(f"{k}. {name}", 14.0, True, "text"), *body]
+    assert _frame_names(lines) == []  # numbered 1-3 and prominent, but nothing in common
+    chapters = [("第1章 計画の基本的事項", 16.0, True, "text")]
+    for k, name in enumerate(["特定健康診査の実施", "特定保健指導の実施", "特定健診等の評価"], start=1):
+        chapters += [(f"{k}. {name}", 14.0, True, "text"), *body]
+    assert _frame_names(chapters) == []  # shares 特定, but the plan's top level is its chapters

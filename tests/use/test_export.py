@@ -1,0 +1,182 @@
+"""Exports: the KPI CSV an analyst pivots, its wide form, JSON lines, and unmapped spellings."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from extract import store
+from extract.cli import app
+from extract.use.export import KPI_EXPORT_COLUMNS
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def corpus_db(db_path: Path) -> Path:
+    return db_path  # the session's corpus database (tests/conftest.py)
+
+
+def test_long_csv_columns_and_round_trip(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.csv"
+    assert runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out)]).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ())[: len(KPI_EXPORT_COLUMNS)] == KPI_EXPORT_COLUMNS
+        rows = list(reader)
+    db = store.open_db(corpus_db)
+    stored = list(db.query("select value, raw_text, indicator, target_year from kpis"))
+    assert len(rows) == len(stored) > 500
+    # every value survives the trip: same multiset of (value, raw text)
+    as_csv = sorted((r["value"], r["raw_text"]) for r in rows)
+    as_db = sorted(("" if s["value"] is None else repr(float(s["value"])).removesuffix(".0")
+                    if float(s["value"]).is_integer() else repr(float(s["value"])), s["raw_text"])
+                   for s in stored)  # fmt: skip
+    assert [float(v) if v else None for v, _ in as_csv] == [float(v) if v else None for v, _ in as_db]
+    assert [t for _, t in as_csv] == [t for _, t in as_db]
+
+
+def test_excel_csv_has_a_byte_order_mark(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--excel"])
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_wide_lines_up_the_branches(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "wide.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--wide"])
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
+    assert len(branches) == 35
+    column = "サービススタンダード達成状況 [FY2021]"
+    # every one of the 35 branch plans sets its サービススタンダード at 100％ (corpus/texts)
+    assert [r["branch"] for r in branches if r[column] != "100%"] == []
+
+
+def test_jsonl_and_filters(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "k.jsonl"
+    args = ["export", "kpis", "--db", str(corpus_db), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--format", "jsonl", "--branch", "北海道支部"])
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert records and {r["branch"] for r in records} == {"北海道"}
+    assert runner.invoke(app, [*args, "--format", "xml"]).exit_code == 2
+
+
+def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
+    """planex kpis lists one indicator's records; planex kpis unmapped lists what no rule names,
+    with counts and the program and section a rule of a user's catalogue would name."""
+    shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
+    assert shown.exit_code == 0
+    count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
+    # the ジェネリック KPI of the 35 branches, ライク's two targets (each stated in STEP3 and STEP4: once)
+    # and the みどり variant's 数量ベース使用割合 of 2024-2029 (corpus/texts)
+    assert count == 43
+    unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
+    counts = [row["records"] for row in unmapped]
+    assert counts == sorted(counts, reverse=True)  # most frequent first
+    db = store.open_db(corpus_db)
+    sql = "select count(*) from kpis where indicator = ? and indicator_id = ''"
+    assert all(db.execute(sql, [row["indicator"]]).fetchone()[0] == row["records"] for row in unmapped)
+    by_text = {row["indicator"]: row for row in unmapped}
+    # 大分's 受診勧奨 program: its 保健指導実施率 is no 特定保健指導実施率 (corpus/texts)
+    assert by_text["保健指導実施率"]["program"] in ("医療機関受診勧奨", "受診勧奨")
+    assert "特定保健指導実施率" not in by_text
+
+
+def test_programs_csv_for_excel_round_trips(corpus_db: Path, tmp_path: Path) -> None:
+    from extract.use.export import PROGRAM_EXPORT_COLUMNS
+
+    out = tmp_path / "programs.csv"
+    result = runner.invoke(app, ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--excel"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == PROGRAM_EXPORT_COLUMNS
+        rows = list(reader)
+    db = store.open_db(corpus_db)
+    stored = {r["id"]: r for r in db.query("select * from programs")}
+    assert len(rows) == len(stored) > 700
+    by_name = {(r["plan_id"], r["name"]): r for r in rows}
+    for program in stored.values():
+        row = by_name[(program["plan_id"], program["name"])]
+        budget = program["budget_thousand_yen"]
+        assert (float(row["budget_thousand_yen"]) if row["budget_thousand_yen"] else None) == budget
+        assert row["actions"].splitlines() == json.loads(program["actions"])
+        assert len(row["kpis"].splitlines()) == len(json.loads(program["kpi_ids"]))
+    fujin = next(r for r in rows if r["name"] == "婦人科がん検診")
+    shown = (fujin["age_from"], fujin["age_to"], fujin["sex"], fujin["budget_thousand_yen"])
+    assert shown == ("18", "74", "女性", "11214.0")
+    assert "受診率" in fujin["kpis"]
+
+
+def test_programs_jsonl_filters_and_health_issues(corpus_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "programs.jsonl"
+    args = ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--format", "jsonl"]
+    assert runner.invoke(app, [*args, "--branch", "北海道支部"]).exit_code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 22 and {r["branch"] for r in records} == {"北海道"}
+    assert records[0]["name"] == "健全な財政運営" and records[0]["category"] == "基盤的保険者機能関係"
+    issues = tmp_path / "issues.csv"
+    result = runner.invoke(app, ["export", "health-issues", "--db", str(corpus_db), "--out", str(issues)])
+    assert result.exit_code == 0
+    with issues.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 8  # ライク 2, 大分 6
+    oita = [r for r in rows if r["issue"] == "健診・保健指導"]
+    assert oita and oita[0]["programs"].splitlines() == ["特定健康診査", "特定保健指導", "人間ドック"]
+    assert runner.invoke(app, [*args, "--format", "xls"]).exit_code == 2  # xlsx is a format, xls not
+
+
+def test_programs_command(corpus_db: Path) -> None:
+    shown = runner.invoke(app, ["programs", "--db", str(corpus_db), "--insurer", "ライク"])
+    assert shown.exit_code == 0
+    assert "9 programs" in shown.output and "婦人科" in shown.output and "11,214" in shown.output
+    issues = runner.invoke(app, ["programs", "--db", str(corpus_db), "--issues"])
+    assert issues.exit_code == 0 and "8 health issues" in issues.output
+
+
+def test_wide_has_a_column_per_indicator_population_and_year(corpus_db: Path, tmp_path: Path) -> None:
+    """A 共済組合's 組合員 and a 健保組合's 被保険者 share a column; 被保険者 and 被扶養者 of one indicator
+    do not."""
+    out = tmp_path / "wide.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--wide"])
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    insured, dependents = "特定健診実施率（被保険者） [FY2024]", "特定健診実施率（被扶養者） [FY2024]"
+    by_insurer = {r["insurer"]: r for r in rows}
+    # 大分's 組合員受診率 99.3 and みどり健保's 被保険者 実施率 92.0 (corpus/texts), both insured
+    assert by_insurer["地方職員共済組合"][insured] == "99.3%"
+    assert by_insurer["みどり健康保険組合"][insured] == "92%"
+    assert by_insurer["地方職員共済組合"][dependents] == "65.9%"  # 被扶養者等受診率
+    branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
+    # every branch sets its 被扶養者の特定健診実施率 for FY2021, in one column (corpus/texts)
+    assert all(r["特定健診実施率（被扶養者） [FY2021]"] for r in branches)
+
+
+def test_long_export_names_the_label_rule_population_and_every_source(corpus_db: Path, tmp_path: Path):
+    out = tmp_path / "like.csv"
+    args = ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--indicator", "generic_share"]
+    assert runner.invoke(app, [*args, "--population", "all"]).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert list(csv.DictReader(fh)) == []  # a share of prescriptions counts no population
+    assert runner.invoke(app, args).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["insurer"] == "ライク健康保険組合"]
+    assert len(rows) == 2  # ジェネリック薬使用率 of two programs, each stated in STEP3 and STEP4
+    for row in rows:
+        assert row["indicator_label"] == "後発医薬品 (ジェネリック医薬品) 使用割合"
+        assert row["indicator_rule"].startswith("text: ")
+        pages = row["pages"].split("; ")
+        assert len(pages) == 2 and len(row["sources"].splitlines()) == 2
+        lines = row["sources"].splitlines()
+        assert all(line.startswith(f"p.{p} ") for line, p in zip(lines, pages, strict=True))
+    result = runner.invoke(app, [*args, "--population", "members"])
+    assert result.exit_code == 2 and "--population" in result.output
