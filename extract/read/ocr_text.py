@@ -21,7 +21,7 @@ never a word of the corpus), and applied only to lines read by OCR:
   as ``|``, ``_``, ``~`` or an empty bracket ``(・)``; plans never write those, so they go.
 
 What the text cannot decide (a percentage over 100, a year outside the plan's period) is checked on
-the records, where the plan's period is known (:mod:`extract.ocr_checks`).
+the records, where the plan's period is known (:mod:`extract.records.ocr_checks`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.ocr_text import repair_line, repair_number_text
+from extract.read.ocr_text import repair_line, repair_number_text
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Checks of the numbers of KPIs read by OCR: correct or drop a number rather than store a wrong one.
 
-The text repairs (:mod:`extract.ocr_text`) fix what the characters give away. What only the record
+The text repairs (:mod:`extract.read.ocr_text`) fix what the characters give away. What only the record
 shows is checked here, on the KPIs that stand on pages read by OCR, against what a plan can say:
 
 - **A share over 100.** A rate (``%``, or an indicator that is a 率 or 割合 with no unit) above 100

@@ -13,7 +13,7 @@ What Tesseract's Japanese output is like, and what is done about it here:
   sometimes cut in two at a gap (Tesseract's line 1 and 2 on one baseline). The words of all lines
   that share a baseline are joined in reading order (left to right); a gap as wide as a space
   becomes a space, and a gap as wide as a table's column gap separates two lines, as the text
-  layer's reader separates table cells (:data:`extract.layout` ``_CELL_GAP``).
+  layer's reader separates table cells (``extract.read.layout``).
 - **Filled marks.** ■ and ● open KPI lines and measures, and Tesseract reads them as some dense
   kanji (還, 画, 国). A "character" whose box is square and almost all ink is a filled mark: the
   page image decides, not the letter Tesseract guessed.
@@ -23,8 +23,8 @@ What Tesseract's Japanese output is like, and what is done about it here:
   ``jpn_vert`` (縦書き); the reading with the best confidence is kept.
 
 The text repairs that need no image (letters read for digits, a period read for a thousands
-comma) are in :mod:`extract.ocr_text`; every OCR'd line then goes through the same normalization
-as any text (:func:`extract.normalize.normalize_text`, in the reader).
+comma) are in :mod:`extract.read.ocr_text`; every OCR'd line then goes through the same normalization
+as any text (:func:`extract.read.normalize.normalize_text`, in the reader).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pymupdf
 
-from extract.cells import Rule, arrange, find_tables
-from extract.layout import RawLine
-from extract.ocr_image import (
+from extract.read.cells import Rule, arrange, find_tables
+from extract.read.layout import RawLine
+from extract.read.ocr_image import (
     INK,
     despeckle,
     erase_rules,
@@ -52,7 +52,7 @@ from extract.ocr_image import (
     skew_angle,
     to_pixmap,
 )
-from extract.ocr_text import repair_line
+from extract.read.ocr_text import repair_line
 
 OCR_PACKAGES = ("tesseract-ocr", "tesseract-ocr-jpn", "tesseract-ocr-jpn-vert")
 """The Debian packages of Tesseract and its Japanese models (horizontal and vertical writing)."""

@@ -16,7 +16,7 @@ Three faults of real scans decide what Tesseract reads, and are fixed on the ima
   a ``|``, ``1`` or ``]`` glued to the cell's text (``|10%`` read ``110%``: a wrong target).
   :func:`find_rules` finds the long straight runs of ink (longer than any character), they are
   painted white before OCR, and handed to the cell stage as the rules of a drawn table would be
-  (:func:`extract.cells.find_tables`), so a scanned table is read cell by cell like a typeset one.
+  (:func:`extract.read.cells.find_tables`), so a scanned table is read cell by cell like a typeset one.
 
 numpy does the pixel work (a page is four million pixels: a tenth of a second here).
 """
@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pymupdf
 
-from extract.cells import Rule
+from extract.read.cells import Rule
 
 INK = 128
 """Grey level below which a pixel is ink (for the skew and the filled marks)."""
@@ -181,7 +181,7 @@ def erase_rules(grey: np.ndarray, horizontal: list[tuple[float, int, int]],
 
 def rules_in_points(horizontal: list[tuple[float, int, int]], vertical: list[tuple[float, int, int]],
                     zoom: float) -> list[Rule]:  # fmt: skip
-    """The rules as :class:`extract.cells.Rule`, in the page's points (``zoom`` pixels a point)."""
+    """The rules as :class:`extract.read.cells.Rule`, in the page's points (``zoom`` pixels a point)."""
     rules = [Rule(x0 / zoom, round(y / zoom, 1), x1 / zoom, round(y / zoom, 1)) for y, x0, x1 in horizontal]
     rules += [Rule(round(x / zoom, 1), y0 / zoom, round(x / zoom, 1), y1 / zoom) for x, y0, y1 in vertical]
     return rules

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.ocr_checks import check_ocr_kpis
+from extract.records.ocr_checks import check_ocr_kpis
 from schemas.kpis import Kpi
 from schemas.plans import Plan
 

@@ -10,9 +10,17 @@ from functools import cache
 import pymupdf
 import pytest
 
-from extract.layout import page_lines
-from extract.normalize import normalize_text
-from extract.ocr import OcrPage, OcrUnavailable, Word, find_tesseract, ocr_page, parse_tsv, words_to_lines
+from extract.read.layout import page_lines
+from extract.read.normalize import normalize_text
+from extract.read.ocr import (
+    OcrPage,
+    OcrUnavailable,
+    Word,
+    find_tesseract,
+    ocr_page,
+    parse_tsv,
+    words_to_lines,
+)
 from tests.conftest import CORPUS, PDFS
 
 SCANNED = CORPUS / "scanned"

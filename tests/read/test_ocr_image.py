@@ -8,9 +8,9 @@ import numpy as np
 import pymupdf
 import pytest
 
-from extract.cells import page_rules
-from extract.ocr import page_image
-from extract.ocr_image import despeckle, erase_rules, find_rules, grey_array, skew_angle
+from extract.read.cells import page_rules
+from extract.read.ocr import page_image
+from extract.read.ocr_image import despeckle, erase_rules, find_rules, grey_array, skew_angle
 from tests.conftest import CORPUS, PDFS
 
 SCANNED = CORPUS / "scanned"
