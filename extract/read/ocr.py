@@ -79,6 +79,7 @@ _WIDE_SPACE_GAP = 0.9
 """... and between two Japanese characters only a gap of about a full-width space is one: kana and
 kanji are set solid, and Tesseract's boxes of one word's characters leave gaps of their own."""
 _NARROW = re.compile(r"[\x21-\x7e]")
+_FULL_WIDTH = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")  # one em wide
 _FULL_HEIGHT = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 _CELL_GAP = 1.6
 """A gap wider than this many character heights separates two lines on one baseline (table cells)."""
@@ -347,6 +348,17 @@ def _filled(grey: np.ndarray, word: Word) -> bool:
     return box.size > 0 and float((box < INK).mean()) >= _FILLED
 
 
+def _em(words: list[Word], text_width: float, zoom: float) -> float | None:
+    """A line's font size from its width: kana and kanji are set solid, one em each (a Latin letter or
+    digit half of one), so the width over the characters is the size. Tesseract's boxes are often
+    taller than the ink (a box reaching into the line above); their widths hold."""
+    text = "".join(w.text for w in words)
+    full = len(_FULL_WIDTH.findall(text))
+    if full < 3:
+        return None
+    return text_width / (full + 0.5 * (len(text) - full))
+
+
 def _spaced(before: str, after: str, gap: float, height: float) -> bool:
     """Whether the gap between two words is a space (see :data:`_SPACE_GAP`)."""
     narrow = bool(_NARROW.match(before[-1:])) or bool(_NARROW.match(after[:1]))
@@ -418,7 +430,7 @@ def _line(words: list[Word], height: float, grey: np.ndarray | None, zoom: float
         parts.append(text)
     x0, y0 = min(w.x0 for w in words) / zoom, min(w.y0 for w in words) / zoom
     x1, y1 = max(w.x1 for w in words) / zoom, max(w.y1 for w in words) / zoom
-    size = round(height / zoom / 0.9, 2)
+    size = round(_em(words, text_width=x1 - x0, zoom=zoom) or height / zoom / 0.9, 2)
     line = RawLine(repair_line("".join(parts)), x0, y0, x1, y1, size, False)
     line.spans = [(w.text, w.x0 / zoom, w.y1 / zoom, size) for w in words]
     return line
