@@ -95,6 +95,7 @@ test: corpus lint
 
 bench: corpus
 	$(PY) bench/bench.py
+	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
 
