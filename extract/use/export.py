@@ -277,6 +277,7 @@ def program_records(
         row["health_issues"] = "\n".join(issues.get(row["id"], []))
         for flag in ("new", "key_program"):
             row[flag] = None if row[flag] is None else bool(row[flag])
+        row["ocr"] = bool(row.get("ocr"))
     return rows
 
 
@@ -300,4 +301,5 @@ def health_issue_records(
     for row in rows:
         row["programs"] = "\n".join(json.loads(row["programs"] or "[]"))
         row["priority"] = None if row["priority"] is None else bool(row["priority"])
+        row["ocr"] = bool(row.get("ocr"))
     return rows

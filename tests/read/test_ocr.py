@@ -102,7 +102,8 @@ def test_words_join_by_baseline_and_split_at_a_column_gap() -> None:
     lines = words_to_lines(words, None, 2.0)
     assert [line.text for line in lines] == ["健康宣言事業所数を 2,400", "実績", "次の行"]
     assert lines[0].x0 == 50 and lines[0].x1 == 190  # pixels to points
-    assert lines[0].size == pytest.approx(14 / 0.9, abs=0.5)
+    # the size from the width: 140 pt over 9 kana and kanji (an em each) and 5 digits (half of one)
+    assert lines[0].size == pytest.approx(140 / (9 + 0.5 * 5), abs=0.1)
 
 
 def test_tsv_words_are_parsed() -> None:
