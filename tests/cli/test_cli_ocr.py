@@ -66,3 +66,13 @@ def test_ocr_without_the_japanese_model_is_a_usage_error(tmp_path: Path) -> None
     env = {**os.environ, "TESSDATA_PREFIX": str(tmp_path)}  # Tesseract, but no models there
     done = planex("load", str(SCAN), "--db", str(tmp_path / "a.db"), "--ocr", env=env)
     assert done.returncode == 2 and "tesseract-ocr-jpn" in done.stderr and "jpn.traineddata" in done.stderr
+
+
+def test_the_timeout_grows_with_the_pages_to_ocr_and_the_bar_counts_them(corpus_pdfs, tmp_path: Path) -> None:
+    scan = CORPUS / "scanned" / "kyoukai-kenpo-r3-scan.pdf"  # 11 pages to OCR: far more than 2 s
+    done = planex("load", str(scan), "--db", str(tmp_path / "a.db"), "--ocr", "--timeout", "2",
+                  env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "failed: timeout" not in done.stdout
+    assert "11 pages OCR'd" in done.stderr  # the progress bar
+    assert "11 of them by OCR" in done.stdout  # the summary
