@@ -67,6 +67,8 @@ below 150 dpi body text is too small for Tesseract, above 300 only slower."""
 DEFAULT_DPI = 200
 LOW_CONFIDENCE = 60.0
 """A page read with a lower mean word confidence is asked again (turned, or as vertical writing)."""
+BLANK_INK = 0.0005
+"""Share of ink pixels (after despeckling) under which a page is blank and not given to Tesseract."""
 PAGE_TIMEOUT = 300.0
 """Seconds one Tesseract run may take on one page before the page is given up (as no text)."""
 SECONDS_PER_PAGE = 20.0
@@ -164,6 +166,7 @@ class OcrPage:
     turned: int = 0
     """Degrees the image was turned (clockwise) to read it upright."""
     tries: list[str] = field(default_factory=list)
+    """The readings tried, in order (``jpn``, ``jpn+90`` turned, ``jpn_vert``); none on a blank page."""
 
 
 def run_tesseract(engine: Tesseract, image: bytes, dpi: int, language: str, psm: int) -> list[Word]:
@@ -289,8 +292,12 @@ def ocr_page(page: pymupdf.Page, engine: Tesseract) -> OcrPage:
     upright (if Tesseract finds the page sideways) and as vertical writing, and the surest kept.
     """
     image = page_image(page, scan_dpi(page))
+    if float((image.grey < INK).mean()) < BLANK_INK:  # the blank back of a sheet: nothing to read
+        height, width = image.grey.shape
+        return OcrPage([], None, 0, width * 72 / image.dpi, height * 72 / image.dpi)
     words = run_tesseract(engine, image.png, image.dpi, LANGUAGE, PAGE_SEGMENTATION)
     best = _reading(image, words, LANGUAGE, 0)
+    best.tries = [LANGUAGE]
     if best.confidence is not None and best.confidence >= LOW_CONFIDENCE:
         return best
     candidates = [best]

@@ -148,3 +148,18 @@ def test_vertical_writing_is_read_in_columns_right_to_left(tmp_path) -> None:
     assert len(read_columns) == 3
     for got, want in zip(read_columns, columns, strict=True):  # right to left
         assert SequenceMatcher(None, got, want).ratio() >= 0.8, (got, want)
+
+
+def test_a_blank_scanned_page_is_not_given_to_tesseract(tmp_path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    blank = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 1654, 2339), False)
+    blank.clear_with(255)
+    page.insert_image(page.rect, pixmap=blank)
+    engine = find_tesseract()
+    broken = type(engine)(str(tmp_path / "no-such-tesseract"), engine.languages)  # would fail if run
+    reading = ocr_page(page, broken)
+    assert reading.lines == [] and reading.confidence is None and reading.words == 0
+    assert reading.tries == []  # no reading tried (a page with ink is tried, and tried again)
+    page.draw_rect(pymupdf.Rect(100, 100, 300, 300), fill=(0, 0, 0))
+    assert ocr_page(page, broken).tries != []
