@@ -13,8 +13,10 @@
    and a target stated twice made one record with both sources
    (:func:`extract.records.restatements.merge_restatements`).
 
-It is a pure function of the bytes and the indicator catalogue (planex's own by default, or
-extended by the user's: ``extract.records.indicators.Catalogue``).
+It is a pure function of the bytes, the indicator catalogue (planex's own by default, or
+extended by the user's: ``extract.records.indicators.Catalogue``) and whether OCR was asked for
+(``ocr``: pages without a text layer are read by Tesseract; their KPIs' numbers are checked,
+:func:`extract.records.ocr_checks.check_ocr_kpis`, and every record from them is marked ``ocr``).
 
 The loader's workers call it and hand the reading to the store, which only turns it into rows
 (``extract.store.rows``) and writes them; the bench and the tests call it too.
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extract.read.pdf import read_pdf
+from extract.read.ocr import Tesseract
+from extract.read.pdf import OcrProgress, read_pdf
 from extract.records.indicators import Catalogue, assign_indicators
 from extract.records.kpis import plan_kpis
+from extract.records.ocr_checks import check_ocr_kpis
 from extract.records.programs import plan_programs
 from extract.records.restatements import merge_restatements
 from extract.structure.plans import read_structure
@@ -56,24 +60,51 @@ class DocumentReading:
     plans: list[PlanReading]
 
 
-def read_document(data: bytes, catalogue: Catalogue | None = None) -> DocumentReading:
+def read_document(
+    data: bytes,
+    catalogue: Catalogue | None = None,
+    *,
+    ocr: Tesseract | None = None,
+    on_ocr: OcrProgress | None = None,
+) -> DocumentReading:
     """Every record of one PDF, from its bytes; KPI records are mapped with the indicator
-    ``catalogue`` (planex's own by default).
+    ``catalogue`` (planex's own by default); with ``ocr``, pages without a text layer are OCR'd
+    (``on_ocr`` hears how many, and each one done).
 
     Raises :class:`extract.read.pdf.PdfReadError` (with an error kind) for a file that cannot be
     read at all: encrypted, empty, not a PDF, malformed, cut short with nothing left.
     """
-    return read_parsed(read_pdf(data), catalogue)
+    return read_parsed(read_pdf(data, ocr=ocr, on_ocr=on_ocr), catalogue)
 
 
 def read_parsed(parsed: ParsedDocument, catalogue: Catalogue | None = None) -> DocumentReading:
     """The stages after reading, on a document already parsed (what :func:`read_document` does
     after :func:`extract.read.pdf.read_pdf`)."""
     plans = []
+    ocr_pages = {p.page_no for p in parsed.pages if p.quality == "ocr"}
     for part in read_structure(parsed):
         kpis = plan_kpis(part.plan, part.lines, part.owner, part.sections, catalogue)
+        if ocr_pages:
+            kpis = check_ocr_kpis(kpis, part.plan, ocr_pages)  # a number OCR misread: dropped
         programs, issues = plan_programs(part.plan, part.lines, part.owner, part.sections, kpis)
         assign_indicators(kpis, catalogue)  # a generic word (実施率) takes its program's meaning
         kpis = merge_restatements(kpis, programs)
-        plans.append(PlanReading(part.plan, part.sections, kpis, programs, issues))
+        reading = PlanReading(part.plan, part.sections, kpis, programs, issues)
+        plans.append(_marked(reading, ocr_pages) if ocr_pages else reading)
     return DocumentReading(parsed, plans)
+
+
+def _marked(reading: PlanReading, ocr_pages: set[int]) -> PlanReading:
+    """The plan's records, each saying whether it came from a page read by OCR (``ocr``): a KPI or a
+    health issue by its page, a section or a program when any of its pages was."""
+
+    def spans(start: int, end: int) -> bool:
+        return any(start <= page <= end for page in ocr_pages)
+
+    return PlanReading(
+        reading.plan,
+        [s.model_copy(update={"ocr": spans(s.page_start, s.page_end)}) for s in reading.sections],
+        [k.model_copy(update={"ocr": k.page in ocr_pages}) for k in reading.kpis],
+        [p.model_copy(update={"ocr": spans(p.page_start, p.page_end)}) for p in reading.programs],
+        [h.model_copy(update={"ocr": h.page in ocr_pages}) for h in reading.health_issues],
+    )

@@ -45,10 +45,22 @@ indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
-gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came)."""
+gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
+3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
+sections, KPIs, programs and health issues)."""
+
+OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
+    ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
+    ("sections", "ocr", int), ("kpis", "ocr", int), ("programs", "ocr", int), ("health_issues", "ocr", int),
+)  # fmt: skip
+"""Columns that came with OCR (schema 3), added to a database from before it:
+``documents.ocr`` 1 when the document was read with ``--ocr``; ``pages.ocr_confidence`` Tesseract's
+mean word confidence (0-100) on a page read by OCR (``quality = 'ocr'``), else null;
+``plans.ocr_pages`` the plan's pages read by OCR (a JSON list); ``ocr`` 1 on a record read from
+a page read by OCR (a section or program: any of its pages)."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -162,6 +174,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "loaded_at": str,
             "planex_version": str,
             "truncated": int,
+            "ocr": int,
         },
         pk="id",
         if_not_exists=True,
@@ -179,6 +192,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "garble_ratio": float,
             "width": float,
             "height": float,
+            "ocr_confidence": float,
         },
         pk=("doc_id", "page_no"),
         foreign_keys=[("doc_id", DOCUMENTS, "id")],
@@ -230,6 +244,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "page_start": int,
             "page_end": int,
             "garbled_pages": str,
+            "ocr_pages": str,
         },
         pk="id",
         foreign_keys=[("doc_id", DOCUMENTS, "id")],
@@ -248,6 +263,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "page_end": int,
             "text": str,
             "doc_id": str,
+            "ocr": int,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
@@ -277,6 +293,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "population_norm": str,
             "sources": str,
             "context": str,
+            "ocr": int,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
@@ -287,6 +304,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if column not in kpi_columns:
             db[KPIS].add_column(column, str)
     db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    _add_ocr_columns(db)
     db[PROGRAMS].create(
         {c: _SQL_TYPES.get(c, str) for c in PROGRAM_COLUMNS},
         pk="id",
@@ -314,31 +332,39 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
 
+def _add_ocr_columns(db: sqlite_utils.Database) -> None:
+    """The columns of :data:`OCR_COLUMNS` a table created by an older planex lacks."""
+    for table, column, kind in OCR_COLUMNS:
+        if db[table].exists() and column not in db[table].columns_dict:
+            db[table].add_column(column, kind)
+
+
 PLAN_COLUMNS = ("id", "doc_id", "number", "insurer", "insurer_type", "branch", "plan_type", "fiscal_year",
-                "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages")  # fmt: skip
+                "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages",
+                "ocr_pages")  # fmt: skip
 SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "path", "page_start",
-                   "page_end", "text", "doc_id")  # fmt: skip
+                   "page_end", "text", "doc_id", "ocr")  # fmt: skip
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
                "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
-               "population_norm", "sources", "context")  # fmt: skip
+               "population_norm", "sources", "context", "ocr")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
                    "actions", "evaluation", "status", "success_factors", "obstacles", "kpi_ids",
-                   "raw_text")  # fmt: skip
+                   "raw_text", "ocr")  # fmt: skip
 HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
-                        "priority", "programs", "program_ids", "raw_text")  # fmt: skip
+                        "priority", "programs", "program_ids", "raw_text", "ocr")  # fmt: skip
 LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids", "sources"}
 """Columns holding a list, stored as a JSON array (sqlite-utils and Datasette read them as such)."""
 _SQL_TYPES: dict[str, type] = {
     "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,
     "new": bool, "key_program": bool, "priority": bool, "budget_thousand_yen": float,
-    "settled_thousand_yen": float,
+    "settled_thousand_yen": float, "ocr": bool,
 }  # fmt: skip
 
 
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
-                "height")  # fmt: skip
+                "height", "ocr_confidence")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
                 "vertical", "role", "cell")  # fmt: skip

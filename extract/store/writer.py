@@ -44,13 +44,19 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def known_ids(db: sqlite_utils.Database) -> set[str]:
+def known_ids(db: sqlite_utils.Database, *, ocr: bool = False) -> set[str]:
     """Ids (content hashes) of the documents already loaded by this version of planex.
 
     A document loaded by another version is read again by the next load: a newer planex
-    extracts more (programs came with 0.2.0), and the rerun replaces it whole.
+    extracts more (programs came with 0.2.0), and the rerun replaces it whole. With ``ocr`` (a
+    load with ``--ocr``), a document read without OCR that has pages without text is not known:
+    reading it with OCR gives more. A document read with OCR stays known to a load without it
+    (what OCR read is kept; ``--force`` reads it again as asked).
     """
     sql = f"select id from {DOCUMENTS} where planex_version = ?"
+    if ocr:
+        sql += (f" and (ocr = 1 or not exists (select 1 from {PAGES} p where p.doc_id = {DOCUMENTS}.id"
+                " and p.quality = 'no_text'))")
     return {row[0] for row in db.execute(sql, [__version__]).fetchall()}
 
 
@@ -90,6 +96,7 @@ def write_document(
                 "loaded_at": now(),
                 "planex_version": __version__,
                 "truncated": int(rows.truncated),
+                "ocr": int(rows.ocr),
             }
         )
         for table, (columns, values) in rows.tables.items():

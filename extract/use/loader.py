@@ -35,6 +35,7 @@ import sqlite_utils
 from extract import __version__, store
 from extract.pipeline import read_document
 from extract.read import pdf
+from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, Tesseract, find_tesseract
 from extract.read.pdf import PdfReadError
 from extract.records.indicators import Catalogue, catalogue_from
 from schemas.records import ErrorKind, LoadError
@@ -76,6 +77,8 @@ class LoadSummary:
     seconds: float = 0.0
     files: int = 0
     remapped: store.Remapped | None = None
+    ocr_pages: int = 0
+    """Pages read by OCR (``--ocr``)."""
     """With a new indicator catalogue: the records already stored, mapped again with it."""
 
     @property
@@ -98,10 +101,15 @@ class FileOutcome:
     truncated: bool = False
     second_opinions: int = 0
     """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+    ocr_pages: int = 0
+    """Pages read by OCR (pages without a text layer, with ``--ocr``)."""
 
 
 ProgressCallback = Callable[[FileOutcome], None]
 """Called once per file, as soon as its outcome is known."""
+OcrCallback = Callable[[Path, int, int], None]
+"""Called with (file, pages OCR'd so far, pages to OCR) as a worker OCRs a file's pages."""
+NO_TEXT_HINT = "a scan? load it with --ocr to read its pages by OCR"
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -119,16 +127,22 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(unique, key=str)
 
 
-def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.DocumentRows | Failure:
+def process_file(
+    path: str | Path,
+    catalogue: Catalogue | None = None,
+    ocr: Tesseract | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> store.DocumentRows | Failure:
     """Read one file into rows to store, or say why it cannot be (runs in a worker process);
-    KPI records are mapped with the indicator ``catalogue`` (planex's own by default)."""
+    KPI records are mapped with the indicator ``catalogue`` (planex's own by default); with
+    ``ocr``, pages without a text layer are OCR'd (``on_ocr`` hears of each)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return store.document_rows(read_document(data, catalogue))
+        return store.document_rows(read_document(data, catalogue, ocr=ocr, on_ocr=on_ocr))
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:
@@ -137,10 +151,16 @@ def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.
         return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
 
 
-def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> None:
+def _worker_main(
+    conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
+) -> None:
     """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
-    (TOML text, file name), validated by the parent; every file of the load is mapped with it."""
+    (TOML text, file name), validated by the parent; every file of the load is mapped with it.
+    ``ocr``: Tesseract, with ``--ocr``; the worker tells the parent how many pages a file has to
+    OCR and each one done (``("ocr", done, total)``) before the file's result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    with contextlib.suppress(OSError):
+        os.setpgrp()  # a group of its own: killed with the worker, no Tesseract outlives it
     catalogue = catalogue_from(*indicators)
     from extract.records.ginza import nlp
 
@@ -160,7 +180,12 @@ def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> No
         if path is None:
             return
         wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
-        result = process_file(path, catalogue)
+
+        def tell(done: int, total: int) -> None:
+            with contextlib.suppress(OSError):
+                conn.send(("ocr", done, total))
+
+        result = process_file(path, catalogue, ocr, tell)
         work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
         try:
             conn.send((result, *work))
@@ -171,25 +196,31 @@ def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> No
 class _Worker:
     """One worker process and the file it is working on."""
 
-    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", "")) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", ""),
+                 ocr: Tesseract | None = None) -> None:  # fmt: skip
         self.indicators = indicators
+        self.ocr = ocr
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, indicators), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, indicators, ocr), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
         self.path: Path | None = None
         self.sha: str | None = None
         self.started = 0.0
+        self.to_ocr = 0
 
     def give(self, path: Path, sha: str | None) -> None:
-        self.path, self.sha, self.started = path, sha, time.monotonic()
+        self.path, self.sha, self.started, self.to_ocr = path, sha, time.monotonic(), 0
         self.conn.send(str(path))
 
     def done(self) -> None:
         self.path, self.sha = None, None
 
     def kill(self) -> None:
+        if self.process.pid is not None:  # the worker's group: the worker and its Tesseract
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.kill()
         self.process.join(5)
         self.conn.close()
@@ -222,6 +253,8 @@ def load(
     force: bool = False,
     progress: ProgressCallback | None = None,
     catalogue: Catalogue | None = None,
+    ocr: bool = False,
+    ocr_progress: OcrCallback | None = None,
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
@@ -229,7 +262,11 @@ def load(
     KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
     a ``catalogue`` given replaces it: it is stored in the database first, and once every file
     is loaded the records already there are mapped again with it (no PDF is read twice).
-    Raises :class:`UsageError` for a missing path, :class:`LoadInterrupted` on Ctrl-C and
+    With ``ocr``, pages without a text layer are read by Tesseract (a page with text never is);
+    a file's timeout grows by :data:`extract.read.ocr.SECONDS_PER_PAGE` for each page it has to
+    OCR, and a document loaded before without OCR is read again if it has pages without text.
+    Raises :class:`UsageError` for a missing path or, with ``ocr``, a machine without Tesseract's
+    Japanese model (the message names the packages), :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
     :func:`store.check_database`; also one holding documents read by a newer planex).
     """
@@ -237,6 +274,12 @@ def load(
     workers = max(1, workers or os.cpu_count() or 1)
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
+    engine = None
+    if ocr:
+        try:
+            engine = find_tesseract()
+        except OcrUnavailable as exc:
+            raise UsageError(str(exc)) from None
     db = open_target(db_path)
     remap = catalogue is not None
     if catalogue is None:
@@ -246,7 +289,7 @@ def load(
     indicators = (catalogue.user_text, catalogue.user_source)
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
-    known = store.known_ids(db)
+    known = store.known_ids(db, ocr=ocr)
     queue: deque[tuple[Path, str | None]] = deque()
     claimed: set[str] = set()
 
@@ -291,22 +334,25 @@ def load(
                 path=str(path),
                 sha256=result.sha256,
                 kind="no_text",
-                message=f"no text on any of its {result.pages} pages (a scan? OCR it first)",
+                message=f"no text on any of its {result.pages} pages "
+                + ("(OCR read none: blank pages?)" if result.ocr else f"({NO_TEXT_HINT})"),
                 at=store.now(),
             )
         store.write_document(db, result, path, error)
         pages = result.pages
         summary.pages += pages
         summary.characters += result.characters
+        summary.ocr_pages += result.ocr_pages
         seconds, cpu, asked = work
         if error is not None:
             summary.failed["no_text"] += 1
-            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked))
+            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked,
+                               ocr_pages=result.ocr_pages))  # fmt: skip
         else:
             summary.loaded += 1
             summary.truncated += result.truncated
             outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
-                                  second_opinions=asked)  # fmt: skip
+                                  second_opinions=asked, ocr_pages=result.ocr_pages)  # fmt: skip
             report(outcome)
 
     ctx = mp.get_context("forkserver")
@@ -314,7 +360,7 @@ def load(
     pool: list[_Worker] = []
     failed_starts = 0
     try:
-        pool = [_Worker(ctx, indicators) for _ in range(min(workers, len(queue)))]
+        pool = [_Worker(ctx, indicators, engine) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
                 if worker.ready and worker.path is None and queue:
@@ -338,6 +384,11 @@ def load(
                 if worker.conn in ready:
                     try:
                         result, *work = worker.conn.recv()
+                        if result == "ocr":  # pages to OCR: the file's time grows with them
+                            worker.to_ocr = work[1]
+                            if ocr_progress is not None:
+                                ocr_progress(path, work[0], work[1])
+                            continue
                     except (EOFError, OSError):
                         code = worker.process.exitcode
                         message = f"the PDF reader crashed (exit code {code})"
@@ -346,9 +397,11 @@ def load(
                     else:
                         worker.done()
                     finish(path, result, (work[0], work[1], work[2]))
-                elif elapsed > timeout:
+                elif elapsed > timeout + worker.to_ocr * SECONDS_PER_PAGE:
+                    allowed = timeout + worker.to_ocr * SECONDS_PER_PAGE
+                    pages = f" ({worker.to_ocr} pages to OCR)" if worker.to_ocr else ""
                     pool[pool.index(worker)] = _replace(worker, ctx)
-                    given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
+                    given_up = Failure("timeout", f"gave up after {allowed:g} s{pages}", worker.sha)
                     fail(path, given_up, (elapsed, elapsed, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
             summary.remapped = store.remap_kpis(db, catalogue)
@@ -399,4 +452,4 @@ def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> N
 
 def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
     worker.kill()
-    return _Worker(ctx, worker.indicators)
+    return _Worker(ctx, worker.indicators, worker.ocr)
