@@ -101,6 +101,8 @@ class FileOutcome:
     truncated: bool = False
     second_opinions: int = 0
     """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+    second_opinions_kept: int = 0
+    """Of those, the pages where pdfplumber's reading was kept (it was cleaner than PyMuPDF's)."""
     ocr_pages: int = 0
     """Pages read by OCR (pages without a text layer, with ``--ocr``)."""
 
@@ -179,14 +181,16 @@ def _worker_main(
             return
         if path is None:
             return
-        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
+        wall, cpu = time.perf_counter(), time.process_time()
+        asked, kept = pdf.STATS["second_opinions"], pdf.STATS["second_opinions_kept"]
 
         def tell(done: int, total: int) -> None:
             with contextlib.suppress(OSError):
                 conn.send(("ocr", done, total))
 
         result = process_file(path, catalogue, ocr, tell)
-        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
+        work = (time.perf_counter() - wall, time.process_time() - cpu,
+                pdf.STATS["second_opinions"] - asked, pdf.STATS["second_opinions_kept"] - kept)  # fmt: skip
         try:
             conn.send((result, *work))
         except (BrokenPipeError, OSError):
@@ -307,7 +311,7 @@ def load(
             claimed.add(sha)
         queue.append((path, sha))
 
-    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int, int] = (0.0, 0.0, 0, 0)) -> None:
         store.record_error(
             db,
             LoadError(
@@ -320,10 +324,11 @@ def load(
             ),
         )
         summary.failed[failure.kind] += 1
-        seconds, cpu, asked = work
-        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
+        seconds, cpu, asked, kept = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked,
+                           second_opinions_kept=kept))  # fmt: skip
 
-    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int, int]) -> None:
         if isinstance(result, Failure):
             fail(path, result, work)
             return
@@ -343,16 +348,17 @@ def load(
         summary.pages += pages
         summary.characters += result.characters
         summary.ocr_pages += result.ocr_pages
-        seconds, cpu, asked = work
+        seconds, cpu, asked, kept = work
         if error is not None:
             summary.failed["no_text"] += 1
             report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked,
-                               ocr_pages=result.ocr_pages))  # fmt: skip
+                               second_opinions_kept=kept, ocr_pages=result.ocr_pages))  # fmt: skip
         else:
             summary.loaded += 1
             summary.truncated += result.truncated
             outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
-                                  second_opinions=asked, ocr_pages=result.ocr_pages)  # fmt: skip
+                                  second_opinions=asked, second_opinions_kept=kept,
+                                  ocr_pages=result.ocr_pages)  # fmt: skip
             report(outcome)
 
     ctx = mp.get_context("forkserver")
@@ -392,17 +398,17 @@ def load(
                     except (EOFError, OSError):
                         code = worker.process.exitcode
                         message = f"the PDF reader crashed (exit code {code})"
-                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()
-                    finish(path, result, (work[0], work[1], work[2]))
+                    finish(path, result, (work[0], work[1], work[2], work[3]))
                 elif elapsed > timeout + worker.to_ocr * SECONDS_PER_PAGE:
                     allowed = timeout + worker.to_ocr * SECONDS_PER_PAGE
                     pages = f" ({worker.to_ocr} pages to OCR)" if worker.to_ocr else ""
                     pool[pool.index(worker)] = _replace(worker, ctx)
                     given_up = Failure("timeout", f"gave up after {allowed:g} s{pages}", worker.sha)
-                    fail(path, given_up, (elapsed, elapsed, 0))
+                    fail(path, given_up, (elapsed, elapsed, 0, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
             summary.remapped = store.remap_kpis(db, catalogue)
     except KeyboardInterrupt:
