@@ -163,7 +163,8 @@ def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
         "type": "file", "path": str(outcome.path), "outcome": outcome.outcome, "pages": outcome.pages,
         "truncated": outcome.truncated, "seconds": round(outcome.seconds, 3),
         "cpu_seconds": round(outcome.cpu_seconds, 3), "second_opinions": outcome.second_opinions,
-        "second_opinions_kept": outcome.second_opinions_kept, "ocr_pages": outcome.ocr_pages, "message": outcome.message,
+        "second_opinions_kept": outcome.second_opinions_kept, "ocr_pages": outcome.ocr_pages,
+        "message": outcome.message,
     }  # fmt: skip
 
 
