@@ -117,3 +117,6 @@ class LoadError(BaseModel):
     kind: ErrorKind
     message: str
     at: datetime
+    planex_version: str | None = None
+    """The planex that failed on it: a rerun of the same version skips a file whose bytes failed
+    for a reason of their own (all kinds but ``timeout`` and a crash of the reader)."""

@@ -69,6 +69,9 @@ class Failure:
 class LoadSummary:
     loaded: int = 0
     unchanged: int = 0
+    failed_before: int = 0
+    """Files this planex failed on before, for a reason of their bytes (encrypted, malformed …):
+    not read again (``force`` does); their ``load_errors`` rows stay."""
     failed: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
     """Documents loaded from files cut short (the pages that could be recovered)."""
@@ -88,7 +91,8 @@ class LoadSummary:
 
 @dataclass
 class FileOutcome:
-    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged`` or an error kind."""
+    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged``, ``failed_before`` (its
+    bytes failed before with this planex: not read again) or an error kind."""
 
     path: Path
     outcome: str
@@ -262,7 +266,9 @@ def load(
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
-    Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    Unchanged files (same content hash as a loaded document) are skipped unless ``force``, and so
+    are files whose same bytes this planex failed on before for a reason of their own
+    (:func:`store.known_failures`: encrypted, malformed … ; timeouts and crashes are tried again).
     KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
     a ``catalogue`` given replaces it: it is stored in the database first, and once every file
     is loaded the records already there are mapped again with it (no PDF is read twice).
@@ -294,6 +300,7 @@ def load(
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
     known = store.known_ids(db, ocr=ocr)
+    failed_before = {} if force else store.known_failures(db)
     queue: deque[tuple[Path, str | None]] = deque()
     claimed: set[str] = set()
 
@@ -306,6 +313,12 @@ def load(
         if sha is not None and not force and (sha in known or sha in claimed):
             summary.unchanged += 1
             report(FileOutcome(path, "unchanged"))
+            continue
+        if sha is not None and sha in failed_before:
+            before = failed_before[sha]
+            summary.failed_before += 1
+            report(FileOutcome(path, "failed_before", message=f"{before.kind}: {before.message} "
+                               "(failed before with this planex; --force tries again)"))  # fmt: skip
             continue
         if sha is not None:
             claimed.add(sha)
@@ -321,6 +334,7 @@ def load(
                 kind=failure.kind,
                 message=failure.message,
                 at=store.now(),
+                planex_version=__version__,
             ),
         )
         summary.failed[failure.kind] += 1
@@ -342,6 +356,7 @@ def load(
                 message=f"no text on any of its {result.pages} pages "
                 + ("(OCR read none: blank pages?)" if result.ocr else f"({NO_TEXT_HINT})"),
                 at=store.now(),
+                planex_version=__version__,
             )
         store.write_document(db, result, path, error)
         pages = result.pages
@@ -397,7 +412,7 @@ def load(
                             continue
                     except (EOFError, OSError):
                         code = worker.process.exitcode
-                        message = f"the PDF reader crashed (exit code {code})"
+                        message = f"{store.CRASHED} (exit code {code})"
                         result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
