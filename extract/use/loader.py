@@ -157,6 +157,23 @@ def process_file(
         return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
 
 
+def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
+    """The error a document read is stored with, if any: ``no_text`` (no page had text: the hint
+    names ``--ocr``), or ``partial`` (a later stage failed: what it would have read is missing)."""
+    if rows.text_quality == "no_text":
+        message = f"no text on any of its {rows.pages} pages " + (
+            "(OCR read none: blank pages?)" if rows.ocr else f"({NO_TEXT_HINT})"
+        )
+        kind = "no_text"
+    elif rows.failures:
+        message = "; ".join(rows.failures) + " — its pages and lines are stored; please report it"
+        kind = "partial"
+    else:
+        return None
+    return LoadError(file_name=path.name, path=str(path), sha256=rows.sha256, kind=kind, message=message,
+                     at=store.now(), planex_version=__version__)  # fmt: skip
+
+
 def _worker_main(
     conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
 ) -> None:
@@ -346,18 +363,7 @@ def load(
         if isinstance(result, Failure):
             fail(path, result, work)
             return
-        error = None
-        if result.text_quality == "no_text":
-            error = LoadError(
-                file_name=path.name,
-                path=str(path),
-                sha256=result.sha256,
-                kind="no_text",
-                message=f"no text on any of its {result.pages} pages "
-                + ("(OCR read none: blank pages?)" if result.ocr else f"({NO_TEXT_HINT})"),
-                at=store.now(),
-                planex_version=__version__,
-            )
+        error = document_error(path, result)
         store.write_document(db, result, path, error)
         pages = result.pages
         summary.pages += pages
@@ -365,8 +371,8 @@ def load(
         summary.ocr_pages += result.ocr_pages
         seconds, cpu, asked, kept = work
         if error is not None:
-            summary.failed["no_text"] += 1
-            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked,
+            summary.failed[error.kind] += 1
+            report(FileOutcome(path, error.kind, pages, seconds, cpu, error.message, second_opinions=asked,
                                second_opinions_kept=kept, ocr_pages=result.ocr_pages))  # fmt: skip
         else:
             summary.loaded += 1
