@@ -18,6 +18,11 @@ extended by the user's: ``extract.records.indicators.Catalogue``) and whether OC
 (``ocr``: pages without a text layer are read by Tesseract; their KPIs' numbers are checked,
 :func:`extract.records.ocr_checks.check_ocr_kpis`, and every record from them is marked ``ocr``).
 
+A later stage that raises on a document (a bug of planex on a strange file) does not cost what the
+stages before it read: the document keeps its pages and lines, the plans that were found keep their
+sections, and the reading lists a :class:`StageFailure` naming the stage and the plan, which the
+loader records as the file's ``partial`` error.
+
 The loader's workers call it and hand the reading to the store, which only turns it into rows
 (``extract.store.rows``) and writes them; the bench and the tests call it too.
 """
@@ -33,7 +38,7 @@ from extract.records.kpis import plan_kpis
 from extract.records.ocr_checks import check_ocr_kpis
 from extract.records.programs import plan_programs
 from extract.records.restatements import merge_restatements
-from extract.structure.plans import read_structure
+from extract.structure.plans import PlanStructure, read_structure
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
@@ -51,13 +56,30 @@ class PlanReading:
     health_issues: list[HealthIssue] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class StageFailure:
+    """A stage that raised on a document: which one (``structure`` or ``records``), where (the
+    plan, for records), and the exception's type and text."""
+
+    stage: str
+    where: str
+    error: str
+
+    @property
+    def message(self) -> str:
+        where = f" of {self.where}" if self.where else ""
+        return f"the {self.stage} stage failed{where} ({self.error})"
+
+
 @dataclass
 class DocumentReading:
     """One PDF as read: the parsed document (pages, lines, quality) and the reading of each of its
-    plans, in page order."""
+    plans, in page order; ``failures``: the stages that raised (what they would have read is
+    missing, the rest is kept)."""
 
     document: ParsedDocument
     plans: list[PlanReading]
+    failures: list[StageFailure] = field(default_factory=list)
 
 
 def read_document(
@@ -80,18 +102,37 @@ def read_document(
 def read_parsed(parsed: ParsedDocument, catalogue: Catalogue | None = None) -> DocumentReading:
     """The stages after reading, on a document already parsed (what :func:`read_document` does
     after :func:`extract.read.pdf.read_pdf`)."""
-    plans = []
     ocr_pages = {p.page_no for p in parsed.pages if p.quality == "ocr"}
-    for part in read_structure(parsed):
-        kpis = plan_kpis(part.plan, part.lines, part.owner, part.sections, catalogue)
-        if ocr_pages:
-            kpis = check_ocr_kpis(kpis, part.plan, ocr_pages)  # a number OCR misread: dropped
-        programs, issues = plan_programs(part.plan, part.lines, part.owner, part.sections, kpis)
-        assign_indicators(kpis, catalogue)  # a generic word (実施率) takes its program's meaning
-        kpis = merge_restatements(kpis, programs)
-        reading = PlanReading(part.plan, part.sections, kpis, programs, issues)
+    try:
+        parts = read_structure(parsed)
+    except Exception as exc:  # a bug on a strange file: the pages stay, the failure is named
+        return DocumentReading(parsed, [], [StageFailure("structure", "", _described(exc))])
+    plans, failures = [], []
+    for part in parts:
+        try:
+            reading = _plan_records(part, catalogue, ocr_pages)
+        except Exception as exc:  # this plan's records are lost, not its sections nor other plans
+            where = f"plan {part.plan.number}" + (f" ({part.plan.branch})" if part.plan.branch else "")
+            failures.append(StageFailure("records", where, _described(exc)))
+            reading = PlanReading(part.plan, part.sections, [])
         plans.append(_marked(reading, ocr_pages) if ocr_pages else reading)
-    return DocumentReading(parsed, plans)
+    return DocumentReading(parsed, plans, failures)
+
+
+def _plan_records(part: PlanStructure, catalogue: Catalogue | None, ocr_pages: set[int]) -> PlanReading:
+    """The records stage on one plan: KPIs, programs and health issues, canonical indicators."""
+    kpis = plan_kpis(part.plan, part.lines, part.owner, part.sections, catalogue)
+    if ocr_pages:
+        kpis = check_ocr_kpis(kpis, part.plan, ocr_pages)  # a number OCR misread: dropped
+    programs, issues = plan_programs(part.plan, part.lines, part.owner, part.sections, kpis)
+    assign_indicators(kpis, catalogue)  # a generic word (実施率) takes its program's meaning
+    kpis = merge_restatements(kpis, programs)
+    return PlanReading(part.plan, part.sections, kpis, programs, issues)
+
+
+def _described(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
 def _marked(reading: PlanReading, ocr_pages: set[int]) -> PlanReading:

@@ -23,11 +23,15 @@ DocumentQuality = Literal["ok", "ocr", "mixed", "garbled", "no_text"]
 """``ocr`` when every page with text was read by OCR (a scan); ``mixed`` when some pages are ``ok``
 and others are not."""
 
-ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "truncated", "timeout", "no_text"]
+ErrorKind = Literal[
+    "encrypted", "empty", "not_pdf", "malformed", "truncated", "timeout", "no_text", "partial"
+]  # fmt: skip
 """Why a file failed (``load_errors.kind``): ``encrypted`` (password required), ``empty`` (0 bytes),
 ``not_pdf`` (an HTML error page saved as .pdf), ``malformed`` (cannot be opened or repaired),
 ``truncated`` (the file ends early, an incomplete download, and no page with text is left),
-``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer)."""
+``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer), ``partial`` (a
+later stage of planex failed on the file: its pages and lines are stored, and the sections of the
+plans found; the records of the stage and plan named are missing -- a planex bug worth reporting)."""
 
 
 LineRole = Literal["text", "label", "header"]
@@ -117,3 +121,6 @@ class LoadError(BaseModel):
     kind: ErrorKind
     message: str
     at: datetime
+    planex_version: str | None = None
+    """The planex that failed on it: a rerun of the same version skips a file whose bytes failed
+    for a reason of their own (all kinds but ``timeout`` and a crash of the reader)."""

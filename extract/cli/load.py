@@ -55,8 +55,12 @@ def load_command(
     timeout: Annotated[
         float, typer.Option(min=1, help="Seconds after which one file is given up as 'timeout'.")
     ] = DEFAULT_TIMEOUT,
-    force: Annotated[bool, typer.Option("--force", help="Reload files even if unchanged.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Read files again: unchanged ones and ones that failed before.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 if any file failed (now, or before and skipped).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: Annotated[
         bool,
@@ -81,7 +85,9 @@ def load_command(
     A document's id is the SHA-256 of its bytes: unchanged files are skipped, so an interrupted
     run simply continues when started again. Bad files (encrypted, empty, not a PDF, malformed,
     timed out, scans without text, cut short with nothing left) are recorded in the load_errors
-    table and the batch goes on; of a file cut short, the pages that survive are loaded.
+    table and the batch goes on; of a file cut short, the pages that survive are loaded. A rerun
+    does not read again a file whose same bytes failed for a reason of their own (it counts as
+    "failed before"; timeouts are tried again); --force reads everything again.
 
     Example:  planex load downloads/ --db plans.db --workers 2
               planex load downloads/ --db plans.db --indicators my-indicators.toml
@@ -153,7 +159,7 @@ def load_command(
             )
             raise typer.Exit(130) from None
     _report(summary, db, as_json)
-    if strict and summary.failed_total:
+    if strict and (summary.failed_total or summary.failed_before):  # skipped as failed before: still failed
         raise typer.Exit(1)
 
 
@@ -163,7 +169,8 @@ def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
         "type": "file", "path": str(outcome.path), "outcome": outcome.outcome, "pages": outcome.pages,
         "truncated": outcome.truncated, "seconds": round(outcome.seconds, 3),
         "cpu_seconds": round(outcome.cpu_seconds, 3), "second_opinions": outcome.second_opinions,
-        "ocr_pages": outcome.ocr_pages, "message": outcome.message,
+        "second_opinions_kept": outcome.second_opinions_kept, "ocr_pages": outcome.ocr_pages,
+        "message": outcome.message,
     }  # fmt: skip
 
 
@@ -172,7 +179,8 @@ def _report(summary: LoadSummary, db_path: Path, as_json: bool) -> None:
         _print_summary(summary, db_path)
         return
     line = {"type": "summary", "files": summary.files, "loaded": summary.loaded,
-            "unchanged": summary.unchanged, "truncated": summary.truncated, "failed": dict(summary.failed),
+            "unchanged": summary.unchanged, "failed_before": summary.failed_before,
+            "truncated": summary.truncated, "failed": dict(summary.failed),
             "pages": summary.pages, "ocr_pages": summary.ocr_pages,
             "seconds": round(summary.seconds, 3)}  # fmt: skip
     if summary.remapped is not None:
@@ -188,6 +196,9 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
     if summary.truncated:
         table.add_row(cell("  of which cut short (pages recovered)", "yellow"), str(summary.truncated))
     table.add_row("unchanged (skipped)", str(summary.unchanged))
+    if summary.failed_before:
+        skipped = cell("failed before (skipped; --force tries again)", "yellow")
+        table.add_row(skipped, str(summary.failed_before))
     for kind, count in sorted(summary.failed.items()):
         table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
@@ -198,7 +209,7 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
         table.caption += (f"; KPI records mapped again with the new indicator catalogue: "
                           f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
     console.print(table)
-    if summary.failed_total:
+    if summary.failed_total or summary.failed_before:
         db = store.open_db(db_path)
         rows = list(db.query(f"select file_name, kind, message from {store.LOAD_ERRORS} order by file_name"))
         db.close()

@@ -17,9 +17,10 @@ Damaged files are read as far as they can be (real download folders hold many):
   (:mod:`extract.read.ocr`) into lines like any other page's, quality ``ocr``, its mean word
   confidence kept; a page that has a text layer is never OCR'd;
 - pdfplumber is a second opinion only: its errors (pdfminer raises on many damaged files, also
-  while closing) never cost a page PyMuPDF read, and once it has not helped on the first
-  :data:`SECOND_OPINION_TRIES` garbled pages of a document it is not asked again — a document
-  whose fonts all lost their Unicode maps would otherwise spend minutes on hundreds of pages.
+  while closing) never cost a page PyMuPDF read, and once it has wasted
+  :data:`SECOND_OPINION_TRIES` readings of garbled pages and more than it helped on, it is not
+  asked again — a document whose fonts all lost their Unicode maps would otherwise spend minutes
+  on hundreds of pages, while one where it rescues some pages keeps it.
 """
 
 from __future__ import annotations
@@ -203,8 +204,11 @@ class _Plumber:
 
     A second opinion must never cost what PyMuPDF read: any error of pdfplumber or pdfminer
     (opening, reading a page, closing) retires it for the document, and so does a page count
-    other than PyMuPDF's (page ``i`` would be another page). It is retired too once it has not
-    helped on :data:`SECOND_OPINION_TRIES` garbled pages.
+    other than PyMuPDF's (page ``i`` would be another page). It stops being asked once it has
+    wasted :data:`SECOND_OPINION_TRIES` readings and more readings than it helped on: a document
+    where it never helps costs three readings, one where it helps on some pages is read by it as
+    long as it keeps earning its cost, and no document pays more than ``helped + TRIES`` wasted
+    readings.
     """
 
     def __init__(self, data: bytes, page_count: int) -> None:
@@ -217,7 +221,8 @@ class _Plumber:
 
     @property
     def worth_asking(self) -> bool:
-        return not self.retired and (self.helped > 0 or self.asked < SECOND_OPINION_TRIES)
+        wasted = self.asked - self.helped
+        return not self.retired and (wasted < SECOND_OPINION_TRIES or wasted <= self.helped)
 
     def lines(self, page_index: int) -> list[RawLine] | None:
         """pdfplumber's lines of the page, or ``None`` if it cannot give them."""

@@ -63,6 +63,9 @@ class DocumentRows:
     """Read with OCR asked for (``planex load --ocr``)."""
     ocr_pages: int = 0
     """Pages read by OCR."""
+    failures: list[str] = field(default_factory=list)
+    """The stages that failed on the document (``StageFailure.message``): the loader records them
+    as its ``partial`` error."""
     tables: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
 
 
@@ -116,6 +119,7 @@ def document_rows(document: DocumentReading) -> DocumentRows:
         truncated=parsed.truncated,
         ocr=parsed.ocr,
         ocr_pages=sum(p.quality == "ocr" for p in parsed.pages),
+        failures=[failure.message for failure in document.failures],
         tables={
             PAGES: (PAGE_COLUMNS, pages),
             LINES: (LINE_COLUMNS, lines),

@@ -9,8 +9,8 @@ Other tools and notebooks read these names, so they are part of the interface:
 - ``pages`` (``doc_id``, ``page_no``, ``text``, ``raw_text``, ``quality`` …)
 - ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical,
   ``role`` (text, label, header), ``cell`` (JSON: table, row, col, spans and box, or null))
-- ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``): one row per
-  file path that failed on its latest load.
+- ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``,
+  ``planex_version``): one row per file path that failed on its latest load.
 - ``plans``, ``sections``, ``kpis``, ``programs``, ``health_issues``: the records, in the columns
   below; the search tables are ``extract.store.search_index``'s.
 
@@ -45,12 +45,13 @@ indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
 3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
-sections, KPIs, programs and health issues)."""
+sections, KPIs, programs and health issues; 4: ``load_errors.planex_version``, so that a rerun
+skips files that failed for a reason of their own)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
@@ -224,10 +225,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if column not in line_columns:
             db.execute(f"alter table {LINES} add column {column} text")
     db[LOAD_ERRORS].create(
-        {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str},
+        {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str,
+         "planex_version": str},
         pk="path",
         if_not_exists=True,
-    )
+    )  # fmt: skip
+    if "planex_version" not in db[LOAD_ERRORS].columns_dict:  # a database from before schema 4
+        db[LOAD_ERRORS].add_column("planex_version", str)
     db[PLANS].create(
         {
             "id": str,

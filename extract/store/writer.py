@@ -60,6 +60,28 @@ def known_ids(db: sqlite_utils.Database, *, ocr: bool = False) -> set[str]:
     return {row[0] for row in db.execute(sql, [__version__]).fetchall()}
 
 
+RETRIED_KINDS = ("timeout",)
+"""Failures a rerun tries again: they depend on the machine (its load, the timeout given), not
+only on the file's bytes. A crash of the reader is tried again too (see :data:`CRASHED`)."""
+CRASHED = "the PDF reader crashed"
+"""How a crashed reader's failure begins (kind ``malformed``): killed for memory, maybe."""
+
+
+def known_failures(db: sqlite_utils.Database) -> dict[str, LoadError]:
+    """Files that failed on an earlier load by this version of planex for a reason of their own
+    (encrypted, empty, not a PDF, malformed, truncated), by content hash: reading the same bytes
+    again with the same planex would fail the same way, so a rerun skips them (``--force`` does
+    not). Timeouts and crashes of the reader are not listed: they are tried again."""
+    rows = db.execute(
+        f"select * from {LOAD_ERRORS} where planex_version = ? and sha256 is not null "
+        f"and kind not in ({','.join('?' * len(RETRIED_KINDS))}) and substr(message, 1, ?) != ?",
+        [__version__, *RETRIED_KINDS, len(CRASHED), CRASHED],
+    )
+    columns = [d[0] for d in rows.description]
+    failures = (LoadError(**dict(zip(columns, row, strict=True))) for row in rows.fetchall())
+    return {failure.sha256: failure for failure in failures if failure.sha256}
+
+
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     """Remove a document and everything derived from it (within the caller's transaction)."""
     search_index.delete_document(db, doc_id)

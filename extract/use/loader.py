@@ -69,6 +69,9 @@ class Failure:
 class LoadSummary:
     loaded: int = 0
     unchanged: int = 0
+    failed_before: int = 0
+    """Files this planex failed on before, for a reason of their bytes (encrypted, malformed …):
+    not read again (``force`` does); their ``load_errors`` rows stay."""
     failed: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
     """Documents loaded from files cut short (the pages that could be recovered)."""
@@ -88,7 +91,8 @@ class LoadSummary:
 
 @dataclass
 class FileOutcome:
-    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged`` or an error kind."""
+    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged``, ``failed_before`` (its
+    bytes failed before with this planex: not read again) or an error kind."""
 
     path: Path
     outcome: str
@@ -101,6 +105,8 @@ class FileOutcome:
     truncated: bool = False
     second_opinions: int = 0
     """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+    second_opinions_kept: int = 0
+    """Of those, the pages where pdfplumber's reading was kept (it was cleaner than PyMuPDF's)."""
     ocr_pages: int = 0
     """Pages read by OCR (pages without a text layer, with ``--ocr``)."""
 
@@ -151,6 +157,23 @@ def process_file(
         return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
 
 
+def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
+    """The error a document read is stored with, if any: ``no_text`` (no page had text: the hint
+    names ``--ocr``), or ``partial`` (a later stage failed: what it would have read is missing)."""
+    if rows.text_quality == "no_text":
+        message = f"no text on any of its {rows.pages} pages " + (
+            "(OCR read none: blank pages?)" if rows.ocr else f"({NO_TEXT_HINT})"
+        )
+        kind = "no_text"
+    elif rows.failures:
+        message = "; ".join(rows.failures) + " — its pages and lines are stored; please report it"
+        kind = "partial"
+    else:
+        return None
+    return LoadError(file_name=path.name, path=str(path), sha256=rows.sha256, kind=kind, message=message,
+                     at=store.now(), planex_version=__version__)  # fmt: skip
+
+
 def _worker_main(
     conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
 ) -> None:
@@ -179,14 +202,16 @@ def _worker_main(
             return
         if path is None:
             return
-        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
+        wall, cpu = time.perf_counter(), time.process_time()
+        asked, kept = pdf.STATS["second_opinions"], pdf.STATS["second_opinions_kept"]
 
         def tell(done: int, total: int) -> None:
             with contextlib.suppress(OSError):
                 conn.send(("ocr", done, total))
 
         result = process_file(path, catalogue, ocr, tell)
-        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
+        work = (time.perf_counter() - wall, time.process_time() - cpu,
+                pdf.STATS["second_opinions"] - asked, pdf.STATS["second_opinions_kept"] - kept)  # fmt: skip
         try:
             conn.send((result, *work))
         except (BrokenPipeError, OSError):
@@ -258,7 +283,9 @@ def load(
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
-    Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    Unchanged files (same content hash as a loaded document) are skipped unless ``force``, and so
+    are files whose same bytes this planex failed on before for a reason of their own
+    (:func:`store.known_failures`: encrypted, malformed … ; timeouts and crashes are tried again).
     KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
     a ``catalogue`` given replaces it: it is stored in the database first, and once every file
     is loaded the records already there are mapped again with it (no PDF is read twice).
@@ -290,6 +317,7 @@ def load(
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
     known = store.known_ids(db, ocr=ocr)
+    failed_before = {} if force else store.known_failures(db)
     queue: deque[tuple[Path, str | None]] = deque()
     claimed: set[str] = set()
 
@@ -303,11 +331,17 @@ def load(
             summary.unchanged += 1
             report(FileOutcome(path, "unchanged"))
             continue
+        if sha is not None and sha in failed_before:
+            before = failed_before[sha]
+            summary.failed_before += 1
+            report(FileOutcome(path, "failed_before", message=f"{before.kind}: {before.message} "
+                               "(failed before with this planex; --force tries again)"))  # fmt: skip
+            continue
         if sha is not None:
             claimed.add(sha)
         queue.append((path, sha))
 
-    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int, int] = (0.0, 0.0, 0, 0)) -> None:
         store.record_error(
             db,
             LoadError(
@@ -317,42 +351,35 @@ def load(
                 kind=failure.kind,
                 message=failure.message,
                 at=store.now(),
+                planex_version=__version__,
             ),
         )
         summary.failed[failure.kind] += 1
-        seconds, cpu, asked = work
-        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
+        seconds, cpu, asked, kept = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked,
+                           second_opinions_kept=kept))  # fmt: skip
 
-    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int, int]) -> None:
         if isinstance(result, Failure):
             fail(path, result, work)
             return
-        error = None
-        if result.text_quality == "no_text":
-            error = LoadError(
-                file_name=path.name,
-                path=str(path),
-                sha256=result.sha256,
-                kind="no_text",
-                message=f"no text on any of its {result.pages} pages "
-                + ("(OCR read none: blank pages?)" if result.ocr else f"({NO_TEXT_HINT})"),
-                at=store.now(),
-            )
+        error = document_error(path, result)
         store.write_document(db, result, path, error)
         pages = result.pages
         summary.pages += pages
         summary.characters += result.characters
         summary.ocr_pages += result.ocr_pages
-        seconds, cpu, asked = work
+        seconds, cpu, asked, kept = work
         if error is not None:
-            summary.failed["no_text"] += 1
-            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked,
-                               ocr_pages=result.ocr_pages))  # fmt: skip
+            summary.failed[error.kind] += 1
+            report(FileOutcome(path, error.kind, pages, seconds, cpu, error.message, second_opinions=asked,
+                               second_opinions_kept=kept, ocr_pages=result.ocr_pages))  # fmt: skip
         else:
             summary.loaded += 1
             summary.truncated += result.truncated
             outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
-                                  second_opinions=asked, ocr_pages=result.ocr_pages)  # fmt: skip
+                                  second_opinions=asked, second_opinions_kept=kept,
+                                  ocr_pages=result.ocr_pages)  # fmt: skip
             report(outcome)
 
     ctx = mp.get_context("forkserver")
@@ -391,18 +418,18 @@ def load(
                             continue
                     except (EOFError, OSError):
                         code = worker.process.exitcode
-                        message = f"the PDF reader crashed (exit code {code})"
-                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
+                        message = f"{store.CRASHED} (exit code {code})"
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()
-                    finish(path, result, (work[0], work[1], work[2]))
+                    finish(path, result, (work[0], work[1], work[2], work[3]))
                 elif elapsed > timeout + worker.to_ocr * SECONDS_PER_PAGE:
                     allowed = timeout + worker.to_ocr * SECONDS_PER_PAGE
                     pages = f" ({worker.to_ocr} pages to OCR)" if worker.to_ocr else ""
                     pool[pool.index(worker)] = _replace(worker, ctx)
                     given_up = Failure("timeout", f"gave up after {allowed:g} s{pages}", worker.sha)
-                    fail(path, given_up, (elapsed, elapsed, 0))
+                    fail(path, given_up, (elapsed, elapsed, 0, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
             summary.remapped = store.remap_kpis(db, catalogue)
     except KeyboardInterrupt:

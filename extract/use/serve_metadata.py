@@ -170,9 +170,11 @@ TABLES: tuple[TableSpec, ...] = (
             "file_name": "File name.",
             "path": "Path of the file.",
             "sha256": "SHA-256 of its bytes, if read.",
-            "kind": "encrypted, empty, not_pdf, malformed, timeout or no_text.",
+            "kind": "encrypted, empty, not_pdf, malformed, truncated, timeout, no_text or partial "
+            "(a later stage failed: pages stored, the records of the stage named missing).",
             "message": "What went wrong.",
             "at": "When (UTC).",
+            "planex_version": "The planex that failed on it (its rerun skips the file, --force does not).",
         },
         {"facets": ["kind"]},
     ),
