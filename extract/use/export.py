@@ -5,7 +5,9 @@ The long CSV starts with exactly these columns, in this order (other tools rely 
 indicator, indicator_id, comparator, value, unit, target_year, baseline_value, baseline_year,
 actual_value, population, raw_text``, followed by ``indicator_label, population_norm,
 indicator_rule, pages, sources`` (every page and statement a target stands on). ``excel=True``
-writes UTF-8 with a byte-order mark so Excel shows the Japanese; the wide form has one row per
+writes UTF-8 with a byte-order mark so Excel shows the Japanese, and a text cell that Excel would
+take for a formula (``=``, ``+``, ``-``, ``@`` first: text from a PDF is data, and a cell such as
+``=HYPERLINK(…)`` must not run) is written with a leading apostrophe; the wide form has one row per
 plan and one column per canonical indicator, normalized population and target year, so that
 the same measure of the same people lines up across insurers.
 """
@@ -132,15 +134,29 @@ def _open(path: Path, excel: bool):
     return output_file(path, encoding="utf-8-sig" if excel else "utf-8", newline="")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes Excel read a CSV cell as a formula (OWASP's list for CSV injection)."""
+
+
+def excel_text(value: Any) -> Any:
+    """A cell Excel shows as the text it is: text starting like a formula gets a leading ``'``;
+    numbers (a negative baseline included) are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(
     rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...], excel: bool = False
 ) -> int:
+    """Rows as CSV, in ``columns`` order; ``excel``: with a byte-order mark, formulas defused."""
     count = 0
+    cell = excel_text if excel else (lambda value: value)
     with _open(path, excel) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in columns})
+            writer.writerow({c: ("" if row.get(c) is None else cell(row.get(c))) for c in columns})
             count += 1
     return count
 
