@@ -1,7 +1,9 @@
 # planex — make demo | make test | make bench | make corpus
 # Everything installs itself: a virtual environment in .venv and, where missing, the Japanese
 # TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
-# layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout).
+# layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
+# Tesseract with its Japanese models for `planex load --ocr` and its tests (tesseract-ocr,
+# tesseract-ocr-jpn, tesseract-ocr-jpn-vert).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,10 +12,11 @@ PLANEX := $(VENV)/bin/planex
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench corpus venv font lint clean schemas notebooks
+.PHONY: demo test bench corpus venv font ocr lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +38,19 @@ font:
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font corpus/build.py corpus/published.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+# Tesseract and the Japanese models (horizontal and vertical writing): `planex load --ocr`
+ocr:
+	@langs="$$(tesseract --list-langs 2>/dev/null)"; \
+	if ! echo "$$langs" | grep -qx jpn || ! echo "$$langs" | grep -qx jpn_vert; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(OCR_PACKAGES) (Debian) for planex load --ocr"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
+	  else \
+	    echo "planex load --ocr and its tests need Tesseract: sudo apt-get install $(OCR_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+corpus/pdfs/.built: venv font ocr corpus/build.py corpus/published.py corpus/scanned.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -80,11 +95,12 @@ test: corpus lint
 
 bench: corpus
 	$(PY) bench/bench.py
+	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
 	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 

@@ -57,6 +57,7 @@ DEFAULT_OUT = HERE / "pdfs"
 # Beside pdfs/, so that loading a folder loads one layout of each document.
 DEFAULT_PUBLISHED = HERE / "published"
 DEFAULT_VARIANTS = HERE / "variants"
+DEFAULT_SCANNED = HERE / "scanned"  # image-only PDFs of plain-layout pages (corpus/scanned.py)
 
 FONT_ENV = "PLANEX_FONT"
 FONT_CANDIDATES = (
@@ -494,7 +495,13 @@ def load_variants(path: Path = MANIFEST) -> list[dict]:
     return [{**base[v["of"]], **v} for v in data.get("variant", [])]
 
 
-LAYOUTS = ("plain", "published")
+def load_scans(path: Path = MANIFEST) -> list[dict]:
+    """The manifest's ``[[scan]]`` entries: pages of plain-layout PDFs to scan."""
+    with open(path, "rb") as f:
+        return tomllib.load(f).get("scan", [])
+
+
+LAYOUTS = ("plain", "published", "scanned")
 
 
 def build_one(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
@@ -553,6 +560,17 @@ def build_published_one(entry: dict, out: Path, fontfile: str) -> dict:
     return sidecar
 
 
+def build_scan_one(entry: dict, plain: Path, out: Path, fontfile: str, metrics: Metrics) -> dict:
+    """A scan of plain-layout pages; the plain PDF is typeset first if it is not there yet."""
+    from scanned import build_scan  # the scanner, beside this file
+
+    source = plain / f"{entry['of']}.pdf"
+    if not source.exists():
+        build_one(next(e for e in load_manifest() if e["id"] == entry["of"]), plain, fontfile, metrics)
+    sidecar = build_scan(entry, source, out)
+    return {**sidecar, "pages": len(sidecar["pages"])}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: corpus/pdfs)")
@@ -561,16 +579,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="output folder of the published layout (default: corpus/published)")  # fmt: skip
     ap.add_argument("--variants", type=Path, default=DEFAULT_VARIANTS, metavar="DIR",
                     help="output folder of the variants (default: corpus/variants)")  # fmt: skip
+    ap.add_argument("--scanned", type=Path, default=DEFAULT_SCANNED, metavar="DIR",
+                    help="output folder of the scans (default: corpus/scanned)")  # fmt: skip
     ap.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all",
-                    help="plain, published (with the variants) or all (default)")  # fmt: skip
+                    help="plain, published (with the variants), scanned (plain pages) or all")  # fmt: skip
     args = ap.parse_args(argv)
 
     entries = load_manifest()
     variants = load_variants()
+    scans = load_scans()
     if args.only:
         entries = [e for e in entries if e["id"] == args.only]
         variants = [v for v in variants if v["id"] == args.only]
-        if not entries and not variants:
+        scans = [s for s in scans if s["id"] == args.only]
+        if not entries and not variants and not scans:
             sys.exit(f"build.py: no document with id {args.only!r} in {MANIFEST}")
     fontfile = find_font()
     metrics = Metrics(pymupdf.Font(fontfile=fontfile))
@@ -583,10 +605,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.layout in ("published", "all"):
         jobs += [("published", e, args.published.resolve()) for e in entries if "published" in e]
         jobs += [("variant", v, args.variants.resolve()) for v in variants]
+    if args.layout in ("scanned", "all"):
+        jobs += [("scanned", s, args.scanned.resolve()) for s in scans]
     for layout, entry, folder in jobs:
         t0 = time.perf_counter()
         if layout == "plain":
             info = build_one(entry, folder, fontfile, metrics)
+        elif layout == "scanned":
+            info = build_scan_one(entry, out, folder, fontfile, metrics)
         else:
             info = build_published_one(entry, folder, fontfile)
         size = (folder / f"{entry['id']}.pdf").stat().st_size

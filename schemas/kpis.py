@@ -80,3 +80,6 @@ class Kpi(BaseModel):
     sources: list[KpiSource] = Field(
         default_factory=list, description="Every place the target is stated, the first one first."
     )
+    ocr: bool = Field(
+        False, description="Read from a page read by OCR (pages.quality 'ocr'): a record to check first."
+    )

@@ -27,6 +27,7 @@ class Plan(BaseModel):
     page_start: int
     page_end: int
     garbled_pages: list[int] = Field(default_factory=list, description="Pages flagged garbled, not parsed.")
+    ocr_pages: list[int] = Field(default_factory=list, description="Pages without a text layer, read by OCR.")
 
 
 class Section(BaseModel):
@@ -42,3 +43,4 @@ class Section(BaseModel):
     page_start: int
     page_end: int
     text: str = Field(description="Normalized body text up to the next section.")
+    ocr: bool = Field(False, description="Any of its pages was read by OCR (pages.quality 'ocr').")

@@ -53,6 +53,9 @@ class Program(BaseModel):
     obstacles: str | None = Field(None, description="課題及び阻害要因 / 課題と見直しの方向性.")
     kpi_ids: list[str] = Field(default_factory=list, description="KPI / target records of this program.")
     raw_text: str = Field(description="The program's text as found on its pages (its evidence).")
+    ocr: bool = Field(
+        False, description="Any of its pages was read by OCR (pages.quality 'ocr'): check it first."
+    )
 
 
 class HealthIssue(BaseModel):
@@ -70,3 +73,6 @@ class HealthIssue(BaseModel):
     programs: list[str] = Field(default_factory=list, description="Names of the programs it links to.")
     program_ids: list[str] = Field(default_factory=list, description="Ids of those programs, where found.")
     raw_text: str = Field(description="The row or lines as found on the page.")
+    ocr: bool = Field(
+        False, description="Read from a page read by OCR (pages.quality 'ocr'): a record to check first."
+    )

@@ -11,18 +11,27 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PageQuality = Literal["ok", "garbled", "no_text"]
-"""``ok``: readable text; ``garbled``: private-use, replacement or mojibake characters dominate
-(a font without a usable Unicode map); ``no_text``: nothing to read (a scan or a blank page)."""
+PageQuality = Literal["ok", "ocr", "garbled", "no_text"]
+"""``ok``: readable text; ``ocr``: no text layer, read by OCR (``planex load --ocr``); ``garbled``:
+private-use, replacement or mojibake characters dominate (a font without a usable Unicode map);
+``no_text``: nothing to read (a scan not OCR'd, or a blank page)."""
 
-DocumentQuality = Literal["ok", "mixed", "garbled", "no_text"]
-"""``mixed`` when some pages are ``ok`` and others are not."""
+READABLE: tuple[PageQuality, ...] = ("ok", "ocr")
+"""Page qualities whose text the later stages read (a page read by OCR is read like any other)."""
 
-ErrorKind = Literal["encrypted", "empty", "not_pdf", "malformed", "truncated", "timeout", "no_text"]
+DocumentQuality = Literal["ok", "ocr", "mixed", "garbled", "no_text"]
+"""``ocr`` when every page with text was read by OCR (a scan); ``mixed`` when some pages are ``ok``
+and others are not."""
+
+ErrorKind = Literal[
+    "encrypted", "empty", "not_pdf", "malformed", "truncated", "timeout", "no_text", "partial"
+]  # fmt: skip
 """Why a file failed (``load_errors.kind``): ``encrypted`` (password required), ``empty`` (0 bytes),
 ``not_pdf`` (an HTML error page saved as .pdf), ``malformed`` (cannot be opened or repaired),
 ``truncated`` (the file ends early, an incomplete download, and no page with text is left),
-``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer)."""
+``timeout`` (past the loader's timeout), ``no_text`` (a scan with no text layer), ``partial`` (a
+later stage of planex failed on the file: its pages and lines are stored, and the sections of the
+plans found; the records of the stage and plan named are missing -- a planex bug worth reporting)."""
 
 
 LineRole = Literal["text", "label", "header"]
@@ -74,8 +83,11 @@ class Page(BaseModel):
     quality: PageQuality
     text: str = Field(description="Normalized page text, one line per line, headers and footers removed.")
     raw_text: str = Field(description="The same lines as the PDF gave them.")
-    reader: Literal["pymupdf", "pdfplumber"] = "pymupdf"
+    reader: Literal["pymupdf", "pdfplumber", "tesseract"] = "pymupdf"
     garble_ratio: float = Field(0.0, description="Share of non-space characters that look garbled.")
+    ocr_confidence: float | None = Field(
+        None, description="Mean word confidence of Tesseract (0-100) on a page read by OCR; null otherwise."
+    )
     lines: list[Line] = Field(default_factory=list)
 
 
@@ -92,6 +104,7 @@ class ParsedDocument(BaseModel):
         "recovered, and pages after the cut are missing or empty.",
     )
     pages: list[Page]
+    ocr: bool = Field(False, description="Read with OCR asked for: pages without a text layer were OCR'd.")
 
     @property
     def id(self) -> str:
@@ -108,3 +121,6 @@ class LoadError(BaseModel):
     kind: ErrorKind
     message: str
     at: datetime
+    planex_version: str | None = None
+    """The planex that failed on it: a rerun of the same version skips a file whose bytes failed
+    for a reason of their own (all kinds but ``timeout`` and a crash of the reader)."""

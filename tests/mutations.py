@@ -118,6 +118,17 @@ def repeated_pages(data: bytes, pages: int) -> bytes:
     return out
 
 
+def joined(*parts: bytes) -> bytes:
+    """One PDF with the pages of ``parts``, in order."""
+    doc = pymupdf.open()
+    for part in parts:
+        with pymupdf.open(stream=part, filetype="pdf") as source:
+            doc.insert_pdf(source)
+    out = doc.tobytes(garbage=1, deflate=True, no_new_id=True)
+    doc.close()
+    return out
+
+
 def with_title(data: bytes, title: str) -> bytes:
     """The PDF with ``title`` as its metadata title (text a PDF hands the reader verbatim)."""
     doc = pymupdf.open(stream=data, filetype="pdf")
@@ -171,11 +182,8 @@ def sources(corpus_pdfs: Path, real_dir: Path, pages: int = 4) -> dict[str, byte
     """Small sources: the first ``pages`` pages of every corpus PDF, the small real PDFs that can
     be read (vertical writing, a Shift-JIS CMap font, fake bold, Kangxi radicals), and a plan
     whose fonts lost their Unicode maps: every page garbled, so that pdfplumber (pdfminer) is
-    asked about its damaged copies, as it is about real plans with broken fonts. The corpus's
-    variants written for the KPI readers (``variant-*``) are left out: they add no kind of file,
-    and the seeded folder stays the one its figures (make bench) describe."""
-    found = {path.stem: first_pages(path, pages) for path in sorted(corpus_pdfs.glob("*.pdf"))
-             if not path.stem.startswith("variant-")}  # fmt: skip
+    asked about its damaged copies, as it is about real plans with broken fonts."""
+    found = {path.stem: first_pages(path, pages) for path in sorted(corpus_pdfs.glob("*.pdf"))}
     tokyo = found["tokyo-ishikokuho-tokutei-kenshin-plan-3rd"]
     found["tokyo-without-unicode-maps"] = without_unicode_maps(tokyo)
     for name in ("vertical", "90ms_rksj_h_sample", "issue-71-duplicate-chars", "issue15340"):

@@ -49,7 +49,8 @@ def squash(text: str) -> str:
 
 def folders(out: Path) -> list[str]:
     """Where the builder writes each layout, below ``out`` (never into corpus/ from a test)."""
-    return ["--out", str(out), "--published", str(out / "published"), "--variants", str(out / "variants")]
+    return ["--out", str(out), "--published", str(out / "published"), "--variants", str(out / "variants"),
+            "--scanned", str(out / "scanned")]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

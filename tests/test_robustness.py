@@ -152,16 +152,23 @@ def test_no_file_costs_ten_times_its_original(loaded: Loaded) -> None:
     assert all(o["outcome"] != "timeout" for o in loaded.outcomes.values())
 
 
-def test_no_copy_asks_the_second_reader_more_than_its_original(loaded: Loaded) -> None:
-    def asked(path: Path) -> int:
-        return loaded.outcomes[str(path)]["second_opinions"]
+def test_no_copy_asks_the_second_reader_more_than_it_earns(loaded: Loaded) -> None:
+    """pdfplumber's readings that were not kept stay within the few it is always allowed, or one
+    more than it was kept for: no damaged copy makes it read every page."""
 
-    original = {name: asked(path) for name, path in loaded.batch.originals.items()}
-    assert original["tokyo-without-unicode-maps"] == SECOND_OPINION_TRIES  # every page garbled: it gave up
-    more = [(m.path.name, asked(m.path)) for m in loaded.batch.mutants
-            if asked(m.path) > max(SECOND_OPINION_TRIES, original[m.source])]  # fmt: skip
-    assert more == []
-    assert sum(asked(m.path) for m in loaded.batch.mutants) > 0
+    def opinions(path: Path) -> tuple[int, int]:
+        outcome = loaded.outcomes[str(path)]
+        return outcome["second_opinions"], outcome["second_opinions_kept"]
+
+    original = opinions(loaded.batch.originals["tokyo-without-unicode-maps"])
+    assert original == (SECOND_OPINION_TRIES, 0)  # every page garbled, none rescued: it gave up
+    wasteful = []
+    for path in [*loaded.batch.originals.values(), *(m.path for m in loaded.batch.mutants)]:
+        asked, kept = opinions(path)
+        if asked - kept > max(SECOND_OPINION_TRIES, kept + 1):
+            wasteful.append((path.name, asked, kept))
+    assert wasteful == []
+    assert sum(opinions(m.path)[0] for m in loaded.batch.mutants) > 0
 
 
 def test_summary_documents_and_info_print(loaded: Loaded) -> None:

@@ -52,7 +52,8 @@ def test_stored_records_validate(db: sqlite_utils.Database) -> None:
             validator.validate(record)
     kpi = _validator("Kpi")
     for row in db.query("select * from kpis limit 300"):
-        kpi.validate({**row, "sources": json.loads(row["sources"])})  # a list, stored as JSON
+        # a list stored as JSON, a flag as 0 or 1
+        kpi.validate({**row, "sources": json.loads(row["sources"]), "ocr": bool(row["ocr"])})
     bad = dict(next(db.query("select * from kpis limit 1")), comparator="about")
     assert not kpi.is_valid(bad)
 

@@ -211,7 +211,10 @@ def kpis_indicators_command(
 
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .jsonl or .xlsx).")]
-ExcelOption = Annotated[bool, typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese.")]
+ExcelOption = Annotated[
+    bool,
+    typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese; a formula-like text gets a '."),
+]
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", help="csv, jsonl or xlsx (default: from the --out extension, else csv)."),

@@ -55,8 +55,12 @@ def load_command(
     timeout: Annotated[
         float, typer.Option(min=1, help="Seconds after which one file is given up as 'timeout'.")
     ] = DEFAULT_TIMEOUT,
-    force: Annotated[bool, typer.Option("--force", help="Reload files even if unchanged.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 if any file failed.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Read files again: unchanged ones and ones that failed before.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 if any file failed (now, or before and skipped).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: Annotated[
         bool,
@@ -68,16 +72,26 @@ def load_command(
         typer.Option("--indicators", help="Your indicator catalogue (TOML, as schemas/indicators.toml): "
                      "kept in the database, new and stored KPI records are mapped with it."),
     ] = None,
+    ocr: Annotated[
+        bool,
+        typer.Option("--ocr", help="Read pages that have no text layer (scans) by OCR with Tesseract's "
+                     "Japanese model (Debian: tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert). "
+                     "Pages with text are read as always; OCR'd pages get quality 'ocr' and their "
+                     "records ocr = 1."),
+    ] = False,
 ) -> None:
     """Load plan PDFs into the database.
 
     A document's id is the SHA-256 of its bytes: unchanged files are skipped, so an interrupted
     run simply continues when started again. Bad files (encrypted, empty, not a PDF, malformed,
     timed out, scans without text, cut short with nothing left) are recorded in the load_errors
-    table and the batch goes on; of a file cut short, the pages that survive are loaded.
+    table and the batch goes on; of a file cut short, the pages that survive are loaded. A rerun
+    does not read again a file whose same bytes failed for a reason of their own (it counts as
+    "failed before"; timeouts are tried again); --force reads everything again.
 
     Example:  planex load downloads/ --db plans.db --workers 2
               planex load downloads/ --db plans.db --indicators my-indicators.toml
+              planex load scans/ --db plans.db --ocr
     """
     catalogue = user_catalogue(indicators) if indicators is not None else None
     try:
@@ -91,6 +105,7 @@ def load_command(
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("files · {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
+        TextColumn("{task.fields[ocr]}"),
         TimeElapsedColumn(),
         TextColumn("{task.fields[current]}", style="dim", markup=False),  # a file name is data
         console=err_console,
@@ -98,14 +113,24 @@ def load_command(
         transient=False,
     )
     with progress:
-        task = progress.add_task("load", total=total, pages=0, rate="-", current="")
-        state = {"pages": 0}
+        task = progress.add_task("load", total=total, pages=0, rate="-", current="", ocr="")
+        state = {"pages": 0, "ocr": 0}
+        ocr_done: dict[Path, int] = {}
+
+        def ocr_text() -> str:
+            return f" · {state['ocr'] + sum(ocr_done.values())} pages OCR'd" if ocr else ""
+
+        def on_ocr(path: Path, done: int, to_do: int) -> None:
+            ocr_done[path] = done
+            progress.update(task, ocr=ocr_text(), current=f"{path.name[:32]} OCR {done}/{to_do}")
         import time
 
         t0 = time.perf_counter()
 
         def on_file(outcome: FileOutcome) -> None:
             state["pages"] += outcome.pages
+            state["ocr"] += outcome.ocr_pages
+            ocr_done.pop(outcome.path, None)
             elapsed = max(time.perf_counter() - t0, 1e-6)
             progress.update(
                 task,
@@ -113,6 +138,7 @@ def load_command(
                 pages=state["pages"],
                 rate=f"{state['pages'] / elapsed:.0f}",
                 current=outcome.path.name[:40],
+                ocr=ocr_text(),
             )
             if as_json:
                 sys.stdout.write(json.dumps(_outcome_json(outcome), ensure_ascii=False) + "\n")
@@ -120,7 +146,7 @@ def load_command(
 
         try:
             summary = load(paths, db, workers=workers, timeout=timeout, force=force, progress=on_file,
-                           catalogue=catalogue)  # fmt: skip
+                           catalogue=catalogue, ocr=ocr, ocr_progress=on_ocr)  # fmt: skip
         except UsageError as exc:
             fail(str(exc))
         except LoadInterrupted as exc:
@@ -133,7 +159,7 @@ def load_command(
             )
             raise typer.Exit(130) from None
     _report(summary, db, as_json)
-    if strict and summary.failed_total:
+    if strict and (summary.failed_total or summary.failed_before):  # skipped as failed before: still failed
         raise typer.Exit(1)
 
 
@@ -143,6 +169,7 @@ def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
         "type": "file", "path": str(outcome.path), "outcome": outcome.outcome, "pages": outcome.pages,
         "truncated": outcome.truncated, "seconds": round(outcome.seconds, 3),
         "cpu_seconds": round(outcome.cpu_seconds, 3), "second_opinions": outcome.second_opinions,
+        "second_opinions_kept": outcome.second_opinions_kept, "ocr_pages": outcome.ocr_pages,
         "message": outcome.message,
     }  # fmt: skip
 
@@ -152,8 +179,10 @@ def _report(summary: LoadSummary, db_path: Path, as_json: bool) -> None:
         _print_summary(summary, db_path)
         return
     line = {"type": "summary", "files": summary.files, "loaded": summary.loaded,
-            "unchanged": summary.unchanged, "truncated": summary.truncated, "failed": dict(summary.failed),
-            "pages": summary.pages, "seconds": round(summary.seconds, 3)}  # fmt: skip
+            "unchanged": summary.unchanged, "failed_before": summary.failed_before,
+            "truncated": summary.truncated, "failed": dict(summary.failed),
+            "pages": summary.pages, "ocr_pages": summary.ocr_pages,
+            "seconds": round(summary.seconds, 3)}  # fmt: skip
     if summary.remapped is not None:
         line["kpis_remapped"] = summary.remapped.changed
     sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -167,15 +196,20 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
     if summary.truncated:
         table.add_row(cell("  of which cut short (pages recovered)", "yellow"), str(summary.truncated))
     table.add_row("unchanged (skipped)", str(summary.unchanged))
+    if summary.failed_before:
+        skipped = cell("failed before (skipped; --force tries again)", "yellow")
+        table.add_row(skipped, str(summary.failed_before))
     for kind, count in sorted(summary.failed.items()):
         table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     table.caption = f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"
+    if summary.ocr_pages:
+        table.caption += f"; {summary.ocr_pages} of them by OCR (quality 'ocr': check those first)"
     if summary.remapped is not None:
         table.caption += (f"; KPI records mapped again with the new indicator catalogue: "
                           f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
     console.print(table)
-    if summary.failed_total:
+    if summary.failed_total or summary.failed_before:
         db = store.open_db(db_path)
         rows = list(db.query(f"select file_name, kind, message from {store.LOAD_ERRORS} order by file_name"))
         db.close()

@@ -13,10 +13,14 @@ Damaged files are read as far as they can be (real download folders hold many):
   and is flagged ``truncated``; with none left it fails as ``truncated``, not as a scan;
 - a page tree lost (cut off, or damaged) is rebuilt from the page objects still in the file;
 - a damaged ``%PDF-`` header does not hide a file whose objects are intact;
+- with ``ocr`` (``planex load --ocr``), a page with no text layer at all is read by Tesseract
+  (:mod:`extract.read.ocr`) into lines like any other page's, quality ``ocr``, its mean word
+  confidence kept; a page that has a text layer is never OCR'd;
 - pdfplumber is a second opinion only: its errors (pdfminer raises on many damaged files, also
-  while closing) never cost a page PyMuPDF read, and once it has not helped on the first
-  :data:`SECOND_OPINION_TRIES` garbled pages of a document it is not asked again — a document
-  whose fonts all lost their Unicode maps would otherwise spend minutes on hundreds of pages.
+  while closing) never cost a page PyMuPDF read, and once it has wasted
+  :data:`SECOND_OPINION_TRIES` readings of garbled pages and more than it helped on, it is not
+  asked again — a document whose fonts all lost their Unicode maps would otherwise spend minutes
+  on hundreds of pages, while one where it rescues some pages keeps it.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pymupdf
 
 from extract.read.cells import drop_repeated_headers, read_cells
 from extract.read.layout import RawLine, drop_running_lines, page_lines
 from extract.read.normalize import normalize_text
+from extract.read.ocr import Tesseract, ocr_page
 from extract.read.quality import judge_page
-from schemas.records import Cell, DocumentQuality, ErrorKind, Line, Page, ParsedDocument
+from schemas.records import READABLE, Cell, DocumentQuality, ErrorKind, Line, Page, ParsedDocument
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -42,6 +48,7 @@ _MEANINGLESS_TITLE = re.compile(r"^(microsoft\s+\w+\s*-|untitled|無題)|\.(docx
 
 
 _CID = re.compile(r"\(cid:\d+\)")
+_WORDS = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")  # kana and kanji
 _EOF_MARKER = re.compile(rb"%%EOF")
 _EOF_TAIL = 1024
 """Bytes at the end of a file searched for ``%%EOF`` (servers and tools sometimes append a little)."""
@@ -54,8 +61,12 @@ SECOND_OPINION_TRIES = 3
 gave no cleaner text on any of them (it helps on all pages of a document or on none)."""
 
 STATS: Counter[str] = Counter()
-"""Work done in this process: ``second_opinions`` (pages pdfplumber was asked to read) and
-``second_opinions_kept``. Read by tests and ``make bench``; a side channel, not a result."""
+"""Work done in this process: ``second_opinions`` (pages pdfplumber was asked to read),
+``second_opinions_kept`` and ``ocr_pages`` (pages read by OCR). Read by tests, the loader's
+workers and ``make bench``; a side channel, not a result."""
+
+OcrProgress = Callable[[int, int], None]
+"""Called with (pages OCR'd so far, pages to OCR): once before the first page, then after each."""
 
 TRUNCATED = "the file ends early: an incomplete download?"
 
@@ -193,8 +204,11 @@ class _Plumber:
 
     A second opinion must never cost what PyMuPDF read: any error of pdfplumber or pdfminer
     (opening, reading a page, closing) retires it for the document, and so does a page count
-    other than PyMuPDF's (page ``i`` would be another page). It is retired too once it has not
-    helped on :data:`SECOND_OPINION_TRIES` garbled pages.
+    other than PyMuPDF's (page ``i`` would be another page). It stops being asked once it has
+    wasted :data:`SECOND_OPINION_TRIES` readings and more readings than it helped on: a document
+    where it never helps costs three readings, one where it helps on some pages is read by it as
+    long as it keeps earning its cost, and no document pays more than ``helped + TRIES`` wasted
+    readings.
     """
 
     def __init__(self, data: bytes, page_count: int) -> None:
@@ -207,7 +221,8 @@ class _Plumber:
 
     @property
     def worth_asking(self) -> bool:
-        return not self.retired and (self.helped > 0 or self.asked < SECOND_OPINION_TRIES)
+        wasted = self.asked - self.helped
+        return not self.retired and (wasted < SECOND_OPINION_TRIES or wasted <= self.helped)
 
     def lines(self, page_index: int) -> list[RawLine] | None:
         """pdfplumber's lines of the page, or ``None`` if it cannot give them."""
@@ -267,6 +282,8 @@ def _document_quality(pages: list[Page]) -> DocumentQuality:
         return "ok"
     if ok:
         return "mixed"
+    if "ocr" in qualities:
+        return "mixed" if "garbled" in qualities else "ocr"
     return "garbled" if "garbled" in qualities else "no_text"
 
 
@@ -279,21 +296,30 @@ def _title(doc: pymupdf.Document, pages: list[Page]) -> str:
     if meta and not _MEANINGLESS_TITLE.search(meta):
         return meta
     for page in pages[:3]:
-        if page.quality != "ok" or not page.lines:
+        # on a page read by OCR a size is measured from ink boxes: only lines of words count
+        lines = [ln for ln in page.lines if page.quality == "ok" or len(_WORDS.findall(ln.text)) >= 4]
+        if page.quality not in READABLE or not lines:
             continue
-        biggest = max(line.size for line in page.lines)
-        return " ".join(line.text for line in page.lines if line.size >= biggest - 0.5)[:200]
+        biggest = max(line.size for line in lines)
+        return " ".join(line.text for line in lines if line.size >= biggest - 0.5)[:200]
     return ""
 
 
-def read_pdf(data: bytes) -> ParsedDocument:
-    """Read every page of a PDF given as bytes. Raises :class:`PdfReadError` for unreadable files."""
+def read_pdf(
+    data: bytes, *, ocr: Tesseract | None = None, on_ocr: OcrProgress | None = None
+) -> ParsedDocument:
+    """Read every page of a PDF given as bytes. Raises :class:`PdfReadError` for unreadable files.
+
+    With ``ocr``, the pages without a text layer are read by Tesseract after the others (so that
+    ``on_ocr`` can say first how many there are: the loader's timeout grows with them); the result
+    is a pure function of the bytes and of whether OCR was asked for."""
     doc, repaired = _open_repaired(data)
     plumber = _Plumber(data, doc.page_count)
     try:
         raw_pages: list[list[RawLine]] = []
         sizes: list[tuple[float, float]] = []
         readers: list[str] = []
+        without_text: list[int] = []
         failed = 0
         for index in range(doc.page_count):
             lines: list[RawLine] = []
@@ -314,11 +340,24 @@ def read_pdf(data: bytes) -> ParsedDocument:
             raw_pages.append(lines)
             sizes.append(size)
             readers.append(reader)
+            if page is not None and not _page_text(lines).strip():
+                without_text.append(index)
         if failed == doc.page_count:
             raise _unreadable(data, f"no page could be read ({doc.page_count} pages)")
+        confidences: dict[int, float | None] = {}
+        if ocr is not None and without_text:
+            for done, index in enumerate([None, *without_text]):
+                if index is not None:
+                    with contextlib.suppress(Exception):  # a page Tesseract cannot read stays no_text
+                        reading = ocr_page(doc.load_page(index), ocr)
+                        raw_pages[index], sizes[index] = reading.lines, (reading.width, reading.height)
+                        readers[index], confidences[index] = "tesseract", reading.confidence
+                    STATS["ocr_pages"] += 1
+                if on_ocr is not None:
+                    on_ocr(done, len(without_text))
         cleaned = drop_repeated_headers(drop_running_lines(raw_pages, [h for _, h in sizes]))
         pages = [
-            _build_page(i, lines, sizes[i], readers[i]) for i, lines in enumerate(cleaned)
+            _build_page(i, lines, sizes[i], readers[i], confidences.get(i)) for i, lines in enumerate(cleaned)
         ]
         truncated = repaired and ends_early(data)
         quality = _document_quality(pages)
@@ -332,6 +371,7 @@ def read_pdf(data: bytes) -> ParsedDocument:
             text_quality=quality,
             truncated=truncated,
             pages=pages,
+            ocr=ocr is not None,
         )
     finally:
         plumber.close()
@@ -353,10 +393,13 @@ def _best_reading(plumber: _Plumber, index: int, lines: list[RawLine]) -> tuple[
     return lines, "pymupdf"
 
 
-def _build_page(index: int, lines: list[RawLine], size: tuple[float, float], reader: str) -> Page:
+def _build_page(index: int, lines: list[RawLine], size: tuple[float, float], reader: str,
+                confidence: float | None = None) -> Page:  # fmt: skip
     records = [_to_line(line) for line in lines]
     text = "\n".join(line.text for line in records)
     quality, ratio = judge_page(text)
+    if reader == "tesseract" and quality != "no_text":
+        quality = "ocr"  # whatever characters OCR read: the page says it was read so
     return Page(
         page_no=index + 1,
         width=round(size[0], 2),
@@ -366,5 +409,6 @@ def _build_page(index: int, lines: list[RawLine], size: tuple[float, float], rea
         raw_text="\n".join(line.raw_text for line in records),
         reader=reader,  # type: ignore[arg-type]
         garble_ratio=round(ratio, 4),
+        ocr_confidence=confidence if reader == "tesseract" else None,
         lines=records,
     )

@@ -38,8 +38,10 @@ from extract.store.schema import (
     open_db,
 )
 from extract.store.writer import (
+    CRASHED,
     delete_document,
     info,
+    known_failures,
     known_ids,
     newer_documents,
     now,
@@ -48,10 +50,11 @@ from extract.store.writer import (
 )
 
 __all__ = [
-    "DERIVED_TABLES", "DOCUMENTS", "HEALTH_ISSUES", "HEALTH_ISSUE_COLUMNS", "KPIS", "KPI_COLUMNS", "LINES",
-    "LINE_COLUMNS", "LIST_COLUMNS", "LOAD_ERRORS", "PAGES", "PAGE_COLUMNS", "PLANS", "PLAN_COLUMNS",
-    "PROGRAMS", "PROGRAM_COLUMNS", "SCHEMA_VERSION", "SECTIONS", "SECTION_COLUMNS", "SETTINGS",
-    "DatabaseProblem", "DocumentRows", "Remapped", "check_database", "delete_document", "document_rows",
-    "ensure_schema", "info", "known_ids", "newer_documents", "now", "open_db", "rebuild_index",
-    "record_error", "record_row", "remap_kpis", "store_catalogue", "stored_catalogue", "write_document",
+    "CRASHED", "DERIVED_TABLES", "DOCUMENTS", "HEALTH_ISSUES", "HEALTH_ISSUE_COLUMNS", "KPIS",
+    "KPI_COLUMNS", "LINES", "LINE_COLUMNS", "LIST_COLUMNS", "LOAD_ERRORS", "PAGES", "PAGE_COLUMNS", "PLANS",
+    "PLAN_COLUMNS", "PROGRAMS", "PROGRAM_COLUMNS", "SCHEMA_VERSION", "SECTIONS", "SECTION_COLUMNS",
+    "SETTINGS", "DatabaseProblem", "DocumentRows", "Remapped", "check_database", "delete_document",
+    "document_rows", "ensure_schema", "info", "known_failures", "known_ids", "newer_documents", "now",
+    "open_db", "rebuild_index", "record_error", "record_row", "remap_kpis", "store_catalogue",
+    "stored_catalogue", "write_document",
 ]  # fmt: skip

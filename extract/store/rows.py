@@ -59,6 +59,13 @@ class DocumentRows:
     pages: int
     characters: int
     truncated: bool = False
+    ocr: bool = False
+    """Read with OCR asked for (``planex load --ocr``)."""
+    ocr_pages: int = 0
+    """Pages read by OCR."""
+    failures: list[str] = field(default_factory=list)
+    """The stages that failed on the document (``StageFailure.message``): the loader records them
+    as its ``partial`` error."""
     tables: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
 
 
@@ -80,14 +87,16 @@ def document_rows(document: DocumentReading) -> DocumentRows:
         kpis.extend((k, section_ids.get(k.section)) for k in reading.kpis)
         values = plan.model_dump()
         values["garbled_pages"] = json.dumps(plan.garbled_pages)
+        values["ocr_pages"] = json.dumps(plan.ocr_pages)
         plan_rows.append(tuple(values[c] for c in PLAN_COLUMNS))
         section_rows.extend(
             (s.id, s.plan_id, s.parent_id, s.level, s.label, s.heading, s.path, s.page_start, s.page_end,
-             s.text, doc_id)
+             s.text, doc_id, int(s.ocr))
             for s in sections
         )  # fmt: skip
     pages = [
-        (doc_id, p.page_no, p.text, p.raw_text, p.quality, p.reader, p.garble_ratio, p.width, p.height)
+        (doc_id, p.page_no, p.text, p.raw_text, p.quality, p.reader, p.garble_ratio, p.width, p.height,
+         p.ocr_confidence)
         for p in parsed.pages
     ]
     lines = [
@@ -109,6 +118,9 @@ def document_rows(document: DocumentReading) -> DocumentRows:
         pages=len(parsed.pages),
         characters=sum(len(p.text) for p in parsed.pages),
         truncated=parsed.truncated,
+        ocr=parsed.ocr,
+        ocr_pages=sum(p.quality == "ocr" for p in parsed.pages),
+        failures=[failure.message for failure in document.failures],
         tables={
             PAGES: (PAGE_COLUMNS, pages),
             LINES: (LINE_COLUMNS, lines),

@@ -9,8 +9,8 @@ Other tools and notebooks read these names, so they are part of the interface:
 - ``pages`` (``doc_id``, ``page_no``, ``text``, ``raw_text``, ``quality`` …)
 - ``lines`` (``doc_id``, ``page_no``, ``line_no``, text, raw text, box, font size, bold, vertical,
   ``role`` (text, label, header), ``cell`` (JSON: table, row, col, spans and box, or null))
-- ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``): one row per
-  file path that failed on its latest load.
+- ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``,
+  ``planex_version``): one row per file path that failed on its latest load.
 - ``plans``, ``sections``, ``kpis``, ``programs``, ``health_issues``: the records, in the columns
   below; the search tables are ``extract.store.search_tables``'s.
 
@@ -45,11 +45,24 @@ indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
-3: the search index keeps each distinct sentence once, ``search_sentences`` became a view)."""
+3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
+sections, KPIs, programs and health issues; 4: ``load_errors.planex_version``, so that a rerun
+skips files that failed for a reason of their own; 5: the search index keeps each distinct
+sentence once, ``search_sentences`` became a view)."""
+
+OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
+    ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
+    ("sections", "ocr", int), ("kpis", "ocr", int), ("programs", "ocr", int), ("health_issues", "ocr", int),
+)  # fmt: skip
+"""Columns that came with OCR (schema 3), added to a database from before it:
+``documents.ocr`` 1 when the document was read with ``--ocr``; ``pages.ocr_confidence`` Tesseract's
+mean word confidence (0-100) on a page read by OCR (``quality = 'ocr'``), else null;
+``plans.ocr_pages`` the plan's pages read by OCR (a JSON list); ``ocr`` 1 on a record read from
+a page read by OCR (a section or program: any of its pages)."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -163,6 +176,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "loaded_at": str,
             "planex_version": str,
             "truncated": int,
+            "ocr": int,
         },
         pk="id",
         if_not_exists=True,
@@ -180,6 +194,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "garble_ratio": float,
             "width": float,
             "height": float,
+            "ocr_confidence": float,
         },
         pk=("doc_id", "page_no"),
         foreign_keys=[("doc_id", DOCUMENTS, "id")],
@@ -211,10 +226,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if column not in line_columns:
             db.execute(f"alter table {LINES} add column {column} text")
     db[LOAD_ERRORS].create(
-        {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str},
+        {"file_name": str, "path": str, "sha256": str, "kind": str, "message": str, "at": str,
+         "planex_version": str},
         pk="path",
         if_not_exists=True,
-    )
+    )  # fmt: skip
+    if "planex_version" not in db[LOAD_ERRORS].columns_dict:  # a database from before schema 4
+        db[LOAD_ERRORS].add_column("planex_version", str)
     db[PLANS].create(
         {
             "id": str,
@@ -231,6 +249,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "page_start": int,
             "page_end": int,
             "garbled_pages": str,
+            "ocr_pages": str,
         },
         pk="id",
         foreign_keys=[("doc_id", DOCUMENTS, "id")],
@@ -249,6 +268,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "page_end": int,
             "text": str,
             "doc_id": str,
+            "ocr": int,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
@@ -278,6 +298,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "population_norm": str,
             "sources": str,
             "context": str,
+            "ocr": int,
         },
         pk="id",
         foreign_keys=[("plan_id", PLANS, "id"), ("doc_id", DOCUMENTS, "id")],
@@ -288,6 +309,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if column not in kpi_columns:
             db[KPIS].add_column(column, str)
     db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    _add_ocr_columns(db)
     db[PROGRAMS].create(
         {c: _SQL_TYPES.get(c, str) for c in PROGRAM_COLUMNS},
         pk="id",
@@ -315,31 +337,39 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
 
+def _add_ocr_columns(db: sqlite_utils.Database) -> None:
+    """The columns of :data:`OCR_COLUMNS` a table created by an older planex lacks."""
+    for table, column, kind in OCR_COLUMNS:
+        if db[table].exists() and column not in db[table].columns_dict:
+            db[table].add_column(column, kind)
+
+
 PLAN_COLUMNS = ("id", "doc_id", "number", "insurer", "insurer_type", "branch", "plan_type", "fiscal_year",
-                "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages")  # fmt: skip
+                "period_start", "period_end", "title", "page_start", "page_end", "garbled_pages",
+                "ocr_pages")  # fmt: skip
 SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "path", "page_start",
-                   "page_end", "text", "doc_id")  # fmt: skip
+                   "page_end", "text", "doc_id", "ocr")  # fmt: skip
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
                "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
-               "population_norm", "sources", "context")  # fmt: skip
+               "population_norm", "sources", "context", "ocr")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",
                    "actions", "evaluation", "status", "success_factors", "obstacles", "kpi_ids",
-                   "raw_text")  # fmt: skip
+                   "raw_text", "ocr")  # fmt: skip
 HEALTH_ISSUE_COLUMNS = ("id", "doc_id", "plan_id", "number", "page", "section", "issue", "direction",
-                        "priority", "programs", "program_ids", "raw_text")  # fmt: skip
+                        "priority", "programs", "program_ids", "raw_text", "ocr")  # fmt: skip
 LIST_COLUMNS = {"actions", "kpi_ids", "programs", "program_ids", "sources"}
 """Columns holding a list, stored as a JSON array (sqlite-utils and Datasette read them as such)."""
 _SQL_TYPES: dict[str, type] = {
     "number": int, "page_start": int, "page_end": int, "page": int, "age_from": int, "age_to": int,
     "new": bool, "key_program": bool, "priority": bool, "budget_thousand_yen": float,
-    "settled_thousand_yen": float,
+    "settled_thousand_yen": float, "ocr": bool,
 }  # fmt: skip
 
 
 PAGE_COLUMNS = ("doc_id", "page_no", "text", "raw_text", "quality", "reader", "garble_ratio", "width",
-                "height")  # fmt: skip
+                "height", "ocr_confidence")  # fmt: skip
 LINE_COLUMNS = ("doc_id", "page_no", "line_no", "text", "raw_text", "x0", "y0", "x1", "y1", "size", "bold",
                 "vertical", "role", "cell")  # fmt: skip

@@ -13,7 +13,7 @@ grouped (``--by``) and filtered by plan through covering indexes on integers rat
 20-character ids, a search can tell a selective filter from one that keeps almost everything
 without counting (``extract.use.candidates``), and a document's places are deleted through its
 keys. ``search_sentences`` is a view with one row per place in the columns the table of that name
-had until schema 3 (and ``text_id``), for the readers that want a sentence with its place:
+had until schema 4 (and ``text_id``), for the readers that want a sentence with its place:
 Datasette's table page and search box, notebooks, SQL by hand.
 
 The tokens are stored, at some cost in size, so that a deletion hands FTS5 exactly what was
@@ -127,7 +127,7 @@ def _kind_of(db: sqlite_utils.Database, name: str) -> str | None:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the search tables, the FTS5 index, its triggers and the view; a database of schema
-    2 or older (one table ``search_sentences`` with a row per place) is converted first.
+    4 or older (one table ``search_sentences`` with a row per place) is converted first.
 
     Statement by statement (not ``executescript``, which would commit the caller's transaction).
     """
@@ -142,7 +142,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         _convert_old_rows(db)
 
 
-_OLD = f"{SENTENCES}_schema2"
+_OLD = f"{SENTENCES}_old"
 
 
 def _set_aside_old_table(db: sqlite_utils.Database) -> None:

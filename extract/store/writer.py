@@ -44,14 +44,42 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def known_ids(db: sqlite_utils.Database) -> set[str]:
+def known_ids(db: sqlite_utils.Database, *, ocr: bool = False) -> set[str]:
     """Ids (content hashes) of the documents already loaded by this version of planex.
 
     A document loaded by another version is read again by the next load: a newer planex
-    extracts more (programs came with 0.2.0), and the rerun replaces it whole.
+    extracts more (programs came with 0.2.0), and the rerun replaces it whole. With ``ocr`` (a
+    load with ``--ocr``), a document read without OCR that has pages without text is not known:
+    reading it with OCR gives more. A document read with OCR stays known to a load without it
+    (what OCR read is kept; ``--force`` reads it again as asked).
     """
     sql = f"select id from {DOCUMENTS} where planex_version = ?"
+    if ocr:
+        sql += (f" and (ocr = 1 or not exists (select 1 from {PAGES} p where p.doc_id = {DOCUMENTS}.id"
+                " and p.quality = 'no_text'))")
     return {row[0] for row in db.execute(sql, [__version__]).fetchall()}
+
+
+RETRIED_KINDS = ("timeout",)
+"""Failures a rerun tries again: they depend on the machine (its load, the timeout given), not
+only on the file's bytes. A crash of the reader is tried again too (see :data:`CRASHED`)."""
+CRASHED = "the PDF reader crashed"
+"""How a crashed reader's failure begins (kind ``malformed``): killed for memory, maybe."""
+
+
+def known_failures(db: sqlite_utils.Database) -> dict[str, LoadError]:
+    """Files that failed on an earlier load by this version of planex for a reason of their own
+    (encrypted, empty, not a PDF, malformed, truncated), by content hash: reading the same bytes
+    again with the same planex would fail the same way, so a rerun skips them (``--force`` does
+    not). Timeouts and crashes of the reader are not listed: they are tried again."""
+    rows = db.execute(
+        f"select * from {LOAD_ERRORS} where planex_version = ? and sha256 is not null "
+        f"and kind not in ({','.join('?' * len(RETRIED_KINDS))}) and substr(message, 1, ?) != ?",
+        [__version__, *RETRIED_KINDS, len(CRASHED), CRASHED],
+    )
+    columns = [d[0] for d in rows.description]
+    failures = (LoadError(**dict(zip(columns, row, strict=True))) for row in rows.fetchall())
+    return {failure.sha256: failure for failure in failures if failure.sha256}
 
 
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
@@ -90,6 +118,7 @@ def write_document(
                 "loaded_at": now(),
                 "planex_version": __version__,
                 "truncated": int(rows.truncated),
+                "ocr": int(rows.ocr),
             }
         )
         for table, (columns, values) in rows.tables.items():

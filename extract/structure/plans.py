@@ -19,7 +19,7 @@ from extract.structure.dates import find_years, parse_year, parse_year_range
 from extract.structure.headings import PlanLine, plan_lines
 from extract.structure.outline import build_sections
 from schemas.plans import InsurerType, Plan, PlanType, Section
-from schemas.records import Page, ParsedDocument
+from schemas.records import READABLE, Page, ParsedDocument
 
 _PLAN_WORDS = r"(事業計画|データヘルス計画|実施計画)"
 _BRANCH_TITLE = re.compile(_PLAN_WORDS + r".{0,6}?[(]\s*([^()]{1,12}?)\s*支部\s*[)]")
@@ -173,9 +173,9 @@ def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
     whole = insurer_of(parsed.title + "\n" + "\n".join(p.text for p in parsed.pages[:3]))
     for span in spans:
         pages = parsed.pages[span.page_start - 1 : span.page_end]
-        head = "\n".join(p.text for p in pages[:2] if p.quality == "ok")
+        head = "\n".join(p.text for p in pages[:2] if p.quality in READABLE)
         context = f"{span.title}\n{parsed.title}\n{head}"
-        cover = f"{span.title}\n{parsed.title}\n{pages[0].text if pages[0].quality == 'ok' else ''}"
+        cover = f"{span.title}\n{parsed.title}\n{pages[0].text if pages[0].quality in READABLE else ''}"
         kind = plan_type_of(f"{span.title}\n{parsed.title}", head)
         # The cover names the publisher; the body also names others (partners, examples).
         insurer = insurer_of(cover)
@@ -200,6 +200,7 @@ def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
             page_start=span.page_start,
             page_end=span.page_end,
             garbled_pages=[p.page_no for p in pages if p.quality == "garbled"],
+            ocr_pages=[p.page_no for p in pages if p.quality == "ocr"],
         )
         items = plan_lines([(p.page_no, p.lines) for p in pages if p.quality != "garbled"])
         owner: list[int] = []

@@ -5,7 +5,9 @@ The long CSV starts with exactly these columns, in this order (other tools rely 
 indicator, indicator_id, comparator, value, unit, target_year, baseline_value, baseline_year,
 actual_value, population, raw_text``, followed by ``indicator_label, population_norm,
 indicator_rule, pages, sources`` (every page and statement a target stands on). ``excel=True``
-writes UTF-8 with a byte-order mark so Excel shows the Japanese; the wide form has one row per
+writes UTF-8 with a byte-order mark so Excel shows the Japanese, and a text cell that Excel would
+take for a formula (``=``, ``+``, ``-``, ``@`` first: text from a PDF is data, and a cell such as
+``=HYPERLINK(…)`` must not run) is written with a leading apostrophe; the wide form has one row per
 plan and one column per canonical indicator, normalized population and target year, so that
 the same measure of the same people lines up across insurers.
 """
@@ -29,7 +31,7 @@ KPI_EXPORT_COLUMNS = (
     "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "section",
     "program", "kind", "indicator", "indicator_id", "comparator", "value", "unit", "target_year",
     "baseline_value", "baseline_year", "actual_value", "population", "raw_text",
-    "indicator_label", "population_norm", "indicator_rule", "pages", "sources",
+    "indicator_label", "population_norm", "indicator_rule", "pages", "sources", "ocr",
 )  # fmt: skip
 _PLAN_COLUMNS = ("plan_id", "insurer", "insurer_type", "branch", "plan_type", "plan_fiscal_year",
                  "period_start", "period_end", "source_file")  # fmt: skip
@@ -71,7 +73,7 @@ def kpi_records(
                p.fiscal_year as plan_fiscal_year, k.section, k.program, k.kind, k.indicator,
                k.indicator_id, k.comparator, k.value, k.unit, k.target_year, k.baseline_value,
                k.baseline_year, k.actual_value, k.population, k.raw_text,
-               k.population_norm, k.indicator_rule, k.sources,
+               k.population_norm, k.indicator_rule, k.sources, k.ocr,
                k.plan_id, p.insurer_type, p.period_start, p.period_end
         from kpis k join plans p on p.id = k.plan_id join documents d on d.id = k.doc_id
         where {" and ".join(where)}
@@ -86,6 +88,7 @@ def kpi_records(
         ]  # a record stored before sources were kept
         row["pages"] = "; ".join(dict.fromkeys(str(s["page"]) for s in sources))
         row["sources"] = "\n".join(source_text(s) for s in sources)
+        row["ocr"] = bool(row["ocr"])  # read from a page read by OCR: filter, or check those first
     return rows
 
 
@@ -131,15 +134,29 @@ def _open(path: Path, excel: bool):
     return output_file(path, encoding="utf-8-sig" if excel else "utf-8", newline="")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes Excel read a CSV cell as a formula (OWASP's list for CSV injection)."""
+
+
+def excel_text(value: Any) -> Any:
+    """A cell Excel shows as the text it is: text starting like a formula gets a leading ``'``;
+    numbers (a negative baseline included) are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(
     rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...], excel: bool = False
 ) -> int:
+    """Rows as CSV, in ``columns`` order; ``excel``: with a byte-order mark, formulas defused."""
     count = 0
+    cell = excel_text if excel else (lambda value: value)
     with _open(path, excel) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in columns})
+            writer.writerow({c: ("" if row.get(c) is None else cell(row.get(c))) for c in columns})
             count += 1
     return count
 
@@ -214,14 +231,14 @@ PROGRAM_EXPORT_COLUMNS = (
     "period_start", "period_end", "number", "name", "category", "new", "key_program", "source",
     "section", "page_start", "page_end", "population", "sex", "age_from", "age_to", "sites",
     "budget_thousand_yen", "settled_thousand_yen", "purpose", "summary", "method", "structure",
-    "actions", "evaluation", "status", "success_factors", "obstacles", "kpis", "health_issues",
+    "actions", "evaluation", "status", "success_factors", "obstacles", "kpis", "health_issues", "ocr",
 )  # fmt: skip
 """Columns of ``planex export programs``. ``actions`` holds one action per line; ``kpis`` the
 linked KPI records as ``indicator: target`` lines, ``health_issues`` the issues naming it."""
 
 HEALTH_ISSUE_EXPORT_COLUMNS = (
     "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "number", "page", "section",
-    "issue", "direction", "priority", "programs", "raw_text",
+    "issue", "direction", "priority", "programs", "raw_text", "ocr",
 )  # fmt: skip
 
 
@@ -277,6 +294,7 @@ def program_records(
         row["health_issues"] = "\n".join(issues.get(row["id"], []))
         for flag in ("new", "key_program"):
             row[flag] = None if row[flag] is None else bool(row[flag])
+        row["ocr"] = bool(row.get("ocr"))
     return rows
 
 
@@ -300,4 +318,5 @@ def health_issue_records(
     for row in rows:
         row["programs"] = "\n".join(json.loads(row["programs"] or "[]"))
         row["priority"] = None if row["priority"] is None else bool(row["priority"])
+        row["ocr"] = bool(row.get("ocr"))
     return rows

@@ -35,6 +35,7 @@ import sqlite_utils
 from extract import __version__, store
 from extract.pipeline import read_document
 from extract.read import pdf
+from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, Tesseract, find_tesseract
 from extract.read.pdf import PdfReadError
 from extract.records.indicators import Catalogue, catalogue_from
 from schemas.records import ErrorKind, LoadError
@@ -68,6 +69,9 @@ class Failure:
 class LoadSummary:
     loaded: int = 0
     unchanged: int = 0
+    failed_before: int = 0
+    """Files this planex failed on before, for a reason of their bytes (encrypted, malformed …):
+    not read again (``force`` does); their ``load_errors`` rows stay."""
     failed: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
     """Documents loaded from files cut short (the pages that could be recovered)."""
@@ -76,6 +80,8 @@ class LoadSummary:
     seconds: float = 0.0
     files: int = 0
     remapped: store.Remapped | None = None
+    ocr_pages: int = 0
+    """Pages read by OCR (``--ocr``)."""
     """With a new indicator catalogue: the records already stored, mapped again with it."""
 
     @property
@@ -85,7 +91,8 @@ class LoadSummary:
 
 @dataclass
 class FileOutcome:
-    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged`` or an error kind."""
+    """What happened to one file: ``outcome`` is ``loaded``, ``unchanged``, ``failed_before`` (its
+    bytes failed before with this planex: not read again) or an error kind."""
 
     path: Path
     outcome: str
@@ -98,10 +105,17 @@ class FileOutcome:
     truncated: bool = False
     second_opinions: int = 0
     """Pages pdfplumber was asked to read again (garbled pages; at most a few if it never helps)."""
+    second_opinions_kept: int = 0
+    """Of those, the pages where pdfplumber's reading was kept (it was cleaner than PyMuPDF's)."""
+    ocr_pages: int = 0
+    """Pages read by OCR (pages without a text layer, with ``--ocr``)."""
 
 
 ProgressCallback = Callable[[FileOutcome], None]
 """Called once per file, as soon as its outcome is known."""
+OcrCallback = Callable[[Path, int, int], None]
+"""Called with (file, pages OCR'd so far, pages to OCR) as a worker OCRs a file's pages."""
+NO_TEXT_HINT = "a scan? load it with --ocr to read its pages by OCR"
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -119,16 +133,22 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(unique, key=str)
 
 
-def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.DocumentRows | Failure:
+def process_file(
+    path: str | Path,
+    catalogue: Catalogue | None = None,
+    ocr: Tesseract | None = None,
+    on_ocr: Callable[[int, int], None] | None = None,
+) -> store.DocumentRows | Failure:
     """Read one file into rows to store, or say why it cannot be (runs in a worker process);
-    KPI records are mapped with the indicator ``catalogue`` (planex's own by default)."""
+    KPI records are mapped with the indicator ``catalogue`` (planex's own by default); with
+    ``ocr``, pages without a text layer are OCR'd (``on_ocr`` hears of each)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return store.document_rows(read_document(data, catalogue))
+        return store.document_rows(read_document(data, catalogue, ocr=ocr, on_ocr=on_ocr))
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:
@@ -137,10 +157,33 @@ def process_file(path: str | Path, catalogue: Catalogue | None = None) -> store.
         return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
 
 
-def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> None:
+def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
+    """The error a document read is stored with, if any: ``no_text`` (no page had text: the hint
+    names ``--ocr``), or ``partial`` (a later stage failed: what it would have read is missing)."""
+    if rows.text_quality == "no_text":
+        message = f"no text on any of its {rows.pages} pages " + (
+            "(OCR read none: blank pages?)" if rows.ocr else f"({NO_TEXT_HINT})"
+        )
+        kind = "no_text"
+    elif rows.failures:
+        message = "; ".join(rows.failures) + " — its pages and lines are stored; please report it"
+        kind = "partial"
+    else:
+        return None
+    return LoadError(file_name=path.name, path=str(path), sha256=rows.sha256, kind=kind, message=message,
+                     at=store.now(), planex_version=__version__)  # fmt: skip
+
+
+def _worker_main(
+    conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
+) -> None:
     """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
-    (TOML text, file name), validated by the parent; every file of the load is mapped with it."""
+    (TOML text, file name), validated by the parent; every file of the load is mapped with it.
+    ``ocr``: Tesseract, with ``--ocr``; the worker tells the parent how many pages a file has to
+    OCR and each one done (``("ocr", done, total)``) before the file's result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    with contextlib.suppress(OSError):
+        os.setpgrp()  # a group of its own: killed with the worker, no Tesseract outlives it
     catalogue = catalogue_from(*indicators)
     from extract.records.ginza import nlp
 
@@ -159,9 +202,16 @@ def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> No
             return
         if path is None:
             return
-        wall, cpu, asked = time.perf_counter(), time.process_time(), pdf.STATS["second_opinions"]
-        result = process_file(path, catalogue)
-        work = (time.perf_counter() - wall, time.process_time() - cpu, pdf.STATS["second_opinions"] - asked)
+        wall, cpu = time.perf_counter(), time.process_time()
+        asked, kept = pdf.STATS["second_opinions"], pdf.STATS["second_opinions_kept"]
+
+        def tell(done: int, total: int) -> None:
+            with contextlib.suppress(OSError):
+                conn.send(("ocr", done, total))
+
+        result = process_file(path, catalogue, ocr, tell)
+        work = (time.perf_counter() - wall, time.process_time() - cpu,
+                pdf.STATS["second_opinions"] - asked, pdf.STATS["second_opinions_kept"] - kept)  # fmt: skip
         try:
             conn.send((result, *work))
         except (BrokenPipeError, OSError):
@@ -171,25 +221,31 @@ def _worker_main(conn: Connection, indicators: tuple[str, str] = ("", "")) -> No
 class _Worker:
     """One worker process and the file it is working on."""
 
-    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", "")) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", ""),
+                 ocr: Tesseract | None = None) -> None:  # fmt: skip
         self.indicators = indicators
+        self.ocr = ocr
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, indicators), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, indicators, ocr), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
         self.path: Path | None = None
         self.sha: str | None = None
         self.started = 0.0
+        self.to_ocr = 0
 
     def give(self, path: Path, sha: str | None) -> None:
-        self.path, self.sha, self.started = path, sha, time.monotonic()
+        self.path, self.sha, self.started, self.to_ocr = path, sha, time.monotonic(), 0
         self.conn.send(str(path))
 
     def done(self) -> None:
         self.path, self.sha = None, None
 
     def kill(self) -> None:
+        if self.process.pid is not None:  # the worker's group: the worker and its Tesseract
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.kill()
         self.process.join(5)
         self.conn.close()
@@ -222,14 +278,22 @@ def load(
     force: bool = False,
     progress: ProgressCallback | None = None,
     catalogue: Catalogue | None = None,
+    ocr: bool = False,
+    ocr_progress: OcrCallback | None = None,
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
-    Unchanged files (same content hash as a loaded document) are skipped unless ``force``.
+    Unchanged files (same content hash as a loaded document) are skipped unless ``force``, and so
+    are files whose same bytes this planex failed on before for a reason of their own
+    (:func:`store.known_failures`: encrypted, malformed … ; timeouts and crashes are tried again).
     KPI records are mapped with the database's indicator catalogue (:func:`store.stored_catalogue`);
     a ``catalogue`` given replaces it: it is stored in the database first, and once every file
     is loaded the records already there are mapped again with it (no PDF is read twice).
-    Raises :class:`UsageError` for a missing path, :class:`LoadInterrupted` on Ctrl-C and
+    With ``ocr``, pages without a text layer are read by Tesseract (a page with text never is);
+    a file's timeout grows by :data:`extract.read.ocr.SECONDS_PER_PAGE` for each page it has to
+    OCR, and a document loaded before without OCR is read again if it has pages without text.
+    Raises :class:`UsageError` for a missing path or, with ``ocr``, a machine without Tesseract's
+    Japanese model (the message names the packages), :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
     :func:`store.check_database`; also one holding documents read by a newer planex).
     """
@@ -237,6 +301,12 @@ def load(
     workers = max(1, workers or os.cpu_count() or 1)
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
+    engine = None
+    if ocr:
+        try:
+            engine = find_tesseract()
+        except OcrUnavailable as exc:
+            raise UsageError(str(exc)) from None
     db = open_target(db_path)
     remap = catalogue is not None
     if catalogue is None:
@@ -246,7 +316,8 @@ def load(
     indicators = (catalogue.user_text, catalogue.user_source)
     summary = LoadSummary(files=len(files))
     started = time.perf_counter()
-    known = store.known_ids(db)
+    known = store.known_ids(db, ocr=ocr)
+    failed_before = {} if force else store.known_failures(db)
     queue: deque[tuple[Path, str | None]] = deque()
     claimed: set[str] = set()
 
@@ -260,11 +331,17 @@ def load(
             summary.unchanged += 1
             report(FileOutcome(path, "unchanged"))
             continue
+        if sha is not None and sha in failed_before:
+            before = failed_before[sha]
+            summary.failed_before += 1
+            report(FileOutcome(path, "failed_before", message=f"{before.kind}: {before.message} "
+                               "(failed before with this planex; --force tries again)"))  # fmt: skip
+            continue
         if sha is not None:
             claimed.add(sha)
         queue.append((path, sha))
 
-    def fail(path: Path, failure: Failure, work: tuple[float, float, int] = (0.0, 0.0, 0)) -> None:
+    def fail(path: Path, failure: Failure, work: tuple[float, float, int, int] = (0.0, 0.0, 0, 0)) -> None:
         store.record_error(
             db,
             LoadError(
@@ -274,39 +351,35 @@ def load(
                 kind=failure.kind,
                 message=failure.message,
                 at=store.now(),
+                planex_version=__version__,
             ),
         )
         summary.failed[failure.kind] += 1
-        seconds, cpu, asked = work
-        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked))
+        seconds, cpu, asked, kept = work
+        report(FileOutcome(path, failure.kind, 0, seconds, cpu, failure.message, second_opinions=asked,
+                           second_opinions_kept=kept))  # fmt: skip
 
-    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int]) -> None:
+    def finish(path: Path, result: store.DocumentRows | Failure, work: tuple[float, float, int, int]) -> None:
         if isinstance(result, Failure):
             fail(path, result, work)
             return
-        error = None
-        if result.text_quality == "no_text":
-            error = LoadError(
-                file_name=path.name,
-                path=str(path),
-                sha256=result.sha256,
-                kind="no_text",
-                message=f"no text on any of its {result.pages} pages (a scan? OCR it first)",
-                at=store.now(),
-            )
+        error = document_error(path, result)
         store.write_document(db, result, path, error)
         pages = result.pages
         summary.pages += pages
         summary.characters += result.characters
-        seconds, cpu, asked = work
+        summary.ocr_pages += result.ocr_pages
+        seconds, cpu, asked, kept = work
         if error is not None:
-            summary.failed["no_text"] += 1
-            report(FileOutcome(path, "no_text", pages, seconds, cpu, error.message, second_opinions=asked))
+            summary.failed[error.kind] += 1
+            report(FileOutcome(path, error.kind, pages, seconds, cpu, error.message, second_opinions=asked,
+                               second_opinions_kept=kept, ocr_pages=result.ocr_pages))  # fmt: skip
         else:
             summary.loaded += 1
             summary.truncated += result.truncated
             outcome = FileOutcome(path, "loaded", pages, seconds, cpu, truncated=result.truncated,
-                                  second_opinions=asked)  # fmt: skip
+                                  second_opinions=asked, second_opinions_kept=kept,
+                                  ocr_pages=result.ocr_pages)  # fmt: skip
             report(outcome)
 
     ctx = mp.get_context("forkserver")
@@ -314,7 +387,7 @@ def load(
     pool: list[_Worker] = []
     failed_starts = 0
     try:
-        pool = [_Worker(ctx, indicators) for _ in range(min(workers, len(queue)))]
+        pool = [_Worker(ctx, indicators, engine) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
                 if worker.ready and worker.path is None and queue:
@@ -338,18 +411,25 @@ def load(
                 if worker.conn in ready:
                     try:
                         result, *work = worker.conn.recv()
+                        if result == "ocr":  # pages to OCR: the file's time grows with them
+                            worker.to_ocr = work[1]
+                            if ocr_progress is not None:
+                                ocr_progress(path, work[0], work[1])
+                            continue
                     except (EOFError, OSError):
                         code = worker.process.exitcode
-                        message = f"the PDF reader crashed (exit code {code})"
-                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0]
+                        message = f"{store.CRASHED} (exit code {code})"
+                        result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
                         pool[pool.index(worker)] = _replace(worker, ctx)
                     else:
                         worker.done()
-                    finish(path, result, (work[0], work[1], work[2]))
-                elif elapsed > timeout:
+                    finish(path, result, (work[0], work[1], work[2], work[3]))
+                elif elapsed > timeout + worker.to_ocr * SECONDS_PER_PAGE:
+                    allowed = timeout + worker.to_ocr * SECONDS_PER_PAGE
+                    pages = f" ({worker.to_ocr} pages to OCR)" if worker.to_ocr else ""
                     pool[pool.index(worker)] = _replace(worker, ctx)
-                    given_up = Failure("timeout", f"gave up after {timeout:g} s", worker.sha)
-                    fail(path, given_up, (elapsed, elapsed, 0))
+                    given_up = Failure("timeout", f"gave up after {allowed:g} s{pages}", worker.sha)
+                    fail(path, given_up, (elapsed, elapsed, 0, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
             summary.remapped = store.remap_kpis(db, catalogue)
     except KeyboardInterrupt:
@@ -399,4 +479,4 @@ def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> N
 
 def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
     worker.kill()
-    return _Worker(ctx, worker.indicators)
+    return _Worker(ctx, worker.indicators, worker.ocr)

@@ -82,7 +82,7 @@ def check_database(db_path: str | Path) -> Path:
 
 def _bring_up_to_date(path: Path) -> None:
     """An older planex's database, brought up to date as every command does on opening it (the
-    search index's layout changed with schema 3); served read-only afterwards."""
+    search index's layout changed with schema 5); served read-only afterwards."""
     try:
         store.open_db(path).close()
     except sqlite3.OperationalError as exc:

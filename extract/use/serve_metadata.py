@@ -63,8 +63,9 @@ TABLES: tuple[TableSpec, ...] = (
             "pages": "Number of pages.",
             "bytes": "File size in bytes.",
             "title": "Title from the PDF's metadata or first page.",
-            "text_quality": "ok, mixed (some pages unreadable), garbled (a font without a usable "
-            "Unicode map) or no_text (a scan).",
+            "text_quality": "ok, ocr (a scan read by OCR), mixed (some pages unreadable or read by OCR), "
+            "garbled (a font without a usable Unicode map) or no_text (a scan not read by OCR).",
+            "ocr": "1: read with planex load --ocr (pages without a text layer were OCR'd).",
             "loaded_at": "When it was loaded (UTC).",
             "planex_version": "planex version that loaded it.",
         },
@@ -76,8 +77,10 @@ TABLES: tuple[TableSpec, ...] = (
         "One row per page: normalized and raw text, and whether it could be read.",
         ("schemas.records:Page",),
         {
-            "quality": "ok, garbled (unreadable font) or no_text (a scan or a blank page).",
-            "reader": "Library that read the page: pymupdf, or pdfplumber as a fallback.",
+            "quality": "ok, ocr (no text layer, read by OCR), garbled (unreadable font) or no_text (a scan "
+            "not OCR'd, or a blank page).",
+            "reader": "Library that read the page: pymupdf, pdfplumber as a fallback, or tesseract (OCR).",
+            "ocr_confidence": "Tesseract's mean word confidence (0-100) on a page read by OCR.",
             "width": "Page width in points.",
             "height": "Page height in points.",
         },
@@ -109,6 +112,7 @@ TABLES: tuple[TableSpec, ...] = (
             "period_start": "First fiscal year of a multi-year plan.",
             "period_end": "Last fiscal year of a multi-year plan.",
             "garbled_pages": "Pages flagged garbled, not parsed (a JSON list).",
+            "ocr_pages": "Pages read by OCR (a JSON list): check their records first.",
         },
         {"label_column": "title", "facets": ["insurer_type", "plan_type", "fiscal_year"]},
     ),
@@ -166,9 +170,11 @@ TABLES: tuple[TableSpec, ...] = (
             "file_name": "File name.",
             "path": "Path of the file.",
             "sha256": "SHA-256 of its bytes, if read.",
-            "kind": "encrypted, empty, not_pdf, malformed, timeout or no_text.",
+            "kind": "encrypted, empty, not_pdf, malformed, truncated, timeout, no_text or partial "
+            "(a later stage failed: pages stored, the records of the stage named missing).",
             "message": "What went wrong.",
             "at": "When (UTC).",
+            "planex_version": "The planex that failed on it (its rerun skips the file, --force does not).",
         },
         {"facets": ["kind"]},
     ),

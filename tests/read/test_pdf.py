@@ -13,7 +13,7 @@ from extract.read.normalize import normalize_text
 from extract.read.pdf import SECOND_OPINION_TRIES, STATS, PdfReadError, read_pdf
 from extract.read.quality import is_suspicious
 from tests.conftest import CORPUS, manifest
-from tests.mutations import page_tree_last, repeated_pages, without_unicode_maps
+from tests.mutations import joined, page_tree_last, repeated_pages, without_unicode_maps
 
 
 def _read(path: Path):
@@ -168,6 +168,19 @@ def test_second_opinions_go_on_where_they_help(real_dir: Path) -> None:
     doc = read_pdf(long)
     assert [p.reader for p in doc.pages] == ["pdfplumber"] * (SECOND_OPINION_TRIES + 3)
     assert all("日本語テスト" in p.text for p in doc.pages)
+
+
+def test_second_opinions_that_helped_once_do_not_go_on_for_ever(corpus_pdfs: Path, real_dir: Path) -> None:
+    """A page pdfplumber rescues, then 60 garbled pages it cannot: its one success buys it no more
+    than one wasted reading beyond the usual few, not one per page."""
+    rescued = (real_dir / "90ms_rksj_h_sample.pdf").read_bytes()
+    hopeless = repeated_pages(without_unicode_maps((corpus_pdfs / TOKYO).read_bytes()), 60)
+    asked, kept = STATS["second_opinions"], STATS["second_opinions_kept"]
+    doc = read_pdf(joined(rescued, hopeless))
+    asked, kept = STATS["second_opinions"] - asked, STATS["second_opinions_kept"] - kept
+    assert doc.pages[0].reader == "pdfplumber" and "日本語テスト" in doc.pages[0].text
+    assert kept == 1
+    assert asked - kept == max(SECOND_OPINION_TRIES, kept + 1)
 
 
 def _squash(text: str) -> str:

@@ -1,6 +1,6 @@
 """The search index's tables (``extract.store.search_tables``) on the corpus loaded by the real
 loader: each distinct sentence stored once with its places, deletion, and the conversion of a
-database of schema 2 (one row per place, sentence and tokens in each)."""
+database of schema 4 or older (one row per place, sentence and tokens in each)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_deleting_a_document_keeps_the_sentences_another_shares(db_path: Path, t
     db.close()
 
 
-SCHEMA_2 = (  # the search index as planex wrote it until schema 3: one row per place
+SCHEMA_2 = (  # the search index as planex wrote it until schema 4: one row per place
     """create table search_sentences (id integer primary key, kind text not null, ref_id text,
         section_id text, plan_id text, doc_id text not null, page integer, sentence text not null,
         body_tokens text not null, repeats integer not null default 0,
@@ -121,11 +121,11 @@ def test_a_schema_2_database_is_converted_when_opened(db_path: Path, db: sqlite_
     assert old.execute(sql).fetchone() == ("table",)
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
+    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 5
     sql = "select name, type from sqlite_master where name like 'search_%'"
     kinds = dict(converted.execute(sql).fetchall())
     assert kinds["search_sentences"] == "view" and kinds["search_texts"] == "table"
-    assert "search_sentences_schema2" not in kinds
+    assert "search_sentences_old" not in kinds
     assert converted.execute(f"select {VIEW_COLUMNS} from search_sentences order by id").fetchall() == rows
     _integrity(converted)
     for query in QUERIES:  # the same hits as the database loaded by this planex

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from extract import store
 from extract.cli import app
+from extract.use import export
 from extract.use.export import KPI_EXPORT_COLUMNS
 
 runner = CliRunner()
@@ -45,6 +46,30 @@ def test_excel_csv_has_a_byte_order_mark(corpus_db: Path, tmp_path: Path) -> Non
     out = tmp_path / "kpis.csv"
     runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--excel"])
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_excel_csv_defuses_text_that_reads_as_a_formula(corpus_db: Path, tmp_path: Path) -> None:
+    """Text from a PDF is data: in a CSV for Excel a cell starting with = + - @ gets a leading
+    apostrophe (a comparator ``=`` too); numbers, negative ones included, stay numbers."""
+    hostile = {"raw_text": '=HYPERLINK("http://x","健診")', "indicator": "@SUM(1)", "value": -3.5,
+               "unit": "+5", "section": "-前年度比"}  # fmt: skip
+    columns = tuple(hostile)
+    out = tmp_path / "hostile.csv"
+    export.write_csv([hostile], out, columns, excel=True)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert row == {"raw_text": "'" + hostile["raw_text"], "indicator": "'@SUM(1)", "value": "-3.5",
+                   "unit": "'+5", "section": "'-前年度比"}  # fmt: skip
+    export.write_csv([hostile], out, columns)  # without --excel the text is as read
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert next(csv.DictReader(fh))["raw_text"] == hostile["raw_text"]
+    kpis = tmp_path / "kpis.csv"
+    runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(kpis), "--excel"])
+    with kpis.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    comparators = {r["comparator"] for r in rows}
+    assert "'=" in comparators and "=" not in comparators and ">=" in comparators
+    assert not [v for r in rows for v in r.values() if v.startswith(("=", "+", "@"))]
 
 
 def test_wide_lines_up_the_branches(corpus_db: Path, tmp_path: Path) -> None:

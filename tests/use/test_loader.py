@@ -115,6 +115,32 @@ def test_loading_twice_changes_nothing_and_force_reloads(mixed_folder: Path, tmp
     assert all(reloaded[i] > loaded_at[i] for i in loaded_at)
 
 
+def test_files_that_failed_are_not_read_again_unless_forced(mixed_folder: Path, tmp_path: Path) -> None:
+    """A rerun of the same planex on the same folder does not read again the files whose bytes
+    failed (encrypted, empty, not a PDF, cut short): they would fail the same way. Their error rows
+    stay; --force reads them again; an error recorded by another planex version is tried again."""
+    db_path = tmp_path / "plans.db"
+    load([mixed_folder], db_path, workers=1)
+    errors = _errors(db_path)
+    outcomes: dict[str, str] = {}
+    again = load([mixed_folder], db_path, workers=1,
+                 progress=lambda o: outcomes.update({o.path.name: o.outcome}))  # fmt: skip
+    assert (again.failed_before, again.failed_total, again.loaded) == (4, 0, 0)
+    assert {name for name, outcome in outcomes.items() if outcome == "failed_before"} == {
+        "password-example.pdf", "empty.pdf", "error-page.pdf", "truncated.pdf"}  # fmt: skip
+    assert _errors(db_path) == errors
+    conn = sqlite3.connect(db_path)
+    conn.execute("update load_errors set planex_version = '0.1.0' where kind = 'encrypted'")
+    conn.commit()
+    conn.close()
+    upgraded = load([mixed_folder], db_path, workers=1)
+    assert (upgraded.failed_before, dict(upgraded.failed)) == (3, {"encrypted": 1})
+    forced = load([mixed_folder], db_path, workers=1, force=True)
+    assert forced.failed_before == 0
+    assert dict(forced.failed) == {"encrypted": 1, "empty": 1, "not_pdf": 1, "no_text": 1, "truncated": 1}
+    assert _errors(db_path) == errors
+
+
 def test_a_document_loaded_by_another_version_is_read_again(mixed_folder: Path, tmp_path: Path) -> None:
     """Upgrading planex and loading the same folder re-reads what the old version stored (a newer
     version extracts more: programs came with 0.2.0); the current version's documents are skipped."""
