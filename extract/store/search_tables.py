@@ -91,8 +91,9 @@ _SCHEMA = (
         page integer,
         repeats integer not null default 0
     )""",
-    # a text's places (a probe, the places a hit lists, --by's counts): covering, kind before plan
-    f"create index if not exists idx_{PLACES}_text on {PLACES}(text_id, kind, plan_key, repeats)",
+    # a text's places (a probe, the places a hit lists, --by's counts): covering, in reading order
+    # (--by takes a plan's first place from the first row of its best rank)
+    f"create index if not exists idx_{PLACES}_text on {PLACES}(text_id, id, kind, plan_key, repeats)",
     # a plan's texts (a filter's candidates, deletion)
     f"create index if not exists idx_{PLACES}_plan on {PLACES}(plan_key, kind, text_id)",
     f"""create virtual table if not exists {INDEX} using fts5(

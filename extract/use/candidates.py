@@ -235,46 +235,35 @@ def plan_counts(
     section_path: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> list[PlanCount]:  # fmt: skip
     """Every plan's matching places under the filter, and its first hit (``--by``): all matches
-    are counted and ranked once each. ``section_path`` maps section ids to their paths, for a
-    section filter.
+    are counted and ranked once each, in one pass. ``section_path`` maps section ids to their
+    paths, for a section filter.
 
-    Each matching sentence is ranked once (``r``); its places are counted per plan with the
-    plan's best rank (``a``), and the plan's first hit is the least (sentence, place) among its
-    places of that rank (``b``: only the sentences of some plan's best rank are joined again).
-    No window over all matches: sorting them by rank cost as much as ranking them."""
+    A plan's first hit is the first place of its first sentence of its best rank, and the pass
+    takes it from the row of the ``min(rank)``: SQLite takes a bare column from the first row
+    holding the minimum (``min()`` keeps the first of equal values, and the sort that groups the
+    rows keeps their order), FTS5 reads the matches in sentence id order, and a sentence's places
+    come from an index in id order. (Documented is only "a row holding the minimum": the tests
+    compare every path with a plain query that orders ties by sentence and place.) No window over
+    all matches, no second join: sorting the matches by rank cost as much as ranking them."""
     cte, source, cte_args, args = matching_texts(scope)
-    place_sql, place_args = _place_filter(scope)
+    place_sql, place_args = _place_filter(scope)  # a place's rank is read only if it passes
     section = ", p.section_id" if scope.section is not None else ""
-    same_section = "and a.section_id is p.section_id" if section else ""
+    source = source.replace(" where ", f" cross join {PLACES} p on p.text_id = m.rowid where ", 1)
     rows = db.execute(
-        f"""with {cte + ',' if cte else ''}
-        r as materialized (select m.rowid as id, m.rank as rank {source}),
-        a as materialized (
-            select p.plan_key as plan_key {section + ' as section_id' if section else ''}, count(*) as n,
-                sum(1 - p.repeats) as u, min(r.rank) as best
-            from r cross join {PLACES} p on p.text_id = r.id where 1 = 1 {place_sql}
-            group by p.plan_key {section}),
-        b as (
-            select p.plan_key as plan_key {section + ' as section_id' if section else ''},
-                min(p.text_id * 4294967296 + p.id) as first
-            from r cross join {PLACES} p on p.text_id = r.id
-                cross join a on a.plan_key = p.plan_key and a.best = r.rank {same_section}
-            where r.rank in (select best from a) {place_sql}
-            group by p.plan_key {section})
-        select a.plan_key, a.n, a.u, a.best, b.first {', a.section_id' if section else ''}
-        from a join b on b.plan_key = a.plan_key {'and b.section_id is a.section_id' if section else ''}""",
-        [*cte_args, match, *args, *place_args, *place_args],
+        f"""{'with ' + cte if cte else ''}
+        select p.plan_key, count(*), sum(1 - p.repeats), min(m.rank), p.text_id * 4294967296 + p.id {section}
+        {source} {place_sql}
+        group by p.plan_key {section}""",
+        [*cte_args, match, *args, *place_args],
     ).fetchall()
-    if not section:
-        return [PlanCount(*row) for row in rows]
-    assert section_path is not None and scope.section is not None
-    paths = section_path(sorted({row[5] for row in rows if row[5] is not None}))
+    if section:
+        assert section_path is not None and scope.section is not None
+        paths = section_path(sorted({row[5] for row in rows if row[5] is not None}))
+        rows = [row for row in rows if scope.section in squash(paths.get(row[5]))]
     merged: dict[int, PlanCount] = {}
-    for plan_key, places, unrepeated, rank, first, section_id in rows:
-        if scope.section not in squash(paths.get(section_id)):
-            continue
+    for plan_key, places, unrepeated, rank, first, *_ in rows:
         count = PlanCount(plan_key, places, unrepeated, rank, first)
-        if (before := merged.get(plan_key)) is not None:
+        if (before := merged.get(plan_key)) is not None:  # another section of the plan
             best = min(before, count, key=lambda c: c.order)
             count = PlanCount(plan_key, places + before.places, unrepeated + before.unrepeated, best.rank,
                               best.first)  # fmt: skip
