@@ -1,8 +1,8 @@
 """Which sentences a search ranks, and where they stand: the query path under the filters.
 
-FTS5 ranks a match by calling bm25 on it, and that call is what a search costs (about 0.7 µs a
+FTS5 ranks a match by calling bm25 on it, and that call is what a search costs (about 0.6 µs a
 sentence here; counting the matches costs a fortieth). So a search ranks as few sentences as it
-can, and never ranks a sentence twice:
+can, each once (again only in the rare case below):
 
 - each distinct sentence is indexed once (``extract.store.search_tables``), and its places are
   listed after it is ranked;
@@ -16,8 +16,10 @@ can, and never ranks a sentence twice:
   match asks a covering index whether one of its places passes the kind or plan filter), and
   match first without a plan or kind filter. A section filter is checked on the places of the
   sentences in rank order;
-- FTS5 is asked for the best sentences only (``order by rank, rowid limit k``), more only when
-  their places did not fill the page.
+- FTS5 is asked for the best sentences only (``order by rank, rowid limit k``, ``k`` generous:
+  it costs little), more (ranking again) only when their places did not fill the page;
+- ``--by`` counts every match under the filter and reads each plan's first hit in the same pass
+  (:func:`plan_counts`).
 
 Never ``rowid in (…)``: FTS5 starts its query again for every value of the list, and bm25 counts
 each phrase's matches over the whole index every time. The order is total — rank, then the
