@@ -50,6 +50,7 @@ class TableRecord:
     page: int
     item: int
     who: str = ""  # the row's label cells and group, as written: whom it counts (組合員, 合計)
+    kind: str = ""  # output / outcome: the row's 区分 cell names the kind of its indicator
     target_row: bool = False  # the label says it is a target (目標数, 目標値)
     planned_row: bool = False  # the label says it is a plan (予定者数)
 
@@ -221,8 +222,10 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             if left:
                 for key in [k for k in carry if k >= round(left[0].x0)]:
                     del carry[key]
-                for c in left:
-                    carry[round(c.x0)] = c.text.strip()
+                cells_here: dict[int, str] = {}
+                for c in sorted(left, key=lambda c: c.y0):  # a cell wrapped within its row: one text
+                    cells_here[round(c.x0)] = cells_here.get(round(c.x0), "") + c.text.strip()
+                carry.update(cells_here)
             label = [carry[k] for k in sorted(carry)]
             page = items[row[0]].page_no
             legend = {**legends.get(page, {}), **legends.get(page + 1, {})} or None
@@ -264,6 +267,21 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             group = left[0].text.strip()  # a label alone on its row heads the rows below it
     flush()
     return records
+
+
+# a 区分 cell: the kind of indicator the row holds (アウトプット / アウトカム (成果)), not part of its name
+_KIND_CELL = re.compile(r"^(アウトプット|アウトカム)(指標)?\s*([(（][^()（）]*[)）])?$")
+_KINDS = {"アウトプット": "output", "アウトカム": "outcome"}
+
+
+def _row_kind(row: _Row) -> str:
+    """The kind a 区分 cell of the row names (and the cell is taken out of its label), or ""."""
+    for k, cell in enumerate(row.label):
+        m = _KIND_CELL.match(squash(cell))
+        if m:
+            del row.label[k]
+            return _KINDS[m.group(1)]
+    return ""
 
 
 _UNIT_PAREN = re.compile(rf"\(\s*({_UNITS})数?\s*\)")  # (%), (人), (回数)
@@ -318,6 +336,7 @@ def _row_indicator(row: _Row) -> tuple[str, str]:
 
 
 def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, table_unit: str):
+    kind = _row_kind(row)
     label, label_unit = _row_indicator(row)
     label_unit = label_unit or table_unit
     written = squash("".join(row.label))
@@ -364,7 +383,7 @@ def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, ta
             baseline_value=base_value,
             baseline_year=baseline[0] if baseline and base_value is not None else None,
             raw="\n".join(row.raw), page=row.page, item=row.item,
-            who=" ".join([*row.label, row.group, "合計" if row.total else ""]),
+            who=" ".join([*row.label, row.group, "合計" if row.total else ""]), kind=kind,
             target_row="目標" in written, planned_row="予定" in written,
         )  # fmt: skip
         out.append(record)
