@@ -33,7 +33,7 @@ from extract.records.kpi_candidates import (
     stated_population,
     step_kinds,
 )
-from extract.records.target_tables import _without_restatements, table_records
+from extract.records.target_tables import _without_restatements, row_target_records, table_records
 from extract.records.targets import (
     _WORDS,
     KIND_LABEL,
@@ -195,7 +195,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             part.item, part.page, part.raw, "target",
         )  # fmt: skip
     records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources
-    for t in _without_restatements(table_records(items)):
+    for t in _without_restatements(table_records(items)) + row_target_records(items):
         if plan.period_start and t.year < plan.period_start:
             continue  # a year before the plan's period: a result (実績), no target of this plan
         add(

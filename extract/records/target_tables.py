@@ -284,6 +284,61 @@ def _row_kind(row: _Row) -> str:
     return ""
 
 
+_TARGET_ROW = re.compile(r"^目標(値|数値)?[(（](?P<year>[^()（）]{2,12}年度(末)?)[)）]$")
+_BASELINE_ROW = re.compile(r"^(直近値|現状値|基準値|実績値?)[(（](?P<year>[^()（）]{2,12}年度(末)?)[)）]$")
+
+
+def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
+    """Tables that put the indicators in the columns and the years in the rows: a row labelled
+    ``目標値（令和11年度）`` below one labelled ``現状値（令和4年度）``, under a header row naming an
+    indicator over each column. One record per column, its baseline the 現状値 row's cell."""
+    by_page: dict[int, list[int]] = {}
+    for k, item in enumerate(items):
+        by_page.setdefault(item.page_no, []).append(k)
+    records: list[TableRecord] = []
+    for page, indexes in by_page.items():
+        rows = _rows(items, indexes)
+        for r, row in enumerate(rows):
+            cells = [items[k].line for k in row]
+            target = _TARGET_ROW.match(squash(cells[0].text))
+            values = [c for c in cells[1:] if _cell_value(c.text)]
+            year = parse_year(target.group("year")) if target else None
+            if target is None or year is None or not values:
+                continue
+            base_row, base_year, header = None, None, []
+            for above in reversed(rows[max(0, r - 5) : r]):
+                above_cells = [items[k].line for k in above]
+                base = _BASELINE_ROW.match(squash(above_cells[0].text))
+                if base and base_row is None and not header:
+                    base_row, base_year = above_cells, parse_year(base.group("year"))
+                    continue
+                if any(_cell_value(c.text) for c in above_cells) or (len(above_cells) < 2 and header):
+                    break
+                header = above_cells + header
+            for value in values:
+                names = [c for c in header if c.x0 - 3 <= value.x0 <= c.x1 and c.x0 > cells[0].x1 - 3]
+                if not names:
+                    continue
+                text = "".join(c.text.strip() for c in sorted(names, key=lambda c: c.y0))
+                m = _UNIT_PAREN.search(text)
+                unit = m.group(1) if m else ""
+                indicator = clean_indicator(_UNIT_PAREN.sub("", text))
+                found = _cell_value(value.text)
+                assert found is not None
+                base_value = None
+                for c in base_row or []:
+                    if c is not base_row[0] and abs(c.x0 - value.x0) <= 6 and _cell_value(c.text):
+                        base_value = _number(_cell_value(c.text).group(1))  # type: ignore[union-attr]
+                raws = [ln.raw_text for ln in cells]
+                records.append(TableRecord(
+                    indicator=indicator, value=_number(found.group(1)), unit=found.group(2) or unit,
+                    comparator=_CMP.get(found.group(3) or "", "="), year=year, baseline_value=base_value,
+                    baseline_year=base_year if base_value is not None else None, raw="\n".join(raws),
+                    page=page, item=row[0], who=indicator, target_row=True,
+                ))  # fmt: skip
+    return records
+
+
 _UNIT_PAREN = re.compile(rf"\(\s*({_UNITS})数?\s*\)")  # (%), (人), (回数)
 # 受診者目標数 → 受診者数, 受診率目標値 → 受診率, 実施者の目標数 → 実施者数
 _TARGET_WORDS = re.compile(r"の?目標(?=数$)|の?目標(値|数値)?$")
