@@ -210,11 +210,11 @@ _FISCAL_YEAR = r"(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年
 # 10.4→9.0人, 18.2%から20.0%にする; each value may follow the year it is of (令和4年度 84.9% → 令和11年度
 # 90.0%: where it starts, the baseline, and the target) and the target its comparator (85%以上)
 _ARROW = re.compile(
-    rf"(?:(?P<ya>{_FISCAL_YEAR})\s*(?:[:]\s*)?)?"
+    rf"(?:(?P<ya>{_FISCAL_YEAR})\s*(?:[:の]\s*)?)?"
     rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(→|⇒|から)\s*"
     rf"(?:(?P<yb>{_FISCAL_YEAR})\s*(?:までに|まで|に|[:])?\s*)?(?P<b>{_NUMBER})\s*"
     rf"(?P<ub>{_UNITS})?\s*(?P<cmp>以上|以下|未満)?\s*(\([^()]{{0,30}}\))?\s*"
-    rf"(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|」|$|。|\s|、)"
+    rf"(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|へ|」|$|。|\s|、)"
 )
 
 

@@ -13,6 +13,7 @@ from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold"
+GOLD_DOCS = sorted(p.stem for p in GOLD.glob("*.json"))  # every KPI gold set, the variants included
 
 
 def readings(doc_id: str, layout: str = "plain"):
@@ -201,11 +202,7 @@ def test_step_targets_take_their_columns_kind(layout: str) -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "doc_id",
-    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
-     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
-)  # fmt: skip
+@pytest.mark.parametrize("doc_id", GOLD_DOCS)
 def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -> None:
     doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
@@ -217,11 +214,7 @@ def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -
         assert k.section
 
 
-@pytest.mark.parametrize(
-    "doc_id",
-    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
-     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
-)  # fmt: skip
+@pytest.mark.parametrize("doc_id", GOLD_DOCS)
 def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_id: str) -> None:
     """Each figure at least its floor: within a point of what the extractor scores (make bench),
     so that a regression of any field fails. The record counts are the gold's."""
@@ -237,6 +230,8 @@ def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_
 GOLD_RECORDS = {
     "kyoukai-kenpo-r3-branch-plans": 347, "chikyosai-oita-datahealth-plan-3rd": 375,
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 168, "like-kenpo-datahealth-plan-step-format": 12,
+    "variant-midori-kenpo-datahealth-plan-3rd": 100, "variant-hikari-kokuho-tokutei-kenshin-plan-4th": 27,
+    "variant-sakura-kyosai-datahealth-plan-3rd": 38,
 }  # fmt: skip
 FLOORS = {  # every other figure is 1.0: the extractor has every record and field of those right
     "kyoukai-kenpo-r3-branch-plans": {"precision": 0.98, "recall": 0.98, "indicator": 0.98, "program": 0.98,
