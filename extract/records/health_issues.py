@@ -148,7 +148,8 @@ def program_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
     return found
 
 
-_ISSUE_COLUMN = re.compile(r"^(主な)?健康課題$")
+# the header cell of the issues (run together with a narrow number column's: 番号健康課題, No.健康課題)
+_ISSUE_COLUMN = re.compile(r"^(No\.?|番号|項番)?(主な)?健康課題$")
 _DIRECTION_COLUMN = re.compile(r"^(対策の方向性|対策の方向|今後の方向性|対応の方向性)$")
 _PROGRAM_COLUMN = re.compile(r"^(対応する)?(個別)?保健事業$|^対応する(事業|取組)$")
 _NUMBER_CELL = re.compile(r"^\s*(?:No\.?\s*)?(\d{1,2})\s*$")
@@ -168,7 +169,9 @@ def column_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
         program = next((o for o in header if _PROGRAM_COLUMN.match(squash(o.line.text))), None)
         columns = sorted([(it.line.x0, "issue"), (direction.line.x0, "direction")]
                          + ([(program.line.x0, "programs")] if program else []))  # fmt: skip
-        first = min(o.line.x0 for o in header)
+        # a number column: a header cell left of the issues', or run together with it (番号健康課題)
+        numbered = any(o.line.x1 <= it.line.x0 + 3 for o in header) or bool(_ISSUE_COLUMN.match(
+            squash(it.line.text)).group(1))  # fmt: skip
         body = []
         for k in range(i + 1, len(items)):
             if k < len(owner) and i < len(owner) and owner[k] != owner[i]:
@@ -178,14 +181,16 @@ def column_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
         found: list[dict] = []
         for row in _table_rows(body):
             cells: dict[str, list[PlanLine]] = {}
-            number = None
-            for o in row:
-                if o.line.x0 < columns[0][0] - 3:  # left of the issue column: the row's number
-                    m = _NUMBER_CELL.match(o.line.text) if o.line.x0 >= first - 3 else None
-                    number = int(m.group(1)) if m else number
-                    continue
+            row = sorted(row, key=lambda o: (o.line.x0, o.line.y0))
+            first = _NUMBER_CELL.match(row[0].line.text) if len(row) > 1 else None
+            number = int(first.group(1)) if first else None  # the row's number: a bare number at its left
+            for o in row[1:] if first else row:
+                if o.line.x0 < columns[0][0] - 3:
+                    continue  # left of the issue column, no number: not this table's cell
                 name = max((c for c in columns if c[0] <= o.line.x0 + 3), key=lambda c: c[0])[1]
                 cells.setdefault(name, []).append(o)
+            if number is None and "issue" in cells and "direction" in cells and not numbered:
+                number = len(found) + 1  # a table without a number column: the rows in order
             if number != len(found) + 1 or "issue" not in cells:
                 if found:
                     break

@@ -241,6 +241,14 @@ _VALUE_OF = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
     r"を\s*(?:達成|目指|確保|実現|維持)"
 )
+# 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度): the baseline and the target, each labelled, each
+# with its year in a bracket after it or before it
+_NOW_THEN = re.compile(
+    rf"(?P<la>現状値?|直近値|基準値|実績値?)\s*[:]?\s*(?:(?P<ya0>{_FISCAL_YEAR})\s*[:]?\s*)?"
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(?:\(\s*(?P<ya>{_FISCAL_YEAR})\s*\))?\s*[、,]?\s*"
+    rf"(?:→|⇒)?\s*目標値?\s*[:]?\s*(?:(?P<yb0>{_FISCAL_YEAR})\s*[:]?\s*)?"
+    rf"(?P<b>{_NUMBER})\s*(?P<ub>{_UNITS})?\s*(?P<cmp>以上|以下|未満)?\s*(?:\(\s*(?P<yb>{_FISCAL_YEAR})\s*\))?"
+)
 _BREAKDOWN_NOTE = re.compile(r"\(\s*内訳\s*[:][^()]*\)")
 # the year a bracket after the goal gives it: …30人未満とする。[2027年度（令和9年度）：30人未満（目標）]
 _BRACKET_YEAR = re.compile(r"[\[［]\s*((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)")
@@ -289,6 +297,16 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         comparator = _CMP.get(action.group("cmp") or "", "=")
         return [Reading(clean_indicator(action.group("what")), comparator, _number(action.group("num")),
                         action.group("unit"), year)]  # fmt: skip
+    pair = _NOW_THEN.search(sentence)
+    if pair:  # …使用割合 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度)
+        indicator = _indicator_before(sentence, pair.start(), single)
+        a, b = _number(pair.group("a")), _number(pair.group("b"))
+        base_year = parse_year(pair.group("ya") or pair.group("ya0") or "")
+        year = parse_year(pair.group("yb") or pair.group("yb0") or "") or target_year(sentence, default_year)
+        comparator = _CMP.get(pair.group("cmp") or "", "=")
+        if indicator:
+            return [Reading(indicator, comparator, b, pair.group("ub") or pair.group("ua") or "", year, a,
+                            base_year)]  # fmt: skip
     arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
     if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
         year = target_year(sentence, default_year)

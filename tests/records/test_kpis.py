@@ -140,6 +140,9 @@ def test_several_populations_counted_together_are_all_named(text: str, populatio
          [("新規人工透析導入者数", "yoy<=", None, None, None, None)]),
         ("・アウトプット：受診勧奨通知の送付率 100％（毎年度）",
          [("受診勧奨通知の送付率", "=", 100.0, None, None, None)]),
+        # the baseline and the target each labelled (現状値 / 目標値), each year in a bracket after it
+        ("・後発医薬品の使用割合（数量ベース）　現状値 81.3％（令和5年度）　目標値 85％以上（令和11年度）",
+         [("後発医薬品の使用割合(数量ベース)", ">=", 85.0, 2029, 81.3, 2023)]),
     ],
 )  # fmt: skip
 def test_arrows_with_years_deadlines_per_value_and_labelled_lines(sentence: str, expected: list) -> None:
