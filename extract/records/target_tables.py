@@ -308,6 +308,8 @@ def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
             base_row, base_year, header = None, None, []
             for above in reversed(rows[max(0, r - 5) : r]):
                 above_cells = [items[k].line for k in above]
+                if _TARGET_ROW.match(squash(above_cells[0].text)):
+                    continue  # a target row of another year (目標値（令和8年度）) above this one
                 base = _BASELINE_ROW.match(squash(above_cells[0].text))
                 if base and base_row is None and not header:
                     base_row, base_year = above_cells, parse_year(base.group("year"))
