@@ -1,9 +1,10 @@
 """Health issues (健康課題) of a plan, with the direction of measures and the programs they lead to.
 
-Three shapes are read: numbered rows under a header naming 健康課題 and 対策の方向性 (the STEP2
+Four shapes are read: numbered rows under a header naming 健康課題 and 対策の方向性 (the STEP2
 table); a two-column table of 健康課題 against the programs that answer them (``1. 特定健康診査★
-2. …``), rebuilt from the lines' positions; and, for a data-health plan with neither, a section
-about its health issues that lists them. Where a table does not name programs, a STEP form's
+2. …``), rebuilt from the lines' positions; a table whose header cells name its columns (No. |
+健康課題 | 対策の方向性 | 対応する保健事業); and, for a data-health plan with none of them, the innermost
+section about its health issues that lists them. Where a table does not name programs, a STEP form's
 健康課題との関連 cell does.
 """
 
@@ -147,6 +148,65 @@ def program_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
     return found
 
 
+# the header cell of the issues (run together with a narrow number column's: 番号健康課題, No.健康課題)
+_ISSUE_COLUMN = re.compile(r"^(No\.?|番号|項番)?(主な)?健康課題$")
+_DIRECTION_COLUMN = re.compile(r"^(対策の方向性|対策の方向|今後の方向性|対応の方向性)$")
+_PROGRAM_COLUMN = re.compile(r"^(対応する)?(個別)?保健事業$|^対応する(事業|取組)$")
+_NUMBER_CELL = re.compile(r"^\s*(?:No\.?\s*)?(\d{1,2})\s*$")
+
+
+def column_table_issues(items: list[PlanLine], owner: list[int]) -> list[dict]:
+    """A table whose header row names its columns: (No. |) 健康課題 | 対策の方向性 (| 対応する保健事業),
+    one numbered issue a row. Cells are placed under the header cell they stand below."""
+    for i, it in enumerate(items):
+        if not _ISSUE_COLUMN.match(squash(it.line.text)):
+            continue
+        header = [o for o in items[max(0, i - 4) : i + 5]
+                  if o.page_no == it.page_no and abs(o.line.y0 - it.line.y0) < 3]  # fmt: skip
+        direction = next((o for o in header if _DIRECTION_COLUMN.match(squash(o.line.text))), None)
+        if direction is None:
+            continue
+        program = next((o for o in header if _PROGRAM_COLUMN.match(squash(o.line.text))), None)
+        columns = sorted([(it.line.x0, "issue"), (direction.line.x0, "direction")]
+                         + ([(program.line.x0, "programs")] if program else []))  # fmt: skip
+        # a number column: a header cell left of the issues', or run together with it (番号健康課題)
+        numbered = any(o.line.x1 <= it.line.x0 + 3 for o in header) or bool(_ISSUE_COLUMN.match(
+            squash(it.line.text)).group(1))  # fmt: skip
+        body = []
+        for k in range(i + 1, len(items)):
+            if k < len(owner) and i < len(owner) and owner[k] != owner[i]:
+                break
+            if items[k] not in header:
+                body.append(items[k])
+        found: list[dict] = []
+        for row in _table_rows(body):
+            cells: dict[str, list[PlanLine]] = {}
+            row = sorted(row, key=lambda o: (o.line.x0, o.line.y0))
+            first = _NUMBER_CELL.match(row[0].line.text) if len(row) > 1 else None
+            number = int(first.group(1)) if first else None  # the row's number: a bare number at its left
+            for o in row[1:] if first else row:
+                if o.line.x0 < columns[0][0] - 3:
+                    continue  # left of the issue column, no number: not this table's cell
+                name = max((c for c in columns if c[0] <= o.line.x0 + 3), key=lambda c: c[0])[1]
+                cells.setdefault(name, []).append(o)
+            if number is None and "issue" in cells and "direction" in cells and not numbered:
+                number = len(found) + 1  # a table without a number column: the rows in order
+            if number != len(found) + 1 or "issue" not in cells:
+                if found:
+                    break
+                continue
+            programs = re.split(r"[、,\n]", "\n".join(o.line.text.strip() for o in cells.get("programs", [])))
+            found.append(
+                {"item": items.index(row[0]), "number": number, "issue": squash(_join_cell(cells["issue"])),
+                 "direction": squash(_join_cell(cells.get("direction", []))) or None, "priority": None,
+                 "programs": [p.strip() for p in programs if p.strip()],
+                 "raw_text": "\n".join(o.line.text for o in row)}
+            )  # fmt: skip
+        if found:
+            return found
+    return []
+
+
 _ISSUE_SECTION = re.compile(r"健康課題(?!との関)")
 _ISSUE_LINE = re.compile(r"^\s*(?:課題\s*)?([0-9]{1,2}|[①-⑳])\s*[.．、):：]?\s+(\S.{3,})$")
 _DIRECTION_WORDS = re.compile(r"対策|方向|取り?組|目指|図る|推進")
@@ -160,6 +220,8 @@ def section_issues(tree: SectionTree) -> list[dict]:
     for n, s in enumerate(tree.sections):
         if not _ISSUE_SECTION.search(squash(s.heading)):
             continue
+        if any(_ISSUE_SECTION.search(squash(tree.sections[k].heading)) for k in tree.subtree(n) if k != n):
+            continue  # 現状の整理と健康課題 > 健康課題: the innermost section about them lists them
         found: list[dict] = []
         for kid in tree.kids(n):
             head, _, _rest = prose(kid.text).partition("。")
@@ -187,6 +249,7 @@ def plan_health_issues(
     tree: SectionTree,
 ) -> list[HealthIssue]:
     rows = numbered_issue_rows(items) or program_table_issues(items, owner)
+    rows = rows or column_table_issues(items, owner)
     if not rows and plan.plan_type == "data_health_plan":
         rows = section_issues(tree)
     keys = {name_key(p.name): p for p in programs}

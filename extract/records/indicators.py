@@ -199,7 +199,7 @@ def _unit_fits(wanted: str, unit: str, comparator: str) -> bool:
 
 # A part of an indicator, not the whole: by sex, by an age band, by level of support.
 _BREAKDOWN = re.compile(
-    r"男性|女性|[(（_](男|女)[)）_]|\d+\s*歳?\s*[~〜～\-]\s*\d+\s*歳|動機(づ|付)け支援|積極的支援"
+    r"男性|女性|[(（_](男|女)[)）_]|\d+\s*歳?\s*[~〜～\-]\s*\d+\s*歳|\d+\s*歳代|動機(づ|付)け支援|積極的支援"
     r"|[(（][^()（）]*(実施|委託|アウトソーシング|アウトソース|直営)分[)）]"  # who delivers a share of it
 )
 # Population words a generic word carries (組合員実施率, 被扶養者等受診率, 合計受診率, 喫煙率(本人)).

@@ -23,6 +23,7 @@ from extract.records.targets import (
     _REPORT,
     _UNITS,
     _YOY,
+    KIND_LABEL,
     population_of,
     squash_numbers,
 )
@@ -49,7 +50,8 @@ _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
     r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
-    r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催))"
+    r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催)"
+    r"|年度(末)?までに\s*\d[\d.,]*\s*(%|人|件)?\s*(以上|以下|未満))"  # R8年度までに25%以下
 )
 
 
@@ -245,9 +247,11 @@ def goal_candidates(
                 raws.append(items[i].line.raw_text)
         i += 1
         numeric_goal = _GOAL.search(text) and re.search(r"\d\s*(%|‰|件|人|事業所|ポイント|社|回|名|割)", text)
-        if not numeric_goal and not (_YOY.search(text) and "とす" in text) and not _ARROW.search(
-            squash_numbers(text)
-        ):
+        # a line labelled with its indicator's kind (・アウトプット：…送付率 100%): an indicator, a target
+        figure = re.search(r"\d\s*(%|件|人)", text) or _YOY.search(text)
+        labelled = bool(KIND_LABEL.match(text)) and bool(figure)
+        yoy_goal = _YOY.search(text) and "とす" in text
+        if not numeric_goal and not labelled and not yoy_goal and not _ARROW.search(squash_numbers(text)):
             continue
         for sentence in sentences(text, line_starts):
             arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
@@ -256,7 +260,7 @@ def goal_candidates(
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
             if _OTHERS_GOAL.match(sentence):
                 continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
-            if goal or arrow_goal:
+            if goal or arrow_goal or labelled:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))
     return found
 

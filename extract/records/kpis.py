@@ -33,9 +33,11 @@ from extract.records.kpi_candidates import (
     stated_population,
     step_kinds,
 )
-from extract.records.target_tables import _without_restatements, table_records
+from extract.records.target_tables import _without_restatements, row_target_records, table_records
 from extract.records.targets import (
     _WORDS,
+    KIND_LABEL,
+    KINDS,
     population_of,
     read_commitment,
     read_sentence,
@@ -118,7 +120,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
     kind_of_insurer = plan.insurer_type
     records: list[Kpi] = []
 
-    def add(reading_like: dict, item: int, page: int, raw: str, kind: str) -> None:
+    def add(reading_like: dict, item: int, page: int, raw: str, kind: str, stated_kind: bool = False) -> None:
+        """``stated_kind``: the statement names its kind itself (a table's 区分 cell), over its section's."""
         section_index = owner[item] if 0 <= item < len(owner) else 0
         section = sections[section_index] if sections else None
         path = section.path if section else ""
@@ -147,7 +150,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
                 section=path,
                 context=context,
                 program=program,
-                kind=_kind_of(path, kind),  # type: ignore[arg-type]
+                kind=kind if stated_kind else _kind_of(path, kind),  # type: ignore[arg-type]
                 indicator=indicator,
                 indicator_id=match.indicator_id or "",
                 indicator_rule=match.rule,
@@ -178,10 +181,13 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
+        labelled = KIND_LABEL.match(cand.text)  # ・アウトカム：…: the statement names its kind
         for r in read_sentence(_after_open_bracket(cand.text), default_year):
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
-            add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "target")
+            kind = KINDS[labelled.group(1)] if labelled else "target"
+            reading = {**r.__dict__, "population": who}
+            add(reading, cand.item, cand.page, raw, kind, stated_kind=bool(labelled))
     for part in breakdown_parts(items, default_year):  # （内訳）協会保健師実施分 16.7％ …: each part
         add(
             {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
@@ -189,7 +195,9 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             part.item, part.page, part.raw, "target",
         )  # fmt: skip
     records[:] = first_statements(records)  # sentences restated in a KPI list: one record, both sources
-    for t in _without_restatements(table_records(items)):
+    for t in _without_restatements(table_records(items)) + row_target_records(items):
+        if plan.period_start and t.year < plan.period_start:
+            continue  # a year before the plan's period: a result (実績), no target of this plan
         add(
             {
                 "indicator": t.indicator,
@@ -204,7 +212,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             t.item,
             t.page,
             t.raw,
-            "target",
+            t.kind or "target",
+            stated_kind=bool(t.kind),
         )
     # STEP cells wrap, even onto the next page: read the plan's lines joined, then map each hit
     # back to its lines (the evidence: those on the page where the hit starts)

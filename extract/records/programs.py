@@ -80,8 +80,19 @@ def _population(tree: SectionTree, n: int) -> str | None:
         return m.group(1).strip().rstrip("。")
     k = tree.find(n, _TARGET_HEADING)
     if k is not None and tree.sections[k].text.strip():
-        return tree.sections[k].text.strip().splitlines()[0][:60]
+        # its first paragraph: a wrapped line goes on, a marked line (・組合員 …) is the next item
+        lines = tree.sections[k].text.strip().splitlines()
+        first = lines[0].strip()
+        for line in lines[1:]:
+            line = line.strip()
+            if not line or first.endswith("。") or _ITEM_MARK.match(line) or len(first + line) > 120:
+                break
+            first += line
+        return first.rstrip("。")
     return None
+
+
+_ITEM_MARK = re.compile(r"^[・○〇●◆◇■□※\-－]|^[(（]?\d{1,2}[)）.．]")
 
 
 def _ticketed(text: str) -> str | None:

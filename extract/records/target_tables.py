@@ -50,6 +50,7 @@ class TableRecord:
     page: int
     item: int
     who: str = ""  # the row's label cells and group, as written: whom it counts (組合員, 合計)
+    kind: str = ""  # output / outcome: the row's 区分 cell names the kind of its indicator
     target_row: bool = False  # the label says it is a target (目標数, 目標値)
     planned_row: bool = False  # the label says it is a plan (予定者数)
 
@@ -221,8 +222,10 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             if left:
                 for key in [k for k in carry if k >= round(left[0].x0)]:
                     del carry[key]
-                for c in left:
-                    carry[round(c.x0)] = c.text.strip()
+                cells_here: dict[int, str] = {}
+                for c in sorted(left, key=lambda c: c.y0):  # a cell wrapped within its row: one text
+                    cells_here[round(c.x0)] = cells_here.get(round(c.x0), "") + c.text.strip()
+                carry.update(cells_here)
             label = [carry[k] for k in sorted(carry)]
             page = items[row[0]].page_no
             legend = {**legends.get(page, {}), **legends.get(page + 1, {})} or None
@@ -263,6 +266,78 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
         elif len(left) == len(cells) == 1 and len(_WORDS.findall(left[0].text)) >= 2:
             group = left[0].text.strip()  # a label alone on its row heads the rows below it
     flush()
+    return records
+
+
+# a 区分 cell: the kind of indicator the row holds (アウトプット / アウトカム (成果)), not part of its name
+_KIND_CELL = re.compile(r"^(アウトプット|アウトカム)(指標)?\s*([(（][^()（）]*[)）])?$")
+_KINDS = {"アウトプット": "output", "アウトカム": "outcome"}
+
+
+def _row_kind(row: _Row) -> str:
+    """The kind a 区分 cell of the row names (and the cell is taken out of its label), or ""."""
+    for k, cell in enumerate(row.label):
+        m = _KIND_CELL.match(squash(cell))
+        if m:
+            del row.label[k]
+            return _KINDS[m.group(1)]
+    return ""
+
+
+_TARGET_ROW = re.compile(r"^目標(値|数値)?[(（](?P<year>[^()（）]{2,12}年度(末)?)[)）]$")
+_BASELINE_ROW = re.compile(r"^(直近値|現状値|基準値|実績値?)[(（](?P<year>[^()（）]{2,12}年度(末)?)[)）]$")
+
+
+def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
+    """Tables that put the indicators in the columns and the years in the rows: a row labelled
+    ``目標値（令和11年度）`` below one labelled ``現状値（令和4年度）``, under a header row naming an
+    indicator over each column. One record per column, its baseline the 現状値 row's cell."""
+    by_page: dict[int, list[int]] = {}
+    for k, item in enumerate(items):
+        by_page.setdefault(item.page_no, []).append(k)
+    records: list[TableRecord] = []
+    for page, indexes in by_page.items():
+        rows = _rows(items, indexes)
+        for r, row in enumerate(rows):
+            cells = [items[k].line for k in row]
+            target = _TARGET_ROW.match(squash(cells[0].text))
+            values = [c for c in cells[1:] if _cell_value(c.text)]
+            year = parse_year(target.group("year")) if target else None
+            if target is None or year is None or not values:
+                continue
+            base_row, base_year, header = None, None, []
+            for above in reversed(rows[max(0, r - 5) : r]):
+                above_cells = [items[k].line for k in above]
+                if _TARGET_ROW.match(squash(above_cells[0].text)):
+                    continue  # a target row of another year (目標値（令和8年度）) above this one
+                base = _BASELINE_ROW.match(squash(above_cells[0].text))
+                if base and base_row is None and not header:
+                    base_row, base_year = above_cells, parse_year(base.group("year"))
+                    continue
+                if any(_cell_value(c.text) for c in above_cells) or (len(above_cells) < 2 and header):
+                    break
+                header = above_cells + header
+            for value in values:
+                names = [c for c in header if c.x0 - 3 <= value.x0 <= c.x1 and c.x0 > cells[0].x1 - 3]
+                if not names:
+                    continue
+                text = "".join(c.text.strip() for c in sorted(names, key=lambda c: c.y0))
+                m = _UNIT_PAREN.search(text)
+                unit = m.group(1) if m else ""
+                indicator = clean_indicator(_UNIT_PAREN.sub("", text))
+                found = _cell_value(value.text)
+                assert found is not None
+                base_value = None
+                for c in base_row or []:
+                    if c is not base_row[0] and abs(c.x0 - value.x0) <= 6 and _cell_value(c.text):
+                        base_value = _number(_cell_value(c.text).group(1))  # type: ignore[union-attr]
+                raws = [ln.raw_text for ln in cells]
+                records.append(TableRecord(
+                    indicator=indicator, value=_number(found.group(1)), unit=found.group(2) or unit,
+                    comparator=_CMP.get(found.group(3) or "", "="), year=year, baseline_value=base_value,
+                    baseline_year=base_year if base_value is not None else None, raw="\n".join(raws),
+                    page=page, item=row[0], who=indicator, target_row=True,
+                ))  # fmt: skip
     return records
 
 
@@ -318,6 +393,7 @@ def _row_indicator(row: _Row) -> tuple[str, str]:
 
 
 def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, table_unit: str):
+    kind = _row_kind(row)
     label, label_unit = _row_indicator(row)
     label_unit = label_unit or table_unit
     written = squash("".join(row.label))
@@ -364,7 +440,7 @@ def _row_records(row: _Row, header: list[tuple[int, float, float]], baseline, ta
             baseline_value=base_value,
             baseline_year=baseline[0] if baseline and base_value is not None else None,
             raw="\n".join(row.raw), page=row.page, item=row.item,
-            who=" ".join([*row.label, row.group, "合計" if row.total else ""]),
+            who=" ".join([*row.label, row.group, "合計" if row.total else ""]), kind=kind,
             target_row="目標" in written, planned_row="予定" in written,
         )  # fmt: skip
         out.append(record)

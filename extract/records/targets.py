@@ -25,12 +25,15 @@ _VALUE = re.compile(
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
     r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
-    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考)|を\s*\d{4}\s*年度|を\s*(令和|平成)"
+    r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考|毎年度)|を\s*\d{4}\s*年度|を\s*(令和|平成)"
     r"|(を|に)?(減少|削減|低減|縮減|抑制|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
 _REDUCE = re.compile(r"^\s*(を|に)?\s*(減少|削減|低減|縮減|抑制|引き下げ|減ら|減(?!る))")
 _INCREASE = re.compile(r"^\s*(を|に)?\s*(増加|向上|引き上げ|増や)")
-_YOY = re.compile(r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る)")
+_YOY = re.compile(
+    # …以上 / 以下; 前年度比減少 (increase / decrease written after 比)
+    r"(対\s*)?前年(度)?(実績)?(比)?\s*(以上|以下|を上回る|を下回る|(?<=比)\s*(?:増加|減少)(?![率数]))"
+)
 _DO = re.compile(
     r"(実施|推進|開催|発信|取り組|行|継続|構築|強化|配信|作成)(す|う|し)る?。?$|を(行う|実施)。?$"
 )
@@ -40,7 +43,9 @@ _KANJI_COUNT = re.compile(r"(?<![一-龥])([一二三四五六七八九])(?=(件
 _COUNT_OF_ACTION = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<unit>回|件|か所|箇所|社|事業所)\s*(?P<cmp>以上)?の(?P<what>[^、。をの]{{2,20}})を\s*(実施|開催)(する|します)"
 )
-_DEADLINE = re.compile(r"((?:令和|平成)\s*\S{1,3}?\s*年度|\d{4}\s*年度)(末)?\s*(まで|に|時点|の)")
+_DEADLINE = re.compile(
+    r"((?:令和|平成)\s*\S{1,3}?\s*年度|R\s*\d{1,2}\s*年度|\d{4}\s*年度)(末)?\s*(まで|に|時点|の)"
+)
 _NOTE = re.compile(r"\(※\d*\)|※\d*")
 _MARKER = re.compile(
     r"^\s*(?:[①-⑳]|[ⅰ-ⅻ]\)|\([ⅰ-ⅻ]\)|[Ⅰ-Ⅻ]\.?|[アイウエオカキク][.)、]|\(\d{1,2}\)|\d{1,2}\))\s*"
@@ -71,6 +76,8 @@ class Reading:
     value: float | None
     unit: str
     target_year: int | None
+    baseline_value: float | None = None  # where the target starts from, when the sentence names its year
+    baseline_year: int | None = None
 
 
 def _number(text: str) -> float:
@@ -90,6 +97,11 @@ _TRAILING_PARTICLE = re.compile(
 _AT_TIME = re.compile(r"を\s*((令和|平成)\s*\S{1,2}\s*年|\d{4}\s*年)[^を]{0,12}(時点|分)\s*(で|まで|に)?$")
 
 
+# a statement labelled with the kind of its indicator (・アウトカム：…, アウトプット指標:…)
+KIND_LABEL = re.compile(r"^\s*[■□◆●○〇・※]?\s*(アウトプット|アウトカム)\s*(指標)?\s*[:]\s*")
+KINDS = {"アウトプット": "output", "アウトカム": "outcome"}
+
+
 def clean_indicator(text: str) -> str:
     """The measure without notes, labels, particles or the deadline."""
     text = _NOTE.sub("", text)
@@ -101,6 +113,7 @@ def clean_indicator(text: str) -> str:
     text = re.sub(r"^[^:]{0,24}(KPI|目標)[^:]{0,6}:\s*", "", text)
     text = _DEADLINE.sub("", text)
     text = re.sub(r"^\s*[■□◆●○〇・※]\s*", "", text)  # the mark of a list item
+    text = KIND_LABEL.sub("", text)  # アウトカム：…: the kind of the indicator, not its name
     # (目標)「健康経営優良法人…」, (中位目標)・…: the label of a goal
     text = re.sub(r"^\s*[(（]\s*(\S{0,3}目標|数値目標)\s*[)）]\s*[・:]?\s*", "", text)
     text = re.sub(r"^\s*ただし\s*[、,]?", "", text)
@@ -124,6 +137,13 @@ _BY_TOPIC = re.compile(
 )
 
 
+# what a labelled line (indicator: value) puts between the label and the value: a time only
+_LABEL_THEN_TIME = re.compile(
+    r"(?<=[^\s:])\s*:\s*(?:(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度(?:末)?(?:までに|まで|に)?"
+    r"|毎年度?|各年度|計画期間中)?\s*[、,]?\s*$"
+)
+
+
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     """The noun phrase that a value at ``start`` measures: back to the last を / について clause.
 
@@ -131,6 +151,7 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     before the particle is the measure, commas and all.
     """
     head = sentence[:start]
+    head = _LABEL_THEN_TIME.sub("", head)  # 医療費の伸び率:毎年度、前年度比以下: the label is the measure
     labelled = _LABELLED_VALUE.search(head)
     if labelled:  # 特定健診実施率の向上(支部目標 70.0%): the measure is before the label
         head = re.sub(r"\([^()]*$", "", head[: labelled.start()]).rstrip("(:。 ")
@@ -185,9 +206,15 @@ def _last_top_level(text: str, marks: str) -> int:
     return found
 
 
+_FISCAL_YEAR = r"(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度(?:末)?"
+# 10.4→9.0人, 18.2%から20.0%にする; each value may follow the year it is of (令和4年度 84.9% → 令和11年度
+# 90.0%: where it starts, the baseline, and the target) and the target its comparator (85%以上)
 _ARROW = re.compile(
-    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(→|⇒|から)\s*(?P<b>{_NUMBER})\s*"
-    rf"(?P<ub>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|」|$|。|\s|、)"
+    rf"(?:(?P<ya>{_FISCAL_YEAR})\s*(?:[:の]\s*)?)?"
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(\([^()]{{0,30}}\))?\s*(→|⇒|から)\s*"
+    rf"(?:(?P<yb>{_FISCAL_YEAR})\s*(?:までに|まで|に|[:])?\s*)?(?P<b>{_NUMBER})\s*"
+    rf"(?P<ub>{_UNITS})?\s*(?P<cmp>以上|以下|未満)?\s*(\([^()]{{0,30}}\))?\s*"
+    rf"(?P<tail>に(する|改善|減少|増加|引き上げ|引き下げ|減ら)?|へ|」|$|。|\s|、)"
 )
 
 
@@ -213,6 +240,14 @@ _LEVEL_SUBJECT = re.compile(r"^(?P<what>.+)を\s*(?:全国|県|国|支部)?\s*(?
 _VALUE_OF = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
     r"を\s*(?:達成|目指|確保|実現|維持)"
+)
+# 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度): the baseline and the target, each labelled, each
+# with its year in a bracket after it or before it
+_NOW_THEN = re.compile(
+    rf"(?P<la>現状値?|直近値|基準値|実績値?)\s*[:]?\s*(?:(?P<ya0>{_FISCAL_YEAR})\s*[:]?\s*)?"
+    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNITS})?\s*(?:\(\s*(?P<ya>{_FISCAL_YEAR})\s*\))?\s*[、,]?\s*"
+    rf"(?:→|⇒)?\s*目標値?\s*[:]?\s*(?:(?P<yb0>{_FISCAL_YEAR})\s*[:]?\s*)?"
+    rf"(?P<b>{_NUMBER})\s*(?P<ub>{_UNITS})?\s*(?P<cmp>以上|以下|未満)?\s*(?:\(\s*(?P<yb>{_FISCAL_YEAR})\s*\))?"
 )
 _BREAKDOWN_NOTE = re.compile(r"\(\s*内訳\s*[:][^()]*\)")
 # the year a bracket after the goal gives it: …30人未満とする。[2027年度（令和9年度）：30人未満（目標）]
@@ -262,6 +297,16 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         comparator = _CMP.get(action.group("cmp") or "", "=")
         return [Reading(clean_indicator(action.group("what")), comparator, _number(action.group("num")),
                         action.group("unit"), year)]  # fmt: skip
+    pair = _NOW_THEN.search(sentence)
+    if pair:  # …使用割合 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度)
+        indicator = _indicator_before(sentence, pair.start(), single)
+        a, b = _number(pair.group("a")), _number(pair.group("b"))
+        base_year = parse_year(pair.group("ya") or pair.group("ya0") or "")
+        year = parse_year(pair.group("yb") or pair.group("yb0") or "") or target_year(sentence, default_year)
+        comparator = _CMP.get(pair.group("cmp") or "", "=")
+        if indicator:
+            return [Reading(indicator, comparator, b, pair.group("ub") or pair.group("ua") or "", year, a,
+                            base_year)]  # fmt: skip
     arrows = [] if _REPORT.search(sentence) else list(_ARROW.finditer(sentence))
     if arrows:  # 10.4→9.0人, 18.2%から20.0%にする: the second value is the target
         year = target_year(sentence, default_year)
@@ -272,18 +317,24 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             comparator = "=" if arrow.group("tail").startswith("に") and "から" in arrow.group(0) else (
                 "<=" if b < a else ">="
             )
+            comparator = _CMP.get(arrow.group("cmp") or "", comparator)
             indicator = _indicator_before(sentence, arrow.start(), single and len(arrows) == 1)
+            # a start value with its year is the baseline; the year of the end value the target's
+            base_year = parse_year(arrow.group("ya")) if arrow.group("ya") else None
+            reading = Reading(indicator, comparator, b, unit,
+                              parse_year(arrow.group("yb")) if arrow.group("yb") else year,
+                              a if base_year else None, base_year)  # fmt: skip
             if indicator:
-                found.append(Reading(indicator, comparator, b, unit, year))
+                found.append(reading)
         return found
-    deadline = _DEADLINE.search(sentence)
     year = target_year(sentence, default_year)
     readings: list[Reading] = []
     starts: list[int] = []
     yoy = _YOY.search(sentence)
+    deadlines = list(_DEADLINE.finditer(sentence))
     for m in _VALUE.finditer(sentence):
-        if deadline and deadline.start() <= m.start() < deadline.end():
-            continue  # the year of the deadline is no target
+        if any(d.start() <= m.start() < d.end() for d in deadlines):
+            continue  # the year of a deadline is no target
         after = sentence[m.end() :]
         unit, cmp = m.group("unit") or "", m.group("cmp")
         if unit == "歳":
@@ -310,15 +361,24 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             comparator = "reduce_by"
         elif _INCREASE.match(after) and cmp is None:
             comparator = "increase_by"
-        readings.append(Reading("", comparator, _number(m.group("num")), unit, year))
+        # R8年度までに25%以下、R11年度までに20%以下: a value takes the deadline right before it
+        own = [d for d in deadlines if d.end() <= m.start()]
+        value_year = parse_year(own[-1].group(1)) if len(deadlines) > 1 and own else year
+        readings.append(Reading("", comparator, _number(m.group("num")), unit, value_year))
         starts.append(m.start())
     if not readings and yoy:
-        comparator = "yoy>=" if yoy.group(5) in ("以上", "を上回る") else "yoy<="
+        comparator = "yoy>=" if yoy.group(5).strip() in ("以上", "を上回る", "増加") else "yoy<="
         readings.append(Reading("", comparator, None, "", year))
         starts.append(yoy.start())
     whole = single and len(readings) == 1
+    previous = ""
     for reading, start in zip(readings, starts, strict=True):
         reading.indicator = _indicator_before(sentence, start, whole)
+        if len(_WORDS.findall(reading.indicator)) < 2 and previous and len(deadlines) > 1:
+            # …率をR8年度までに25%以下、R11年度までに20%以下: a value after only its deadline
+            # measures what the value before it does
+            reading.indicator = previous
+        previous = reading.indicator or previous
     return [r for r in readings if r.indicator]
 
 

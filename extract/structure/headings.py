@@ -38,9 +38,12 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("step", r"^((?i:STEP)\s*\d+)(?!\s*-)\s*"),
         ("n.n.n", r"^(\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s*(?=[^\d\s.%])"),
         ("n.n", r"^(\d{1,2}\.\d{1,2})\.?\s*(?=[^\d\s.%,])"),
+        ("n-n-n", r"^(\d{1,2}-\d{1,2}-\d{1,2})(?![\d\-~])\s*(?=[^\d\s.%,:/()~\-])(?!" + _COUNTERS + r")"),
+        ("n-n", r"^(\d{1,2}-\d{1,2})(?![\d\-~])\s*(?=[^\d\s.%,:/()~\-])(?!" + _COUNTERS + r")"),
         ("n.", r"^(\d{1,2}\s*\.)\s*(?=[^\d\s.%,])"),
         ("n", r"^(\d{1,2})(?:\s+(?=[^\d\s.%,:/()~\-])|(?=[一-龥ァ-ヴ])(?!" + _COUNTERS + r"))"),
         ("(n)", r"^(\(\s*\d{1,2}\s*\)|\d{1,2}\))\s*(?=\S)"),  # 1) is a slip for (1)
+        ("[n]", r"^(【\s*\d{1,2}\s*】)\s*(?=[^\s】])"),  # 【1】特定健康診査
         ("circled", r"^([①-⑳㉑-㉟])\s*(?=\S)"),
         ("roman", r"^(\(?[ⅰ-ⅻ]\)|[ⅰ-ⅻ][.)]?|\(?(?:i{1,3}|iv|vi{0,3}|ix|x)\))\s*(?=\S)"),
         ("Roman", r"^([Ⅰ-Ⅻ][.)]?)\s*(?=\S)"),
@@ -125,7 +128,7 @@ def undouble_digits(label: str) -> str:
     return label
 
 
-_CAN_START = re.compile(r"^[第序終参付0-9(①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
+_CAN_START = re.compile(r"^[第序終参付0-9(【①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
 
 
 def match_style(text: str) -> tuple[str, str, str] | None:
@@ -140,6 +143,22 @@ def match_style(text: str) -> tuple[str, str, str] | None:
                 return None
             return name, m.group(1), heading
     return None
+
+
+_SQUARE = re.compile(r"^([■□])\s*(?=\S)")
+
+
+def square_title(text: str) -> tuple[str, str, str] | None:
+    """``■目的`` / ``□ 実施方法``: a square mark before a block's title, as a style of its own. Not a
+    numbering (:func:`match_style` leaves it out: in a business plan ■ opens a KPI line, ``■KPI：…``);
+    a labelled value after it (``■ 特定健康診査受診率：… 90.0％``) is an item, not a title."""
+    m = _SQUARE.match(text)
+    if not m:
+        return None
+    heading = text[m.end() :].strip()
+    if re.search(r"[:：]", heading) or re.search(r"\d", heading):
+        return None
+    return "square", m.group(1), heading
 
 
 _WORDISH = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
@@ -241,7 +260,7 @@ _ROMAN_SMALL = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi
 def ordinal(style: str, label: str) -> int | None:
     """The count a mark stands for (``(3)`` → 3, ``ウ`` → 3, ``ⅱ)`` → 2), or None."""
     mark = re.sub(r"[\s()（）.]", "", normalize_text(label))
-    if style in ("dai", "n", "n.", "(n)"):
+    if style in ("dai", "n", "n.", "(n)", "[n]"):
         digits = re.search(r"\d+", mark)
         return int(digits.group()) if digits else None
     if style == "circled":

@@ -40,6 +40,7 @@ from extract.structure.headings import (
     looks_like_heading,
     match_style,
     ordinal,
+    square_title,
     squash,
     title_like,
     toc_lines,
@@ -220,6 +221,8 @@ def _build_sections(
                 open_section(nested[0], nested[1], heading, page, last=consumed, after=after)
             continue
         styled = match_style(text) if i not in as_text else None
+        if styled is None and not has_fields and i not in as_text:
+            styled = square_title(text)  # ■目的 (a business plan's ■ lines are its KPIs)
         if has_fields:
             measure = measure_style.get(field_no)
             if styled and current is not None and _next_in_count(styled, measure, current):

@@ -1,4 +1,5 @@
-"""Health issues: the STEP2 rows (ライク), the issue / program table (大分), and a section's list."""
+"""Health issues: the STEP2 rows (ライク), the issue / program table (大分), a table with named columns
+(さくら), and a section's list."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import pytest
 
 from extract.records.health_issues import section_issues
 from extract.records.program_text import SectionTree, name_key
-from tests.records.test_programs import LIKE, OITA, by_plan, gold, squash
+from tests.records.test_programs import LIKE, OITA, SAKURA, by_plan, gold, squash
 
 
-@pytest.mark.parametrize("doc_id", [LIKE, OITA])
+@pytest.mark.parametrize("doc_id", [LIKE, OITA, SAKURA])
 def test_health_issues_link_their_programs(layout: str, doc_id: str) -> None:
     issues = by_plan(doc_id, "health_issues", layout=layout)["main"]
     programs = {p.id: p for p in by_plan(doc_id, layout=layout)["main"]}
@@ -51,3 +52,21 @@ def test_health_issues_listed_in_a_section() -> None:
     assert section_issues(SectionTree(single)) == []
     related = [section(0, None, "", "健康課題との関連", "1 a b c d\n2 e f g h", 1)]
     assert section_issues(SectionTree(related)) == []
+
+
+def test_the_innermost_section_about_health_issues_lists_them() -> None:
+    """現状の整理と健康課題 > 健康課題: the chapter's sections are no issues; its 健康課題 section's are."""
+    from schemas.plans import Section
+
+    def section(n: int, parent: int | None, label: str, heading: str, text: str, level: int) -> Section:
+        return Section(id=f"s{n}", plan_id="p", parent_id=f"s{parent}" if parent is not None else None,
+                       level=level, label=label, heading=heading, path=f"{label}{heading}", page_start=2,
+                       page_end=2, text=text)  # fmt: skip
+
+    parts = [
+        section(0, None, "Ⅱ", "現状の整理と健康課題", "", 1),
+        section(1, 0, "2-1", "加入者の構成", "加入者数は22,359人である。", 2),
+        section(2, 0, "2-2", "健康課題", "① 被扶養者の受診率が低い\n② 喫煙率が高い", 2),
+    ]
+    issues = section_issues(SectionTree(parts))
+    assert [i["issue"] for i in issues] == ["被扶養者の受診率が低い", "喫煙率が高い"]

@@ -13,6 +13,7 @@ from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold"
+GOLD_DOCS = sorted(p.stem for p in GOLD.glob("*.json"))  # every KPI gold set, the variants included
 
 
 def readings(doc_id: str, layout: str = "plain"):
@@ -114,6 +115,43 @@ def test_several_populations_counted_together_are_all_named(text: str, populatio
     assert population_of(normalize_text(text)) == population
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # an arrow naming each value's year: the start is the baseline, the end the target of its year
+        ("■ 特定健康診査受診率（全体）：令和4年度 84.9％ → 令和11年度 90.0％",
+         [("特定健康診査受診率(全体)", ">=", 90.0, 2029, 84.9, 2022)]),
+        ("HbA1c8.0％以上の者の割合 令和4年度 1.6％ → 令和11年度 1.2％",
+         [("HbA1c8.0%以上の者の割合", "<=", 1.2, 2029, 1.6, 2022)]),
+        ("・後発医薬品の使用割合（数量ベース）：令和5年度 81.3％ → 令和11年度 85％以上",
+         [("後発医薬品の使用割合(数量ベース)", ">=", 85.0, 2029, 81.3, 2023)]),
+        ("特定保健指導実施率を令和4年度の34.8％から令和11年度に60％へ引き上げる",
+         [("特定保健指導実施率", ">=", 60.0, 2029, 34.8, 2022)]),
+        # an arrow without years: no baseline (協会けんぽ)
+        ("人工透析を受ける人を減らす。人口 1万対 10.4→9.0人", [("人口1万対", "<=", 9.0, None, None, None)]),
+        # each value takes the deadline before it; the second measures what the first does
+        ("■ 40歳代の組合員の喫煙率：R8年度までに25%以下、R11年度までに20%以下",
+         [("40歳代の組合員の喫煙率", "<=", 25.0, 2026, None, None),
+          ("40歳代の組合員の喫煙率", "<=", 20.0, 2029, None, None)]),
+        # a label before a time and a year-on-year goal: the label is the measure
+        ("■ 加入者1人当たり医療費の伸び率：毎年度、前年度比以下に抑える",
+         [("加入者1人当たり医療費の伸び率", "yoy<=", None, None, None, None)]),
+        ("・アウトカム：新規人工透析導入者数 前年度比減少",
+         [("新規人工透析導入者数", "yoy<=", None, None, None, None)]),
+        ("・アウトプット：受診勧奨通知の送付率 100％（毎年度）",
+         [("受診勧奨通知の送付率", "=", 100.0, None, None, None)]),
+        # the baseline and the target each labelled (現状値 / 目標値), each year in a bracket after it
+        ("・後発医薬品の使用割合（数量ベース）　現状値 81.3％（令和5年度）　目標値 85％以上（令和11年度）",
+         [("後発医薬品の使用割合(数量ベース)", ">=", 85.0, 2029, 81.3, 2023)]),
+    ],
+)  # fmt: skip
+def test_arrows_with_years_deadlines_per_value_and_labelled_lines(sentence: str, expected: list) -> None:
+    readings = read_sentence(normalize_text(sentence), None)
+    found = [("".join(r.indicator.split()), r.comparator, r.value, r.target_year, r.baseline_value,
+              r.baseline_year) for r in readings]  # fmt: skip
+    assert found == expected
+
+
 def test_spaces_and_full_width_digits_inside_numbers() -> None:
     assert squash_numbers(normalize_text("９ ５．０ ％")) == "95.0%"
     assert squash_numbers("2, 400事業所") == "2,400事業所"
@@ -201,11 +239,7 @@ def test_step_targets_take_their_columns_kind(layout: str) -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "doc_id",
-    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
-     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
-)  # fmt: skip
+@pytest.mark.parametrize("doc_id", GOLD_DOCS)
 def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -> None:
     doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
@@ -217,11 +251,7 @@ def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -
         assert k.section
 
 
-@pytest.mark.parametrize(
-    "doc_id",
-    ["kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
-     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "like-kenpo-datahealth-plan-step-format"],
-)  # fmt: skip
+@pytest.mark.parametrize("doc_id", GOLD_DOCS)
 def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_id: str) -> None:
     """Each figure at least its floor: within a point of what the extractor scores (make bench),
     so that a regression of any field fails. The record counts are the gold's."""
@@ -237,6 +267,8 @@ def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_
 GOLD_RECORDS = {
     "kyoukai-kenpo-r3-branch-plans": 347, "chikyosai-oita-datahealth-plan-3rd": 375,
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 168, "like-kenpo-datahealth-plan-step-format": 12,
+    "variant-midori-kenpo-datahealth-plan-3rd": 100, "variant-hikari-kokuho-tokutei-kenshin-plan-4th": 27,
+    "variant-sakura-kyosai-datahealth-plan-3rd": 38,
 }  # fmt: skip
 FLOORS = {  # every other figure is 1.0: the extractor has every record and field of those right
     "kyoukai-kenpo-r3-branch-plans": {"precision": 0.98, "recall": 0.98, "indicator": 0.98, "program": 0.98,

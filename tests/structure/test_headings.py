@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.structure.headings import match_style, title_like, undouble, undouble_digits
+from extract.structure.headings import match_style, square_title, title_like, undouble, undouble_digits
 
 
 @pytest.mark.parametrize(
@@ -37,13 +37,21 @@ def test_a_title_is_no_cell_and_no_sentence(heading: str, title: bool) -> None:
         ("STEP1-2 保健事業の実施状況", "step_sub", "STEP1-2", "保健事業の実施状況"),
         ("STEP2 健康課題の抽出", "step", "STEP2", "健康課題の抽出"),
         ("○健全な財政運営", "bullet○", "○", "健全な財政運営"),
+        ("1-1 計画策定の背景と目的", "n-n", "1-1", "計画策定の背景と目的"),
+        ("2-3-1 特定健康診査の実施状況", "n-n-n", "2-3-1", "特定健康診査の実施状況"),
+        ("【1】特定健康診査", "[n]", "【1】", "特定健康診査"),
+        ("Ⅳ 保健事業の実施内容", "Roman", "Ⅳ", "保健事業の実施内容"),
     ],
 )
 def test_numbering_styles(text: str, style: str, label: str, heading: str) -> None:
     assert match_style(text) == (style, label, heading)
 
 
-@pytest.mark.parametrize("text", ["第3期データヘルス計画", "3年間の実績", "0.0% 20.0%", "2022 3,687", "Ⅲ〉"])
+@pytest.mark.parametrize(
+    "text",
+    ["第3期データヘルス計画", "3年間の実績", "0.0% 20.0%", "2022 3,687", "Ⅲ〉", "0-4 歳", "1-2か月後",
+     "【】"],
+)
 def test_not_numbering(text: str) -> None:
     assert match_style(text) is None
 
@@ -54,3 +62,15 @@ def test_fake_bold_doubles_are_undone() -> None:
     assert undouble("健診健診の受診") == "健診健診の受診"
     assert undouble_digits("STEP11-33") == "STEP1-3"
     assert undouble_digits("STEP12-3") == "STEP12-3"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("■目的", ("square", "■", "目的")), ("□ 実施方法", ("square", "□", "実施方法")),
+     ("■ 特定健康診査受診率(全体):令和4年度 84.9% → 令和11年度 90.0%", None),  # a labelled value
+     ("■KPI:①サービススタンダードの達成状況を 100%とする", None), ("目的", None)],
+)  # fmt: skip
+def test_a_square_mark_before_a_title(text: str, found: tuple | None) -> None:
+    """■ before a block's title is a heading style of its own; ■ before a labelled value is an item."""
+    assert square_title(text) == found
+    assert match_style(text) is None  # not a numbering: a business plan's ■ lines are its KPIs

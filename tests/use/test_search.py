@@ -208,9 +208,9 @@ def test_insurer_plan_type_year_and_section_filters(db: sqlite_utils.Database) -
         KYOUKAI,
         "東京都医師国民健康保険組合",
     }
-    # 2025: Oita's plan and the two variants (2024-2029, corpus/manifest.toml)
-    assert {h.insurer for h in search(db, "健診", year=2025, limit=500)} == {
-        "地方職員共済組合", "みどり健康保険組合", "ひかり建設国民健康保険組合"
+    # 2025: Oita's plan and the three variants (2024-2029, corpus/manifest.toml)
+    assert {h.insurer for h in search(db, "健診", year=2025, limit=2000)} == {
+        "地方職員共済組合", "みどり健康保険組合", "ひかり建設国民健康保険組合", "さくら県市町村職員共済組合"
     }  # fmt: skip
     in_section = search(db, "薬剤師会", section="ジェネリック医薬品の使用促進", limit=500)
     assert in_section and all("ジェネリック医薬品の使用促進" in squash(h.section or "") for h in in_section)
@@ -305,7 +305,7 @@ def test_hostile_inputs_leave_the_database_alone(db_path: Path) -> None:
     for query in HOSTILE:
         runner.invoke(app, ["search", query, "--db", str(db_path)])
     conn = sqlite3.connect(db_path)
-    assert conn.execute("select count(*) from plans").fetchone()[0] == 41  # 35 branch plans, 6 others
+    assert conn.execute("select count(*) from plans").fetchone()[0] == 42  # 35 branch plans, 7 others
     conn.close()
 
 
