@@ -107,7 +107,8 @@ def document_rows(document: DocumentReading) -> DocumentRows:
     ]  # fmt: skip
     page_lines = search_index.parsed_page_lines(parsed.pages)
     sentences = search_index.section_sentence_rows(doc_id, page_lines, section_rows)
-    sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues, kpis, sentences)
+    sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues, kpis, sentences,
+                                                   page_lines)
     return DocumentRows(
         doc_id=doc_id,
         sha256=parsed.sha256,
@@ -128,6 +129,6 @@ def document_rows(document: DocumentReading) -> DocumentRows:
             KPIS: (KPI_COLUMNS, kpi_rows),
             PROGRAMS: (PROGRAM_COLUMNS, program_rows),
             HEALTH_ISSUES: (HEALTH_ISSUE_COLUMNS, issue_rows),
-            search_index.SENTENCES: (search_index.SENTENCE_COLUMNS, sentences),
+            search_index.SENTENCES: (search_index.SENTENCE_COLUMNS, sentences),  # stored by search_tables
         },
     )

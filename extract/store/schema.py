@@ -12,7 +12,7 @@ Other tools and notebooks read these names, so they are part of the interface:
 - ``load_errors`` (``file_name``, ``path``, ``sha256``, ``kind``, ``message``, ``at``,
   ``planex_version``): one row per file path that failed on its latest load.
 - ``plans``, ``sections``, ``kpis``, ``programs``, ``health_issues``: the records, in the columns
-  below; the search tables are ``extract.store.search_index``'s.
+  below; the search tables are ``extract.store.search_tables``'s.
 
 The database runs in WAL mode so readers are not blocked by a load. It records its schema version
 in SQLite's ``user_version`` (:data:`SCHEMA_VERSION`): a database written by a newer planex is
@@ -28,7 +28,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__
-from extract.store import search_index
+from extract.store import search_tables
 
 DOCUMENTS = "documents"
 PAGES = "pages"
@@ -45,13 +45,14 @@ indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
 3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
 sections, KPIs, programs and health issues; 4: ``load_errors.planex_version``, so that a rerun
-skips files that failed for a reason of their own)."""
+skips files that failed for a reason of their own; 5: the search index keeps each distinct
+sentence once, ``search_sentences`` became a view)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
@@ -331,7 +332,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[SECTIONS].create_index(["doc_id"], if_not_exists=True)
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
-    search_index.ensure_schema(db)  # sentences for full-text search (extract/store/search_index.py)
+    search_tables.ensure_schema(db)  # full-text search (extract/store/search_tables.py)
     if db.execute("pragma user_version").fetchone()[0] < SCHEMA_VERSION:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 

@@ -1,96 +1,37 @@
-"""The search index: one row per sentence, in a plain table and an FTS5 index over its tokens.
+"""The search index's sentences: a document's sections, programs, health issues and KPIs cut
+into the sentences a search finds, each with where it stands and its bigram tokens.
 
-``search_sentences`` holds each sentence as written (normalized), where it comes from (``kind``:
-``heading`` or ``section`` today, KPI sentences and program descriptions later; ``ref_id``: the
-id of the row in its own table; ``section_id``, ``plan_id``, ``doc_id``, ``page``) and its
-bigram tokens (:mod:`extract.store.bigrams`). ``search_index`` is an FTS5 table with that table as
-its external content. The worker builds the sentence rows in ``extract.store.rows.document_rows``;
-the parent inserts them with the other rows and indexes them in bulk (:func:`index_document`) in
-the same transaction. Deletion goes through a trigger, which hands FTS5 exactly the tokens that
-were indexed — recomputing them could corrupt the index if the tokenizer had changed since — so
-``extract.store.writer.delete_document`` only deletes rows. That is why the tokens are stored, at
-some cost in size (see README, "Search"): FTS5 can also be rebuilt from the table alone
-(``extract.store.reindex.rebuild_index``).
+The worker builds the rows here (``extract.store.rows.document_rows``, in
+:data:`~extract.store.search_tables.SENTENCE_COLUMNS` order: ``kind`` — ``heading``,
+``section``, ``program``, ``health_issue`` or ``kpi`` —, ``ref_id``: the id of the row in its own
+table, ``section_id``, ``plan_id``, ``doc_id``, ``page``, the sentence as written (normalized), its
+tokens (:mod:`extract.store.bigrams`) and ``repeats``); the parent stores them in the document's
+transaction, each distinct sentence once (:mod:`extract.store.search_tables`).
 
 Why sentences and not sections: a hit should show the sentence that says it. A section's text is
 split at 。 and at line breaks, except where a paragraph wrapped: a line running to the right
 margin, or one the next line visibly continues (see :func:`continues`), is joined to the next —
-else 受診勧 / 奨 would not be found. Each sentence keeps the page of its first line.
+else 受診勧 / 奨 would not be found. Each sentence keeps the page of its first line. A KPI read
+from a table row keeps its cells apart (:func:`kpi_sentence`).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from extract.read.normalize import normalize_text
 from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.store.search_tables import INDEX, MIN_LENGTH, SENTENCE_COLUMNS, SENTENCES
 from extract.structure.headings import undouble
 from schemas.records import Page
 
-SENTENCES = "search_sentences"
-INDEX = "search_index"
-SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page", "sentence", "body_tokens",
-                    "repeats")  # fmt: skip
-
-MIN_LENGTH = 20
-"""Sentences are ranked as if at least this many tokens long. bm25 divides by a text's length,
-so a table cell (健診等) or a bare label (■KPI) would outrank every sentence that says
-something; a short sentence is therefore padded, in an indexed column of its own, with a
-filler token no query can contain (a private-use character, which the tokenizer never emits
-but unicode61 counts). The padding is a generated column: computed, not stored."""
-_FILLERS = "\ue000 " * MIN_LENGTH
-
-TRIGGERS = (
-    f"""create trigger if not exists {SENTENCES}_ad after delete on {SENTENCES} begin
-        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
-        values ('delete', old.id, old.body_tokens, old.padding);
-    end""",
-    f"""create trigger if not exists {SENTENCES}_au after update on {SENTENCES} begin
-        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
-        values ('delete', old.id, old.body_tokens, old.padding);
-        insert into {INDEX}(rowid, body_tokens, padding) values (new.id, new.body_tokens, new.padding);
-    end""",
-)
-_SCHEMA = (
-    f"""create table if not exists {SENTENCES} (
-        id integer primary key,
-        kind text not null,
-        ref_id text,
-        section_id text,
-        plan_id text,
-        doc_id text not null,
-        page integer,
-        sentence text not null,
-        body_tokens text not null,
-        repeats integer not null default 0,
-        padding text generated always as (
-            substr('{_FILLERS}', 1, 2 * max(0, {MIN_LENGTH} - length(sentence)))
-        )
-    )""",
-    f"create index if not exists idx_{SENTENCES}_doc_id on {SENTENCES}(doc_id)",
-    f"""create virtual table if not exists {INDEX} using fts5(
-        body_tokens, padding, content='{SENTENCES}', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 0'
-    )""",
-    *TRIGGERS,
-)
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the sentence table, its FTS5 index and the triggers joining them.
-
-    Statement by statement (not ``executescript``, which would commit the caller's transaction).
-    """
-    for statement in _SCHEMA:
-        db.execute(statement)
-    columns = {row[1] for row in db.execute(f"pragma table_info({SENTENCES})").fetchall()}
-    if "repeats" not in columns:  # a database from before records were indexed
-        db.execute(f"alter table {SENTENCES} add column repeats integer not null default 0")
+__all__ = ["INDEX", "MIN_LENGTH", "SENTENCES", "SENTENCE_COLUMNS", "PageLine", "continues", "kpi_sentence",
+           "parsed_page_lines", "record_sentence_rows", "section_sentence_rows", "sentence_key",
+           "sentences"]  # fmt: skip
 
 
 _LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
@@ -105,33 +46,20 @@ def sentence_key(sentence: str, normalized: bool = False) -> str:
     return "".join((text if normalized else normalize_text(text)).split())
 
 
-def index_document(db: sqlite_utils.Database, doc_id: str) -> None:
-    """Index a document's sentences just inserted (by ``writer.write_document``, same transaction).
-
-    One ``insert … select`` rather than a row trigger: FTS5 takes a document's sentences four
-    times faster in bulk, and the parent process is the loader's single writer.
-    """
-    db.execute(
-        f"insert into {INDEX}(rowid, body_tokens, padding) select id, body_tokens, padding from {SENTENCES} "
-        "where doc_id = ?",
-        [doc_id],
-    )
-
-
-def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
-    """Remove a document's sentences; the trigger takes them out of the index."""
-    db.execute(f"delete from {SENTENCES} where doc_id = ?", [doc_id])
-
-
 @dataclass(frozen=True)
 class PageLine:
-    """A line as laid out, with what tells a wrapped line: its right end and font size."""
+    """A line as laid out, with what tells a wrapped line (its right end and font size) and what
+    tells a table row's cells apart (the table cell it stands in, its top and bottom)."""
 
     page: int
     text: str  # stripped
     x1: float
     size: float
     vertical: bool
+    cell: tuple[int, int, int] | None = None
+    """(table, row, column) of the ruled table cell the line stands in; ``None`` outside tables."""
+    y0: float = 0.0
+    y1: float = 0.0
 
 
 def _right_edges(lines: Sequence[PageLine]) -> dict[int, float]:
@@ -273,10 +201,12 @@ def record_sentence_rows(
     issues: Iterable[tuple],
     kpis: Iterable[tuple] = (),
     section_rows: Sequence[tuple] = (),
+    page_lines: Sequence[PageLine] = (),
 ) -> list[tuple]:
     """Rows of ``search_sentences`` for programs (kind ``program``: the name, then each sentence
     of the purpose, summary, method and actions), health issues (``health_issue``: the issue and
-    its direction) and KPI records (``kpi``: the original sentence or row).
+    its direction) and KPI records (``kpi``: the original sentence or table row, see
+    :func:`kpi_sentence`; ``page_lines`` are the document's lines, which tell a row's cells apart).
 
     ``ref_id`` is the record's id; each pair holds the record and the id of the section it stands
     in; a sentence gets the page of the record's range that holds it. ``repeats`` is 1 for a
@@ -312,16 +242,57 @@ def record_sentence_rows(
         span = (issue.page, issue.page + 1)
         add("health_issue", issue, section_id, span, issue.issue)
         add("health_issue", issue, section_id, span, issue.direction)
+    by_page: dict[int, list[PageLine]] = {}
+    for line in page_lines:
+        by_page.setdefault(line.page, []).append(line)
     for kpi, section_id in kpis:
-        add("kpi", kpi, section_id, (kpi.page, kpi.page), "".join(kpi.raw_text.splitlines()))
+        lines = by_page.get(kpi.page, []) + by_page.get(kpi.page + 1, [])
+        add("kpi", kpi, section_id, (kpi.page, kpi.page), kpi_sentence(kpi.raw_text, lines))
     return rows
+
+
+def _side_by_side(a: PageLine, b: PageLine) -> bool:
+    """Two lines of one table row: in different cells of a ruled table, or (no rules) on the same
+    baseline — a wrapped line stands below the one it continues."""
+    if a.cell is not None or b.cell is not None:
+        return a.cell != b.cell
+    return a.y1 > a.y0 and b.y1 > b.y0 and b.y0 < a.y1 and a.y0 < b.y1
+
+
+def kpi_sentence(raw_text: str, lines: Sequence[PageLine]) -> str:
+    """A KPI record's original text as one sentence (normalized): the lines of a table row kept
+    apart by a space (受診勧奨通知率 (%) ※ 100 100 …), those of a wrapped sentence or cell joined.
+
+    The record keeps its lines as printed; each is looked up among the lines of its page (and
+    the next), in order, to see whether it stands beside the previous one or under it. A wrapped
+    line is joined without a space (a figure is cut anywhere: 1 / 00社), and so is a line not found.
+    """
+    parts = [p.strip() for p in normalize_text(raw_text).splitlines() if p.strip()]
+    if not parts:
+        return ""
+    where: dict[str, list[int]] = {}
+    for k, line in enumerate(lines):
+        where.setdefault(line.text, []).append(k)
+    found: list[PageLine | None] = []
+    pos = 0
+    for part in parts:
+        positions = where.get(part, [])
+        i = bisect.bisect_left(positions, pos)
+        k = positions[i] if i < len(positions) else (positions[0] if positions else None)
+        found.append(None if k is None else lines[k])
+        pos = pos if k is None else k + 1
+    out = parts[0]
+    for (a, b), part in zip(itertools.pairwise(found), parts[1:], strict=True):
+        out += " " + part if a is not None and b is not None and _side_by_side(a, b) else part
+    return out
 
 
 def parsed_page_lines(pages: Iterable[Page]) -> list[PageLine]:
     """Lines of a parsed document's readable pages (garbled pages have no sections)."""
     return [
-        PageLine(p.page_no, ln.text.strip(), ln.x1, ln.size, ln.vertical)
+        PageLine(p.page_no, ln.text.strip(), ln.x1, ln.size, ln.vertical,
+                 (ln.cell.table, ln.cell.row, ln.cell.col) if ln.cell else None, ln.y0, ln.y1)
         for p in pages
         if p.quality != "garbled"
         for ln in p.lines
-    ]
+    ]  # fmt: skip

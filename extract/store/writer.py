@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from extract import __version__
-from extract.store import search_index
+from extract.store import search_tables
 from extract.store.rows import DocumentRows, document_rows
 from extract.store.schema import DERIVED_TABLES, DOCUMENTS, LOAD_ERRORS, PAGES
 from schemas.records import LoadError
@@ -84,7 +84,7 @@ def known_failures(db: sqlite_utils.Database) -> dict[str, LoadError]:
 
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     """Remove a document and everything derived from it (within the caller's transaction)."""
-    search_index.delete_document(db, doc_id)
+    search_tables.delete_document(db, doc_id)
     for table in DERIVED_TABLES:
         db.execute(f"delete from {table} where doc_id = ?", [doc_id])
     db.execute(f"delete from {DOCUMENTS} where id = ?", [doc_id])
@@ -122,9 +122,12 @@ def write_document(
             }
         )
         for table, (columns, values) in rows.tables.items():
+            if table == search_tables.SENTENCES:  # each distinct sentence stored and indexed once
+                assert columns == search_tables.SENTENCE_COLUMNS, columns
+                search_tables.insert_sentences(db, values)
+                continue
             marks = ",".join("?" * len(columns))
             db.conn.executemany(f"insert into {table} ({','.join(columns)}) values ({marks})", values)
-        search_index.index_document(db, rows.doc_id)  # the document's sentences into FTS5, in one go
         db.execute(f"delete from {LOAD_ERRORS} where path = ?", [str(path)])
         if error is not None:
             db[LOAD_ERRORS].insert(error.model_dump(mode="json"), pk="path")
@@ -142,8 +145,11 @@ def info(db: sqlite_utils.Database) -> dict[str, Any]:
     tables = {
         name: db[name].count
         for name in db.table_names()
-        if not name.startswith(("sqlite_", search_index.INDEX)) and "_fts" not in name  # FTS tables are noise
+        if not name.startswith(("sqlite_", "search_")) and "_fts" not in name  # FTS tables are noise
     }
+    # the search index: its sentences as they stand in the plans, and the distinct ones indexed
+    for name in (search_tables.SENTENCES, search_tables.TEXTS):
+        tables[name] = db.execute(f"select count(*) from {name}").fetchone()[0]
 
     def tally(sql: str) -> dict[str, int]:
         return dict(Counter({row[0]: row[1] for row in db.execute(sql).fetchall()}))

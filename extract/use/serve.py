@@ -66,8 +66,11 @@ def check_database(db_path: str | Path) -> Path:
     path = Path(db_path)
     try:
         store.check_database(path)
-        with read_only(path) as conn:
+        with closing(read_only(path)) as conn:
             names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+            version = conn.execute("pragma user_version").fetchone()[0]
+        if store.PLANS in names and version < store.SCHEMA_VERSION:
+            _bring_up_to_date(path)
     except store.DatabaseProblem as exc:
         raise ServeError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -75,6 +78,16 @@ def check_database(db_path: str | Path) -> Path:
     if store.PLANS not in names:
         raise ServeError(f"{path} is not a planex database (no '{store.PLANS}' table)")
     return path
+
+
+def _bring_up_to_date(path: Path) -> None:
+    """An older planex's database, brought up to date as every command does on opening it (the
+    search index's layout changed with schema 5); served read-only afterwards."""
+    try:
+        store.open_db(path).close()
+    except sqlite3.OperationalError as exc:
+        raise ServeError(f"{path} is from an older planex and could not be brought up to date ({exc}): "
+                         "make it writable, or run planex reindex --db on a copy") from None  # fmt: skip
 
 
 def build_datasette(db_path: str | Path, settings: Mapping[str, Any] | None = None):

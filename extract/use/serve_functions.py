@@ -1,11 +1,13 @@
 """The SQL functions planex adds to Datasette's connections, and the plugin that adds them.
 
 ``planex_match(q)`` turns a user's query into our FTS5 MATCH expression
-(``extract.use.search.parse_query`` + ``to_match``); ``planex_snippet``, ``planex_sentence_key``,
-``planex_heading_score``, ``planex_indicator_id``, ``planex_indicator_label`` and ``planex_target``
-let the canned queries (``extract.use.serve_queries``) rank, mark and line up what the tables
-hold. The plugin (:class:`PlanexPlugin`) also replaces Datasette's ``escape_fts`` on the served
-database, so that the table search box understands Japanese (see ``extract.use.serve``).
+(``extract.use.search.parse_query`` + ``to_match``); ``planex_search(q, kind, branch, limit)``
+runs ``extract.use.search.search`` itself and returns its hits as JSON; ``planex_snippet``,
+``planex_sentence_key``, ``planex_heading_score``, ``planex_indicator_id``,
+``planex_indicator_label`` and ``planex_target`` let the canned queries
+(``extract.use.serve_queries``) rank, mark and line up what the tables hold. The plugin
+(:class:`PlanexPlugin`) also replaces Datasette's ``escape_fts`` on the served database, so
+that the table search box understands Japanese (see ``extract.use.serve``).
 """
 
 from __future__ import annotations
@@ -115,6 +117,28 @@ def planex_target(comparator: object, value: object, unit: object) -> str:
     return target_text({"comparator": comparator, "value": value, "unit": unit})
 
 
+def planex_search(
+    conn: sqlite3.Connection, query: object, kind: object, branch: object, limit: object
+) -> str:
+    """The hits of ``extract.use.search.search`` as a JSON array (``[]`` for a query or filter
+    with nothing to search for), for a canned query to unfold with ``json_each``: SQL alone
+    cannot take the query path that ranks only the sentences a filter keeps. It runs on the
+    connection that calls it (SQLite allows statements inside a function's call)."""
+    import json
+
+    import sqlite_utils
+
+    from extract.use.search import SearchError, search
+
+    try:
+        db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        hits = search(db, str(query or ""), kind=str(kind or "") or None,
+                      branch=str(branch or "") or None, limit=int(limit or 20))  # fmt: skip
+    except SearchError:
+        return "[]"
+    return json.dumps([h.model_dump() for h in hits], ensure_ascii=False)
+
+
 SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "planex_match": (1, planex_match),
     "planex_snippet": (2, planex_snippet),
@@ -138,6 +162,7 @@ def register_functions(
         if catalogue is not None and name in _CATALOGUE_FUNCTIONS:
             fn = partial(fn, catalogue=catalogue)
         conn.create_function(name, arity, fn, deterministic=True)
+    conn.create_function("planex_search", 4, partial(planex_search, conn))  # it reads: not deterministic
     if table_search:
         conn.create_function("escape_fts", 1, planex_match, deterministic=True)
 

@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from extract import store
-from extract.store.search_index import INDEX, SENTENCES
+from extract.store.search_tables import INDEX, PLACES, PLAN_KEYS, SENTENCES, TEXTS
 from extract.use.serve_queries import canned_queries
 
 COMMON_COLUMNS = {
@@ -181,17 +181,56 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         SENTENCES,
         "Search sentences",
-        "One row per sentence of the plans, the unit of full-text search. The search box takes "
-        "planex's query language (健診 禁煙, 健診 OR 検診, -歯科, \"…\"); the canned query 'search' "
-        "ranks the hits and shows their plan and section.",
+        "One row per sentence of the plans where it stands, the unit of full-text search (a view of "
+        "search_places with their sentences). The search box takes planex's query language (健診 禁煙, "
+        "健診 OR 検診, -歯科, \"…\"); the canned query 'search' ranks the hits and shows their plan and "
+        "section.",
         ("schemas.search:Hit",),
         {
-            "id": "Row id, also the rowid in the FTS5 index search_index.",
+            "id": "The place's id (search_places.id): reading order within a document.",
+            "text_id": "The distinct sentence (search_texts.id), its rowid in the FTS5 index search_index.",
             "ref_id": "Id of the row in its own table (a section, a KPI, a program).",
             "body_tokens": "The sentence's search tokens: character bigrams (extract/store/bigrams.py).",
             "padding": "Filler tokens that rank a short sentence as if it were longer (generated).",
+            "repeats": "1: a record's sentence its section already holds (counted once by --by).",
         },
-        {"fts_table": INDEX, "fts_pk": "id", "facets": ["kind"]},
+        {"fts_table": INDEX, "fts_pk": "text_id", "facets": ["kind"]},
+    ),
+    TableSpec(
+        TEXTS,
+        "Search texts",
+        "Each distinct sentence once, as indexed by FTS5 (search_index): a sentence that the template "
+        "of a compilation repeats in every branch plan is stored and ranked once.",
+        (),
+        {
+            "id": "The sentence's id, also its rowid in search_index.",
+            "key": "A 64-bit hash of the sentence and its tokens, to find it when it comes again.",
+            "sentence": "The sentence (normalized text).",
+            "body_tokens": "The sentence's search tokens: character bigrams (extract/store/bigrams.py).",
+            "padding": "Filler tokens that rank a short sentence as if it were longer (generated).",
+        },
+    ),
+    TableSpec(
+        PLACES,
+        "Search places",
+        "Where each sentence of search_texts stands: one row per place (the view search_sentences "
+        "shows them with their sentences).",
+        ("schemas.search:Hit",),
+        {
+            "id": "The place's id: reading order within a document.",
+            "text_id": "The sentence (search_texts.id).",
+            "plan_key": "The plan (search_plans.key).",
+            "ref_id": "Id of the row in its own table (a section, a KPI, a program).",
+            "repeats": "1: a record's sentence its section already holds (counted once by --by).",
+        },
+        {"facets": ["kind"]},
+    ),
+    TableSpec(
+        PLAN_KEYS,
+        "Search plans",
+        "A small integer key per plan for search_places, and how many places each plan has.",
+        (),
+        {"key": "The plan's key in search_places.", "places": "Places (sentences) of the plan."},
     ),
 )
 
@@ -249,7 +288,7 @@ def datasette_metadata(db: sqlite_utils.Database | str | Path, name: str | None 
     database = _as_db(db)
     try:
         name = name or _db_name(database)
-        present = set(database.table_names())
+        present = set(database.table_names()) | set(database.view_names())
         tables = {}
         for spec in TABLES:
             if spec.name not in present:

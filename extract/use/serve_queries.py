@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from extract import store
-from extract.store.search_index import INDEX, SENTENCES
+from extract.store.search_tables import INDEX, PLACES, TEXTS
 
 SEARCH_LIMIT = 200
 """Rows the canned search returns (best first); Datasette does not page canned queries."""
@@ -19,7 +19,9 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     """Datasette canned queries for the tables present (each needs the planex SQL functions).
 
     - ``search`` (``:q``, optional ``:kind``, ``:branch``): sentences matching the query, best
-      first (bm25), with plan, branch, section path, page and the match marked in 【】;
+      first (bm25), with plan, branch, section path, page and the match marked in 【】 — the hits
+      of ``extract.use.search.search`` itself, through the SQL function ``planex_search``, so the
+      served search takes the same path at the same speed;
     - ``kpi_by_indicator`` (``:indicator``: an id such as generic_share, its label or a spelling):
       one row per plan and target year, the plan's first record (as the wide KPI export);
     - ``compare_measure`` (``:heading``): the section of every plan whose heading is most like
@@ -30,45 +32,27 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
 
     tables = set(db.table_names())
     queries: dict[str, dict[str, Any]] = {}
-    if {SENTENCES, INDEX, store.PLANS} <= tables:
-        columns = set(db[SENTENCES].columns_dict)
-        kinds = []
-        if "kind" in columns:
-            kinds = [r[0] for r in db.execute(f"select distinct kind from {SENTENCES} order by 1")]
-        kind = "s.kind" if kinds else "null"
-        kind_filter = (
-            "where :kind = '' or instr(',' || replace(:kind, ' ', '') || ',', ',' || s.kind || ',') > 0"
-            if kinds
-            else ""
-        )
-        sections = store.SECTIONS in tables and "section_id" in columns
+    if {TEXTS, PLACES, INDEX, store.PLANS} <= tables:
+        kinds = [r[0] for r in db.execute(f"select distinct kind from {PLACES} order by 1")]
+        sections = store.SECTIONS in tables
+        hit = "json_extract(h.value, '$.{}')".format
         queries["search"] = {
             "title": "Search the plans' sentences",
             "description": (
                 "Full-text search in Japanese (planex's query language: 健診 禁煙 = both words, "
-                '健診 OR 検診, -歯科 excludes, "…" a phrase). Best matches first, at most '
-                f"{SEARCH_LIMIT}; a sentence found twice in a plan (a program's purpose is also its "
-                f"section's text) is shown once. Optional: kind ({', '.join(kinds)}; several with "
-                "commas) and branch (北海道)."
+                '健診 OR 検診, -歯科 excludes, "…" a phrase): the search of planex search, best matches '
+                f"first, at most {SEARCH_LIMIT}; a sentence found twice in a plan (a program's purpose is "
+                "also its section's text) is shown once. Optional: kind "
+                f"({', '.join(kinds) or 'heading, section, …'}; several with commas) and branch (北海道)."
             ),
-            "params": ["q", "kind", "branch"] if kinds else ["q", "branch"],
-            "sql": f"""with m as (
-  select rowid as id, rank from {INDEX} where {INDEX} match planex_match(:q)
-), hits as (
-  select s.id, s.plan_id, s.section_id, s.page, {kind} as kind, s.sentence, m.rank,
-    row_number() over (partition by s.plan_id, planex_sentence_key(s.sentence) order by m.rank, s.id) as n
-  from m join {SENTENCES} s on s.id = m.id
-  {kind_filter}
-)
-select p.title as plan, p.insurer, p.branch,
-  {"replace(sec.path, char(10), ' ')" if sections else "null"} as section, h.page, h.kind,
-  planex_snippet(h.sentence, :q) as snippet, h.sentence, round(-h.rank, 3) as score, h.plan_id
-from hits h
-left join {store.PLANS} p on p.id = h.plan_id
-{f"left join {store.SECTIONS} sec on sec.id = h.section_id" if sections else ""}
-where h.n = 1 and (:branch = '' or instr(p.branch, replace(replace(:branch, '支部', ''), ' ', '')) > 0)
-order by h.rank, h.id
-limit {SEARCH_LIMIT}""",
+            "params": ["q", "kind", "branch"],
+            "sql": f"""select p.title as plan, {hit("insurer")} as insurer, {hit("branch")} as branch,
+  {hit("section") if sections else "null"} as section, {hit("page")} as page, {hit("kind")} as kind,
+  {hit("snippet")} as snippet, {hit("sentence")} as sentence, {hit("score")} as score,
+  {hit("plan_id")} as plan_id
+from json_each(planex_search(:q, :kind, :branch, {SEARCH_LIMIT})) h
+left join {store.PLANS} p on p.id = {hit("plan_id")}
+order by h.key""",
         }
     if {store.KPIS, store.PLANS} <= tables:
         norm = "k.population_norm" if "population_norm" in set(db[store.KPIS].columns_dict) else "null"

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from extract.cli import app
 from extract.read.normalize import normalize_text
 from extract.records.indicators import labels
-from extract.use import serve, serve_functions, serve_metadata
+from extract.use import serve, serve_functions, serve_metadata, serve_queries
 from extract.use.search import mark_pair, parse_query, search, to_match
 from schemas.kpis import Kpi
 from schemas.plans import Plan
@@ -140,6 +140,26 @@ def test_search_shows_a_sentence_once_per_plan(server: Server) -> None:
     assert len(keys) == len(set(keys))
 
 
+SERVED_CASES = [
+    ("健診", {}), ("禁煙", {}), ("健診 禁煙", {}), ("(健診 OR 検診) -歯科", {}),
+    ('"ジェネリック 医薬品"', {}),
+    ("受診勧奨", {"kind": "program,kpi"}), ("健診", {"branch": "北海道支部"}), ("通知率", {"kind": "kpi"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "params"), SERVED_CASES)
+def test_served_search_gives_the_hits_of_planex_search_in_their_order(
+    server: Server, db: sqlite_utils.Database, query: str, params: dict[str, str]
+) -> None:
+    """The canned query takes the query path of ``planex search`` (whose hits the plain reference
+    query of tests/use/test_candidates.py checks): the same hits, in the same order."""
+    rows = server.rows(f"/{server.name}/search.json", q=query, **params)
+    served = [(r["plan_id"], r["sentence"], r["page"], r["kind"], r["section"], r["score"]) for r in rows]
+    hits = search(db, query, limit=serve_queries.SEARCH_LIMIT, **params)
+    assert served == [(h.plan_id, h.sentence, h.page, h.kind, h.section, h.score) for h in hits]
+    assert served, query
+
+
 def test_table_search_box_takes_japanese(server: Server) -> None:
     """Datasette's own ?_search= on search_sentences (fts_table), through planex_match."""
     rows = server.rows(f"/{server.name}/search_sentences.json", _search="受診勧奨", _size="100")
@@ -234,7 +254,7 @@ def test_metadata_describes_tables_and_columns_from_the_models(db: sqlite_utils.
     assert tables["kpis"]["columns"]["doc_id"] == serve_metadata.COMMON_COLUMNS["doc_id"]
     assert "padding" in tables["search_sentences"]["columns"]  # a generated column
     assert tables["search_sentences"]["fts_table"] == "search_index"
-    assert tables["search_sentences"]["fts_pk"] == "id"
+    assert tables["search_sentences"]["fts_pk"] == "text_id"  # the view's column holding FTS5's rowid
     assert set(database["queries"]) == {"search", "kpi_by_indicator", "indicators", "compare_measure"}
 
 

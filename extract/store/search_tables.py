@@ -1,0 +1,291 @@
+"""Where the search index keeps its sentences: each distinct sentence once, with the places it stands.
+
+The 協会けんぽ template repeats sentences word for word across its branch plans, and a program's
+purpose repeats its section's text: in the corpus 48 % of the sentences stand in more than one
+place. So a sentence is stored and indexed once — ``search_texts`` (the normalized sentence, its
+bigram tokens) with the FTS5 index ``search_index`` over it — and every place it stands (kind,
+record, section, plan, page, ``repeats``) is a row of ``search_places``. A search ranks each
+distinct sentence once and then lists its places; bm25's statistics count a sentence once,
+however many plans repeat it (README, "Search").
+
+``search_plans`` gives each plan's places a small integer key, and counts them: places are
+grouped (``--by``) and filtered by plan through covering indexes on integers rather than on
+20-character ids, a search can tell a selective filter from one that keeps almost everything
+without counting (``extract.use.candidates``), and a document's places are deleted through its
+keys. ``search_sentences`` is a view with one row per place in the columns the table of that name
+had until schema 4 (and ``text_id``), for the readers that want a sentence with its place:
+Datasette's table page and search box, notebooks, SQL by hand.
+
+The tokens are stored, at some cost in size, so that a deletion hands FTS5 exactly what was
+indexed (a trigger on ``search_texts``) and FTS5 can be rebuilt from the table alone
+(``extract.store.reindex``). SQLite 3.43's ``contentless_delete`` would allow a contentless
+index, but Python 3.11 ships SQLite 3.40.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import sqlite_utils
+
+TEXTS = "search_texts"
+PLACES = "search_places"
+PLAN_KEYS = "search_plans"
+SENTENCES = "search_sentences"
+"""The view: one row per place, with its sentence and tokens."""
+INDEX = "search_index"
+SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page", "sentence", "body_tokens",
+                    "repeats")  # fmt: skip
+"""The layout of the sentence rows the workers build (``extract.store.search_index``) and
+:func:`insert_sentences` stores."""
+_KIND, _REF, _SECTION, _PLAN, _DOC, _PAGE, _SENTENCE, _TOKENS, _REPEATS = range(len(SENTENCE_COLUMNS))
+
+MIN_LENGTH = 20
+"""Sentences are ranked as if at least this many tokens long. bm25 divides by a text's length,
+so a table cell (健診等) or a bare label (■KPI) would outrank every sentence that says
+something; a short sentence is therefore padded, in an indexed column of its own, with a
+filler token no query can contain (a private-use character, which the tokenizer never emits
+but unicode61 counts). The padding is a generated column: computed, not stored."""
+_FILLERS = "\ue000 " * MIN_LENGTH
+_CHUNK = 500
+"""Ids per ``in (…)`` list (SQLite allows 32,766 parameters; this keeps statements small)."""
+
+TRIGGERS = (
+    f"""create trigger if not exists {TEXTS}_ad after delete on {TEXTS} begin
+        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
+        values ('delete', old.id, old.body_tokens, old.padding);
+    end""",
+    f"""create trigger if not exists {TEXTS}_au after update on {TEXTS} begin
+        insert into {INDEX}({INDEX}, rowid, body_tokens, padding)
+        values ('delete', old.id, old.body_tokens, old.padding);
+        insert into {INDEX}(rowid, body_tokens, padding) values (new.id, new.body_tokens, new.padding);
+    end""",
+)
+_SCHEMA = (
+    f"""create table if not exists {TEXTS} (
+        id integer primary key,
+        key integer not null,
+        sentence text not null,
+        body_tokens text not null,
+        padding text generated always as (
+            substr('{_FILLERS}', 1, 2 * max(0, {MIN_LENGTH} - length(sentence)))
+        )
+    )""",
+    f"create index if not exists idx_{TEXTS}_key on {TEXTS}(key)",
+    f"""create table if not exists {PLAN_KEYS} (
+        key integer primary key,
+        doc_id text not null,
+        plan_id text,
+        places integer not null default 0
+    )""",
+    f"create index if not exists idx_{PLAN_KEYS}_doc_id on {PLAN_KEYS}(doc_id)",
+    f"""create table if not exists {PLACES} (
+        id integer primary key,
+        text_id integer not null,
+        plan_key integer not null,
+        kind text not null,
+        ref_id text,
+        section_id text,
+        page integer,
+        repeats integer not null default 0
+    )""",
+    # a text's places (a probe, the places a hit lists, --by's counts): covering, in reading order
+    # (--by takes a plan's first place from the first row of its best rank)
+    f"create index if not exists idx_{PLACES}_text on {PLACES}(text_id, id, kind, plan_key, repeats)",
+    # a plan's texts (a filter's candidates, deletion)
+    f"create index if not exists idx_{PLACES}_plan on {PLACES}(plan_key, kind, text_id)",
+    f"""create virtual table if not exists {INDEX} using fts5(
+        body_tokens, padding, content='{TEXTS}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0'
+    )""",
+    *TRIGGERS,
+    f"""create view if not exists {SENTENCES} as
+        select p.id, p.kind, p.ref_id, p.section_id, k.plan_id, k.doc_id, p.page, t.sentence,
+            t.body_tokens, p.repeats, t.padding, p.text_id
+        from {PLACES} p join {TEXTS} t on t.id = p.text_id join {PLAN_KEYS} k on k.key = p.plan_key""",
+)
+
+
+def text_key(sentence: str, tokens: str) -> int:
+    """A 64-bit hash of a sentence and its tokens, to find a sentence already stored without an
+    index on its whole text (which would cost as much as the text). Equal keys are compared in
+    full: a collision only costs a second row."""
+    digest = hashlib.blake2b(f"{sentence}\0{tokens}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _kind_of(db: sqlite_utils.Database, name: str) -> str | None:
+    row = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the search tables, the FTS5 index, its triggers and the view; a database of schema
+    4 or older (one table ``search_sentences`` with a row per place) is converted first.
+
+    Statement by statement (not ``executescript``, which would commit the caller's transaction).
+    """
+    if _kind_of(db, SENTENCES) != "table":
+        for statement in _SCHEMA:
+            db.execute(statement)
+        return
+    with db.atomic():  # all or nothing: an interrupted conversion leaves the old table
+        _set_aside_old_table(db)
+        for statement in _SCHEMA:
+            db.execute(statement)
+        _convert_old_rows(db)
+
+
+_OLD = f"{SENTENCES}_old"
+
+
+def _set_aside_old_table(db: sqlite_utils.Database) -> None:
+    """Rename the old sentence table out of the view's way; its index and triggers go."""
+    columns = {row[1] for row in db.execute(f"pragma table_info({SENTENCES})").fetchall()}
+    if "repeats" not in columns:  # a database from before records were indexed
+        db.execute(f"alter table {SENTENCES} add column repeats integer not null default 0")
+    for suffix in ("ad", "au"):
+        db.execute(f"drop trigger if exists {SENTENCES}_{suffix}")
+    db.execute(f"drop table if exists {INDEX}")  # the FTS5 index over the old table, shadow tables too
+    db.execute(f"drop index if exists idx_{SENTENCES}_doc_id")
+    db.execute(f"alter table {SENTENCES} rename to {_OLD}")
+
+
+def _convert_old_rows(db: sqlite_utils.Database) -> None:
+    """The old table's rows in the new layout, sentence for sentence, then FTS5 built in one pass.
+
+    The sentences are kept as they were made (``planex reindex`` makes them again from the
+    records, with what a newer planex does differently); the order of the rows is kept too.
+    """
+    db.conn.create_function("planex_text_key", 2, text_key, deterministic=True)
+    db.execute(
+        f"insert into {PLAN_KEYS} (doc_id, plan_id, places) select doc_id, plan_id, count(*) from {_OLD} "
+        "group by doc_id, plan_id order by min(id)"
+    )
+    db.execute(
+        f"insert into {TEXTS} (key, sentence, body_tokens) "
+        f"select planex_text_key(sentence, body_tokens), sentence, body_tokens from {_OLD} "
+        "group by sentence, body_tokens order by min(id)"
+    )
+    db.execute(
+        f"""insert into {PLACES} (id, text_id, plan_key, kind, ref_id, section_id, page, repeats)
+        select o.id, t.id, k.key, o.kind, o.ref_id, o.section_id, o.page, o.repeats from {_OLD} o
+        join {TEXTS} t on t.key = planex_text_key(o.sentence, o.body_tokens)
+            and t.sentence = o.sentence and t.body_tokens = o.body_tokens
+        join {PLAN_KEYS} k on k.doc_id = o.doc_id and k.plan_id is o.plan_id
+        order by o.id"""
+    )
+    db.execute(f"drop table {_OLD}")
+    db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
+
+
+def _plan_keys(db: sqlite_utils.Database, rows: Sequence[tuple]) -> dict[tuple[str, str | None], int]:
+    """The key of each plan the rows stand in (made if new), its count of places raised."""
+    keys = {}
+    for (doc_id, plan_id), count in Counter((row[_DOC], row[_PLAN]) for row in rows).items():
+        found = db.execute(
+            f"select key from {PLAN_KEYS} where doc_id = ? and plan_id is ?", [doc_id, plan_id]
+        ).fetchone()
+        if found:
+            db.execute(f"update {PLAN_KEYS} set places = places + ? where key = ?", [count, found[0]])
+            keys[(doc_id, plan_id)] = found[0]
+        else:
+            sql = f"insert into {PLAN_KEYS} (doc_id, plan_id, places) values (?, ?, ?)"
+            keys[(doc_id, plan_id)] = db.execute(sql, [doc_id, plan_id, count]).lastrowid
+    return keys
+
+
+def _text_ids(db: sqlite_utils.Database, rows: Sequence[tuple], index: bool) -> dict[tuple[str, str], int]:
+    """The id of each distinct (sentence, tokens) of the rows: the stored text's, or a new one's.
+
+    New texts get the ids after the largest (the writer is the only one: the transaction holds
+    the write lock) and go into FTS5 in one ``insert … select`` unless ``index`` is false (a
+    rebuild indexes everything at the end).
+    """
+    wanted = {(row[_SENTENCE], row[_TOKENS]): 0 for row in rows}
+    keys = {pair: text_key(*pair) for pair in wanted}
+    by_key: dict[int, list[tuple[str, str]]] = {}
+    for pair, key in keys.items():
+        by_key.setdefault(key, []).append(pair)
+    ids: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(list(by_key)):
+        marks = ",".join("?" * len(chunk))
+        for text_id, key, sentence, tokens in db.execute(
+            f"select id, key, sentence, body_tokens from {TEXTS} where key in ({marks})", list(chunk)
+        ):
+            if (sentence, tokens) in by_key.get(key, ()):
+                ids.setdefault((sentence, tokens), text_id)
+    new = [pair for pair in wanted if pair not in ids]
+    if new:
+        first = db.execute(f"select coalesce(max(id), 0) + 1 from {TEXTS}").fetchone()[0]
+        values = [(first + n, keys[pair], *pair) for n, pair in enumerate(new)]
+        insert = f"insert into {TEXTS} (id, key, sentence, body_tokens) values (?, ?, ?, ?)"
+        db.conn.executemany(insert, values)
+        ids.update((pair, first + n) for n, pair in enumerate(new))
+        if index:
+            db.execute(
+                f"insert into {INDEX}(rowid, body_tokens, padding) "
+                f"select id, body_tokens, padding from {TEXTS} where id >= ?",
+                [first],
+            )
+    return ids
+
+
+def insert_sentences(db: sqlite_utils.Database, rows: Sequence[tuple], *, index: bool = True) -> None:
+    """Store sentence rows (:data:`SENTENCE_COLUMNS` order; a document's, from the writer, in its
+    transaction): a sentence already stored is referenced, a new one stored and indexed."""
+    if not rows:
+        return
+    plans = _plan_keys(db, rows)
+    texts = _text_ids(db, rows, index)
+    db.conn.executemany(
+        f"insert into {PLACES} (text_id, plan_key, kind, ref_id, section_id, page, repeats) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (texts[(r[_SENTENCE], r[_TOKENS])], plans[(r[_DOC], r[_PLAN])], r[_KIND], r[_REF], r[_SECTION],
+             r[_PAGE], r[_REPEATS])
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
+def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    """Remove a document's places, and the sentences no other document has (the trigger takes
+    them out of FTS5)."""
+    keys = [row[0] for row in db.execute(f"select key from {PLAN_KEYS} where doc_id = ?", [doc_id])]
+    if not keys:
+        return
+    marks = ",".join("?" * len(keys))
+    sql = f"select distinct text_id from {PLACES} where plan_key in ({marks})"
+    texts = [row[0] for row in db.execute(sql, keys)]
+    db.execute(f"delete from {PLACES} where plan_key in ({marks})", keys)
+    for chunk in _chunks(texts):
+        db.execute(
+            f"delete from {TEXTS} where id in ({','.join('?' * len(chunk))}) "
+            f"and not exists (select 1 from {PLACES} p where p.text_id = {TEXTS}.id)",
+            list(chunk),
+        )
+    db.execute(f"delete from {PLAN_KEYS} where doc_id = ?", [doc_id])
+
+
+def clear(db: sqlite_utils.Database) -> None:
+    """Empty the search tables for a rebuild, the triggers set aside (see :func:`finish_rebuild`)."""
+    for suffix in ("ad", "au"):
+        db.execute(f"drop trigger if exists {TEXTS}_{suffix}")
+    for table in (PLACES, TEXTS, PLAN_KEYS):
+        db.execute(f"delete from {table}")
+
+
+def finish_rebuild(db: sqlite_utils.Database) -> None:
+    """FTS5 rebuilt from ``search_texts`` in one pass (much faster than row by row), the
+    triggers back."""
+    db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
+    for trigger in TRIGGERS:
+        db.execute(trigger)
