@@ -67,30 +67,12 @@ def plans_command(
     console.print(table)
 
 
-def _find_plan(database, key: str) -> dict:
-    """A plan by id (or id prefix), branch (北海道, 北海道支部) or insurer name."""
-    rows = _plan_rows(database)
-    branch = key.removesuffix("支部")
-    for test in (
-        lambda r: r["id"] == key,
-        lambda r: r["id"].startswith(key),
-        lambda r: (r["branch"] or "") == branch,
-        lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
-    ):
-        found = [r for r in rows if test(r)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
-            fail(f"'{key}' matches {len(found)} plans: {names}")
-    fail(f"no plan '{key}' (see: planex plans --db FILE)")
-
-
 _SAME_PLAN = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
 
 
 def _find_plans(database, key: str) -> list[dict]:
-    """The plan ``key`` names (see :func:`_find_plan`), or the same plan in several documents.
+    """The plan ``key`` names — by id (or id prefix), branch (北海道, 北海道支部) or insurer name —
+    or the same plan in several documents.
 
     Two documents may hold one plan: a compilation and the branch's own file, or the same plan in
     two layouts. Plans with the same insurer, branch, type and years are given together, in file
@@ -104,11 +86,13 @@ def _find_plans(database, key: str) -> list[dict]:
         lambda r: key in (r["insurer"] or "") or key in (r["title"] or ""),
     ):
         found = [r for r in rows if test(r)]
-        if len(found) == 1 or (found and len({tuple(r[f] for f in _SAME_PLAN) for r in found}) == 1):
+        if not found:
+            continue
+        if len(found) == 1 or len({tuple(r[f] for f in _SAME_PLAN) for r in found}) == 1:
             return found
-        if found:
-            return [_find_plan(database, key)]  # reports the ambiguity and exits
-    return [_find_plan(database, key)]
+        names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
+        fail(f"'{key}' matches {len(found)} plans: {names}")
+    fail(f"no plan '{key}' (see: planex plans --db FILE)")
 
 
 def _outline(sections: list[dict]) -> tuple:

@@ -102,7 +102,10 @@ def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path)
     assert one.exit_code == 0
     assert "KPI" in one.output and "薬剤師会" in one.output
     assert runner.invoke(app, ["show", "北海道", "--db", str(db), "--section", "存在しない節"]).exit_code == 2
-    assert runner.invoke(app, ["show", "どこにもない", "--db", str(db)]).exit_code == 2
+    missing = runner.invoke(app, ["show", "どこにもない", "--db", str(db)])
+    assert missing.exit_code == 2 and "no plan 'どこにもない'" in missing.output
+    ambiguous = runner.invoke(app, ["show", "全国健康保険協会", "--db", str(db)])  # 35 branches: which one?
+    assert ambiguous.exit_code == 2 and "matches 35 plans" in ambiguous.output
 
 
 def test_show_gives_a_plan_held_by_two_documents_once(tmp_path: Path, corpus_pdfs: Path) -> None:
