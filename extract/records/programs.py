@@ -56,6 +56,8 @@ def _figures_only(item: str) -> bool:
         head = _COUNT_NOTE.sub("", head)
     head = head.strip()
     return not head or bool(_WHO.match(head) or re.search(r"\d|数$", head))  # …実施予定人数(約620人)
+
+
 _ACTION_STOP = re.compile(r"^\s*(?:■|※|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\s*[)）.]|-\s*\d+\s*-$|【)")
 
 
