@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-InsurerType = Literal["協会けんぽ", "健保組合", "共済組合", "国保組合", "市町村国保", "other"]
-PlanType = Literal["business_plan", "data_health_plan", "tokutei_kenshin_plan", "other"]
+from schemas.kinds import InsurerType, PlanType
+
+__all__ = ["InsurerType", "Plan", "PlanType", "Section"]
 
 
 class Plan(BaseModel):

@@ -13,13 +13,18 @@ from rich.text import Text
 
 from extract import store
 from extract.cli.common import (
+    BranchOption,
     DbOption,
+    InsurerOption,
     PlanFilter,
+    PlanTypeOption,
+    YearOption,
     app,
     console,
     err_console,
     fail,
     open_database,
+    year_option,
 )
 
 
@@ -192,8 +197,10 @@ def show_command(
 def programs_command(
     db: DbOption = Path("planex.db"),
     plan: PlanFilter = None,
-    branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
-    insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
     issues: Annotated[bool, typer.Option("--issues", help="Show the health issues instead.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
 ) -> None:
@@ -204,11 +211,18 @@ def programs_command(
                planex programs --db plans.db --issues
     """
     from extract.use import export
+    from extract.use.search import SearchError
 
+    filters = {"plan": plan, "insurer": insurer, "branch": branch, "plan_type": plan_type,
+               "year": year_option(year)}  # fmt: skip
     database = open_database(db)
-    if issues:
-        rows = export.health_issue_records(database, plan=plan, branch=branch, insurer=insurer)
+    try:
+        rows = (export.health_issue_records if issues else export.program_records)(database, **filters)
+    except SearchError as exc:
+        fail(str(exc))
+    finally:
         database.close()
+    if issues:
         table = Table(title=f"{len(rows)} health issues", show_lines=True)
         for col in ("plan", "no.", "health issue", "direction", "programs"):
             table.add_column(col, overflow="fold")
@@ -217,8 +231,6 @@ def programs_command(
             table.add_row(where, str(row["number"]), row["issue"], row["direction"] or "", row["programs"])
         console.print(table)
         return
-    rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
-    database.close()
     shown = f" (first {limit})" if len(rows) > limit else ""
     table = Table(title=f"{len(rows)} programs{shown}", show_lines=True)
     for col in ("plan", "no.", "program", "target", "budget (千円)", "purpose / actions", "KPIs"):

@@ -15,18 +15,20 @@ Two rules keep its output trustworthy on any input:
 from __future__ import annotations
 
 import errno
+import inspect
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args
 
 import sqlite_utils
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from extract import __version__, store
@@ -94,18 +96,72 @@ def explain(exc: BaseException) -> tuple[str, int]:
     )  # fmt: skip
 
 
+_METAVARS: dict[type, str] = {int: "N", float: "NUMBER", Path: "PATH", str: "TEXT"}
+
+
+def _annotation(param: Any) -> Any:
+    """The Python type an option was declared with (Typer keeps it on its parameters; ``str``
+    where a Typer release does not, which names it TEXT)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", str)
+    return next((t for t in get_args(annotation) if t is not type(None)), annotation)
+
+
+def tidy_help(command: Any) -> None:
+    """Make a command's help read as prose, for it and every command under it.
+
+    Options are named the way a reader says it (``--db FILE``, ``--limit N``), and a flag not
+    at all: Typer shows ``<bool>`` beside every flag and ``<path>``, ``<int range>`` beside the
+    rest, which reads like code (an option's own ``metavar`` is kept). The first paragraph of a
+    docstring is one line, as the list of commands shows it (Typer's rich mode keeps the
+    docstring's line breaks, which cut the summary mid-sentence); later paragraphs keep theirs,
+    for the examples.
+    """
+    if getattr(command, "help", None):
+        first, *rest = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join([" ".join(first.split()), *rest])
+    for param in getattr(command, "params", []):
+        if isinstance(param, TyperArgument):  # named in its own column already; its help says what
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        if not isinstance(param, TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+            continue
+        name = _METAVARS.get(_annotation(param), "TEXT")
+        param.metavar = "FILE" if name == "PATH" and param.name in ("db", "out") else name
+    help_option = command.get_help_option  # made on first use, for the context's option names
+
+    def flag_help_option(ctx: Any) -> Any:
+        option = help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = flag_help_option
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub)
+
+
 class PlanexGroup(TyperGroup):
     """The command group: every exception a command lets out becomes one line and an exit status.
 
     Typer's own exits (usage errors, ``typer.Exit``, Ctrl-C's Abort) pass through unchanged.
-    ``PLANEX_TRACEBACK=1`` re-raises instead, for a developer who wants to see where.
+    ``PLANEX_TRACEBACK=1`` re-raises instead, for a developer who wants to see where. Every
+    command's help is tidied by :func:`tidy_help`.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy_help(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (TyperException, typer.Exit, typer.Abort):  # usage errors, exits, Ctrl-C
             raise
+        except BrokenPipeError:  # the reader went away (planex … | head): stop quietly, status 1
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+            raise typer.Exit(1) from None
         except Exception as exc:
             if os.environ.get("PLANEX_TRACEBACK"):
                 raise
@@ -135,8 +191,15 @@ def cell(value: object, style: str = "") -> Text:
 
 
 DbOption = Annotated[
-    Path, typer.Option("--db", help="SQLite database file (created if missing).", show_default=True)
+    Path,
+    typer.Option("--db", help="The planex database to read (made by planex load); opened read-only.",
+                 show_default=True),
 ]
+"""``--db`` of the commands that only read: they never write to the file (it may be shared)."""
+WritableDbOption = Annotated[
+    Path, typer.Option("--db", help="The planex database to change (made by planex load).", show_default=True)
+]
+"""``--db`` of the commands that change a database loaded before (reindex, upgrade, kpis remap)."""
 
 
 def _version(value: bool) -> None:
@@ -155,9 +218,17 @@ def main(
 
 
 def open_database(db: Path) -> sqlite_utils.Database:
-    """The planex database at ``db``, for reading; a one-line error if it is not one
-    (missing, not SQLite, a PDF, another program's database, from a newer planex)."""
-    store.check_database(db)
+    """The planex database at ``db``, opened read-only: nothing is written to it, so a shared
+    copy on a read-only medium answers too. A one-line error if it is not one (missing, not
+    SQLite, a PDF, another program's database, from a newer planex, or from an older one that
+    must be converted first with ``planex upgrade``)."""
+    return store.open_db(db, read_only=True)
+
+
+def open_database_for_writing(db: Path) -> sqlite_utils.Database:
+    """The planex database at ``db``, which must exist, opened to change it (brought up to this
+    planex's schema on the way)."""
+    store.check_database(db, create=False, upgrade=True)
     return store.open_db(db)
 
 
@@ -183,3 +254,29 @@ def writing(out: Path) -> Iterator[None]:
 
 
 PlanFilter = Annotated[str | None, typer.Option("--plan", help="Plan id (or its start), see planex plans.")]
+InsurerOption = Annotated[
+    str | None, typer.Option(help="Part of the insurer's name, or its type: 協会けんぽ, 健保組合, 共済組合 …")
+]
+BranchOption = Annotated[str | None, typer.Option(help="Branch: 北海道 or 北海道支部, 大分 or 大分県.")]
+PlanTypeOption = Annotated[
+    str | None,
+    typer.Option("--plan-type", help="business_plan (事業計画), data_health_plan (データヘルス計画) or "
+                 "tokutei_kenshin_plan (特定健診)."),
+]  # fmt: skip
+YearOption = Annotated[
+    str | None, typer.Option(help="Fiscal year (2021, 令和3, R3) or a year within a plan's period.")
+]
+
+
+def year_option(value: str | None) -> int | None:
+    """``--year``: 2021, 令和3, R3年度 → a Western year; anything else is a usage error."""
+    from extract.read.normalize import normalize_text
+    from extract.structure.dates import parse_year
+
+    if value is None:
+        return None
+    text = normalize_text(value).strip()
+    year = int(text) if text.isdigit() else parse_year(text if "年" in text else text + "年")
+    if year is None or not 1900 <= year <= 2200:
+        fail(f"--year: cannot read a year in {value!r} (e.g. 2021 or 令和3)")
+    return year

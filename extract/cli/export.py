@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,8 +14,13 @@ from rich.text import Text
 
 from extract import store
 from extract.cli.common import (
+    BranchOption,
     DbOption,
+    InsurerOption,
     PlanFilter,
+    PlanTypeOption,
+    WritableDbOption,
+    YearOption,
     app,
     cell,
     check_out,
@@ -23,8 +28,10 @@ from extract.cli.common import (
     err_console,
     fail,
     open_database,
+    open_database_for_writing,
     user_catalogue,
     writing,
+    year_option,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +52,9 @@ app.add_typer(export_app, name="export")
 PopulationOption = Annotated[
     str | None,
     typer.Option(help="Only this normalized population: insured, dependents or all (or 被扶養者 …)."),
+]
+IndicatorOption = Annotated[
+    str | None, typer.Option(help="Canonical id (generic_share), its label, or part of the indicator.")
 ]
 IndicatorsOption = Annotated[
     Path | None,
@@ -71,25 +81,24 @@ def _population(value: str | None) -> str | None:
 def kpis_command(
     ctx: typer.Context,
     db: DbOption = Path("planex.db"),
-    branch: Annotated[str | None, typer.Option(help="Only this branch (北海道 or 北海道支部).")] = None,
-    indicator: Annotated[
-        str | None, typer.Option(help="Canonical id (generic_share), its label, or part of the indicator.")
-    ] = None,
+    indicator: IndicatorOption = None,
     population: PopulationOption = None,
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
 ) -> None:
     """Show KPI and target records in the terminal.
 
-    Example:  planex kpis --db plans.db --indicator tokutei_kenshin_rate --population dependents
+    Examples:  planex kpis --db plans.db --indicator tokutei_kenshin_rate --population dependents
+               planex kpis --db plans.db --plan-type data_health_plan --year 2027
     """
     if ctx.invoked_subcommand is not None:
         return
-    from extract.use.export import kpi_records
-
     wanted = _population(population)
-    database = open_database(db)
-    rows = kpi_records(database, branch=branch, indicator=indicator, population=wanted)
-    database.close()
+    rows = _records("kpi_records", db, indicator=indicator, population=wanted, insurer=insurer,
+                    branch=branch, plan_type=plan_type, year=year_option(year))  # fmt: skip
     shown = f" (first {limit})" if len(rows) > limit else ""
     table = Table(title=f"{len(rows)} KPI / target records{shown}")
     for col in ("branch / insurer", "FY", "kind", "indicator", "id", "population", "target", "page"):
@@ -138,7 +147,7 @@ def kpis_unmapped_command(
 
 @kpis_app.command("remap")
 def kpis_remap_command(
-    db: DbOption = Path("planex.db"),
+    db: WritableDbOption = Path("planex.db"),
     indicators: IndicatorsOption = None,
     builtin: Annotated[
         bool, typer.Option("--builtin", help="Drop the catalogue kept in the database: planex's own only.")
@@ -156,7 +165,7 @@ def kpis_remap_command(
     if indicators is not None and builtin:
         fail("give --indicators FILE or --builtin, not both")
     catalogue = user_catalogue(indicators) if indicators is not None else None
-    database = open_database(db)
+    database = open_database_for_writing(db)
     try:
         if catalogue is None:
             catalogue = builtin_catalogue() if builtin else store.stored_catalogue(database)
@@ -210,15 +219,20 @@ def kpis_indicators_command(
     console.print(table)
 
 
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="File to write (.csv, .jsonl or .xlsx).")]
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="File to write: .csv, .xlsx, .jsonl (a record per line) or .json.")
+]
 ExcelOption = Annotated[
     bool,
     typer.Option("--excel", help="UTF-8 with BOM, so Excel shows Japanese; a formula-like text gets a '."),
 ]
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".json": "json"}
+"""The formats ``--out`` may ask for by its extension."""
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="csv, jsonl or xlsx (default: from the --out extension, else csv)."),
-]
+    typer.Option("--format", help="csv, xlsx, jsonl or json, for an --out whose extension does not say "
+                 "(default: from the --out extension)."),
+]  # fmt: skip
 
 
 @export_app.command("kpis")
@@ -230,23 +244,29 @@ def export_kpis_command(
     ] = False,
     excel: ExcelOption = False,
     fmt: FormatOption = None,
-    branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
-    indicator: Annotated[str | None, typer.Option(help="Only this indicator (id, label or part).")] = None,
+    indicator: IndicatorOption = None,
     population: PopulationOption = None,
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
 ) -> None:
     """Export KPI records: one row per record (long), or one row per plan (--wide), a column
-    per canonical indicator, normalized population and target year.
+    per canonical indicator, normalized population and target year. Every row carries its
+    plan's fiscal year or period (period_start, period_end).
 
     Examples:  planex export kpis --db plans.db --out kpis.csv --excel
                planex export kpis --db plans.db --out kpis.xlsx   (typed cells)
+               planex export kpis --db plans.db --out kpis.jsonl --branch 北海道 --year 2021
     """
     from extract.use import export
 
-    _check_format(fmt)
     check_out(out)
-    database = open_database(db)
+    fmt = _output_format(out, fmt)
     wanted = _population(population)
-    rows = export.kpi_records(database, branch=branch, indicator=indicator, population=wanted)
+    rows = _records("kpi_records", db, indicator=indicator, population=wanted, insurer=insurer,
+                    branch=branch, plan_type=plan_type, year=year_option(year))  # fmt: skip
+    database = open_database(db)
     catalogue = store.stored_catalogue(database)
     database.close()
     if wide:
@@ -256,12 +276,27 @@ def export_kpis_command(
     _write_rows(table_rows, columns, out, excel, fmt, sheet="KPIs by plan" if wide else "KPIs")
 
 
+def _records(reader: str, db: Path, **filters: Any) -> list[dict[str, Any]]:
+    """The records ``extract.use.export.<reader>`` gives under the filters (kpi_records,
+    program_records, health_issue_records); an unknown branch or plan type is one line."""
+    from extract.use import export
+    from extract.use.search import SearchError
+
+    database = open_database(db)
+    try:
+        return getattr(export, reader)(database, **filters)
+    except SearchError as exc:
+        fail(str(exc))
+    finally:
+        database.close()
+
+
 def _write_rows(
-    rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str | None, sheet: str
+    rows: list[dict], columns: tuple[str, ...], out: Path, excel: bool, fmt: str, sheet: str
 ) -> None:
+    """Write the rows to ``out`` in ``fmt`` (see :func:`_output_format`)."""
     from extract.use import export
 
-    fmt = fmt or _format_of(out)
     if fmt == "xlsx":
         from extract.use.workbook import Sheet
 
@@ -270,14 +305,29 @@ def _write_rows(
         with writing(out):
             if fmt == "jsonl":
                 count = export.write_jsonl(rows, out, columns)
+            elif fmt == "json":
+                count = export.write_json(rows, out, columns)
             else:
                 count = export.write_csv(rows, out, columns, excel=excel)
     err_console.print(f"wrote {count} rows to {out}")
 
 
-def _format_of(out: Path) -> str:
-    """The format an --out name asks for when --format is not given: .xlsx, .jsonl, else csv."""
-    return {".xlsx": "xlsx", ".jsonl": "jsonl"}.get(out.suffix.lower(), "csv")
+def _output_format(out: Path, fmt: str | None) -> str:
+    """The format to write ``--out`` in: ``--format`` if given, else the one its extension names.
+
+    An extension that names no format (``kpis.txt``, ``/dev/stdout``) needs ``--format``; one
+    that names another format than ``--format`` is refused, so that a ``.json`` file never
+    holds CSV.
+    """
+    if fmt is not None and fmt not in FORMATS.values():
+        fail(f"--format must be csv, xlsx, jsonl or json, not {fmt!r}")
+    named = FORMATS.get(out.suffix.lower())
+    if fmt is None and named is None:
+        fail(f"cannot tell which format to write {out.name!r} in: name it .csv, .xlsx, .jsonl or .json, "
+             "or give --format")  # fmt: skip
+    if fmt is not None and named is not None and fmt != named:
+        fail(f"--out {out.name} names {named}, --format says {fmt}: make them agree")
+    return fmt or named  # type: ignore[return-value]
 
 
 def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
@@ -290,11 +340,6 @@ def _write_workbook(out: Path, sheets: list[Sheet]) -> dict[str, int]:
         fail(str(exc), 2 if exc.usage else 1)
 
 
-def _check_format(fmt: str | None) -> None:
-    if fmt not in (None, "csv", "jsonl", "xlsx"):
-        fail(f"--format must be csv, jsonl or xlsx, not {fmt!r}")
-
-
 @export_app.command("programs")
 def export_programs_command(
     out: OutOption,
@@ -302,8 +347,10 @@ def export_programs_command(
     excel: ExcelOption = False,
     fmt: FormatOption = None,
     plan: PlanFilter = None,
-    branch: Annotated[str | None, typer.Option(help="Only this branch.")] = None,
-    insurer: Annotated[str | None, typer.Option(help="Only insurers whose name contains this.")] = None,
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
 ) -> None:
     """Export programs (保健事業): one row each, with budget, target population, purpose, actions,
     linked KPI targets (one per line) and the health issues they answer.
@@ -312,11 +359,10 @@ def export_programs_command(
     """
     from extract.use import export
 
-    _check_format(fmt)
     check_out(out)
-    database = open_database(db)
-    rows = export.program_records(database, plan=plan, branch=branch, insurer=insurer)
-    database.close()
+    fmt = _output_format(out, fmt)
+    rows = _records("program_records", db, plan=plan, insurer=insurer, branch=branch, plan_type=plan_type,
+                    year=year_option(year))  # fmt: skip
     _write_rows(rows, export.PROGRAM_EXPORT_COLUMNS, out, excel, fmt, sheet="programs")
 
 
@@ -327,6 +373,10 @@ def export_health_issues_command(
     excel: ExcelOption = False,
     fmt: FormatOption = None,
     plan: PlanFilter = None,
+    insurer: InsurerOption = None,
+    branch: BranchOption = None,
+    plan_type: PlanTypeOption = None,
+    year: YearOption = None,
 ) -> None:
     """Export health issues (健康課題) with their direction and the programs that answer them.
 
@@ -334,11 +384,10 @@ def export_health_issues_command(
     """
     from extract.use import export
 
-    _check_format(fmt)
     check_out(out)
-    database = open_database(db)
-    rows = export.health_issue_records(database, plan=plan)
-    database.close()
+    fmt = _output_format(out, fmt)
+    rows = _records("health_issue_records", db, plan=plan, insurer=insurer, branch=branch,
+                    plan_type=plan_type, year=year_option(year))  # fmt: skip
     _write_rows(rows, export.HEALTH_ISSUE_EXPORT_COLUMNS, out, excel, fmt, sheet="health issues")
 
 

@@ -7,53 +7,47 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import closing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from extract import store
 from extract.cli.common import (
     DbOption,
+    WritableDbOption,
     app,
     cell,
     console,
     err_console,
     fail,
     open_database,
+    open_database_for_writing,
     user_catalogue,
 )
-from extract.use.loader import (
-    DEFAULT_TIMEOUT,
-    FileOutcome,
-    LoadInterrupted,
-    LoadSummary,
-    UsageError,
-    discover,
-    load,
-    open_target,
-)
+from extract.use.limits import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from extract.use.loader import FileOutcome, LoadSummary
 
 
 @app.command("load")
 def load_command(
     paths: Annotated[list[Path], typer.Argument(help="PDF files and/or folders (searched recursively).")],
-    db: DbOption = Path("planex.db"),
+    db: Annotated[
+        Path,
+        typer.Option("--db", help="The planex database to load into (created if missing)."),
+    ] = Path("planex.db"),
     workers: Annotated[
-        int | None, typer.Option("--workers", "-w", min=1, help="Parallel reader processes [default: CPUs].")
+        int | None,
+        typer.Option("--workers", "-w", min=1, show_default="one per CPU", help="Parallel reader processes."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(min=1, help="Seconds after which one file is given up as 'timeout'.")
+        float,
+        typer.Option(min=1, metavar="SECONDS", help="Seconds after which one file is given up as 'timeout'."),
     ] = DEFAULT_TIMEOUT,
     force: Annotated[
         bool, typer.Option("--force", help="Read files again: unchanged ones and ones that failed before.")
@@ -93,21 +87,46 @@ def load_command(
               planex load downloads/ --db plans.db --indicators my-indicators.toml
               planex load scans/ --db plans.db --ocr
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from extract.use.loader import LoadInterrupted, UsageError, discover, load, open_target
+
     catalogue = user_catalogue(indicators) if indicators is not None else None
     try:
         total = len(discover(paths))
     except UsageError as exc:
         fail(str(exc))
+    if total == 0:
+        where = ", ".join(str(p) for p in paths)
+        err_console.print(
+            Text("warning: ", style="yellow"),
+            f"no PDF file in {where} (folders are searched recursively for *.pdf): nothing loaded, "
+            f"{db} not created or changed",
+            sep="", soft_wrap=True,
+        )  # fmt: skip
+        if strict:
+            raise typer.Exit(1)
+        return
     open_target(db).close()  # a database that cannot be written is reported before any work
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]loading"),
-        BarColumn(),
+        BarColumn(bar_width=12),
         MofNCompleteColumn(),
-        TextColumn("files · {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
+        TextColumn("· {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
         TextColumn("{task.fields[ocr]}"),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", style="dim", markup=False),  # a file name is data
+        TextColumn(  # a file name is data; cut to what the terminal has left, never wrapped
+            "{task.fields[current]}", style="dim", markup=False,
+            table_column=Column(no_wrap=True, overflow="ellipsis", min_width=0, ratio=1),
+        ),
         console=err_console,
         disable=quiet or as_json,
         transient=False,
@@ -202,13 +221,15 @@ def _print_summary(summary: LoadSummary, db_path: Path) -> None:
     for kind, count in sorted(summary.failed.items()):
         table.add_row(cell(f"failed: {kind}", "red"), str(count))
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
-    table.caption = f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"
+    figures = [f"{summary.pages} pages read in {summary.seconds:.1f} s ({rate:.0f} pages/s)"]
     if summary.ocr_pages:
-        table.caption += f"; {summary.ocr_pages} of them by OCR (quality 'ocr': check those first)"
+        figures.append(f"{summary.ocr_pages} of them by OCR (quality 'ocr': check those first)")
     if summary.remapped is not None:
-        table.caption += (f"; KPI records mapped again with the new indicator catalogue: "
-                          f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
+        figures.append(f"KPI records mapped again with the new indicator catalogue: "
+                       f"{summary.remapped.changed} of {summary.remapped.records} changed")  # fmt: skip
     console.print(table)
+    for line in figures:  # below the table, not its caption: a caption wraps at the table's width
+        console.print(Text(line))
     if summary.failed_total or summary.failed_before:
         db = store.open_db(db_path)
         rows = list(db.query(f"select file_name, kind, message from {store.LOAD_ERRORS} order by file_name"))
@@ -252,6 +273,26 @@ def info_command(
     if facts["documents_truncated"]:
         cut = facts["documents_truncated"]
         console.print(f"{cut} documents loaded from files cut short (the pages that could be recovered)")
+
+
+@app.command("upgrade")
+def upgrade_command(db: WritableDbOption = Path("planex.db")) -> None:
+    """Convert a database written by an older planex to this planex's layout, in place.
+
+    Commands that only read (search, show, kpis, export, serve) never change a database, so a
+    database from an older planex must be converted once before they can read it. This writes
+    the file: on a shared, read-only copy, ask its owner, or convert a copy.
+
+    Example:  planex upgrade --db plans.db
+    """
+    store.check_database(db, upgrade=True)
+    with closing(store.connect_read_only(db)) as conn:
+        before = conn.execute("pragma user_version").fetchone()[0]
+    if before == store.SCHEMA_VERSION:
+        err_console.print(f"{db} is up to date (database schema {before}): nothing to do")
+        return
+    open_database_for_writing(db).close()
+    err_console.print(f"converted {db} from database schema {before} to {store.SCHEMA_VERSION}")
 
 
 @app.command("documents")

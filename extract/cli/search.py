@@ -14,34 +14,22 @@ from rich.text import Text
 
 from extract import store
 from extract.cli.common import (
+    BranchOption,
     DbOption,
+    InsurerOption,
+    PlanTypeOption,
+    WritableDbOption,
+    YearOption,
     app,
     check_out,
     console,
     err_console,
     fail,
     open_database,
+    open_database_for_writing,
     writing,
+    year_option,
 )
-
-InsurerOption = Annotated[str | None, typer.Option(help="Part of the insurer's name, or 協会けんぽ …")]
-BranchOption = Annotated[str | None, typer.Option(help="Branch: 北海道 or 北海道支部.")]
-PlanTypeOption = Annotated[str | None, typer.Option("--plan-type", help="business_plan, data_health_plan, …")]
-YearOption = Annotated[str | None, typer.Option(help="Fiscal year (2021, 令和3) or a year in a plan period.")]
-
-
-def _year(value: str | None) -> int | None:
-    """2021, 令和3, R3年度 → a Western year; anything else is a usage error."""
-    from extract.read.normalize import normalize_text
-    from extract.structure.dates import parse_year
-
-    if value is None:
-        return None
-    text = normalize_text(value).strip()
-    year = int(text) if text.isdigit() else parse_year(text if "年" in text else text + "年")
-    if year is None or not 1900 <= year <= 2200:
-        fail(f"--year: cannot read a year in {value!r} (e.g. 2021 or 令和3)")
-    return year
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
@@ -60,6 +48,10 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
     return out
 
 
+DEFAULT_HITS = 20
+"""Hits ``planex search`` prints when ``--limit`` is not given."""
+
+
 @app.command("search", context_settings={"ignore_unknown_options": True})
 def search_command(
     words: Annotated[list[str], typer.Argument(help="Words, \"phrases\", AND/OR/NOT, -word, word*, ( ).")],
@@ -71,10 +63,17 @@ def search_command(
     section: Annotated[str | None, typer.Option(help="Only sections whose path contains this.")] = None,
     kind: Annotated[
         str | None,
-        typer.Option(help="Only these sentences: heading, section, program, health_issue (comma-separated)."),
+        typer.Option(help="Only these sentences: heading, section, program, health_issue, kpi "
+                     "(comma-separated)."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10000, help="Number of hits.")] = 20,
-    by: Annotated[str | None, typer.Option("--by", help="branch or insurer: one row per group.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, max=10000, show_default=False,
+                     help="Number of hits (default 20); with --by, of groups (default all)."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="branch or insurer: one row per group, most hits first.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Full-text search of the plans' sentences, best first; Japanese words match anywhere.
@@ -91,28 +90,31 @@ def search_command(
         fail(f"no such option: {unknown[0]} (see planex search --help)")
     query = " ".join(words)
     database = open_database(db)
-    filters = {"insurer": insurer, "branch": branch, "plan_type": plan_type, "year": _year(year),
+    filters = {"insurer": insurer, "branch": branch, "plan_type": plan_type, "year": year_option(year),
                "section": section, "kind": kind}  # fmt: skip
     try:
         if by is not None:
             groups = search_by(database, query, by, **filters)
         else:
-            hits = search(database, query, limit=limit, **filters)
+            hits = search(database, query, limit=limit or DEFAULT_HITS, **filters)
     except SearchError as exc:
         fail(str(exc))
     finally:
         database.close()
     if as_json:
-        rows = groups if by is not None else hits
+        rows = groups[:limit] if by is not None else hits  # [:None] is all
         sys.stdout.write(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2) + "\n")
         return
     if by is not None:
-        table = Table(title=f"{query}: {sum(g.hits for g in groups)} sentences in {len(groups)} {by} groups")
+        shown = f" (the first {limit})" if limit and len(groups) > limit else ""
+        title = f"{query}: {sum(g.hits for g in groups)} sentences in {len(groups)} {by} groups{shown}"
+        console.print(Text(title, style="italic"))
+        table = Table()
         table.add_column(by, no_wrap=True)
         table.add_column("hits", justify="right")
         table.add_column("page", justify="right")
         table.add_column("best sentence", overflow="fold")
-        for g in groups:
+        for g in groups[:limit]:
             name = (g.branch or g.insurer or "-") if by == "branch" else (g.insurer or "-")
             best = _marked(*snippet_spans(g.sentence, g.marks, 60))
             table.add_row(name, str(g.hits), str(g.page or ""), best)
@@ -164,7 +166,7 @@ def compare_command(
     database = open_database(db)
     try:
         found, missing = cmp.compare(database, heading, insurer=insurer, branch=branch, plan_type=plan_type,
-                                     year=_year(year), min_score=min_score)  # fmt: skip
+                                     year=year_option(year), min_score=min_score)  # fmt: skip
     except SearchError as exc:
         fail(str(exc))
     finally:
@@ -192,13 +194,13 @@ def compare_command(
 
 
 @app.command("reindex")
-def reindex_command(db: DbOption = Path("planex.db")) -> None:
+def reindex_command(db: WritableDbOption = Path("planex.db")) -> None:
     """Rebuild the search index from the stored sections, programs, health issues and KPIs
     (a database from an older planex). To extract what a newer planex reads (programs came with
     0.2.0), run planex load again: documents loaded by another version are read again."""
     from extract.store.reindex import rebuild_index
 
-    database = open_database(db)
+    database = open_database_for_writing(db)
     count = rebuild_index(database)
     database.close()
     err_console.print(f"indexed {count} sentences")

@@ -90,3 +90,15 @@ def phrase_tokens(text: str) -> tuple[list[str], bool]:
     if len(parts[-1].text) >= 2:
         return tokens[:-1], False
     return tokens, True
+
+
+_LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
+
+
+def sentence_key(sentence: str, normalized: bool = False) -> str:
+    """A sentence compared without spaces and its leading bullet: a program's action (・… stored
+    without its mark) is the same sentence as the section's line it was read from, and a heading
+    (indexed as printed) the same as its normalized line. ``normalized``: the caller knows the
+    sentence is normalized text already (section sentences are), which saves the work."""
+    text = _LEADING_MARKS.sub("", sentence)
+    return "".join((text if normalized else normalize_text(text)).split())

@@ -45,15 +45,19 @@ def rebuild_index(db: sqlite_utils.Database) -> int:
     return total
 
 
-def stored_lines(db: sqlite_utils.Database, doc_id: str) -> list[PageLine]:
-    """A document's lines on its readable pages, in page order (as ``parsed_page_lines`` reads a
-    parsed document)."""
+def stored_lines(
+    db: sqlite_utils.Database, doc_id: str, pages: tuple[int, int] | None = None
+) -> list[PageLine]:
+    """A document's lines on its readable pages (those from ``pages[0]`` to ``pages[1]`` if
+    given), in page order (as ``parsed_page_lines`` reads a parsed document)."""
     lines = []
+    first, last = pages or (0, 1 << 30)
     for page, text, x1, size, vertical, y0, y1, cell in db.execute(
         f"select l.page_no, l.text, l.x1, l.size, l.vertical, l.y0, l.y1, l.cell from {schema.LINES} l "
         f"join {schema.PAGES} p on p.doc_id = l.doc_id and p.page_no = l.page_no "
-        "where l.doc_id = ? and p.quality != 'garbled' order by l.page_no, l.line_no",
-        [doc_id],
+        "where l.doc_id = ? and p.quality != 'garbled' and l.page_no between ? and ? "
+        "order by l.page_no, l.line_no",
+        [doc_id, first, last],
     ):
         box = json.loads(cell) if cell else None
         where = (box["table"], box["row"], box["col"]) if box else None

@@ -22,6 +22,7 @@ refused with a message instead of being misread or changed (:func:`check_databas
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -78,14 +79,16 @@ class DatabaseProblem(Exception):
         self.usage = usage
 
 
-def check_database(path: str | Path, *, create: bool = False) -> None:
+def check_database(path: str | Path, *, create: bool = False, upgrade: bool = False) -> None:
     """Raise :class:`DatabaseProblem` unless ``path`` is a planex database this planex can use.
 
     With ``create`` (``planex load``) a missing or empty file is fine: it becomes a new
-    database, provided its folder exists. Reads nothing but the file's header and schema.
+    database, provided its folder exists. A database from an older planex is refused unless it
+    is about to be converted (``create`` or ``upgrade``): reading must not change it. Reads
+    nothing but the file's header and schema, and writes nothing (the file may sit on a
+    read-only share).
     """
     path = Path(path)
-    make_one = f"create one with: planex load FOLDER --db {path}"
     if path.is_dir():
         raise DatabaseProblem(f"{path} is a folder, not a database file (--db names a file)", usage=True)
     if not path.exists():
@@ -95,27 +98,22 @@ def check_database(path: str | Path, *, create: bool = False) -> None:
                     f"no folder {path.parent} for the database {path.name} (create it first)", usage=True
                 )
             return
-        raise DatabaseProblem(f"no database at {path} ({make_one})", usage=True)
+        raise DatabaseProblem(f"no database at {path} ({_make_one(path)})", usage=True)
     try:
         with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+            head = fh.read(512)
     except OSError as exc:
         raise DatabaseProblem(f"cannot read {path}: {exc.strerror or exc}", usage=False) from None
     if not head:
         if create:
             return
-        raise DatabaseProblem(f"{path} is an empty file, not a planex database ({make_one})", usage=True)
-    if head.startswith(b"%PDF-"):
         raise DatabaseProblem(
-            f"{path} is a PDF, not a database: --db names the database file "
-            f"(load PDFs with: planex load {path} --db plans.db)", usage=True,
-        )  # fmt: skip
-    if head != SQLITE_HEADER:
-        raise DatabaseProblem(
-            f"{path} is not an SQLite database: --db names a planex database file ({make_one})", usage=True
+            f"{path} is an empty file, not a planex database ({_make_one(path)})", usage=True
         )
+    if not head.startswith(SQLITE_HEADER):
+        raise DatabaseProblem(_not_a_database(path, head, create), usage=True)
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             version = conn.execute("pragma user_version").fetchone()[0]
             tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
@@ -132,6 +130,52 @@ def check_database(path: str | Path, *, create: bool = False) -> None:
             f"{path} is an SQLite database but not a planex database (no '{DOCUMENTS}' table): "
             "choose another --db", usage=True,
         )  # fmt: skip
+    if not (create or upgrade) and version < SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"{path} was written by an older planex (database schema {version}; this planex "
+            f"{__version__} reads schema {SCHEMA_VERSION}) and must be converted once before it can be "
+            f"read: planex upgrade --db {path} (this changes the file: convert a copy if it is shared)",
+            usage=False,
+        )
+
+
+def _make_one(path: Path) -> str:
+    return f"create one with: planex load FOLDER --db {path}"
+
+
+_FILE_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel or Word file?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
+def _what_file(head: bytes) -> str:
+    """What a file that is not an SQLite database looks like, from its first bytes."""
+    for magic, kind in _FILE_KINDS:
+        if head.startswith(magic):
+            return kind
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "a binary file of another program"
+    return "a text file"
+
+
+def _not_a_database(path: Path, head: bytes, create: bool) -> str:
+    """The message for ``--db`` naming a file that is not SQLite: what it is and what to do."""
+    kind = _what_file(head)
+    if kind == "a PDF":
+        return (f"{path} is a PDF, not a database: --db names the database file "
+                f"(load PDFs with: planex load {path} --db plans.db)")  # fmt: skip
+    if create:
+        return (f"{path} is {kind}, not an SQLite database: planex will not overwrite it. "
+                f"Give --db a new file name (e.g. --db {path.with_name('plans.db')}) or the planex "
+                "database you loaded before")  # fmt: skip
+    return f"{path} is {kind}, not an SQLite database: --db names a planex database file ({_make_one(path)})"
 
 
 def _check_version(path: str | Path, version: int) -> None:
@@ -143,11 +187,40 @@ def _check_version(path: str | Path, version: int) -> None:
         )
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a planex database with every table in place.
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI opening ``path`` for reading only, which never writes to it or beside it.
 
-    Raises :class:`DatabaseProblem` for a database written by a newer planex (schema version).
+    ``mode=ro`` where the folder can be written (SQLite may still need to create the ``-shm``
+    file of a WAL database there, which changes nothing in the database); ``immutable=1`` on a
+    read-only medium or a folder of another user, where SQLite could make no ``-shm`` file and a
+    WAL database would not open at all. The path is percent-encoded, so ``?``, ``#`` and ``%`` in
+    a file name are read as part of it.
     """
+    path = path.resolve()
+    writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+    return path.as_uri() + ("?mode=ro" if writable else "?mode=ro&immutable=1")
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection that can only read ``path`` (see :func:`_read_only_uri`)."""
+    return sqlite3.connect(_read_only_uri(Path(path)), uri=True, check_same_thread=False)
+
+
+def open_db(path: str | Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open a planex database with every table in place; with ``read_only``, only to read it.
+
+    For writing (``planex load``, ``upgrade``, ``reindex``, ``kpis remap``) the file is created
+    if needed, set to WAL and brought up to this planex's schema. For reading, nothing is
+    written, not even a schema check: the file may be a shared copy nobody may change. A
+    database from an older planex is then refused with a message saying how to convert it
+    (:func:`check_database`).
+
+    Raises :class:`DatabaseProblem` for a database written by a newer planex (schema version),
+    and, when reading, for anything :func:`check_database` refuses.
+    """
+    if read_only:
+        check_database(path)
+        return sqlite_utils.Database(connect_read_only(path))
     db = sqlite_utils.Database(path)
     try:
         _check_version(path, db.execute("pragma user_version").fetchone()[0])

@@ -18,32 +18,22 @@ from a table row keeps its cells apart (:func:`kpi_sentence`).
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from extract.read.normalize import normalize_text
-from extract.store.bigrams import CJK_CHARS, index_tokens
+from extract.store.bigrams import CJK_CHARS, index_tokens, sentence_key
 from extract.store.search_tables import INDEX, MIN_LENGTH, SENTENCE_COLUMNS, SENTENCES
 from extract.structure.headings import undouble
 from schemas.records import Page
 
 __all__ = ["INDEX", "MIN_LENGTH", "SENTENCES", "SENTENCE_COLUMNS", "PageLine", "continues", "kpi_sentence",
            "parsed_page_lines", "record_sentence_rows", "section_sentence_rows", "sentence_key",
-           "sentences"]  # fmt: skip
-
-
-_LEADING_MARKS = re.compile(r"^[\s○◯〇●◎・◆◇■□☆★\-]+")
-
-
-def sentence_key(sentence: str, normalized: bool = False) -> str:
-    """A sentence compared without spaces and its leading bullet: a program's action (・… stored
-    without its mark) is the same sentence as the section's line it was read from, and a heading
-    (indexed as printed) the same as its normalized line. ``normalized``: the caller knows the
-    sentence is normalized text already (section sentences are), which saves the work."""
-    text = _LEADING_MARKS.sub("", sentence)
-    return "".join((text if normalized else normalize_text(text)).split())
+           "sentences", "unwrapped"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -173,6 +163,55 @@ def sentences(text: str, cursor: _Cursor, first_page: int) -> list[tuple[int, st
         previous, reached_margin = line, cursor.wraps(found)
     flush()
     return out
+
+
+@functools.cache
+def _word_tokenizer() -> Any:
+    """SudachiPy's tokenizer (GiNZA's own dictionary, long units), made once per process."""
+    from sudachipy import dictionary, tokenizer
+
+    return dictionary.Dictionary().create(tokenizer.Tokenizer.SplitMode.C)
+
+
+def breaks_word(left: str, right: str) -> bool:
+    """Whether a line break between ``left`` and ``right`` falls inside a word (``課⏎題``,
+    ``医療機⏎関``, ``ジェネリック⏎医薬品``): the break was a wrap, whatever the line's length
+    says (a table cell wraps at its own edge, a transcribed text where its source did). Only
+    the few characters around the break are tokenized."""
+    if not (left and right and _CJK.match(left[-1]) and _CJK.match(right[0])):
+        return False
+    head, tail = left[-8:], right[:8]
+    cut = len(head)
+    return any(m.begin() < cut < m.end() for m in _word_tokenizer().tokenize(head + tail))
+
+
+def _mid_sentence(previous: str, line: str) -> bool:
+    """A line that stops between two kana/kanji after a comma (``…とで、医薬品の使用⏎促進を図る``):
+    a sentence under way, not a heading or a list entry, which have no 、."""
+    return bool(re.search(r"[、，]", previous) and _CJK.match(previous[-1]) and _CJK.match(line[:1]))
+
+
+def unwrapped(text: str, lines: Sequence[PageLine]) -> str:
+    """``text`` (a section's, line by line as the PDF set it) with the lines that wrap joined:
+    ``取り組むべき課⏎題`` reads ``取り組むべき課題``; a line that starts an item, or follows one that
+    ends a sentence, keeps its line break. A line wraps when it ran to the margin (``lines`` are
+    the page lines the text was read from, as :func:`sentences` uses them), when the text says
+    so (:func:`continues`, :func:`_mid_sentence`), or when the break cuts a word
+    (:func:`breaks_word`)."""
+    cursor = _Cursor(lines)
+    out: list[str] = []
+    previous, reached_margin = "", False
+    for raw in text.split("\n"):
+        line = raw.strip()
+        found = cursor.find(line) if line else None
+        so_far = out[-1] if out else ""
+        wrapped = reached_margin or _mid_sentence(so_far, line) or breaks_word(so_far, line)
+        if so_far and line and previous and continues(previous, wrapped, line):
+            out[-1] = _glue(out[-1], line)
+        else:
+            out.append(line)
+        previous, reached_margin = line, cursor.wraps(found)
+    return "\n".join(out)
 
 
 def section_sentence_rows(

@@ -39,7 +39,7 @@ from functools import lru_cache
 import sqlite_utils
 
 from extract.read.normalize import normalize_text
-from extract.store.search_index import sentence_key
+from extract.store.bigrams import sentence_key
 from extract.store.search_tables import INDEX, PLACES, TEXTS
 
 FILTER_FIRST_SHARE = 0.2

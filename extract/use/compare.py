@@ -19,6 +19,8 @@ from pathlib import Path
 import sqlite_utils
 
 from extract.read.normalize import normalize_text
+from extract.store.reindex import stored_lines
+from extract.store.search_index import unwrapped
 from extract.structure.headings import match_style
 from extract.use.export import output_file
 from extract.use.search import Filters, SearchError, filter_sql
@@ -89,6 +91,9 @@ def compare(
 ) -> tuple[list[Comparison], list[dict]]:
     """The best-matching section of every plan, and the plans (rows) without one.
 
+    Documents that hold no plan (a slide deck, a damaged file: plan type ``other`` and no
+    insurer) are not listed as missing. The text of a match has its wrapped lines joined.
+
     A section's block is its own text followed by its subsections (heading and text), so a
     measure split into 目的 / 実施内容 / 評価指標 comes whole.
     """
@@ -100,8 +105,17 @@ def compare(
     found, missing = [], []
     for plan in plans:
         match = _best_in_plan(db, plan, key, min_score)
-        (found if match else missing).append(match or plan)
+        if match is not None:
+            found.append(match.model_copy(update={"text": _unwrapped(db, plan["doc_id"], match)}))
+        elif plan["plan_type"] != "other" or plan["insurer"]:  # a document that is a plan
+            missing.append(plan)
     return found, missing
+
+
+def _unwrapped(db: sqlite_utils.Database, doc_id: str, match: Comparison) -> str:
+    """The block's text with the lines the PDF wrapped mid-word joined again (``課⏎題``), as the
+    search index reads them (the stored lines tell a line that ran to the margin)."""
+    return unwrapped(match.text, stored_lines(db, doc_id, (match.page_start, match.page_end)))
 
 
 def _best_in_plan(db: sqlite_utils.Database, plan: dict, key: str, min_score: float) -> Comparison | None:

@@ -26,9 +26,11 @@ from typing import IO, Any
 import sqlite_utils
 
 from extract.records.indicators import POPULATION_LABELS, POPULATIONS, Catalogue, builtin_catalogue
+from extract.use.search import Filters, filter_sql
 
 KPI_EXPORT_COLUMNS = (
-    "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "section",
+    "doc_id", "source_file", "page", "insurer", "branch", "plan_type", "plan_fiscal_year", "period_start",
+    "period_end", "section",
     "program", "kind", "indicator", "indicator_id", "comparator", "value", "unit", "target_year",
     "baseline_value", "baseline_year", "actual_value", "population", "raw_text",
     "indicator_label", "population_norm", "indicator_rule", "pages", "sources", "ocr",
@@ -44,30 +46,30 @@ def kpi_records(
     indicator: str | None = None,
     insurer: str | None = None,
     population: str | None = None,
+    plan_type: str | None = None,
+    year: int | None = None,
 ) -> list[dict[str, Any]]:
     """KPI records joined with their plan and document, in document and page order.
 
     ``indicator``: a canonical id, its label or a spelling the catalogue knows (the records of
     that id), or else any part of the indicator as written; ``population``: a normalized one
-    (``insured``, ``dependents``, ``all``). Each row also has ``indicator_label``, ``pages``
-    (every page it is stated on) and ``sources`` (one ``p.N section: text`` line per statement).
+    (``insured``, ``dependents``, ``all``). ``branch``, ``insurer``, ``plan_type`` and ``year``
+    narrow the plans as ``planex search`` does (:func:`extract.use.search.filter_sql`; an unknown
+    branch or plan type raises its ``SearchError``). Each row also has ``indicator_label``,
+    ``pages`` (every page it is stated on) and ``sources`` (one ``p.N section: text`` line per
+    statement), and the plan's ``plan_fiscal_year`` (a one-year plan) or ``period_start`` and
+    ``period_end`` (a plan of several years).
     """
     from extract.store import stored_catalogue
 
     catalogue = stored_catalogue(db)
-    where, params = ["1 = 1"], []
-    if branch:
-        where.append("p.branch = ?")
-        params.append(branch.removesuffix("支部"))
+    where, params = _plan_filter(db, "k", None, Filters(insurer, branch, plan_type, year))
     if indicator:
-        where.append("(k.indicator_id = ? or k.indicator like ?)")
+        where += " and (k.indicator_id = ? or k.indicator like ?)"
         params += [catalogue.id_of_text(indicator) or indicator, f"%{indicator}%"]
     if population:
-        where.append("k.population_norm = ?")
+        where += " and k.population_norm = ?"
         params.append(population)
-    if insurer:
-        where.append("p.insurer like ?")
-        params.append(f"%{insurer}%")
     sql = f"""
         select k.doc_id, d.file_name as source_file, k.page, p.insurer, p.branch, p.plan_type,
                p.fiscal_year as plan_fiscal_year, k.section, k.program, k.kind, k.indicator,
@@ -76,7 +78,7 @@ def kpi_records(
                k.population_norm, k.indicator_rule, k.sources, k.ocr,
                k.plan_id, p.insurer_type, p.period_start, p.period_end
         from kpis k join plans p on p.id = k.plan_id join documents d on d.id = k.doc_id
-        where {" and ".join(where)}
+        where {where}
         order by d.file_name, p.number, k.page, k.id
     """
     rows = list(db.query(sql, params))
@@ -162,11 +164,26 @@ def write_csv(
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
+    """JSON lines: one object per row, in ``columns`` order (for streaming tools: jq, pandas)."""
     count = 0
     with output_file(path) as fh:
         for row in rows:
             fh.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n")
             count += 1
+    return count
+
+
+def write_json(rows: Iterable[dict[str, Any]], path: Path, columns: tuple[str, ...]) -> int:
+    """One JSON array of objects, in ``columns`` order, an object per line (what a ``.json``
+    file is expected to hold: ``json.load`` reads it whole)."""
+    count = 0
+    with output_file(path) as fh:
+        fh.write("[")
+        for row in rows:
+            fh.write(",\n" if count else "\n")
+            fh.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False))
+            count += 1
+        fh.write("\n]\n" if count else "]\n")
     return count
 
 
@@ -237,23 +254,22 @@ PROGRAM_EXPORT_COLUMNS = (
 linked KPI records as ``indicator: target`` lines, ``health_issues`` the issues naming it."""
 
 HEALTH_ISSUE_EXPORT_COLUMNS = (
-    "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "number", "page", "section",
-    "issue", "direction", "priority", "programs", "raw_text", "ocr",
+    "doc_id", "source_file", "plan_id", "insurer", "branch", "plan_type", "plan_fiscal_year", "period_start",
+    "period_end", "number", "page", "section", "issue", "direction", "priority", "programs", "raw_text",
+    "ocr",
 )  # fmt: skip
 
 
-def _plan_filter(alias: str, plan: str | None, branch: str | None, insurer: str | None) -> tuple[str, list]:
-    where, params = ["1 = 1"], []
+def _plan_filter(
+    db: sqlite_utils.Database, alias: str, plan: str | None, filters: Filters
+) -> tuple[str, list]:
+    """SQL conditions on a record table ``alias`` joined with its plan ``p``: the plan id (or its
+    start), then the plan filters of :func:`extract.use.search.filter_sql`."""
+    where, params = filter_sql(db, filters)
     if plan:
-        where.append(f"({alias}.plan_id = ? or {alias}.plan_id like ?)")
+        where += f" and ({alias}.plan_id = ? or {alias}.plan_id like ?)"
         params += [plan, f"{plan}%"]
-    if branch:
-        where.append("p.branch = ?")
-        params.append(branch.removesuffix("支部"))
-    if insurer:
-        where.append("p.insurer like ?")
-        params.append(f"%{insurer}%")
-    return " and ".join(where), params
+    return "1 = 1" + where, params
 
 
 def program_records(
@@ -262,12 +278,15 @@ def program_records(
     plan: str | None = None,
     branch: str | None = None,
     insurer: str | None = None,
+    plan_type: str | None = None,
+    year: int | None = None,
 ) -> list[dict[str, Any]]:
     """Programs joined with their plan, document, KPIs and health issues, in document order.
 
     List columns become text a spreadsheet shows well: one action (or KPI, or issue) per line.
+    The filters are :func:`kpi_records`'.
     """
-    where, params = _plan_filter("g", plan, branch, insurer)
+    where, params = _plan_filter(db, "g", plan, Filters(insurer, branch, plan_type, year))
     rows = list(
         db.query(
             f"""select g.*, d.file_name as source_file, p.insurer, p.branch, p.plan_type,
@@ -304,12 +323,16 @@ def health_issue_records(
     plan: str | None = None,
     branch: str | None = None,
     insurer: str | None = None,
+    plan_type: str | None = None,
+    year: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Health issues joined with their plan and document; ``programs`` one name per line."""
-    where, params = _plan_filter("h", plan, branch, insurer)
+    """Health issues joined with their plan and document; ``programs`` one name per line. The
+    filters are :func:`kpi_records`'."""
+    where, params = _plan_filter(db, "h", plan, Filters(insurer, branch, plan_type, year))
     rows = list(
         db.query(
-            f"""select h.*, d.file_name as source_file, p.insurer, p.branch, p.plan_type
+            f"""select h.*, d.file_name as source_file, p.insurer, p.branch, p.plan_type,
+                   p.fiscal_year as plan_fiscal_year, p.period_start, p.period_end
             from health_issues h join plans p on p.id = h.plan_id join documents d on d.id = h.doc_id
             where {where} order by d.file_name, p.number, h.number""",
             params,

@@ -38,9 +38,9 @@ from extract.read import pdf
 from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, Tesseract, find_tesseract
 from extract.read.pdf import PdfReadError
 from extract.records.indicators import Catalogue, catalogue_from
+from extract.use.limits import DEFAULT_TIMEOUT
 from schemas.records import ErrorKind, LoadError
 
-DEFAULT_TIMEOUT = 120.0
 _READY = "ready"
 
 
@@ -292,6 +292,7 @@ def load(
     With ``ocr``, pages without a text layer are read by Tesseract (a page with text never is);
     a file's timeout grows by :data:`extract.read.ocr.SECONDS_PER_PAGE` for each page it has to
     OCR, and a document loaded before without OCR is read again if it has pages without text.
+    Paths that hold no PDF load nothing and leave ``db_path`` alone (not even created).
     Raises :class:`UsageError` for a missing path or, with ``ocr``, a machine without Tesseract's
     Japanese model (the message names the packages), :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
@@ -301,6 +302,8 @@ def load(
     workers = max(1, workers or os.cpu_count() or 1)
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if not files:  # nothing to load: no database is created or touched
+        return LoadSummary(files=0)
     engine = None
     if ocr:
         try:

@@ -196,8 +196,11 @@ def to_match(node: Node) -> str:
 
 
 def _term_pattern(term: Term) -> str:
+    """A term as a regex over a sentence: spaces may stand between two kana/kanji, however many
+    (the index drops them as layout: justified cells, joined lines), and any punctuation
+    between two runs."""
     found = runs(normalize_text(term.text))
-    parts = [" ?".join(map(re.escape, r.text)) if r.cjk else re.escape(r.text) for r in found]
+    parts = [r"\s*".join(map(re.escape, r.text)) if r.cjk else re.escape(r.text) for r in found]
     tail = "[A-Za-z0-9]*" if term.prefix and found and not found[-1].cjk else ""
     return r"[\W_]*".join(parts) + tail
 

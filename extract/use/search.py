@@ -17,8 +17,8 @@ from typing import get_args
 
 import sqlite_utils
 
-from extract.store.search_index import INDEX, SENTENCES, sentence_key
-from extract.store.search_tables import PLACES, PLAN_KEYS, TEXTS
+from extract.store.bigrams import sentence_key
+from extract.store.search_tables import INDEX, PLACES, PLAN_KEYS, SENTENCES, TEXTS
 from extract.use.candidates import PlanCount, Scope, first_places, plan_counts, squash
 from extract.use.query import (
     MAX_DEPTH,
@@ -40,7 +40,7 @@ from extract.use.query import (
     terms,
     to_match,
 )
-from schemas.plans import PlanType
+from schemas.kinds import PlanType
 from schemas.search import GroupHit, Hit
 
 __all__ = [

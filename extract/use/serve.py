@@ -37,6 +37,7 @@ queries — from metadata; Datasette 1.0 moves configuration to ``datasette.yaml
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -48,7 +49,7 @@ import sqlite_utils
 
 from extract import store
 from extract.use.serve_functions import quiet_client_errors, registered_plugin
-from extract.use.serve_metadata import datasette_metadata, read_only
+from extract.use.serve_metadata import datasette_metadata
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -61,16 +62,15 @@ class ServeError(RuntimeError):
 
 
 def check_database(db_path: str | Path) -> Path:
-    """The database's path, if it is a planex database; :class:`ServeError` otherwise (missing,
-    not SQLite, another program's database, from a newer planex: see ``store.check_database``)."""
+    """The database's path, if it is a planex database this planex can read as it is;
+    :class:`ServeError` otherwise (missing, not SQLite, another program's database, from a newer
+    planex, or from an older one that must be converted first: see ``store.check_database``).
+    Nothing is written: the file may be a shared, read-only copy."""
     path = Path(db_path)
     try:
         store.check_database(path)
-        with closing(read_only(path)) as conn:
+        with closing(store.connect_read_only(path)) as conn:
             names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-            version = conn.execute("pragma user_version").fetchone()[0]
-        if store.PLANS in names and version < store.SCHEMA_VERSION:
-            _bring_up_to_date(path)
     except store.DatabaseProblem as exc:
         raise ServeError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -80,25 +80,23 @@ def check_database(db_path: str | Path) -> Path:
     return path
 
 
-def _bring_up_to_date(path: Path) -> None:
-    """An older planex's database, brought up to date as every command does on opening it (the
-    search index's layout changed with schema 5); served read-only afterwards."""
-    try:
-        store.open_db(path).close()
-    except sqlite3.OperationalError as exc:
-        raise ServeError(f"{path} is from an older planex and could not be brought up to date ({exc}): "
-                         "make it writable, or run planex reindex --db on a copy") from None  # fmt: skip
-
-
 def build_datasette(db_path: str | Path, settings: Mapping[str, Any] | None = None):
     """A Datasette instance serving the database with planex metadata (the plugin must be
-    registered while it runs: :func:`registered_plugin`). Returns ``(datasette, name)``."""
+    registered while it runs: :func:`registered_plugin`). Returns ``(datasette, name)``.
+
+    Datasette opens a database it may change with ``mode=ro`` for reading; where the file or its
+    folder cannot be written (a read-only share), it is served as immutable instead, which is
+    the only way SQLite reads a WAL database whose ``-shm`` file it cannot create.
+    """
     from datasette.app import Datasette
 
     path = check_database(db_path)
     name = path.stem
+    served = str(path.resolve())
+    writable = os.access(path.resolve().parent, os.W_OK) and os.access(path, os.W_OK)
     ds = Datasette(
-        [str(path.resolve())],
+        [served] if writable else [],
+        immutables=[] if writable else [served],
         metadata=datasette_metadata(path, name),
         settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
@@ -138,7 +136,7 @@ def serve(
 
     ds, name = build_datasette(db_path, settings)
     _check_port(host, port)
-    with closing(read_only(Path(db_path))) as conn:  # the database's own catalogue names its indicators
+    with closing(store.connect_read_only(db_path)) as conn:  # the catalogue the database keeps
         catalogue = store.stored_catalogue(sqlite_utils.Database(conn))
     with registered_plugin({name}, catalogue), quiet_client_errors():
         if on_ready is not None:

@@ -9,7 +9,6 @@ Table-driven (:data:`TABLES`): a table absent from the database (``programs`` an
 from __future__ import annotations
 
 import importlib
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -260,11 +259,7 @@ def column_descriptions(spec: TableSpec, columns: list[str]) -> dict[str, str]:
 def _as_db(db: sqlite_utils.Database | str | Path) -> sqlite_utils.Database:
     if isinstance(db, sqlite_utils.Database):
         return db
-    return sqlite_utils.Database(read_only(db))
-
-
-def read_only(path: str | Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    return sqlite_utils.Database(store.connect_read_only(db))
 
 
 def _columns(db: sqlite_utils.Database, table: str) -> list[str]:

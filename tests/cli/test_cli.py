@@ -158,8 +158,11 @@ WRITE_COMMANDS = [
 
 
 def _suffix(command: list[str]) -> str:
-    """The --out extension a writing command takes (the workbook wants .xlsx, compare .csv)."""
-    return ".xlsx" if "xlsx" in command or "workbook" in command else ".csv"
+    """The --out extension a writing command takes (the workbook wants .xlsx, --format jsonl
+    .jsonl, compare .csv)."""
+    if "xlsx" in command or "workbook" in command:
+        return ".xlsx"
+    return ".jsonl" if "jsonl" in command else ".csv"
 
 
 def _one_line_error(result, code: int, *words: str) -> None:

@@ -77,3 +77,20 @@ def test_a_kpi_sentence_wrapped_over_lines_stays_one_word(db: sqlite_utils.Datab
     ).fetchone()[0]
     expected = "".join(normalize_text(p).strip() for p in raw.splitlines())
     assert any(h.sentence == expected for h in search(db, "申請の割合", kind="kpi", limit=200))
+
+
+def test_unwrapped_joins_a_word_cut_by_a_line_break_and_keeps_items_apart() -> None:
+    from extract.store.search_index import breaks_word, unwrapped
+
+    assert breaks_word("別に取り組むべき課", "題(阻害要因)を明確にし")
+    assert breaks_word("個別の医療機", "関・薬局に対する")
+    assert not breaks_word("特定健診受診率", "特定保健指導実施率")  # two rows of a table
+    assert not breaks_word("KPI", "特定健診")
+    text = "\n".join([
+        "<課題分析>", "・別に取り組むべき課", "題を明確にする。", "・ホームページ、メールマガジン、通知",
+        "チラシ等を活用する。", "・次の項目",
+    ])  # fmt: skip
+    assert unwrapped(text, []).split("\n") == [
+        "<課題分析>", "・別に取り組むべき課題を明確にする。",
+        "・ホームページ、メールマガジン、通知チラシ等を活用する。", "・次の項目",
+    ]  # fmt: skip

@@ -50,7 +50,13 @@ def test_a_database_records_its_schema_and_an_older_one_is_brought_up_to_it(tmp_
     db.execute("alter table documents drop column truncated")
     db.execute("pragma user_version = 0")
     db.close()
-    store.check_database(tmp_path / "t.db")
+    before = (tmp_path / "t.db").read_bytes()
+    for read in (store.check_database, lambda path: store.open_db(path, read_only=True)):
+        with pytest.raises(store.DatabaseProblem, match="older planex") as info:
+            read(tmp_path / "t.db")  # reading converts nothing: it says how to
+        assert "planex upgrade --db" in str(info.value) and not info.value.usage
+    assert (tmp_path / "t.db").read_bytes() == before
+    store.check_database(tmp_path / "t.db", upgrade=True)
     again = store.open_db(tmp_path / "t.db")
     assert "truncated" in again["documents"].columns_dict
     assert again.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION
@@ -116,3 +122,30 @@ def test_a_database_of_schema_1_gains_the_new_kpi_columns(tmp_path: Path) -> Non
     assert store.remap_kpis(db, store.stored_catalogue(db)).changed == 1  # mapped without reading a PDF
     mapped = db.execute("select indicator_id, population_norm from kpis").fetchone()
     assert mapped == ("tokutei_kenshin_rate", "all")
+
+
+def test_the_api_lists_what_it_imports_on_demand() -> None:
+    """``extract.store`` imports its names lazily; each listed name resolves, none is missing."""
+    import extract.store as package
+
+    assert set(package.__all__) == set(package._MODULE_OF)
+    assert all(getattr(package, name) is not None for name in package.__all__)
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [(b"", "empty file"), (b"%PDF-1.7\n", "is a PDF"), (b"id,name\n1,x\n", "a text file"),
+     (b"PK\x03\x04\x14\x00", "ZIP archive")],
+)  # fmt: skip
+def test_a_file_that_is_no_database_is_named_for_what_it_is(
+    tmp_path: Path, content: bytes, what: str
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(content)
+    with pytest.raises(store.DatabaseProblem, match=what):
+        store.check_database(path)
+    if content:  # an empty file may become the new database a load makes
+        with pytest.raises(store.DatabaseProblem, match=what) as info:
+            store.check_database(path, create=True)
+        assert "planex load FOLDER --db" not in str(info.value)
+    assert path.read_bytes() == content

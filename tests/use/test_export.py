@@ -206,3 +206,97 @@ def test_long_export_names_the_label_rule_population_and_every_source(corpus_db:
         assert all(line.startswith(f"p.{p} ") for line, p in zip(lines, pages, strict=True))
     result = runner.invoke(app, [*args, "--population", "members"])
     assert result.exit_code == 2 and "--population" in result.output
+
+
+def _manifest_periods() -> dict[str, tuple[int, int]]:
+    """Each corpus document's insurer and period as the manifest states them (FY2024-FY2029)."""
+    from tests.conftest import manifest
+
+    periods = {}
+    for doc in manifest():
+        years = [int(y) for y in re.findall(r"FY(\d{4})", doc["period"])]
+        periods[doc["insurer"].split()[0]] = (years[0], years[-1])
+    return periods
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl", ".xlsx"])
+def test_every_record_carries_its_plans_period(corpus_db: Path, tmp_path: Path, suffix: str) -> None:
+    """A KPI of a 2024-2029 plan says so in every format: the period is exported beside the fiscal
+    year, which only a one-year plan has."""
+    out = tmp_path / f"kpis{suffix}"
+    assert runner.invoke(app, ["export", "kpis", "--db", str(corpus_db), "--out", str(out)]).exit_code == 0
+    if suffix == ".csv":
+        with out.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    elif suffix == ".json":
+        rows = json.loads(out.read_text(encoding="utf-8"))
+    elif suffix == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out, read_only=True)["KPIs"]
+        header, *values = [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows = [dict(zip(header, v, strict=True)) for v in values]
+    stored = store.open_db(corpus_db, read_only=True).execute("select count(*) from kpis").fetchone()[0]
+    assert len(rows) == stored
+    periods = _manifest_periods()
+    checked = 0
+    for row in rows:
+        insurer = str(row["insurer"] or "")
+        if insurer in periods and periods[insurer][0] != periods[insurer][1]:  # a plan of several years
+            assert (int(row["period_start"]), int(row["period_end"])) == periods[insurer], row
+            assert row["plan_fiscal_year"] in (None, ""), row
+            checked += 1
+    assert checked > 300  # the data-health and 特定健診 plans' records
+
+
+def test_an_out_file_is_written_in_the_format_its_name_says(corpus_db: Path, tmp_path: Path) -> None:
+    """.json holds one JSON array, .jsonl a record per line; a name that says no format, or
+    another one than --format, is refused before anything is written."""
+    args = ["export", "kpis", "--db", str(corpus_db), "--branch", "北海道"]
+    assert runner.invoke(app, [*args, "--out", str(tmp_path / "k.json")]).exit_code == 0
+    records = json.loads((tmp_path / "k.json").read_text(encoding="utf-8"))
+    assert isinstance(records, list) and records and {r["branch"] for r in records} == {"北海道"}
+    unknown = runner.invoke(app, [*args, "--out", str(tmp_path / "k.txt")])
+    assert unknown.exit_code == 2 and "--format" in unknown.output and not (tmp_path / "k.txt").exists()
+    told = runner.invoke(app, [*args, "--out", str(tmp_path / "k.txt"), "--format", "jsonl"])
+    assert told.exit_code == 0
+    assert json.loads((tmp_path / "k.txt").read_text().splitlines()[0])["branch"] == "北海道"
+    clash = runner.invoke(app, [*args, "--out", str(tmp_path / "c.json"), "--format", "csv"])
+    assert clash.exit_code == 2 and "make them agree" in clash.output and not (tmp_path / "c.json").exists()
+
+
+@pytest.mark.parametrize("command", [["kpis"], ["export", "kpis"], ["export", "programs"],
+                                     ["export", "health-issues"], ["programs"]])  # fmt: skip
+def test_records_take_the_plan_filters_search_takes(
+    corpus_db: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """--insurer, --branch, --plan-type and --year narrow the records as they narrow a search."""
+    out = ["--out", str(tmp_path / "r.jsonl")] if command[0] == "export" else []
+    base = [*command, "--db", str(corpus_db), *out]
+    if command[0] == "export":
+        def rows(*extra: str) -> list[dict]:
+            result = runner.invoke(app, [*base, *extra])
+            assert result.exit_code == 0, result.output
+            return [json.loads(x) for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+
+        everything = rows()
+        for extra, keep in (
+            (["--plan-type", "data_health_plan"], lambda r: r["plan_type"] == "data_health_plan"),
+            (["--year", "令和3"], lambda r: r["plan_fiscal_year"] == 2021 or (
+                r["period_start"] and r["period_start"] <= 2021 <= r["period_end"])),
+            (["--insurer", "共済組合"], lambda r: "共済組合" in (r["insurer"] or "")),
+            # a branch is a place: 大分県 is 協会けんぽ's 大分 and 地方職員共済組合's 大分県 alike
+            (["--branch", "大分県"], lambda r: r["branch"] in ("大分", "大分県")),
+        ):
+            kept = rows(*extra)
+            assert kept == [r for r in everything if keep(r)], extra
+            if command[1] != "health-issues":
+                assert 0 < len(kept) < len(everything), extra
+    else:
+        result = runner.invoke(app, [*base, "--plan-type", "tokutei_kenshin_plan", "--year", "2020"])
+        assert result.exit_code == 0, result.output
+    bad = runner.invoke(app, [*base, "--plan-type", "nonsense"])
+    assert bad.exit_code == 2 and "unknown plan type" in bad.output
+    assert runner.invoke(app, [*base, "--year", "someday"]).exit_code == 2

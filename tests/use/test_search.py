@@ -454,3 +454,15 @@ def test_a_repeated_header_row_is_no_section_text_nor_search_sentence(corpus_pdf
         header_lines = [ln for p in parsed.pages for ln in p.lines if squash(ln.text) in words]
         assert len(header_lines) == 2 * len(side["branch_starts"])  # once per branch plan's table
         assert all(ln.role == "header" for ln in header_lines)
+
+
+def test_a_phrase_is_marked_however_many_spaces_the_pdf_set_inside_it() -> None:
+    """A justified table cell sets 特定保健指導    実施率 with four spaces; the index reads the
+    phrase there, so the mark must find it too."""
+    from extract.use.search import highlighter, marks_in, parse_query
+
+    sentence = "特定保健指導    実施率 31.9%"
+    for query in ('"保健指導 実施率"', "保健指導実施率", '"特定保健指導 実施率"'):
+        marks = marks_in(sentence, highlighter(parse_query(query)))
+        found = [sentence[a:b] for a, b in marks]
+        assert found in (["保健指導    実施率"], ["特定保健指導    実施率"]), query
