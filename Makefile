@@ -26,17 +26,24 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-font:
-	@missing=""; for f in $(FONTS_PUBLISHED); do [ -f $$f ] || missing=1; done; \
-	if [ -z "$$PLANEX_FONT" ] && [ ! -f $(FONT) ]; then missing=1; fi; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(FONT_PACKAGES) (Debian) for the corpus builder"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; \
-	  else \
-	    echo "need the corpus fonts: sudo apt-get install $(FONT_PACKAGES) (or set PLANEX_FONT=/path/to/ipaexg.ttf for the plain layout)"; exit 1; \
-	  fi; \
-	fi
+# The corpus fonts as files (PLANEX_FONT, when set, stands for IPAexGothic), so that the corpus
+# is rebuilt when a font changes (a package upgrade) and never because of a check. A missing one
+# is installed (as root, on Debian) or named with the command that installs it.
+CORPUS_FONT := $(or $(PLANEX_FONT),$(FONT))
+CORPUS_FONTS := $(CORPUS_FONT) $(FONTS_PUBLISHED)
+
+$(CORPUS_FONTS):
+	@[ -f $@ ] && exit 0; \
+	if [ -n "$(PLANEX_FONT)" ] && [ "$@" = "$(PLANEX_FONT)" ]; then \
+	  echo "PLANEX_FONT=$@ is not a file: point it at ipaexg.ttf, or unset it"; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(FONT_PACKAGES) (Debian) for the corpus builder"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; \
+	fi; \
+	[ -f $@ ] || { echo "need the corpus fonts: sudo apt-get install $(FONT_PACKAGES) (or set PLANEX_FONT=/path/to/ipaexg.ttf for the plain layout)"; exit 1; }
+
+font: $(CORPUS_FONTS)
 
 # Tesseract and the Japanese models (horizontal and vertical writing): `planex load --ocr`
 ocr:
@@ -50,7 +57,12 @@ ocr:
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font ocr corpus/build.py corpus/published.py corpus/scanned.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+# Every prerequisite of the corpus is a file, so `make test`, `make bench` and `make notebooks`
+# typeset it again only when the venv, a font, the builder (any Python file below corpus/, which
+# holds no generated .py), the manifest or a text changed: `make -q corpus` is true after a build.
+CORPUS_BUILDER := $(sort $(shell find corpus -name '*.py' -not -path '*/__pycache__/*'))
+
+corpus/pdfs/.built: $(VENV)/.installed $(CORPUS_FONTS) $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -90,10 +102,11 @@ demo: corpus
 lint: venv
 	$(VENV)/bin/ruff check .
 
-test: corpus lint
+# Tesseract is checked, not a prerequisite of the corpus: the check never makes it stale.
+test: corpus lint ocr
 	$(PY) -m pytest
 
-bench: corpus
+bench: corpus ocr
 	$(PY) bench/bench.py
 	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py

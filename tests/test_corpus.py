@@ -127,6 +127,34 @@ def first_miss(needle: str, haystack: str) -> int | None:
     return None
 
 
+# An HTML tag (<p>, </ul>, <ol style="…">, <br/>) or entity (&amp; &nbsp; &#12354;): what a web page
+# or a converter leaves in a transcription, never part of a published plan. Angle brackets around
+# Japanese words (<生活習慣病予防健診>, <Ⅰ・Ⅱ・Ⅲ>) and a bare & (Q&A) are the documents' own text.
+HTML = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"  # a tag, with or without attributes
+    r"|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"  # an entity
+)
+
+
+def test_html_pattern_tells_markup_from_the_documents_brackets() -> None:
+    markup = ['<ul style="list-style-type: none">', "<p>", "</p>", "<br/>", "&amp;", "&nbsp;", "&#12354;"]
+    assert all(HTML.fullmatch(m) for m in markup)
+    text = "<生活習慣病予防健診> (3)ジェネリック医薬品の使用促進 <Ⅱ・Ⅲ> Q&A リサーチ&テクノロジーズ 1<2 3>2"
+    assert not HTML.search(text)
+
+
+def test_no_text_holds_html_markup() -> None:
+    files = [*sorted(TEXTS.glob("*.txt")), CORPUS / "manifest.toml"]
+    assert len(files) == len(MANIFEST) + 1 >= 6  # every text of the manifest, and the manifest
+    found = [
+        f"{path.name}:{n}: {m.group()}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for m in HTML.finditer(line)
+    ]
+    assert found == []
+
+
 # --- the manifest -------------------------------------------------------------------------
 def test_manifest_covers_every_text_once() -> None:
     texts = sorted(p.name for p in TEXTS.glob("*.txt"))
