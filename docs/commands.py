@@ -91,6 +91,7 @@ def param_row(param: Any, ctx: Any) -> str | None:
     if own and help_text.startswith(own):  # the param's own words are markup; the [default: …] is not
         help_text = plain(own) + help_text[len(own) :]
     help_text = re.sub(r"\s+", " ", help_text).strip()
+    names = names.replace("|", "\\|")  # a table cell ends at a pipe, even in a code span ([csv|jsonl])
     return f"| `{names}` | {escape(help_text)} |"
 
 
