@@ -126,3 +126,9 @@ notebooks: corpus
 	PLANEX_DB=$(abspath $(DEMO_DB)) $(VENV)/bin/jupyter nbconvert --to html --execute \
 	  --output-dir notebooks/out notebooks/*.ipynb
 	@echo "open notebooks/out/kpi_targets_by_branch.html"
+
+# The command reference, docs/commands.md, written from the planex command line itself
+# (tests/test_docs.py fails when it is out of date). A target of its own: docs/ is a folder.
+.PHONY: docs
+docs: venv
+	$(PY) docs/commands.py

@@ -2,7 +2,7 @@
 
 Every module's imports are read with ``ast`` -- at the top, inside functions, under
 ``TYPE_CHECKING`` alike: an import hidden in a function is still a dependency -- and checked
-against the order of the stages (README, "How planex is built"):
+against the order of the stages (docs/internals.md, "The stages"):
 
     read < structure < records < pipeline < store < use < evaluate < cli
 
