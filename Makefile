@@ -111,6 +111,7 @@ bench: corpus ocr
 	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
+	$(PY) bench/startup_bench.py
 
 clean:
 	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \

@@ -1,6 +1,6 @@
 """planex: read published Japanese health-insurer plan PDFs into a typed SQLite database.
 
-The pipeline flows one way, one package a stage (README, "How planex is built"):
+The pipeline flows one way, one package a stage (docs/internals.md, "The stages"):
 ``read`` (bytes → pages, lines, cells, normalized text) → ``structure`` (plans, metadata,
 section trees) → ``records`` (KPIs, programs, health issues) — run in order by
 ``pipeline.read_document`` — → ``store`` (rows in SQLite, the search index) → ``use`` (bulk

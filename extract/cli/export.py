@@ -123,7 +123,7 @@ def kpis_unmapped_command(
     """Indicators that map to no canonical indicator, most frequent first, with a program and a
     section they stand in (what a rule of your catalogue would name).
 
-    Add the frequent ones to your catalogue (see README "Your own indicators"), then run
+    Add the frequent ones to your catalogue (docs/guide.md, "Your own indicators"), then run
     planex kpis remap --indicators FILE.
     """
     from extract.use.export import unmapped

@@ -15,7 +15,7 @@ Text and queries go through :func:`extract.read.normalize.normalize_text` first,
 １５ and 15, ｶﾞ and ガ are the same tokens. A space between two kana/kanji is dropped (it is
 layout). No morphological analysis: SudachiPy is three times slower (1.2 M against 3.9 M
 characters/s, ``make bench``), loads a dictionary in every worker, and its words are not
-substrings — see README, "Search".
+substrings — see docs/internals.md, "The search index".
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ place. So a sentence is stored and indexed once — ``search_texts`` (the normal
 bigram tokens) with the FTS5 index ``search_index`` over it — and every place it stands (kind,
 record, section, plan, page, ``repeats``) is a row of ``search_places``. A search ranks each
 distinct sentence once and then lists its places; bm25's statistics count a sentence once,
-however many plans repeat it (README, "Search").
+however many plans repeat it (docs/internals.md, "The search index").
 
 ``search_plans`` gives each plan's places a small integer key, and counts them: places are
 grouped (``--by``) and filtered by plan through covering indexes on integers rather than on
