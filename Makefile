@@ -50,7 +50,7 @@ ocr:
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font ocr corpus/build.py corpus/published.py corpus/scanned.py corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: venv font ocr corpus/build.py $(wildcard corpus/builder/*.py) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
