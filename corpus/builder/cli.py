@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pymupdf
 
+from .calc import build_calc
 from .common import (
+    DEFAULT_CALC,
     DEFAULT_OUT,
+    DEFAULT_OVERPRINT,
     DEFAULT_PUBLISHED,
     DEFAULT_SCANNED,
     DEFAULT_VARIANTS,
+    DEFAULT_WORD,
     MANIFEST,
     Metrics,
     find_font,
@@ -23,20 +27,28 @@ from .common import (
     load_scans,
     load_variants,
 )
+from .overprint import build_overprint
 from .plain import build_plain
 from .published import build_published
 from .scanned import build_scan
+from .word import build_word
 
-LAYOUTS = ("plain", "published", "scanned")
+LAYOUTS = ("plain", "published", "scanned", "overprint", "word", "calc")
 """Each layout or producer, in the order ``all`` builds them (scans are made of plain pages)."""
+BATCHES = ("word", "calc")
+"""Producers that write every document first and then export them all in one LibreOffice run."""
 FOLDERS = {
     "plain": ("--out", DEFAULT_OUT),
     "published": ("--published", DEFAULT_PUBLISHED),
     "variant": ("--variants", DEFAULT_VARIANTS),
     "scanned": ("--scanned", DEFAULT_SCANNED),
+    "overprint": ("--overprint", DEFAULT_OVERPRINT),
+    "word": ("--word", DEFAULT_WORD),
+    "calc": ("--calc", DEFAULT_CALC),
 }
 HELP = {"plain": "the plain layout", "published": "the published layout", "variant": "the variants",
-        "scanned": "the scans"}  # fmt: skip
+        "scanned": "the scans", "overprint": "the overprinting printer", "word": "Word (LibreOffice Writer)",
+        "calc": "Excel (LibreOffice Calc)"}  # fmt: skip
 
 
 def build_scan_one(entry: dict, plain: Path, out: Path, fontfile: str, metrics: Metrics) -> dict:
@@ -94,11 +106,28 @@ def main(argv: list[str] | None = None) -> int:
     for s in scans if "scanned" in wanted else []:
         job("scanned", s, args.scanned,
             lambda s=s: build_scan_one(s, out, args.scanned.resolve(), fontfile, metrics))  # fmt: skip
+    for e in entries if "overprint" in wanted else []:
+        if "overprint" in e:
+            folder = args.overprint.resolve()
+            job("overprint", e, folder, lambda e=e, folder=folder: build_overprint(e, folder, fontfile))
     for layout, entry, folder, run in jobs:
         folder.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         info = run()
         report(entry["id"], layout, folder, info["pages"], time.perf_counter() - t0)
-    folders = sorted({str(folder) for _, _, folder, _ in jobs})
-    print(f"{len(jobs)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {', '.join(folders)}")
+    built = [(layout, folder) for layout, _, folder, _ in jobs]
+    for layout in BATCHES:
+        chosen = [e for e in entries if layout in e] if layout in wanted else []
+        if not chosen:
+            continue
+        folder = getattr(args, layout).resolve()
+        t0 = time.perf_counter()
+        build = build_word if layout == "word" else build_calc
+        for sidecar in build(chosen, folder, metrics):
+            report(sidecar["id"], layout, folder, sidecar["pages"], None)
+        print(f"{layout}: {len(chosen)} document(s) written and exported by LibreOffice in "
+              f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
+        built += [(layout, folder)] * len(chosen)
+    folders = sorted({str(folder) for _, folder in built})
+    print(f"{len(built)} PDF(s) in {time.perf_counter() - t_all:.2f} s -> {', '.join(folders)}")
     return 0

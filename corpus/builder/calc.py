@@ -1,0 +1,2 @@
+def build_calc(entries, out, metrics):
+    return []
