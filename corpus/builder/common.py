@@ -211,3 +211,27 @@ def fix_to_unicode(doc: pymupdf.Document, font: pymupdf.Font, used: Counter[str]
             doc.xref_set_key(xref, "ToUnicode", f"{tu} 0 R")
     return lost
 
+
+
+def squash(text: str) -> str:
+    """Text without white space, NFKC-normalized: how the builder finds its texts in the PDFs that
+    office software exported (which space and shape characters their own way)."""
+    import re
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def page_texts(doc: pymupdf.Document) -> list[str]:
+    """Each page's text, squashed."""
+    return [squash(page.get_text()) for page in doc]
+
+
+def first_pages(pages: list[str], texts: list[str]) -> list[int]:
+    """The 1-based page where each of ``texts`` is found, in order, each at or after the last."""
+    found, cursor = [], 0
+    for text in texts:
+        wanted = squash(text)
+        cursor = next(n for n in range(cursor, len(pages)) if wanted in pages[n])
+        found.append(cursor + 1)
+    return found

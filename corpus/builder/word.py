@@ -40,7 +40,7 @@ from docx.shared import Mm, Pt
 
 from . import docx_parts as parts
 from . import word_branches
-from .common import Metrics, text_of, write_sidecar
+from .common import Metrics, first_pages, page_texts, squash, text_of, write_sidecar
 from .office import convert
 from .source import Block, parse
 from .word_tables import add_table, add_toc, is_toc
@@ -164,29 +164,22 @@ def write_docx(entry: dict, path: Path, metrics: Metrics) -> dict:
     return {"running_header": writer.header, **writer.facts}
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
 def locate(pdf: Path, facts: dict) -> dict:
     """What only the exported PDF knows: its pages, where the TOC and the branches start, the pages
     each table runs over (its first rows' texts looked up page after page)."""
     doc = pymupdf.open(pdf)
-    pages = [_squash(page.get_text()) for page in doc]
+    pages = page_texts(doc)
     found: dict = {"pages": doc.page_count}
     if facts.get("toc"):
-        found["toc_pages"] = [n + 1 for n, text in enumerate(pages) if _squash("目次") in text][:1]
+        found["toc_pages"] = [n + 1 for n, text in enumerate(pages) if squash("目次") in text][:1]
     if "branch_titles" in facts:
-        starts, cursor = [], 0
-        for title in facts.pop("branch_titles"):
-            cursor = next(n for n in range(cursor, len(pages)) if _squash(title) in pages[n])
-            starts.append(cursor + 1)
+        starts = first_pages(pages, facts.pop("branch_titles"))
         found["branch_starts"] = starts
         labels = facts.pop("field_labels")
         found["split_labels"] = word_branches.split_labels(doc, starts, facts["styles"], labels)
     cursor = 0
     for table in facts.get("tables", []):
-        cells = [_squash(c) for c in table.pop("first_cells") if c]
+        cells = [squash(c) for c in table.pop("first_cells") if c]
         span = []
         for cell in cells:
             hit = next((n for n in range(cursor, len(pages)) if cell and cell in pages[n]), None)
