@@ -3,7 +3,8 @@
 # TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
 # layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
 # Tesseract with its Japanese models for `planex load --ocr` and its tests (tesseract-ocr,
-# tesseract-ocr-jpn, tesseract-ocr-jpn-vert).
+# tesseract-ocr-jpn, tesseract-ocr-jpn-vert), and LibreOffice for the corpus's Word and Excel
+# producers (libreoffice-writer-nogui, libreoffice-calc-nogui).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,10 +14,11 @@ FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
+OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench corpus venv font ocr lint clean schemas notebooks
+.PHONY: demo test bench corpus venv font ocr office lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +52,18 @@ ocr:
 	  fi; \
 	fi
 
-corpus/pdfs/.built: venv font ocr corpus/build.py $(wildcard corpus/builder/*.py) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+# LibreOffice exports the corpus's Word and Excel documents to PDF (corpus/builder/office.py)
+office:
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(OFFICE_PACKAGES) (Debian) for the corpus's Word and Excel producers"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(OFFICE_PACKAGES) >/dev/null; \
+	  else \
+	    echo "the corpus's Word and Excel producers need LibreOffice: sudo apt-get install $(OFFICE_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+corpus/pdfs/.built: venv font ocr office corpus/build.py $(wildcard corpus/builder/*.py) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -98,9 +111,10 @@ bench: corpus
 	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
+	$(PY) bench/producers_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
 	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 

@@ -97,7 +97,8 @@ def branch_sheet(ws: Worksheet, lines: list[str], entry: dict, metrics: Metrics)
     r = 1
     for para in before:  # the title, and any paragraph above the table: merged over both columns
         title = bool(page_break.search(para.text))
-        ws.cell(r, 1, para.text).font = Font(name=FONT, size=TITLE_SIZE if title else SIZE, bold=title or para.bold)
+        size = TITLE_SIZE if title else SIZE
+        ws.cell(r, 1, para.text).font = Font(name=FONT, size=size, bold=title or para.bold)
         ws.cell(r, 1).alignment = Alignment(horizontal="center" if title else "left", wrap_text=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         ws.row_dimensions[r].height = row_height([(para.text, label_w + body_w)], metrics,
@@ -237,7 +238,8 @@ def build_calc(entries: list[dict], out: Path, metrics: Metrics) -> list[dict]:
         starts = first_pages(pages, [s["title"] for s in titled])
         for sheet, start in zip(titled, starts, strict=True):
             sheet["first_page"] = start
-        sidecar = {"id": entry["id"], "producer": "calc (openpyxl, LibreOffice Calc)", "pages": doc.page_count,
+        sidecar = {"id": entry["id"], "producer": "calc (openpyxl, LibreOffice Calc)",
+                   "pages": doc.page_count,
                    "branch_starts": starts if info["layout"] == "branch_sheets" else [], **info}  # fmt: skip
         doc.close()
         write_sidecar(out, sidecar)

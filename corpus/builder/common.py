@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tomllib
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -32,6 +33,8 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
 )
 FONT_NAME = "ipaexg"  # resource name of the font on each page
+KANGXI = {unicodedata.normalize("NFKC", chr(cp)): chr(cp) for cp in range(0x2F00, 0x2FD6)}
+"""Ordinary kanji -> the Kangxi radical drawn the same (⼊ U+2F0A for 入, ⽅ U+2F45 for 方, …)."""
 ASCENT = 0.88  # baseline position within the line box, as a fraction of the font size
 
 # Fixed metadata so that every build gives the same bytes.
@@ -217,7 +220,6 @@ def squash(text: str) -> str:
     """Text without white space, NFKC-normalized: how the builder finds its texts in the PDFs that
     office software exported (which space and shape characters their own way)."""
     import re
-    import unicodedata
 
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 

@@ -120,6 +120,7 @@ class Sheet:
         self.fonts = fonts
         self.short_title = short_title
         self.style = Style()
+        self.styles: list[Style] = []  # a producer's own styles, instead of the manifest's
         self.page: pymupdf.Page | None = None
         self.shape: pymupdf.Shape | None = None
         self.y = 0.0

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import pymupdf
@@ -40,7 +39,7 @@ from docx.shared import Mm, Pt
 
 from . import docx_parts as parts
 from . import word_branches
-from .common import Metrics, first_pages, page_texts, squash, text_of, write_sidecar
+from .common import KANGXI, Metrics, first_pages, page_texts, squash, text_of, write_sidecar
 from .office import convert
 from .source import Block, parse
 from .word_tables import add_table, add_toc, is_toc
@@ -52,10 +51,6 @@ CHAPTER = re.compile(r"^(第\s*[0-9０-９一二三四五六七八九十]+\s*章
 NUMBERED = re.compile(r"^([0-9０-９]{1,2}[．.]?|[（(][0-9０-９]+[）)])\s*(\S.*)$")
 SHORT_TITLE = 4  # a title of at most this many characters is letter-spaced
 RUBY_TIMES = 2  # how many occurrences of each word of ``ruby`` get their reading
-
-KANGXI = {unicodedata.normalize("NFKC", chr(cp)): chr(cp) for cp in range(0x2F00, 0x2FD6)}
-"""Ordinary kanji -> the Kangxi radical drawn the same (⼊ U+2F0A for 入, ⽅ U+2F45 for 方, …)."""
-
 
 def kangxi(text: str) -> str:
     return "".join(KANGXI.get(ch, ch) for ch in text)
