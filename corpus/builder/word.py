@@ -165,8 +165,9 @@ def locate(pdf: Path, facts: dict) -> dict:
     doc = pymupdf.open(pdf)
     pages = page_texts(doc)
     found: dict = {"pages": doc.page_count}
-    if facts.get("toc"):
-        found["toc_pages"] = [n + 1 for n, text in enumerate(pages) if squash("目次") in text][:1]
+    if facts.get("toc"):  # from the page of its title to the page of its last entry
+        first, last = first_pages(pages, ["目次", facts["toc"][-1]])
+        found["toc_pages"] = list(range(first, last + 1))
     if "branch_titles" in facts:
         starts = first_pages(pages, facts.pop("branch_titles"))
         found["branch_starts"] = starts
