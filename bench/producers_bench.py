@@ -37,8 +37,11 @@ PRODUCERS = {"plain": CORPUS / "pdfs", "published": CORPUS / "published", "word"
              "calc": CORPUS / "calc", "overprint": CORPUS / "overprint"}  # fmt: skip
 REAL = ROOT.parent / "shared" / "realpdfs-dev"
 MEASURES = ("sections", "kpis", "programs")
-DOUBLED = re.compile(r"([\u3040-\u30ff\u3400-\u9fffA-Za-z0-9０-９]{3,}?)\1")
-"""Three or more characters written twice in a row: overprinted text read as two copies."""
+WORD = r"[\u3040-\u30ff\u3400-\u9fff\u2f00-\u2fdfA-Za-z0-9０-９]"
+DOUBLED = re.compile(rf"({WORD}{{4,}}?)\1|^({WORD}{{2,}})\2$")
+"""Overprinted text read as two copies: four or more characters written twice in a row, or a
+line that is one text twice (``目標値目標値``). Natural text repeats three characters now and
+then (``その事業の事業高``), which is not counted."""
 
 
 def scores(pdf: Path, doc_id: str) -> dict[str, tuple[int, int, int]]:
@@ -172,16 +175,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realpdfs", type=Path, default=REAL, help="the real PDFs' folder")
     parser.add_argument("--no-load", action="store_true", help="skip the load times")
+    parser.add_argument("--real-only", action="store_true", help="only the real PDFs")
     args = parser.parse_args()
-    producers = {name: folder for name, folder in PRODUCERS.items() if any(folder.glob("*.pdf"))}
+    producers = {name: folder for name, folder in PRODUCERS.items()
+                 if folder.is_dir() and any(folder.glob("*.pdf"))}  # fmt: skip
     missing = sorted(set(PRODUCERS) - set(producers))
     if missing:
         print(f"not built (make corpus): {', '.join(missing)}")
     from extract.records import ginza
 
     ginza.nlp()
-    quality(producers)
-    if not args.no_load:
+    if not args.real_only:
+        quality(producers)
+    if not args.no_load and not args.real_only:
         load_times(producers)
     if args.realpdfs.is_dir():
         real_pdfs(args.realpdfs)
