@@ -3,7 +3,8 @@
 # TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
 # layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
 # Tesseract with its Japanese models for `planex load --ocr` and its tests (tesseract-ocr,
-# tesseract-ocr-jpn, tesseract-ocr-jpn-vert).
+# tesseract-ocr-jpn, tesseract-ocr-jpn-vert), and LibreOffice for the corpus's Word and Excel
+# producers (libreoffice-writer-nogui, libreoffice-calc-nogui).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,10 +14,11 @@ FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
+OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench corpus venv font ocr lint clean schemas notebooks
+.PHONY: demo test bench corpus venv font ocr office lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +59,29 @@ ocr:
 	  fi; \
 	fi
 
+# LibreOffice exports the corpus's Word and Excel documents to PDF (corpus/builder/office.py). Its
+# program is a file the corpus depends on, like the fonts: installed where missing (as root, on
+# Debian) or named with the command that installs it, and never a reason to build again.
+SOFFICE := $(or $(shell command -v soffice 2>/dev/null),/usr/bin/soffice)
+
+$(SOFFICE):
+	@[ -x $@ ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(OFFICE_PACKAGES) (Debian) for the corpus's Word and Excel producers"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(OFFICE_PACKAGES) >/dev/null; \
+	fi; \
+	[ -x $@ ] || { echo "the corpus's Word and Excel producers need LibreOffice: sudo apt-get install $(OFFICE_PACKAGES)"; exit 1; }
+
+office: $(SOFFICE)
+
 # Every prerequisite of the corpus is a file, so `make test`, `make bench` and `make notebooks`
-# typeset it again only when the venv, a font, the builder (any Python file below corpus/, which
-# holds no generated .py), the manifest or a text changed: `make -q corpus` is true after a build.
+# typeset it again only when the venv, a font, LibreOffice, the builder (any Python file below
+# corpus/, which holds no generated .py), the manifest or a text changed: `make -q corpus` is
+# true after a build.
 CORPUS_BUILDER := $(sort $(shell find corpus -name '*.py' -not -path '*/__pycache__/*'))
 
-corpus/pdfs/.built: $(VENV)/.installed $(CORPUS_FONTS) $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: $(VENV)/.installed $(CORPUS_FONTS) | $(SOFFICE)
+corpus/pdfs/.built: $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -111,10 +130,11 @@ bench: corpus ocr
 	$(PY) bench/ocr_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
+	$(PY) bench/producers_bench.py
 	$(PY) bench/startup_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
 	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 

@@ -52,7 +52,8 @@ def squash(text: str) -> str:
 def folders(out: Path) -> list[str]:
     """Where the builder writes each layout, below ``out`` (never into corpus/ from a test)."""
     return ["--out", str(out), "--published", str(out / "published"), "--variants", str(out / "variants"),
-            "--scanned", str(out / "scanned")]  # fmt: skip
+            "--scanned", str(out / "scanned"), "--overprint", str(out / "overprint"),
+            "--word", str(out / "word"), "--calc", str(out / "calc")]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,105 @@
+"""The source texts (corpus/texts) as blocks: blank lines, body lines, headings and tables.
+
+Every producer of the corpus reads a text the same way, so that the same lines are headings,
+tables and body text whichever software sets them. Rules are general, nothing is special-cased
+per line:
+
+* short lines (<= 40 characters, not ending in 。) that start with a numbering pattern of
+  Japanese plans are headings of level 1 to 3; a 協会けんぽ field label (１．…関係) heading a
+  longer line becomes a heading of its own, the rest of the line body text;
+* runs of consecutive lines containing a TAB are tables, one cell per TAB-separated field;
+* blank lines are paragraph spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_HEADING_CHARS = 40
+
+# Numbering patterns of Japanese plan documents.  Matched against the stripped line; only
+# lines of at most MAX_HEADING_CHARS characters become headings (see FIELD_LABEL for the one
+# exception).  Digits may be ASCII or full width.
+D = "0-9０-９"
+KANJI_NUM = "一二三四五六七八九十"
+JA = "\u3005\u3040-\u30ff\u3400-\u9fff"  # kana and kanji: a title starts with one
+HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
+    (level, re.compile(rx))
+    for level, rx in (
+        # level 1: chapters, document / branch-plan title lines, STEP sections, 協会けんぽ fields
+        (1, rf"^(?:序\s*章|第\s*[{D}{KANJI_NUM}]+\s*章)(?:\s|$)"),
+        (1, rf"^(?:令和|平成)\s*[{D}元]+\s*年度\s*\S*事業計画（[^）]+）$"),
+        (1, rf"^STEP\s*[{D}]+(?:\s*[-－‐][{D}]+)?(?:\s|$)"),
+        (1, rf"^[{D}]+[．.]\s*\S+関係(?:\s|$)"),
+        # level 2: program numbers (第1 特定健康診査), 1.1, １．/1., 【…】 alone, "1 見出し"
+        (2, rf"^第\s*[{D}]+\s+\S"),
+        (2, rf"^[{D}]+[．.][{D}]+\s+[{JA}【「]"),
+        (2, rf"^[{D}]+[．.](?![{D}])\s*[^\s{D}]"),
+        (2, r"^【[^】]+】$"),
+        (2, rf"^[{D}]{{1,2}}[ 　]+(?![歳年月日人名件円時分回箇])[{JA}【「]\S"),
+        # level 3: （１）/(1), ⅰ）/Ⅰ）
+        (3, rf"^[（(]\s*[{D}]+\s*[）)]\s*\S"),
+        (3, r"^[ⅰ-ⅻⅠ-Ⅻ]+\s*[）)]\s*\S"),
+    )
+)
+# A 協会けんぽ field label ("１．基盤的保険者機能関係") at the start of a long line: in the
+# published table the field column and the first measure were merged into one text line.
+# The label alone becomes the heading and the rest of the line follows as body text.
+FIELD_LABEL = re.compile(rf"^([{D}]+[．.]\s*\S+関係)\s+(\S.*)$")
+
+
+def heading_level(line: str) -> int:
+    """Heading level (1-3) of a stripped source line, 0 for body text."""
+    if not line or len(line) > MAX_HEADING_CHARS or line.endswith("。"):
+        return 0  # long lines and sentences are body text
+    for level, rx in HEADING_PATTERNS:
+        if rx.search(line):
+            return level
+    return 0
+
+
+# --- source parsing ---------------------------------------------------------------------
+@dataclass
+class Block:
+    kind: str  # "blank" | "text" | "heading" | "table"
+    text: str = ""
+    level: int = 0
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def parse(text: str) -> list[Block]:
+    """Split a source text into blocks: blank lines, body lines, headings and tables."""
+    blocks: list[Block] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        if "\t" in raw:
+            rows = []
+            while i < len(lines) and "\t" in lines[i]:
+                rows.append([c.strip() for c in lines[i].split("\t")])
+                i += 1
+            blocks.append(Block("table", rows=rows))
+            continue
+        i += 1
+        line = raw.strip()
+        if not line:
+            blocks.append(Block("blank"))
+            continue
+        level = heading_level(line)
+        if level:
+            blocks.append(Block("heading", line, level))
+            continue
+        m = FIELD_LABEL.match(line)
+        if m:
+            blocks.append(Block("heading", m.group(1), 1))
+            blocks.append(Block("text", m.group(2)))
+            continue
+        blocks.append(Block("text", line))
+    return blocks
+
+
+
+ASCII_RUN = re.compile(r"[0-9A-Za-z.,%()\-+/:~]+")
+"""A run of characters a table column should not break inside (numbers, units, codes)."""
