@@ -11,10 +11,10 @@ import pymupdf
 import pytest
 
 from extract.evaluate import kpi_gold, score_kpis
-from extract.pipeline import DocumentReading, read_document
+from extract.pipeline import DocumentReading
 from extract.read import pdf
 from extract.read.ocr import find_tesseract
-from tests.conftest import CORPUS, PDFS
+from tests.conftest import CORPUS, PDFS, read_whole
 
 SCANNED = CORPUS / "scanned"
 SCANS = ("kyoukai-kenpo-r3-scan", "chikyosai-oita-datahealth-plan-scan",
@@ -28,7 +28,7 @@ def sidecar(scan_id: str) -> dict:
 @cache
 def scanned(scan_id: str) -> DocumentReading:
     """The scan read with OCR (once per session)."""
-    return read_document((SCANNED / f"{scan_id}.pdf").read_bytes(), ocr=find_tesseract())
+    return read_whole((SCANNED / f"{scan_id}.pdf").read_bytes(), ocr=find_tesseract())
 
 
 @cache
@@ -39,7 +39,7 @@ def typeset(scan_id: str) -> DocumentReading:
     doc = pymupdf.open()
     for page in side["pages"]:
         doc.insert_pdf(source, from_page=page["source_page"] - 1, to_page=page["source_page"] - 1)
-    return read_document(doc.tobytes(no_new_id=True))
+    return read_whole(doc.tobytes(no_new_id=True))
 
 
 def key(reading) -> str:
