@@ -33,7 +33,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__, store
-from extract.pipeline import read_document
+from extract.pipeline import DocumentReading, read_document
 from extract.read import pdf
 from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, Tesseract, find_tesseract
 from extract.read.pdf import PdfReadError
@@ -115,6 +115,14 @@ ProgressCallback = Callable[[FileOutcome], None]
 """Called once per file, as soon as its outcome is known."""
 OcrCallback = Callable[[Path, int, int], None]
 """Called with (file, pages OCR'd so far, pages to OCR) as a worker OCRs a file's pages."""
+StartCallback = Callable[[Path, int], None]
+"""Called with (file, process id of the worker reading it) as a worker is given a file: which
+files are being read right now, and by which process (to show them, or to watch that process's
+memory with psutil while a long file is read)."""
+Reader = Callable[..., DocumentReading]
+"""How a worker reads a file's bytes, called as :func:`extract.pipeline.read_document` (the default):
+a caller's own reading (a stage of its own) under the loader's workers, timeouts and error records.
+A module-level function: workers import it by name."""
 NO_TEXT_HINT = "a scan? load it with --ocr to read its pages by OCR"
 
 
@@ -138,17 +146,19 @@ def process_file(
     catalogue: Catalogue | None = None,
     ocr: Tesseract | None = None,
     on_ocr: Callable[[int, int], None] | None = None,
+    reader: Reader = read_document,
 ) -> store.DocumentRows | Failure:
     """Read one file into rows to store, or say why it cannot be (runs in a worker process);
     KPI records are mapped with the indicator ``catalogue`` (planex's own by default); with
-    ``ocr``, pages without a text layer are OCR'd (``on_ocr`` hears of each)."""
+    ``ocr``, pages without a text layer are OCR'd (``on_ocr`` hears of each); ``reader`` reads
+    the bytes (see :data:`Reader`)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return store.document_rows(read_document(data, catalogue, ocr=ocr, on_ocr=on_ocr))
+        return store.document_rows(reader(data, catalogue, ocr=ocr, on_ocr=on_ocr))
     except PdfReadError as exc:
         return Failure(exc.kind, exc.message, sha)
     except MemoryError:
@@ -175,7 +185,8 @@ def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
 
 
 def _worker_main(
-    conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
+    conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None,
+    reader: Reader = read_document,
 ) -> None:
     """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
     (TOML text, file name), validated by the parent; every file of the load is mapped with it.
@@ -209,7 +220,7 @@ def _worker_main(
             with contextlib.suppress(OSError):
                 conn.send(("ocr", done, total))
 
-        result = process_file(path, catalogue, ocr, tell)
+        result = process_file(path, catalogue, ocr, tell, reader)
         work = (time.perf_counter() - wall, time.process_time() - cpu,
                 pdf.STATS["second_opinions"] - asked, pdf.STATS["second_opinions_kept"] - kept)  # fmt: skip
         try:
@@ -222,11 +233,12 @@ class _Worker:
     """One worker process and the file it is working on."""
 
     def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", ""),
-                 ocr: Tesseract | None = None) -> None:  # fmt: skip
+                 ocr: Tesseract | None = None, reader: Reader = read_document) -> None:  # fmt: skip
         self.indicators = indicators
         self.ocr = ocr
+        self.reader = reader
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, indicators, ocr), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, indicators, ocr, reader), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -280,6 +292,8 @@ def load(
     catalogue: Catalogue | None = None,
     ocr: bool = False,
     ocr_progress: OcrCallback | None = None,
+    on_start: StartCallback | None = None,
+    reader: Reader = read_document,
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
@@ -292,6 +306,7 @@ def load(
     With ``ocr``, pages without a text layer are read by Tesseract (a page with text never is);
     a file's timeout grows by :data:`extract.read.ocr.SECONDS_PER_PAGE` for each page it has to
     OCR, and a document loaded before without OCR is read again if it has pages without text.
+    ``on_start`` hears of each file a worker starts; ``reader`` reads the bytes (:data:`Reader`).
     Raises :class:`UsageError` for a missing path or, with ``ocr``, a machine without Tesseract's
     Japanese model (the message names the packages), :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
@@ -387,11 +402,13 @@ def load(
     pool: list[_Worker] = []
     failed_starts = 0
     try:
-        pool = [_Worker(ctx, indicators, engine) for _ in range(min(workers, len(queue)))]
+        pool = [_Worker(ctx, indicators, engine, reader) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
                 if worker.ready and worker.path is None and queue:
                     worker.give(*queue.popleft())
+                    if on_start is not None and worker.path is not None and worker.process.pid is not None:
+                        on_start(worker.path, worker.process.pid)
             starting = [w for w in pool if not w.ready]
             busy = [w for w in pool if w.path is not None]
             ready = wait([w.conn for w in starting + busy], timeout=0.2)
@@ -417,6 +434,7 @@ def load(
                                 ocr_progress(path, work[0], work[1])
                             continue
                     except (EOFError, OSError):
+                        worker.process.join(5)  # its pipe closed as it died: its exit code follows
                         code = worker.process.exitcode
                         message = f"{store.CRASHED} (exit code {code})"
                         result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
@@ -479,4 +497,4 @@ def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> N
 
 def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
     worker.kill()
-    return _Worker(ctx, worker.indicators, worker.ocr)
+    return _Worker(ctx, worker.indicators, worker.ocr, worker.reader)
