@@ -116,13 +116,11 @@ ProgressCallback = Callable[[FileOutcome], None]
 OcrCallback = Callable[[Path, int, int], None]
 """Called with (file, pages OCR'd so far, pages to OCR) as a worker OCRs a file's pages."""
 StartCallback = Callable[[Path, int], None]
-"""Called with (file, process id of the worker reading it) as a worker is given a file: which
-files are being read right now, and by which process (to show them, or to watch that process's
-memory with psutil while a long file is read)."""
+"""Called with (file, id of the worker process reading it) as a worker is given a file: what is
+being read now, and which process to watch (its memory, with psutil, while a long file is read)."""
 Reader = Callable[..., DocumentReading]
-"""How a worker reads a file's bytes, called as :func:`extract.pipeline.read_document` (the default):
-a caller's own reading (a stage of its own) under the loader's workers, timeouts and error records.
-A module-level function: workers import it by name."""
+"""How workers read a file's bytes, called as :func:`extract.pipeline.read_document` (the default):
+a caller's own reading under the same workers, timeouts and error records (imported by name)."""
 NO_TEXT_HINT = "a scan? load it with --ocr to read its pages by OCR"
 
 
