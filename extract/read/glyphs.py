@@ -29,8 +29,6 @@ SAME_GLYPH = 1.0
 SAME_GLYPH_SHARE = 0.3
 """… but never more than this share of the font size: two characters written one after the other
 are at least half an em apart, even in small type."""
-SPACE_GAP = 0.15
-"""A gap between two Latin letters or digits wider than this many font sizes is a space."""
 RUBY_SIZE = 0.7
 """Ruby is set at most this share of the size of the text it reads (usually half)."""
 RUBY_RISE = 0.3
@@ -80,13 +78,12 @@ class Overprints:
         return None
 
     def keep(self, glyph: Glyph) -> bool:
-        """Keep ``glyph`` unless it overprints one kept before (which then becomes bold)."""
-        if glyph.c.isspace():
-            return True
+        """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
+        drawn twice is one space, and says nothing of boldness)."""
         kept = self.copy_of(glyph)
         self._seen.setdefault(glyph.c, []).append((glyph.ox, glyph.oy, glyph.size, kept or glyph))
         if kept is not None:
-            kept.bold = True
+            kept.bold = kept.bold or not glyph.c.isspace()
             return False
         return True
 
@@ -121,12 +118,3 @@ def is_ruby(text: str, box: tuple[float, float, float, float], size: float,
                 and -0.5 * size <= y0 - box[3] <= 1.5 * size and any(map(is_cjk, other_text))):  # fmt: skip
             return True
     return False
-
-
-def spaced(a: Glyph, b: Glyph) -> bool:
-    """Whether a space stands between two glyphs the PDF wrote without one: only between Latin
-    letters or digits set apart (words positioned one by one), never beside kana or kanji
-    (autospace, letter spacing), never beside a space the PDF has."""
-    if a.c.isspace() or b.c.isspace() or is_cjk(a.c) or is_cjk(b.c):
-        return False
-    return b.x0 - a.x1 > SPACE_GAP * max(a.size, b.size)

@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 
 import pymupdf
 
-from extract.read.glyphs import RUBY_SIZE, Glyph, Overprints, is_cjk, is_ruby, spaced, without_ruby
+from extract.read.baselines import cells_of, joined_on_baselines, raw_line
+from extract.read.glyphs import RUBY_SIZE, Glyph, Overprints, is_ruby, without_ruby
+from extract.read.rawlines import CellRef, RawLine
+
+__all__ = ["CellRef", "RawLine", "drop_running_lines", "is_page_number", "join_vertical", "page_lines",
+           "stroked_boxes", "turner"]  # fmt: skip
 
 # A horizontal gap wider than this many font sizes between two runs on one line separates cells.
-_CELL_GAP = 1.5
-_NUMERIC = re.compile(r"^[\d,.%‰\-−—]+$")  # a number cell ...
-_NUMERIC_END = re.compile(r"(^|\s)[\d,.%‰\-−—]+\s+$")  # ... after a number cell and a space: two cells
+_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_INHIBIT_SPACES
+"""Whitespace as the PDF has it, and no space MuPDF would make of a gap (``extract.read.baselines``
+decides where a gap is a space); text outside the page's media box is not on the page."""
 # Top and bottom bands of the page (share of its height) where headers and footers live.
 HEADER_BAND = 0.075
 FOOTER_BAND = 0.085
@@ -38,39 +42,6 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*/\s*\d{1,4}|[PpＰ]\.?\s*\d{1,4}|\d{1,4}\s*ページ|[-‒–—−]\s*\d{1,4})\s*$"
 )
 _DIGITS = re.compile(r"[0-9０-９]+")
-
-
-@dataclass(slots=True)
-class CellRef:
-    """The table cell a line stands in (see :mod:`extract.read.cells`): the table's number on the page,
-    the cell's first row and column in the table's grid and how many it spans, and its box."""
-
-    table: int
-    row: int
-    col: int
-    row_span: int
-    col_span: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-@dataclass(slots=True)
-class RawLine:
-    """A line before normalization, with the geometry the later stages use."""
-
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    size: float
-    bold: bool
-    vertical: bool = False
-    spans: list[tuple[str, float, float, float]] = field(default_factory=list)  # text, x, y, size
-    cell: CellRef | None = None
-    role: str = "text"  # "label": a label column's cell; "header": a table's header row
 
 
 def _is_bold(span: dict) -> bool:
@@ -158,7 +129,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                 drawn.append((_is_vertical(line), glyphs))
     lines: list[RawLine] = []
     vertical: list[RawLine] = []
-    for is_vertical, glyphs in _on_one_baseline(drawn):  # every copy known: a glyph drawn twice is bold
+    for is_vertical, glyphs in joined_on_baselines(drawn):  # every copy known: a glyph drawn twice is bold
         if stroked:
             for g in glyphs:
                 g.bold = g.bold or _stroked(stroked, g.x0, g.y0, g.x1, g.y1)
@@ -166,12 +137,12 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
         if is_vertical:
             text = "".join(g.c for g in kept).strip()
             if text:
-                vertical.append(_raw_line(kept, text, True))
+                vertical.append(raw_line(kept, text, True))
         else:
-            lines.extend(_cells_of(kept))
+            lines.extend(cells_of(kept))
     if vertical:
         lines.extend(join_vertical(vertical))
-    return _without_ruby_lines(_distributed_joined(lines))
+    return _without_ruby_lines(lines)
 
 
 RUN_GAP = 0.5
@@ -192,154 +163,6 @@ def _split_runs(glyphs: list[Glyph], numbered: int) -> int:
                     break
                 g.span = numbered
     return numbered
-
-
-def _on_one_baseline(drawn: list[tuple[bool, list[Glyph]]]) -> list[tuple[bool, list[Glyph]]]:
-    """MuPDF's lines, those it cut apart in a letter-spaced word joined again: it starts a new
-    line at a gap of about a character, which is how Word sets a short title wide (``実 施 時
-    期``, ``1 目 的``). A piece that is one kana or kanji, or that a single one ends or starts,
-    continues a piece on its baseline a little before it; the cells of a table, which hold
-    words, stay apart (and :mod:`extract.read.cells` cuts a line at a cell's rule again)."""
-    out: list[tuple[bool, list[Glyph]]] = []
-    for is_vertical, glyphs in drawn:
-        if out and not is_vertical and not out[-1][0]:
-            before = out[-1][1]
-            last, first = _last_inked(before), _first_inked(glyphs)
-            if last is not None and first is not None and _letter_spaced(before, glyphs, last, first):
-                before.extend(glyphs)
-                continue
-        out.append((is_vertical, list(glyphs)))
-    return out
-
-
-def _first_inked(glyphs: list[Glyph]) -> Glyph | None:
-    return next((g for g in glyphs if not g.c.isspace()), None)
-
-
-def _last_inked(glyphs: list[Glyph]) -> Glyph | None:
-    return next((g for g in reversed(glyphs) if not g.c.isspace()), None)
-
-
-def _single_at(glyphs: list[Glyph], end: bool) -> bool:
-    """Whether the piece's first (or last, ``end``) character is a kana or kanji standing alone:
-    no kana or kanji right beside it within the piece."""
-    inked = [g for g in glyphs if not g.c.isspace()]
-    if end:
-        inked = inked[::-1]
-    return bool(inked) and is_cjk(inked[0].c) and (len(inked) == 1 or not is_cjk(inked[1].c))
-
-
-def _letter_spaced(before: list[Glyph], after: list[Glyph], last: Glyph, first: Glyph) -> bool:
-    size = max(last.size, first.size)
-    return (
-        abs(last.oy - first.oy) <= 0.2 * size and abs(last.size - first.size) <= 0.5
-        and 0 <= first.x0 - last.x1 <= _CELL_GAP * size and is_cjk(last.c) and is_cjk(first.c)
-        and (_single_at(before, end=True) or _single_at(after, end=False))
-    )  # fmt: skip
-
-
-_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_INHIBIT_SPACES
-"""Whitespace as the PDF has it, and no space MuPDF would make of a gap (:func:`~extract.read.glyphs.spaced`
-decides); text outside the page's media box is not on the page."""
-
-
-def _raw_line(glyphs: list[Glyph], text: str, vertical: bool = False) -> RawLine:
-    """A line of these glyphs (at least one), with ``text`` made of them."""
-    inked = [g for g in glyphs if not g.c.isspace()] or glyphs
-    line = RawLine(
-        text, min(g.x0 for g in inked), min(g.y0 for g in inked), max(g.x1 for g in inked),
-        max(g.y1 for g in inked), max(g.size for g in inked), any(g.bold for g in inked), vertical,
-    )  # fmt: skip
-    run: list | None = None
-    for g in glyphs:  # the producer's runs, as (text, x, y, size): where a line may be cut at a rule
-        blank = g.c.isspace()
-        if run is not None and not blank and (g.span != run[4] or g.x0 - run[5] > _CELL_GAP * g.size):
-            line.spans.append((run[0], run[1], run[2], run[3]))
-            run = None
-        if run is None:
-            if not blank:
-                run = [g.c, g.ox, g.oy, g.size, g.span, g.x1]
-            continue
-        run[0] += g.c
-        run[5] = g.x1
-    if run is not None:
-        line.spans.append((run[0].rstrip(), run[1], run[2], run[3]))
-    return line
-
-
-def _cells_of(glyphs: list[Glyph]) -> list[RawLine]:
-    """A horizontal line's glyphs as lines: cut where a wide gap on the baseline separates table
-    cells, or where a number run follows a number and a space (two figures of a table row)."""
-    out: list[RawLine] = []
-    piece: list[Glyph] = []
-    text: list[str] = []
-
-    def flush() -> None:
-        joined = "".join(text).strip()
-        if joined:
-            out.append(_raw_line(piece, joined))
-        piece.clear()
-        text.clear()
-
-    previous: Glyph | None = None  # the glyph before, a space included: spaces the PDF has are no gap
-    inked: Glyph | None = None  # the last glyph with ink
-    for k, g in enumerate(glyphs):
-        if g.c.isspace():
-            if piece:
-                piece.append(g)
-                text.append(g.c)
-            previous = g
-            continue
-        if previous is not None and inked is not None and piece:
-            # spaces within the producer's run close the gap (a cell of its own is written in
-            # a run of its own); a run of nothing but spaces does not
-            edge = previous.x1 if previous.span == g.span or not previous.c.isspace() else inked.x1
-            reads_spaced = text[-1].isspace() or spaced(inked, g)
-            if g.x0 - edge > _CELL_GAP * g.size or (
-                g.span != inked.span and reads_spaced and _NUMERIC.match(_run_text(glyphs, k))
-                and _NUMERIC_END.search("".join(text) + " ")
-            ):  # fmt: skip
-                flush()
-            elif spaced(inked, g) and not text[-1].isspace():
-                text.append(" ")
-        piece.append(g)
-        text.append(g.c)
-        previous = inked = g
-    flush()
-    return out
-
-
-def _run_text(glyphs: list[Glyph], k: int) -> str:
-    """The text of the producer's run that starts at ``glyphs[k]``."""
-    span = glyphs[k].span
-    return "".join(g.c for g in glyphs[k:] if g.span == span).strip()
-
-
-_DISTRIBUTED_GAP = 3.5
-"""Font sizes a title's characters may stand apart when Word distributes them (均等割り付け)."""
-_SHORT_CJK = re.compile(r"^[぀-ヿ㐀-鿿⼀-⿟]{1,2}$")
-_ENDS_SPACED_CJK = re.compile(r"(^|\s)[぀-ヿ㐀-鿿⼀-⿟]$")
-
-
-def _distributed_joined(lines: list[RawLine]) -> list[RawLine]:
-    """A title Word spreads over the line (``第１章 総``, far away ``則``) is one line: a piece of one
-    or two kana or kanji on the baseline of a piece that ends in one spaced-out character, at
-    the same size and a few characters away, continues it (the gap read as a space)."""
-    out: list[RawLine] = []
-    for line in lines:
-        prev = out[-1] if out else None
-        if (
-            prev is not None and not line.vertical and not prev.vertical
-            and _SHORT_CJK.match(line.text) and _ENDS_SPACED_CJK.search(prev.text)
-            and abs(prev.size - line.size) <= 0.5 and abs(prev.y1 - line.y1) <= 0.2 * line.size
-            and 0 < line.x0 - prev.x1 <= _DISTRIBUTED_GAP * line.size
-        ):  # fmt: skip
-            prev.text = f"{prev.text} {line.text}"
-            prev.x1, prev.bold = line.x1, prev.bold and line.bold
-            prev.spans.extend(line.spans)
-            continue
-        out.append(line)
-    return out
 
 
 def _without_ruby_lines(lines: list[RawLine]) -> list[RawLine]:

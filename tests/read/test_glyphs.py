@@ -7,7 +7,7 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extract.read.glyphs import Glyph, Overprints, spaced, without_ruby
+from extract.read.glyphs import Glyph, Overprints, without_ruby
 from extract.read.layout import page_lines
 from extract.read.normalize import normalize_text
 
@@ -57,16 +57,17 @@ def test_latin_words_set_apart_keep_their_space() -> None:
 
 
 def test_letter_spaced_kanji_are_one_word() -> None:
-    """A short heading set wide (目 的 with a character's width between them, no space)."""
+    """A short heading set wide (目 的 with a character's width between them, no space); the
+    number before it is set apart by a space's width."""
     items = _runs(60, 100, 12, [("1", 0), ("目", 6), ("的", 12)])
     items += _runs(60, 140, 10.5, [("第", 0), ("6", 0), ("章", 0), ("そ", 10.5), ("の", 10.5), ("他", 10.5)])
-    assert _texts(_page(items)) == ["1目的", "第6章その他"]
+    assert _texts(_page(items)) == ["1 目的", "第6章その他"]
 
 
 def test_a_title_spread_over_its_line_is_one_line() -> None:
     """Word's 均等割り付け: 第１章 総 …… 則, two characters far apart on one baseline."""
     items = [(225.6, 101.9, "第１章 総", 18), (351.7, 101.9, "則", 18), (60, 160, "本文。", 10.5)]
-    assert _texts(_page(items)) == ["第1章 総 則", "本文。"]
+    assert _texts(_page(items)) == ["第1章 総則", "本文。"]
     assert page_lines(_page(items))[0].x1 > 360
 
 
@@ -106,10 +107,3 @@ def test_a_chain_of_copies_is_one_glyph(step: float) -> None:
     assert first.bold
     assert seen.keep(_glyph("計", 75, 100))  # the next character, the same kanji
     assert seen.keep(_glyph("画", 60.2, 100))  # another character at the same spot
-
-
-def test_spaces_only_between_latin_words() -> None:
-    assert spaced(_glyph("a", 60, 100), _glyph("b", 75, 100))
-    assert not spaced(_glyph("a", 60, 100), _glyph("b", 70.5, 100))
-    assert not spaced(_glyph("和", 60, 100), _glyph("3", 73, 100))
-    assert not spaced(_glyph(" ", 60, 100), _glyph("3", 80, 100))
