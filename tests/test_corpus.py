@@ -109,7 +109,9 @@ def level_one_headings(text: str) -> list[str]:
 
 
 def source(entry: dict) -> str:
-    return (TEXTS / entry["text"]).read_text(encoding="utf-8")
+    """The text as typeset: the transcription's ``**`` emphasis marks are never printed
+    (corpus/texts/README.md)."""
+    return (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
 
 
 def body_text(doc: pymupdf.Document, entry: dict) -> str:

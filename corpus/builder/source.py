@@ -8,7 +8,10 @@ per line:
   Japanese plans are headings of level 1 to 3; a 協会けんぽ field label (１．…関係) heading a
   longer line becomes a heading of its own, the rest of the line body text;
 * runs of consecutive lines containing a TAB are tables, one cell per TAB-separated field;
-* blank lines are paragraph spacing.
+* blank lines are paragraph spacing;
+* ``**…**`` is the transcription's mark of an emphasized run set on a line of its own in the
+  published document (``4 評価指標と目標値**(1) アウトカム (成果)**``): it is typeset as that line,
+  the marks themselves never (see corpus/texts/README.md).
 """
 
 from __future__ import annotations
@@ -68,6 +71,17 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
 
 
+EMPHASIS = "**"
+_EMPHASIZED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def emphasized_lines(line: str) -> list[str]:
+    """A source line with ``**…**`` runs as the lines it stands for: the text before a run, then
+    each run on a line of its own (``a**b**c`` → ``a``, ``b``, ``c``)."""
+    parts = [p.strip() for p in _EMPHASIZED.split(line)]
+    return [p.replace(EMPHASIS, "") for p in parts if p.replace(EMPHASIS, "").strip()]
+
+
 def parse(text: str) -> list[Block]:
     """Split a source text into blocks: blank lines, body lines, headings and tables."""
     blocks: list[Block] = []
@@ -83,6 +97,9 @@ def parse(text: str) -> list[Block]:
             blocks.append(Block("table", rows=rows))
             continue
         i += 1
+        if EMPHASIS in raw:  # each emphasized run a line of its own, the marks dropped
+            blocks.extend(b for part in emphasized_lines(raw) for b in parse(part))
+            continue
         line = raw.strip()
         if not line:
             blocks.append(Block("blank"))
