@@ -11,8 +11,9 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extract.read.cells import Rule, _merge, drop_repeated_headers, find_tables
+from extract.read.continued import drop_repeated_headers
 from extract.read.pdf import read_pdf
+from extract.read.rules import Rule, find_tables, merge_rules
 from extract.records.target_tables import table_records
 from extract.structure.headings import plan_lines
 from extract.structure.plans import read_structure
@@ -130,7 +131,7 @@ def test_lines_outside_tables_keep_their_place(parsed) -> None:
 
 def test_rules_drawn_in_pieces_are_one_rule() -> None:
     pieces = [Rule(100.0, 10.0, 100.0, 30.0), Rule(100.4, 29.5, 100.4, 60.0), Rule(300.0, 10.0, 300.0, 60.0)]
-    merged = _merge(pieces, horizontal=False)
+    merged = merge_rules(pieces, horizontal=False)
     assert [(round(r.x0), r.y0, r.y1) for r in merged] == [(100, 10.0, 60.0), (300, 10.0, 60.0)]
     # an underline alone is no table; a box of two horizontal and two vertical rules is
     assert find_tables([Rule(50.0, 40.0, 545.0, 40.0)]) == []
