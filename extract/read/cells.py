@@ -48,7 +48,7 @@ _REACH = 1.5  # a line ending this many font sizes short of its cell's edge fill
 _FRAME = 0.6  # a cell at least this share of its table's width is a text frame: lines stay lines
 _NARROW = 14.0  # a cell narrower than this many font sizes is one text, whatever its lines
 _NUMBERED = re.compile(
-    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一-十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）](?![0-9０-９])"
+    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）](?![0-9０-９])"
     r"|[0-9０-９]{1,2}\s+[^\s0-9０-９〜～~\-－]|【)"
 )
 _BULLET = re.compile(r"^[・○〇◯●◎■□◆◇※★☆▪►▶◦\-–]")
@@ -109,7 +109,7 @@ def _split_at_rules(line: RawLine, table: Table) -> list[RawLine]:
     return out or [line]
 
 
-def _glue(a: str, b: str) -> str:
+def glue(a: str, b: str) -> str:
     return f"{a} {b}" if _ASCII_END.search(a) and _ASCII_START.match(b) else a + b
 
 
@@ -118,7 +118,7 @@ def _join(lines: list[RawLine]) -> RawLine:
     joined = RawLine(first.text, first.x0, first.y0, first.x1, first.y1, first.size, first.bold, False,
                      list(first.spans), first.cell, first.role)  # fmt: skip
     for line in lines[1:]:
-        joined.text = _glue(joined.text, line.text)
+        joined.text = glue(joined.text, line.text)
         joined.x0, joined.y0 = min(joined.x0, line.x0), min(joined.y0, line.y0)
         joined.x1, joined.y1 = max(joined.x1, line.x1), max(joined.y1, line.y1)
         joined.size = max(joined.size, line.size)

@@ -10,7 +10,7 @@ break in several ways; read page by page, each of them loses text:
 - **a row split by the page break**: Word lets a row break across pages, and a field label
   wrapped in its narrow cell is cut in two (``２．戦略`` at the foot of one page, ``的保険者機能関係``
   under the repeated header of the next): the label's rest is joined to its start
-  (:func:`join_split_labels`);
+  (:func:`join_split_rows`); so is a row of a grid cut so (``現状値（令和4年`` / ``度）``);
 - **a table without lines** (``borders none``) that goes on without repeating its header: the page
   has no drawing to read cells from, and its lines are laid on the columns of the table it
   continues (:func:`extend_open_tables`).
@@ -25,21 +25,21 @@ import itertools
 import re
 from collections import defaultdict
 
-from extract.read.cells import arrange
+from extract.read.cells import arrange, glue
 from extract.read.layout import RawLine
 from extract.read.open_tables import LABEL_COLUMN, continue_label_table
 from extract.read.rules import boundaries
 
 _HEADER_CELL = 20  # a header row's cells are short: at most this many characters
 _STARTS_ITEM = re.compile(
-    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一-十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）、]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|"
+    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）、]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹ]|"
     r"[・○〇◯●◎■□◆◇※★☆▪►▶◦])"
 )
 
 
 def read_across_pages(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     """The pages with their tables read across page breaks (see the module's docstring)."""
-    return join_split_labels(drop_repeated_headers(extend_open_tables(pages)))
+    return join_split_rows(drop_repeated_headers(extend_open_tables(pages)))
 
 
 def _label_columns(lines: list[RawLine]) -> list[float] | None:
@@ -77,29 +77,57 @@ def extend_open_tables(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     return out
 
 
-def join_split_labels(pages: list[list[RawLine]]) -> list[list[RawLine]]:
-    """A label cut by a page break joined: a page that goes on with the label table its previous
-    page ends with, and whose first label does not start an item, continues the previous
-    page's last label (when that one starts an item: ``２．戦略`` + ``的保険者機能関係``)."""
+def join_split_rows(pages: list[list[RawLine]]) -> list[list[RawLine]]:
+    """A row cut by a page break joined: when a page goes on with the table its previous page
+    ends with (the same columns), the first row's texts continue the last row's, cell by cell,
+
+    - in a label column: a label that does not start an item continues the last label, when
+      that one does (``２．戦略`` + ``的保険者機能関係``);
+    - in a grid: a first row with fewer filled cells than the last one, none of them starting an
+      item, is the rest of that row (``現状値（令和4年`` + ``度）``)."""
     for before, after in itertools.pairwise(pages):
-        if not after or after[0].cell is None or _label_columns(before) is None:
+        if not before or not after or before[-1].cell is None or after[0].cell is None:
             continue
-        table = after[0].cell.table
-        first_row = min(ln.cell.row for ln in after if ln.cell is not None and ln.cell.table == table)
-        rest = [ln for ln in after if ln.role == "label" and ln.cell is not None and ln.cell.table == table
-                and ln.cell.row == first_row]  # fmt: skip
-        labels = [ln for ln in before if ln.role == "label"]
-        if len(rest) != 1 or not labels or _STARTS_ITEM.match(rest[0].text):
+        last = _edge_row(before, before[-1].cell.table, bottom=True)
+        first = _edge_row(after, after[0].cell.table, bottom=False)
+        pairs = [(a, b) for b in first for a in last if _same_column(a, b)]
+        if not pairs or len(pairs) != len(first):
+            continue  # a cell in a column the last row does not have: another table
+        columns = {round(a.cell.x0) for a in last}  # type: ignore[union-attr]
+        partial = len({round(b.cell.x0) for b in first}) < len(columns)  # type: ignore[union-attr]
+        if any(a.role == "label" for a in last):  # a label table: only its label is joined
+            pairs = [(a, b) for a, b in pairs if a.role == b.role == "label" and _STARTS_ITEM.match(a.text)
+                     and not _STARTS_ITEM.match(b.text)]  # fmt: skip
+        elif not partial or any(_STARTS_ITEM.match(b.text) for _, b in pairs):
             continue
-        last = labels[-1]
-        if last.cell is None or last.cell.table != before[-1].cell.table or not _STARTS_ITEM.match(last.text):  # type: ignore[union-attr]
-            continue
-        if abs(last.cell.x0 - rest[0].cell.x0) > 2 or abs(last.cell.x1 - rest[0].cell.x1) > 2:  # type: ignore[union-attr]
-            continue
-        last.text += rest[0].text
-        last.spans.extend(rest[0].spans)
-        after.remove(rest[0])
+        for a, b in pairs:
+            a.text = glue(a.text, b.text)
+            a.spans.extend(b.spans)
+            after.remove(b)
     return pages
+
+
+def _edge_row(lines: list[RawLine], table: int, bottom: bool) -> list[RawLine]:
+    """A table's texts in its last row (``bottom``: the cells that reach its foot, a merged label
+    cell among them; the last text of each) or its first row (the first text of each cell)."""
+    cells = [ln for ln in lines if ln.cell is not None and ln.cell.table == table]
+    edge = max(ln.cell.y1 for ln in cells) if bottom else min(ln.cell.y0 for ln in cells)  # type: ignore[union-attr]
+    chosen: dict[tuple[int, int], RawLine] = {}
+    for ln in cells:
+        c = ln.cell
+        assert c is not None
+        key = (round(c.x0), round(c.y0))
+        if abs((c.y1 if bottom else c.y0) - edge) <= 2.0 and (bottom or key not in chosen):
+            chosen[key] = ln
+    return list(chosen.values())
+
+
+def _same_column(a: RawLine, b: RawLine) -> bool:
+    assert a.cell is not None and b.cell is not None
+    return abs(a.cell.x0 - b.cell.x0) <= 2.0 and abs(a.cell.x1 - b.cell.x1) <= 2.0
+
+
+
 def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     """Keep a table's header row once: a first row repeated at the top of the next page goes.
 

@@ -23,7 +23,7 @@ from extract.read.rules import TOL, Rule, Table, make_table
 LABEL_COLUMN = 0.3  # a label column is at most this share of its table's width
 _GAP = 2.0  # font sizes of white space below which a line still belongs to the table above it
 _NUMBERED = re.compile(
-    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一-十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ])"
+    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ])"
 )
 
 
