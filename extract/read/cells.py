@@ -33,6 +33,7 @@ pages). Each line in a table carries its :class:`~extract.read.layout.CellRef`: 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 
@@ -59,10 +60,16 @@ _FIRST_UNIT = re.compile(
 )
 """What a line break cannot split at the start of a line: a short bracketed group (a unit, ``（%）``),
 a Latin word or a number, else a character and the closing marks that may not start a line."""
+_OPENING = re.compile(r"[（(［\[「『【〔〈《]")
+_CLOSING = re.compile(r"[）)］\]」』】〕〉》]")
 
 
 def _index(bounds: list[float], value: float) -> int:
-    return min(range(len(bounds)), key=lambda k: abs(bounds[k] - value))
+    """The index of the boundary nearest ``value`` (``bounds`` sorted)."""
+    k = bisect.bisect_left(bounds, value)
+    if k == len(bounds) or (k > 0 and value - bounds[k - 1] <= bounds[k] - value):
+        return k - 1
+    return k
 
 
 def _cell_of(table: Table, line: RawLine) -> tuple[float, float, float, float] | None:
@@ -152,7 +159,10 @@ def _paragraphs(lines: list[RawLine], box: tuple[float, float, float, float], na
         edge = box[2] - 0.6 * prev.size - 2
         wrapped = narrow or prev.x1 >= box[2] - _REACH * prev.size - 2 or prev.x1 + _first_unit(line) >= edge
         starts = _NUMBERED.match(line.text) or (not narrow and _BULLET.match(line.text))
-        if wrapped and not starts and line.y0 >= prev.y0 + 0.5 * prev.size:
+        # what looks like an item after an open bracket or a comma goes on with it ((大項目 / 1))
+        open_end = prev.text.endswith(("、", ",", "，")) or len(_OPENING.findall(prev.text)) > len(
+            _CLOSING.findall(prev.text))
+        if wrapped and (not starts or open_end) and line.y0 >= prev.y0 + 0.5 * prev.size:
             out[-1].append(line)
         else:
             out.append([line])
