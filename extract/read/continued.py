@@ -83,8 +83,9 @@ def join_split_rows(pages: list[list[RawLine]]) -> list[list[RawLine]]:
 
     - in a label column: a label that does not start an item continues the last label, when
       that one does (``２．戦略`` + ``的保険者機能関係``);
-    - in a grid: a first row with fewer filled cells than the last one, none of them starting an
-      item, is the rest of that row (``現状値（令和4年`` + ``度）``)."""
+    - in a grid: when the last row's text runs down to its foot (no padding left: the break cut
+      it), a first row with fewer filled cells, none of them starting an item, is its rest
+      (``現状値（令和4年`` + ``度）``)."""
     for before, after in itertools.pairwise(pages):
         if not before or not after or before[-1].cell is None or after[0].cell is None:
             continue
@@ -98,7 +99,7 @@ def join_split_rows(pages: list[list[RawLine]]) -> list[list[RawLine]]:
         if any(a.role == "label" for a in last):  # a label table: only its label is joined
             pairs = [(a, b) for a, b in pairs if a.role == b.role == "label" and _STARTS_ITEM.match(a.text)
                      and not _STARTS_ITEM.match(b.text)]  # fmt: skip
-        elif not partial or any(_STARTS_ITEM.match(b.text) for _, b in pairs):
+        elif not partial or not _cut(last) or any(_STARTS_ITEM.match(b.text) for _, b in pairs):
             continue
         for a, b in pairs:
             a.text = glue(a.text, b.text)
@@ -120,6 +121,13 @@ def _edge_row(lines: list[RawLine], table: int, bottom: bool) -> list[RawLine]:
         if abs((c.y1 if bottom else c.y0) - edge) <= 2.0 and (bottom or key not in chosen):
             chosen[key] = ln
     return list(chosen.values())
+
+
+def _cut(row: list[RawLine]) -> bool:
+    """Whether a row's text runs down to its foot: a row the page break cut (a row that ends on
+    its page keeps its cells' padding under its last line)."""
+    bottom = max(ln.cell.y1 for ln in row)  # type: ignore[union-attr]
+    return max(ln.y1 for ln in row) >= bottom - 0.4 * max(ln.size for ln in row)
 
 
 def _same_column(a: RawLine, b: RawLine) -> bool:

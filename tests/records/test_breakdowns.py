@@ -3,6 +3,8 @@ write, and the 協会けんぽ corpus's KPI breakdowns."""
 
 from __future__ import annotations
 
+import pytest
+
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
 from extract.structure.headings import PlanLine
@@ -71,6 +73,7 @@ def test_a_breakdown_of_counts_a_reference_or_kpi_sentences_is_no_part() -> None
                  "① 生活習慣病予防健診実施率を 52.4％以上とする") == []  # fmt: skip
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_the_corpus_breakdowns_are_records_without_the_rates_id(layout: str) -> None:
     """Every 協会保健師実施分 / アウトソーシング分 part of a branch's 特定保健指導 rate is a record of
     its population: a part, so not 特定保健指導実施率 itself (no canonical id)."""
