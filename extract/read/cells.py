@@ -6,26 +6,32 @@ and merged cells, the STEP form is sheets of bordered cells. A reader that only 
 reads a wrapped label as three lines (``１．基盤的`` / ``保険者機能`` / ``関係``), a label beside
 the first measure as one sentence, and the header row repeated on every page as text.
 
-This stage runs on pages whose drawings include ruling lines (``get_drawings()``: well under a
-millisecond a page; a page with no vertical rule is left as it is, so plain pages pay only that):
+This stage runs on pages whose drawings include a vertical rule (``get_cdrawings()``: well under
+a millisecond a page; a page without one is left as it is, so plain pages pay only that):
 
-- **Rules**: strokes, the edges of stroked rectangles and thin filled rectangles (how Word writes
-  borders) are horizontal and vertical rules; rules that touch make a table.
+- **Rules** (:mod:`extract.read.rules`): strokes, the edges of stroked rectangles, thin filled
+  rectangles (how Word writes borders) and the edges of shaded cells side by side; rules that
+  touch make a table. A label table drawn as its shaded header row only (Word's ``borders
+  none``) is given its rows (:mod:`extract.read.open_tables`).
 - **Cells**: a line's cell is bounded by the nearest rules around it, so a merged (spanning) cell
-  is one cell. A line drawn across a vertical rule is cut there first.
+  is one cell; a merged cell that runs off the page with no rule at its foot (Calc, Word) is
+  closed by the table's frame, where the rules on its sides end. A line drawn across a vertical
+  rule is cut there first.
 - **One text per cell**: the lines of a cell narrower than most of its table (a label, a data
   cell) are joined into one line: in a narrow cell every line goes on with the next, in a wider
-  one a line that reaches the cell's right edge does; but never into a line that starts a
-  numbered item (①, (1), 1. or "1 " and a word), nor, in a wider cell, a bulleted one (○, ・ …).
-  A cell nearly as wide as its table is a text frame: its lines stay lines.
+  one a line that reaches the cell's right edge does, or one after which the next line's first
+  word would not have fit (a unit ``（%）`` moved to the next line); but never into a line that
+  starts a numbered item (①, (1), 1. or "1 " and a word), nor, in a wider cell, a bulleted one
+  (○, ・ …), unless the line before leaves a bracket open or ends with a comma. A cell nearly as
+  wide as its table is a text frame: its lines stay lines.
 - **Label column**: in a table of two columns whose left one is narrow, a left cell beside
   text is the heading of that text: its line gets the role ``label``.
-- **Reading order**: each table is read row by row, a row's cells left to right, where the
-  table's first line stood; so a label comes before the text beside it.
-- **Header rows**: a shaded first row is the table's header (role ``header``);
-  :func:`drop_repeated_headers` also finds the first row that a table repeats at the top of every
-  page it runs onto, keeps its first occurrence (role ``header``) and drops the repeats, and the
-  first row that several tables of the document open with.
+- **Reading order from geometry, never from the content stream** (Calc draws the page header and
+  footer first and merged cells after all others): each table is read as one block where it
+  stands, row by row, a row's cells left to right (a label before the text beside it); the
+  blocks and the lines outside tables top to bottom, those on one baseline left to right.
+- **Header rows**: a shaded first row is the table's header (role ``header``); across pages,
+  :mod:`extract.read.continued` keeps a repeated header once and joins what a page break cut.
 
 Coordinates are those of the page as shown (see :func:`extract.read.layout.page_lines` for turned
 pages). Each line in a table carries its :class:`~extract.read.layout.CellRef`: table, row, column.
