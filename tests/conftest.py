@@ -61,6 +61,12 @@ def corpus_pdfs() -> Path:
     return PDFS
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "reads(*doc_ids): the corpus documents a test reads; it runs on each of their layouts"
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test that takes ``layout`` runs on every layout of the documents it reads, named by its
     ``reads`` mark: with a ``doc_id`` or ``entry`` argument, once per document and layout of that

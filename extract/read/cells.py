@@ -170,7 +170,7 @@ def _paragraphs(lines: list[RawLine], box: tuple[float, float, float, float], na
         # what looks like an item after an open bracket or a comma goes on with it ((大項目 / 1))
         open_end = prev.text.endswith(("、", ",", "，")) or len(_OPENING.findall(prev.text)) > len(
             _CLOSING.findall(prev.text))
-        if wrapped and (not starts or open_end) and line.y0 >= prev.y0 + 0.5 * prev.size:
+        if (open_end or (wrapped and not starts)) and line.y0 >= prev.y0 + 0.5 * prev.size:
             out[-1].append(line)
         else:
             out.append([line])

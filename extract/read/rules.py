@@ -6,8 +6,8 @@ A table is drawn in many ways, and the reader must take them all as borders:
 - **thin filled rectangles**: Word draws every border as a bar a fraction of a point thick;
 - **shaded cells** (a filled rectangle, grey or coloured): Word and Calc shade header cells, and a
   table whose only line is a rule under its header (``borders none``) has no other edges. The
-  edges of shaded cells side by side (or stacked) are the borders of those cells (a shaded box
-  standing alone, a coloured band behind a heading, is no table).
+  edges of shaded cells side by side in a row are the borders of those cells (a shaded box
+  standing alone, a coloured band behind a heading, a text's shaded lines, is no table).
 
 Rules that touch make a table (two horizontal and two vertical at least). The grid's boundaries
 (``xs``, ``ys``) are the distinct positions of its rules: a merged cell is bounded by the nearest
@@ -125,16 +125,18 @@ def _distinct(fills: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
 
 
 def fill_edges(fills: list[pymupdf.Rect]) -> list[Rule]:
-    """The edges of the shaded rectangles that are cells of a grid, as rules.
+    """The edges of the shaded rectangles that are cells of a table row, as rules.
 
-    A shaded rectangle is a cell when it shares an edge with another shaded rectangle: Word
-    shades a header row cell by cell and, in a ``borders none`` table, draws no other border but
-    a rule under it. A shaded box alone (a band behind a heading, a coloured note) stays a shading;
-    a shaded cell of a ruled table has its rules already."""
+    A shaded rectangle is a cell when another one stands beside it with the same top and bottom,
+    sharing its side: Word shades a header row cell by cell and, in a ``borders none`` table,
+    draws no other border but a rule under it. A shaded box alone (a band behind a heading, a
+    coloured note), shapes of a drawing, and the shading of a text's lines inside a shaded box
+    (stacked, or within another) stay shadings; a shaded cell of a ruled table has its rules already."""
     tol = 2 * TOL
     out: list[Rule] = []
-    for f in fills:
-        if not any(g is not f and _share_edge(f, g, tol) for g in fills):
+    alone = [f for f in fills if not any(g is not f and g.contains(f) for g in fills)]  # not inside a box
+    for f in alone:
+        if not any(g is not f and _side_by_side(f, g, tol) for g in alone):
             continue
         top, bottom, left, right = round(f.y0, 1), round(f.y1, 1), round(f.x0, 1), round(f.x1, 1)
         out += [Rule(f.x0, top, f.x1, top), Rule(f.x0, bottom, f.x1, bottom),
@@ -142,11 +144,11 @@ def fill_edges(fills: list[pymupdf.Rect]) -> list[Rule]:
     return out
 
 
-def _share_edge(f: pymupdf.Rect, g: pymupdf.Rect, tol: float) -> bool:
-    """Whether two rectangles touch along an edge (side by side, or one on top of the other)."""
-    beside = (abs(g.x0 - f.x1) <= tol or abs(g.x1 - f.x0) <= tol) and g.y0 < f.y1 - tol and g.y1 > f.y0 + tol
-    stacked = (abs(g.y0 - f.y1) <= tol or abs(g.y1 - f.y0) <= tol) and g.x0 < f.x1 - tol and g.x1 > f.x0 + tol
-    return beside or stacked
+def _side_by_side(f: pymupdf.Rect, g: pymupdf.Rect, tol: float) -> bool:
+    """Whether two rectangles are neighbouring cells of one row: the same top and bottom, and the
+    side of one is the side of the other."""
+    row = abs(g.y0 - f.y0) <= tol and abs(g.y1 - f.y1) <= tol
+    return row and (abs(g.x0 - f.x1) <= tol or abs(g.x1 - f.x0) <= tol)
 
 
 def merge_rules(rules: list[Rule], horizontal: bool) -> list[Rule]:

@@ -49,3 +49,13 @@ def test_rules_drawn_in_pieces_are_one_rule() -> None:
     assert (table.xs, table.ys) == ([50.0, 545.0], [40.0, 90.0])
 
 
+
+
+def test_shaded_lines_in_a_shaded_box_are_no_cells() -> None:
+    """A flow chart's box (Word): a shaded shape, its lines of text shaded inside it, one under the
+    other, a line's shading in two runs side by side. Shapes, not a table row."""
+    box = (75.0, 460.0, 160.0, 489.0)
+    runs = [(80.0, 461.0, 120.0, 474.0), (120.0, 461.0, 155.0, 474.0), (80.0, 474.0, 155.0, 488.0)]
+    rules, fills = page_rules(_drawn((drawing.shade, (box,)), *((drawing.shade, (run, 0.7)) for run in runs)))
+    assert len(fills) == 4
+    assert rules == []
