@@ -168,8 +168,8 @@ def _paragraphs(lines: list[RawLine], box: tuple[float, float, float, float], na
         wrapped = narrow or prev.x1 >= box[2] - _REACH * prev.size - 2 or prev.x1 + _first_unit(line) >= edge
         starts = _NUMBERED.match(line.text) or (not narrow and _BULLET.match(line.text))
         # what looks like an item after an open bracket or a comma goes on with it ((大項目 / 1))
-        open_end = prev.text.endswith(("、", ",", "，")) or len(_OPENING.findall(prev.text)) > len(
-            _CLOSING.findall(prev.text))
+        unclosed = len(_OPENING.findall(prev.text)) > len(_CLOSING.findall(prev.text))
+        open_end = unclosed or prev.text.endswith(("、", ",", "，"))
         if (open_end or (wrapped and not starts)) and line.y0 >= prev.y0 + 0.5 * prev.size:
             out[-1].append(line)
         else:

@@ -135,7 +135,6 @@ def _same_column(a: RawLine, b: RawLine) -> bool:
     return abs(a.cell.x0 - b.cell.x0) <= 2.0 and abs(a.cell.x1 - b.cell.x1) <= 2.0
 
 
-
 def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     """Keep a table's header row once: a first row repeated at the top of the next page goes.
 

@@ -80,5 +80,3 @@ def test_repeated_headers_need_the_table_to_end_the_page() -> None:
     pages = drop_repeated_headers([table(), table()])
     assert [ln.text for ln in pages[1]] == ["受診率"]
     assert [ln.role for ln in pages[0][:2]] == ["header", "header"]
-
-

@@ -49,8 +49,6 @@ def test_rules_drawn_in_pieces_are_one_rule() -> None:
     assert (table.xs, table.ys) == ([50.0, 545.0], [40.0, 90.0])
 
 
-
-
 def test_shaded_lines_in_a_shaded_box_are_no_cells() -> None:
     """A flow chart's box (Word): a shaded shape, its lines of text shaded inside it, one under the
     other, a line's shading in two runs side by side. Shapes, not a table row."""
