@@ -296,9 +296,15 @@ def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
     for k, item in enumerate(items):
         by_page.setdefault(item.page_no, []).append(k)
     records: list[TableRecord] = []
+    before: list[list[int]] = []
     for page, indexes in by_page.items():
         rows = _rows(items, indexes)
+        # a table that runs onto this page without repeating its header: its rows go on from there
+        carried = before[-5:] if before and rows and _goes_on(items, before[-1], rows[0]) else []
+        before, rows = rows, carried + rows
         for r, row in enumerate(rows):
+            if r < len(carried):
+                continue
             cells = [items[k].line for k in row]
             target = _TARGET_ROW.match(squash(cells[0].text))
             values = [c for c in cells[1:] if _cell_value(c.text)]
@@ -339,6 +345,17 @@ def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
                     page=page, item=row[0], who=indicator, target_row=True,
                 ))  # fmt: skip
     return records
+
+
+def _goes_on(items: list[PlanLine], last: list[int], first: list[int]) -> bool:
+    """Whether a page's first row is the next row of the table the previous page ends with: both
+    are rows of table cells, in the same columns (the reader's cells, :mod:`extract.read.cells`)."""
+    a = [items[k].line.cell for k in last]
+    b = [items[k].line.cell for k in first]
+    if not a or not b or any(c is None for c in a + b):
+        return False
+    left = {round(c.x0) for c in a if c is not None}
+    return all(any(abs(c.x0 - x) <= 2 for x in left) for c in b if c is not None)
 
 
 _UNIT_PAREN = re.compile(rf"\(\s*({_UNITS})数?\s*\)")  # (%), (人), (回数)

@@ -3,6 +3,8 @@ write, and the 協会けんぽ corpus's KPI breakdowns."""
 
 from __future__ import annotations
 
+import pytest
+
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
 from extract.structure.headings import PlanLine
@@ -94,6 +96,7 @@ def test_a_breakdown_of_counts_a_reference_or_kpi_sentences_is_no_part() -> None
                  "① 生活習慣病予防健診実施率を 52.4％以上とする") == []  # fmt: skip
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_the_corpus_breakdowns_are_records_without_the_rates_id(layout: str) -> None:
     """The 協会保健師実施分 / アウトソーシング分 parts of a branch's 特定保健指導 rate that is a target
     (富山's; 愛媛's, under 【数値目標】) are records of its population: a part, so not 特定保健指導実施率

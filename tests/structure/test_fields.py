@@ -6,6 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from extract.read.normalize import normalize_text
 from extract.read.pdf import read_pdf
 from extract.structure.fields import find_frame
@@ -16,6 +18,7 @@ from tests.structure.test_outline import hokkaido
 from tests.structure.test_plans import plans_of
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_fields_are_top_level_and_measures_their_children(layout: str) -> None:
     for plan, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         by_id = {s.id: s for s in sections}
@@ -26,6 +29,7 @@ def test_fields_are_top_level_and_measures_their_children(layout: str) -> None:
                 assert by_id[s.parent_id].level == 1
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_field_and_first_measure_on_one_line(layout: str) -> None:
     sections = hokkaido(layout)
     paths = [s.path for s in sections]
@@ -33,6 +37,7 @@ def test_field_and_first_measure_on_one_line(layout: str) -> None:
     assert "２．戦略的保険者機能関係 > ３．ジェネリック医薬品の使用促進" in paths
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_kpi_lines_and_actions_are_body_text(layout: str) -> None:
     for _, sections in plans_of("kyoukai-kenpo-r3-branch-plans", layout):
         for s in sections:
