@@ -25,10 +25,12 @@ PRODUCERS = {"word": CORPUS / "word", "calc": CORPUS / "calc", "overprint": CORP
 printer's overprinted bold (``make corpus``; LibreOffice needed)."""
 LAYOUTS = {**BUILDER, **PRODUCERS}
 READ_LIKE_PLAIN: dict[str, tuple[str, ...]] = {
-    "word": (),
-    "calc": ("like-kenpo-datahealth-plan-step-format",),
-    "overprint": (),
-}
+    "word": ("kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
+             "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "variant-midori-kenpo-datahealth-plan-3rd",
+             "variant-hikari-kokuho-tokutei-kenshin-plan-4th", "variant-sakura-kyosai-datahealth-plan-3rd"),
+    "calc": ("kyoukai-kenpo-r3-branch-plans", "like-kenpo-datahealth-plan-step-format"),
+    "overprint": ("chikyosai-oita-datahealth-plan-3rd",),
+}  # fmt: skip
 """Of the documents each real producer writes (the manifest's ``[document.word]``, ``.calc``,
 ``.overprint``), those whose every section, KPI and program test runs on that producer's PDF too,
 against the same expectations: a document joins here once the reader reads it as it reads the

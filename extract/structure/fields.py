@@ -26,6 +26,7 @@ from extract.structure.headings import (
     reaches_margin,
     squash,
     undouble,
+    wrapped_before,
 )
 
 # The marks fields are numbered with (１． / （１） / １ / Ⅰ． / ⅰ) / ①), or none in a label column.
@@ -302,7 +303,8 @@ def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
     whole = undouble(heading)
     heading = trim_merged(whole)
     last = i
-    if heading == whole and (reaches_margin(items[i]) or _ends_open(heading)):
+    wraps = i + 1 < len(items) and wrapped_before(items[i], items[i + 1])
+    if heading == whole and (reaches_margin(items[i]) or wraps or _ends_open(heading)):
         for j in range(i + 1, min(i + 3, len(items))):
             nxt = items[j]
             text = nxt.line.text.strip()
@@ -316,7 +318,7 @@ def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
             if not heading_text_ok(joined, 2 * MAX_HEADING_CHARS) and not _ends_open(heading):
                 break
             heading, last = joined, j
-            if not reaches_margin(nxt):
+            if not reaches_margin(nxt) and not (j + 1 < len(items) and wrapped_before(nxt, items[j + 1])):
                 break
     if not heading_text_ok(heading, 2 * MAX_HEADING_CHARS) or _QUANTITY.search(heading):
         return None

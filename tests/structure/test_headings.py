@@ -128,3 +128,20 @@ def test_a_table_of_contents_set_as_a_table_ends_where_its_first_entry_comes_aga
                      (2, 56, 147, 520, " 第１節 計画策定の目的                231", 10.5, False),
                      (6, 225, 86, 370, "第１章 総則", 18, True)])  # fmt: skip
     assert toc_lines(spaced) == {0, 1, 2}  # a bracketed title; leaders written as spaces
+
+
+def test_a_line_that_stops_short_wraps_when_its_next_piece_would_not_fit() -> None:
+    """A field tag 〈Ⅰ、Ⅱ、Ⅲ〉 is never broken: a heading that ends 19 pt before its cell's edge
+    went on in the next line; after a closed tag, a bracketed line is a block of its own."""
+    from extract.structure.headings import wrapped_before
+
+    heading, tag, block = _items([
+        (5, 71, 100, 501, "(1) データ分析に基づいた第2期保健事業実施計画(データヘルス計画)の着実な実施",
+         10.5, False),
+        (5, 71, 114, 130, "〈Ⅰ、Ⅱ、Ⅲ〉", 10.5, False),
+        (5, 71, 128, 250, "〈加入者・事業主への情報発信〉", 10.5, False),
+    ])  # fmt: skip
+    assert wrapped_before(heading, tag)
+    closed = _items([(5, 71, 100, 460, "(1) 広報活動を通じた理解促進〈Ⅰ、Ⅱ、Ⅲ〉", 10.5, False)])[0]
+    assert not wrapped_before(closed, block)
+    assert not wrapped_before(_items([(5, 71, 100, 300, "(1) 短い見出し", 10.5, False)])[0], tag)
