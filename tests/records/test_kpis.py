@@ -250,7 +250,7 @@ def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -
     doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
     records = [k for r in plans for k in r.kpis]
-    assert records
+    assert records or not GOLD_RECORDS[doc_id]  # a document whose gold has targets gives records to check
     for k in records:
         for line in k.raw_text.splitlines():
             assert line in pages[k.page], (k.id, line)
@@ -271,7 +271,9 @@ def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_
 
 
 def _tally(text: str) -> dict[str, int]:
-    """``kpi 294, target 41`` as {``kpi``: 294, ``target``: 41}."""
+    """``kpi 294, target 41`` as {``kpi``: 294, ``target``: 41}; ``—`` (a file of no record) as {}."""
+    if text.strip() == "—":
+        return {}
     return {name: int(n) for name, n in (item.rsplit(" ", 1) for item in " ".join(text.split()).split(", "))}
 
 
@@ -305,7 +307,8 @@ GOLD_RECORDS = {
     "kyoukai-kenpo-r3-branch-plans": 335, "chikyosai-oita-datahealth-plan-3rd": 375,
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 168, "like-kenpo-datahealth-plan-step-format": 12,
     "variant-midori-kenpo-datahealth-plan-3rd": 100, "variant-hikari-kokuho-tokutei-kenshin-plan-4th": 27,
-    "variant-sakura-kyosai-datahealth-plan-3rd": 38,
+    "variant-sakura-kyosai-datahealth-plan-3rd": 38, "variant-aoba-kokuho-datahealth-plan-3rd": 31,
+    "variant-wakaba-city-health-promotion-plan-3rd": 37, "variant-shinonome-kokuho-annual-report-r5": 0,
 }  # fmt: skip
 FLOORS = {  # every other figure is 1.0: the extractor has every record and field of those right
     "kyoukai-kenpo-r3-branch-plans": {"precision": 0.98, "recall": 0.98, "indicator": 0.98, "program": 0.98,
