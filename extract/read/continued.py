@@ -162,10 +162,10 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
         if starts_page and open_header is not None and rows and _signature(rows) == open_header[0][0]:
             # the header repeated: its first row, and the rows under it that repeat the table's
             # own next rows too (two header rows: 目標値 over the years)
-            for repeated, original in zip(_top_rows(lines, first_table, len(open_header[0])), open_header[0],
-                                          strict=False):  # fmt: skip
-                if _signature(repeated) != original:
-                    break
+            tops = _top_rows(lines, first_table, len(open_header[0]) + 1)
+            for n, (repeated, original) in enumerate(zip(tops, open_header[0], strict=False)):
+                if _signature(repeated) != original or (n and n == len(tops) - 1):
+                    break  # a row under the header repeats only if a body row follows it
                 drop |= {id(ln) for ln in repeated}
             for ln in open_header[1]:
                 ln.role = "header"
