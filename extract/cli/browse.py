@@ -112,14 +112,35 @@ def _outline(sections: list[dict]) -> tuple:
 
 @app.command("show")
 def show_command(
-    plan: Annotated[str, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")],
+    plan: Annotated[
+        str | None, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")
+    ] = None,
     db: DbOption = Path("planex.db"),
     section: Annotated[
         str | None,
         typer.Option("--section", "-s", help="Print this section's text: its path, or the end of it."),
     ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", "-e", metavar="ID",
+                     help="Show where a KPI, program, health issue or section (by id) was read: its page, "
+                     "the lines it came from, the PDF."),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", metavar="FILE",
+                     help="With --evidence: draw the page with those lines boxed into this PNG file."),
+    ] = None,
+    page: Annotated[
+        int | None, typer.Option("--page", min=1, help="With --evidence: this page of the PDF.")
+    ] = None,
 ) -> None:
-    """Print a plan's section tree, or one section's text.
+    """Print a plan's section tree, or one section's text; or a record's evidence.
+
+    With --evidence ID (a KPI's, program's, health issue's or section's id: planex kpis --json,
+    planex programs, a search hit), print the record's fields and the lines it was read from,
+    with their page and box, and where the PDF is; --png FILE draws that page with the lines
+    boxed, from the original PDF (or, if it was moved, from the lines planex stored).
 
     When the same plan (insurer, branch, type and years) is in several loaded documents -- a
     compilation and the branch's own file, or one plan in two layouts -- the outline is printed
@@ -128,11 +149,21 @@ def show_command(
 
     Examples:  planex show 北海道 --db plans.db
                planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
+               planex show --evidence 1ca1a70c0d0ccf09-p01-k003 --png kpi.png --db plans.db
     """
     from rich.tree import Tree
 
     from extract.read.normalize import normalize_text
 
+    if evidence is not None:
+        from extract.cli.evidence import show_evidence
+
+        show_evidence(db, evidence, png, page)
+        return
+    if png is not None or page is not None:
+        fail("--png and --page go with --evidence ID")
+    if plan is None:
+        fail("name a plan (an id, a branch such as 北海道, an insurer), or give --evidence ID")
     database = open_database(db)
     rows = _find_plans(database, plan)
     documents = database.query(f"select id, path, file_name from {store.DOCUMENTS}")
