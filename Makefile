@@ -81,7 +81,7 @@ office: $(SOFFICE)
 CORPUS_BUILDER := $(sort $(shell find corpus -name '*.py' -not -path '*/__pycache__/*'))
 
 corpus/pdfs/.built: $(VENV)/.installed $(CORPUS_FONTS) | $(SOFFICE)
-corpus/pdfs/.built: $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt corpus/texts/revisions/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -92,7 +92,7 @@ corpus: corpus/pdfs/.built
 # two layouts would hold every plan twice: `show` then prints the outline once with both files.
 demo: corpus
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm
-	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
+	$(PLANEX) load corpus/pdfs corpus/revisions corpus/real --db $(DEMO_DB)
 	$(PLANEX) load corpus/published --db $(DEMO_PUBLISHED_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
 	$(PLANEX) plans --db $(DEMO_DB)
@@ -134,7 +134,8 @@ bench: corpus ocr
 	$(PY) bench/startup_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint \
+	  corpus/revisions $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
 	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 

@@ -55,7 +55,7 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
   {hit("section") if sections else "null"} as section, {hit("page")} as page, {hit("kind")} as kind,
   {hit("snippet")} as snippet, {hit("sentence")} as sentence, {hit("score")} as score,
   {hit("plan_id")} as plan_id,
-  case {hit("kind")} when 'heading' then 'section' else {hit("kind")} end || '/' || {hit("ref_id")} as evidence
+  replace({hit("kind")}, 'heading', 'section') || '/' || {hit("ref_id")} as evidence
 from json_each(planex_search(:q, :kind, :branch, {SEARCH_LIMIT})) h
 left join {store.PLANS} p on p.id = {hit("plan_id")}
 order by h.key""",
