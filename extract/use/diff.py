@@ -222,7 +222,7 @@ def _kpi_changes(
         groups.setdefault(key(kpi, "old"), ([], []))[0].append(kpi)
     for kpi in new:
         groups.setdefault(key(kpi, "new"), ([], []))[1].append(kpi)
-    changes = []
+    changes: list[tuple[tuple, KpiChange]] = []
     for group_key, (olds, news) in groups.items():
         where = group_key[2]
         section = paths.get(where) if isinstance(where, int) else str(where).split(":", 1)[1]
@@ -238,8 +238,9 @@ def _kpi_changes(
         for o, k in pairs:
             change = _kpi_change(o, k, old_plan, new_plan, section or "")
             if change is not None:
-                changes.append(change)
-    return changes
+                at = where if isinstance(where, int) else len(section_pairs)
+                changes.append(((at, (k or o)["page"] or 0, (k or o)["id"]), change))
+    return [change for _, change in sorted(changes, key=lambda c: c[0])]
 
 
 def _kpi_change(
