@@ -122,11 +122,17 @@ def kind_of(db: sqlite_utils.Database, ref_id: str) -> str:
 
 
 def find_evidence(
-    db: sqlite_utils.Database, ref_id: str, kind: str | None = None, *, sentence: str | None = None
+    db: sqlite_utils.Database,
+    ref_id: str,
+    kind: str | None = None,
+    *,
+    sentence: str | None = None,
+    page: int | None = None,
 ) -> Evidence:
     """The evidence of the record ``ref_id`` (``kind`` found from the id if not given; a search
     hit's kind is taken too: heading → section). With ``sentence`` (a search hit's), the boxes
-    are those of the sentence's lines among the record's, where they can be told."""
+    are those of the sentence's lines among the record's, where they can be told: on ``page``
+    (the hit's) or the next first, a sentence a long section says twice."""
     kind = KIND_OF_HIT.get(kind or "", kind) if kind else kind_of(db, ref_id)
     if kind not in TABLES:
         raise EvidenceError(f"no evidence for a '{kind}' (one of: {', '.join(TABLES)})")
@@ -146,7 +152,8 @@ def find_evidence(
         [kind, ref_id],
     ).fetchall()
     if sentence:
-        lines = _sentence_lines(lines, sentence) or lines
+        near = [row for row in lines if page is not None and page <= row[0] <= page + 1]
+        lines = _sentence_lines(near, sentence) or _sentence_lines(lines, sentence) or lines
     pages: dict[int, EvidencePage] = {}
     for page_no, line_no, x0, y0, x1, y1, text in lines:
         if page_no not in pages:
@@ -253,7 +260,7 @@ def evidence_png(
 ) -> tuple[Evidence, bytes]:
     """The evidence of ``ref_id`` and its page drawn as a PNG (:func:`find_evidence`,
     :func:`render_page`): what ``planex show --evidence ID --png FILE`` writes."""
-    found = find_evidence(db, ref_id, kind, sentence=sentence)
+    found = find_evidence(db, ref_id, kind, sentence=sentence, page=page)
     if found.pdf is None:
         load_page_lines(db, found, page)
     return found, render_page(found, page, zoom=zoom)

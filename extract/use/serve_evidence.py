@@ -60,10 +60,18 @@ def plan_years(plan: dict[str, Any]) -> str:
     return "-".join(str(y) for y in (plan.get("period_start"), plan.get("period_end")) if y)
 
 
-def evidence_url(kind: str, ref_id: str, sentence: str | None = None) -> str:
-    """The evidence page of a record (a search hit's ``sentence`` narrows the boxes to it)."""
+def evidence_url(kind: str, ref_id: str, sentence: str | None = None, page: int | None = None) -> str:
+    """The evidence page of a record (a search hit's ``sentence`` on its ``page`` narrows the
+    boxes to it)."""
     url = f"{PREFIX}/evidence/{quote(kind, safe='')}/{quote(ref_id, safe='')}"
-    return url + ("?" + urlencode({"sentence": sentence}) if sentence else "")
+    query = _narrowing(sentence, page)
+    return url + ("?" + query if query else "")
+
+
+def _narrowing(sentence: str | None, page: int | None) -> str:
+    if not sentence:
+        return ""
+    return urlencode({"sentence": sentence, **({"page": page} if page else {})})
 
 
 def pdf_url(doc_id: str) -> str:
@@ -84,8 +92,9 @@ def evidence_cell(row: Any, value: Any, column: str, table: str | None) -> Marku
     if table is None and column == "evidence" and isinstance(value, str) and "/" in value:
         kind, _, ref_id = value.partition("/")
         sentence = str(row["sentence"]) if "sentence" in keys and kind != "kpi" and row["sentence"] else None
-        page = f"p.{row['page']} ▸ " if "page" in keys and row["page"] is not None else ""
-        return _link(evidence_url(kind, ref_id, sentence), f"{page}evidence")
+        page = row["page"] if "page" in keys else None
+        shown = f"p.{page} ▸ " if page is not None else ""
+        return _link(evidence_url(kind, ref_id, sentence, page), f"{shown}evidence")
     return None
 
 
@@ -123,10 +132,10 @@ class EvidencePlugin:
 
     async def page_png(self, request: Any, datasette: Any) -> Response:
         args = request.url_vars
-        sentence = request.args.get("sentence") or None
+        sentence, near = _asked(request)
 
         def draw(db: sqlite_utils.Database) -> bytes:
-            found = find_evidence(db, args["ref_id"], args["kind"], sentence=sentence)
+            found = find_evidence(db, args["ref_id"], args["kind"], sentence=sentence, page=near)
             if found.pdf is None:
                 load_page_lines(db, found, int(args["page"]))
             return render_page(found, int(args["page"]))
@@ -139,15 +148,17 @@ class EvidencePlugin:
 
     async def evidence_page(self, request: Any, datasette: Any) -> Response:
         args = request.url_vars
-        sentence = request.args.get("sentence") or None
+        sentence, near = _asked(request)
         try:
             found = await self._read(
-                datasette, lambda db: find_evidence(db, args["ref_id"], args["kind"], sentence=sentence)
+                datasette,
+                lambda db: find_evidence(db, args["ref_id"], args["kind"], sentence=sentence, page=near),
             )
         except EvidenceError as exc:
             return Response.html(f"<p>{escape(str(exc))}</p>", status=404)
-        return Response.html(await datasette.render_template(
-            "planex_evidence.html", evidence_context(found, self.database), request=request))  # fmt: skip
+        context = evidence_context(found, self.database, near)
+        page = await datasette.render_template("planex_evidence.html", context, request=request)
+        return Response.html(page)
 
     async def pdf(self, request: Any, datasette: Any) -> Response | AsgiFileDownload:
         from extract.use.evidence import pdf_location
@@ -167,11 +178,19 @@ class EvidencePlugin:
                                 headers={"content-disposition": "inline"})  # fmt: skip
 
 
-def evidence_context(found: Any, database: str) -> dict[str, Any]:
+def _asked(request: Any) -> tuple[str | None, int | None]:
+    """The search hit's sentence and page a request narrows the boxes to, if any."""
+    sentence = request.args.get("sentence") or None
+    page = request.args.get("page") or ""
+    return sentence, int(page) if page.isdigit() else None
+
+
+def evidence_context(found: Any, database: str, near: int | None = None) -> dict[str, Any]:
     """What ``planex_evidence.html`` shows of an evidence (:class:`extract.use.evidence.Evidence`)."""
     from extract.use.evidence import shown_fields
 
-    query = "?" + urlencode({"sentence": found.sentence}) if found.sentence else ""
+    query = _narrowing(found.sentence, near)
+    query = "?" + query if query else ""
     pages = found.pages[:MAX_PAGES] or [found.page()]
     shown = []
     for p in pages:

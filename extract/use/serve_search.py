@@ -126,7 +126,7 @@ def _hit(hit: Any) -> dict[str, Any]:
     return {
         "where": where, "section": hit.section, "page": hit.page, "kind": hit.kind,
         "sentence": marked(hit.sentence, hit.marks),
-        "evidence": evidence_url(kind, hit.ref_id, sentence) if hit.ref_id else None,
+        "evidence": evidence_url(kind, hit.ref_id, sentence, hit.page) if hit.ref_id else None,
     }  # fmt: skip
 
 
