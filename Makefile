@@ -4,7 +4,8 @@
 # layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
 # Tesseract with its Japanese models for `planex load --ocr` and its tests (tesseract-ocr,
 # tesseract-ocr-jpn, tesseract-ocr-jpn-vert), and LibreOffice for the corpus's Word and Excel
-# producers (libreoffice-writer-nogui, libreoffice-calc-nogui).
+# producers (libreoffice-writer-nogui, libreoffice-calc-nogui), and Chromium with its driver for the
+# browser test of planex serve (chromium, chromium-driver).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,10 +16,11 @@ FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/sh
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
 OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui
+BROWSER_PACKAGES := chromium chromium-driver
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench corpus venv font ocr office lint clean schemas notebooks
+.PHONY: demo test bench corpus venv font ocr office browser lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +58,18 @@ ocr:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
 	  else \
 	    echo "planex load --ocr and its tests need Tesseract: sudo apt-get install $(OCR_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+# Headless Chromium and its driver, from Debian (a browser download at install time is not possible
+# on a closed network): tests/use/test_browser.py drives planex serve with them through Selenium.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(BROWSER_PACKAGES) (Debian) for the browser test of planex serve"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else \
+	    echo "the browser test of planex serve needs Chromium: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
 
@@ -121,8 +135,8 @@ demo: corpus
 lint: venv
 	$(VENV)/bin/ruff check .
 
-# Tesseract is checked, not a prerequisite of the corpus: the check never makes it stale.
-test: corpus lint ocr
+# Tesseract and Chromium are checked, not prerequisites of the corpus: the checks never make it stale.
+test: corpus lint ocr browser
 	$(PY) -m pytest
 
 bench: corpus ocr
