@@ -146,6 +146,7 @@ bench: corpus ocr
 	$(PY) bench/workbook_bench.py
 	$(PY) bench/producers_bench.py
 	$(PY) bench/startup_bench.py
+	$(PY) bench/evidence_bench.py
 
 clean:
 	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint \

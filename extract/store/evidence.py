@@ -58,9 +58,12 @@ NEXT_PAGE = 1
 """A KPI's or health issue's row may run onto the next page: its lines are looked for there too."""
 
 
-def squash(text: str) -> str:
-    """Text as compared here: normalized, without any white space. (The reader's normalization
-    is imported when first needed: a command that only reads the database never needs it.)"""
+def squash(text: str, *, normalized: bool = False) -> str:
+    """Text as compared here: normalized (unless it is already: a line's ``text``), without any
+    white space. (The reader's normalization is imported when first needed: a command that only
+    reads the database never needs it.)"""
+    if normalized:
+        return "".join(text.split())
     from extract.read.normalize import normalize_text
 
     return "".join(normalize_text(text).split())
@@ -150,7 +153,9 @@ class LineIndex:
 def parsed_lines(pages: Sequence[Page]) -> LineIndex:
     """The index of a parsed document's lines (every page: a record's page is never garbled)."""
     return LineIndex(
-        IndexedLine(p.page_no, n, squash(ln.text)) for p in pages for n, ln in enumerate(p.lines, start=1)
+        IndexedLine(p.page_no, n, squash(ln.text, normalized=True))
+        for p in pages
+        for n, ln in enumerate(p.lines, start=1)
     )
 
 
@@ -203,7 +208,7 @@ def stored_evidence_rows(db: sqlite_utils.Database, doc_id: str) -> list[tuple]:
     from schemas.programs import HealthIssue, Program
 
     index = LineIndex(
-        IndexedLine(page, line_no, squash(text or ""))
+        IndexedLine(page, line_no, squash(text or "", normalized=True))
         for page, line_no, text in db.execute(
             "select page_no, line_no, text from lines where doc_id = ?", [doc_id]
         ).fetchall()
