@@ -110,15 +110,17 @@ demo: corpus
 	$(PLANEX) load corpus/published --db $(DEMO_PUBLISHED_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
 	$(PLANEX) plans --db $(DEMO_DB)
-	$(PLANEX) show 北海道 --db $(DEMO_DB)
-	$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB)
-	@$(PLANEX) show 北海道 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
-	@$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB)
+	@$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
+	@$(PLANEX) show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
 	@diff .demo-outline-plain.txt .demo-outline-published.txt >/dev/null \
 	  && echo "北海道: the same outline from the plain and the published layout (page numbers aside)" \
 	  || { echo "北海道: the outlines of the two layouts differ:"; diff .demo-outline-plain.txt .demo-outline-published.txt; }
 	@rm -f .demo-outline-plain.txt .demo-outline-published.txt
-	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
+	$(PLANEX) diff --db $(DEMO_DB)
+	$(PLANEX) diff 岐阜 --db $(DEMO_DB)
 	$(PLANEX) search 受診勧奨 --by branch --db $(DEMO_DB) --limit 10
 	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
 	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis.csv --excel
@@ -130,7 +132,7 @@ demo: corpus
 	@echo "For Excel: demo-plans.xlsx (a sheet per table: KPIs, KPIs by plan, programs, health issues, plans,"
 	@echo "sources), demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
-	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --db $(DEMO_PUBLISHED_DB))"
+	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB))"
 
 lint: venv
 	$(VENV)/bin/ruff check .
