@@ -22,7 +22,7 @@ from pathlib import Path
 
 from extract import store
 from extract.pipeline import read_document
-from extract.store.evidence import evidence_rows
+from extract.store.evidence_lines import evidence_rows
 from extract.use.evidence import evidence_png, find_evidence
 from extract.use.loader import load
 

@@ -14,7 +14,7 @@ Other tools and notebooks read these names, so they are part of the interface:
 - ``plans``, ``sections``, ``kpis``, ``programs``, ``health_issues``: the records, in the columns
   below; the search tables are ``extract.store.search_tables``'s.
 - ``evidence`` (``kind``, ``ref_id``, ``doc_id``, ``page_no``, ``line_no``): the lines each section
-  and record was read from (``extract.store.evidence``).
+  and record was read from (``extract.store.evidence_lines``).
 
 The database runs in WAL mode so readers are not blocked by a load. It records its schema version
 in SQLite's ``user_version`` (:data:`SCHEMA_VERSION`): a database written by a newer planex is
@@ -31,7 +31,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__
-from extract.store import evidence, search_tables
+from extract.store import evidence_lines, search_tables
 
 DOCUMENTS = "documents"
 PAGES = "pages"
@@ -45,8 +45,8 @@ HEALTH_ISSUES = "health_issues"
 SETTINGS = "settings"
 """One row per setting of the database (``key``, ``value``): ``indicators`` holds the user's
 indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source`` its file name."""
-EVIDENCE = evidence.EVIDENCE
-"""One row per (record, line it was read from): ``extract.store.evidence``."""
+EVIDENCE = evidence_lines.EVIDENCE
+"""One row per (record, line it was read from): ``extract.store.evidence_lines``."""
 DERIVED_TABLES = [EVIDENCE, HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
@@ -411,7 +411,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
     search_tables.ensure_schema(db)  # full-text search (extract/store/search_tables.py)
-    evidence.ensure_schema(db)  # the lines each record was read from (extract/store/evidence.py)
+    evidence_lines.ensure_schema(db)  # the lines each record was read from
     if db.execute("pragma user_version").fetchone()[0] < SCHEMA_VERSION:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 

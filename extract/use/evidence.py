@@ -2,7 +2,7 @@
 
 For any section, KPI, program or health issue (by id) :func:`find_evidence` gathers the record's
 fields, its plan and document, and, page by page, the boxes of the lines it was read from (the
-``evidence`` table, ``extract.store.evidence``, stored at load time); a search hit narrows them
+``evidence`` table, ``extract.store.evidence_lines``, stored at load time); a search hit narrows them
 to its sentence (``sentence=``). :func:`render_page` draws one of those pages as a PNG with
 PyMuPDF, the lines boxed: from the original PDF where the file is still at the path it was
 loaded from, with the same bytes; otherwise from the lines planex stored (their text at their
@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from extract import store
-from extract.store.evidence import EVIDENCE, IndexedLine, LineIndex, squash
+from extract.store.evidence_lines import EVIDENCE, IndexedLine, LineIndex, squash
 
 TABLES = {"kpi": store.KPIS, "program": store.PROGRAMS, "health_issue": store.HEALTH_ISSUES,
           "section": store.SECTIONS}  # fmt: skip

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from extract.use.serve_evidence import PREFIX, evidence_url, plan_years, reader
+from extract.use.serve_links import PREFIX, evidence_url, plan_years, reader
 
 
 def changes_url(old_id: str, new_id: str) -> str:

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import sqlite_utils
 from datasette import hookimpl
@@ -34,48 +33,17 @@ from markupsafe import Markup, escape
 
 from extract import store
 from extract.use.evidence import TABLES, ZOOM, EvidenceError, find_evidence, load_page_lines, render_page
+from extract.use.serve_links import PREFIX, evidence_url, narrowing, pdf_url, plan_years, reader
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """planex's page templates (extending Datasette's ``base.html``), given to Datasette as its
 template folder."""
-PREFIX = "/-/planex"
 MAX_PAGES = 6
 """Pages of one record's evidence shown at once (a long section runs over many)."""
 KINDS = "|".join(TABLES)
 PAGE_COLUMNS = {store.KPIS: "page", store.HEALTH_ISSUES: "page", store.PROGRAMS: "page_start",
                 store.SECTIONS: "page_start"}  # fmt: skip
 KIND_OF_TABLE = {table: kind for kind, table in TABLES.items()}
-
-
-def reader(conn: Any) -> sqlite_utils.Database:
-    """A Datasette connection (read-only) as the library's ``sqlite_utils.Database``, changing
-    nothing on it."""
-    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
-
-
-def plan_years(plan: dict[str, Any]) -> str:
-    """A plan's year (2021) or period (2024-2029) as shown."""
-    if plan.get("fiscal_year"):
-        return str(plan["fiscal_year"])
-    return "-".join(str(y) for y in (plan.get("period_start"), plan.get("period_end")) if y)
-
-
-def evidence_url(kind: str, ref_id: str, sentence: str | None = None, page: int | None = None) -> str:
-    """The evidence page of a record (a search hit's ``sentence`` on its ``page`` narrows the
-    boxes to it)."""
-    url = f"{PREFIX}/evidence/{quote(kind, safe='')}/{quote(ref_id, safe='')}"
-    query = _narrowing(sentence, page)
-    return url + ("?" + query if query else "")
-
-
-def _narrowing(sentence: str | None, page: int | None) -> str:
-    if not sentence:
-        return ""
-    return urlencode({"sentence": sentence, **({"page": page} if page else {})})
-
-
-def pdf_url(doc_id: str) -> str:
-    return f"{PREFIX}/pdf/{quote(doc_id, safe='')}"
 
 
 def _link(href: str, label: str, title: str = "see it on the page") -> Markup:
@@ -189,7 +157,7 @@ def evidence_context(found: Any, database: str, near: int | None = None) -> dict
     """What ``planex_evidence.html`` shows of an evidence (:class:`extract.use.evidence.Evidence`)."""
     from extract.use.evidence import shown_fields
 
-    query = _narrowing(found.sentence, near)
+    query = narrowing(found.sentence, near)
     query = "?" + query if query else ""
     pages = found.pages[:MAX_PAGES] or [found.page()]
     shown = []

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from extract import store
 from extract.use.evidence import KIND_OF_HIT
-from extract.use.serve_evidence import PREFIX, evidence_url, plan_years, reader
+from extract.use.serve_links import PREFIX, evidence_url, plan_years, reader
 
 FILTERS = (("insurer", "insurer"), ("branch", "branch"), ("plan_type", "plan type"), ("year", "fiscal year"),
            ("kind", "kind"))  # fmt: skip

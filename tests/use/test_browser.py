@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 import pymupdf
 import pytest
 
-from extract.store.evidence import squash
+from extract.store.evidence_lines import squash
 from tests.demo_db import demo_db
 from tests.use.test_serve import Server, start
 

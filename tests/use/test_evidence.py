@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from extract import store
 from extract.cli import app
-from extract.store.evidence import squash
+from extract.store.evidence_lines import squash
 from extract.use.evidence import BOX, EvidenceError, evidence_png, find_evidence, render_page
 from extract.use.loader import load
 from extract.use.search import search

@@ -1,4 +1,4 @@
-"""The lines each record was read from (extract/store/evidence.py): found in the worker at load
+"""The lines each record was read from (extract/store/evidence_lines.py): found in the worker at load
 time for every section, KPI, program and health issue of the corpus, and again by planex upgrade
 for a database from before the table."""
 
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from extract import store
 from extract.cli import app
-from extract.store.evidence import EVIDENCE, IndexedLine, LineIndex, squash
+from extract.store.evidence_lines import EVIDENCE, IndexedLine, LineIndex, squash
 from tests.demo_db import demo_db
 
 
