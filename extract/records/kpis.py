@@ -25,6 +25,7 @@ import re
 
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
+from extract.records.goal_tables import arrow_records, goal_table_records
 from extract.records.kpi_candidates import (
     ESTIMATE,
     goal_candidates,
@@ -133,7 +134,9 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             return  # no measure named (a bracket note, a date), or an estimate
         if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
             return  # a piece of a bracketed note, not a measure
-        program = _program_of(section_index, sections, parents) if sections else None
+        program = reading_like.get("program") or (
+            _program_of(section_index, sections, parents) if sections else None
+        )  # a goal table's 事業名 cell names it
         population = reading_like.get("population")
         unit = reading_like.get("unit", "")
         context = context_of(items, owner, item)
@@ -179,6 +182,17 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "kpi")
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
+    # goal tables (指標 | 現状値 | 目標値) and box lines (指標：現状 → 目標): read as cells, not sentences
+    for g in sorted(goal_table_records(items) + arrow_records(items), key=lambda g: g.item):
+        if g.item in taken:
+            continue
+        add(
+            {"indicator": g.indicator, "comparator": g.comparator, "value": g.value, "unit": g.unit,
+             "target_year": g.year, "baseline_value": g.baseline_value, "baseline_year": g.baseline_year,
+             "population": population_of(g.indicator, kind_of_insurer), "program": g.program},
+            g.item, g.page, g.raw, "target",
+        )  # fmt: skip
+        taken.update(g.items)
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
         labelled = KIND_LABEL.match(cand.text)  # ・アウトカム：…: the statement names its kind
