@@ -30,11 +30,15 @@ GOAL_UNITS = (
 )
 _YEAR = r"(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度?(?:末)?"
 _TARGET_HEAD = re.compile(r"^(目標値?|目標数値|数値目標|目標値?\s*[(（][^()（）]*[)）])$")
-_BASELINE_HEAD = re.compile(r"^(現状値?|直近値|基準値|策定時|計画策定時|ベースライン)(値)?\s*([(（][^()（）]*[)）])?$")
+_BASELINE_HEAD = re.compile(
+    r"^(現状値?|直近値|基準値|策定時|計画策定時|ベースライン)(値)?\s*([(（][^()（）]*[)）])?$"
+)
 _YEAR_HEAD = re.compile(r"^(目標|達成)年(度)?$")
 _PROGRAM_HEAD = re.compile(r"^(事業名?|保健事業|取組|施策)(名)?$")
 _BRACKET = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*$")
-_VALUE_CELL = re.compile(rf"^(?P<per>年(?:間)?)?(?P<num>{_NUMBER})\s*(?P<unit>{GOAL_UNITS})?\s*(?P<cmp>以上|以下|未満|超)?$")
+_VALUE_CELL = re.compile(
+    rf"^(?P<per>年(?:間)?)?(?P<num>{_NUMBER})\s*(?P<unit>{GOAL_UNITS})?\s*(?P<cmp>以上|以下|未満|超)?$"
+)
 _SPAN_CELL = re.compile(rf"^(?P<span>\d+)年間で(?P<num>{_NUMBER})\s*(?P<unit>{GOAL_UNITS})?(?P<rest>[^\d]*)$")
 _CHANGE_CELL = re.compile(
     rf"^(?:(?P<ref>{_YEAR})比で?)?(?P<num>{_NUMBER})\s*(?P<unit>%|ポイント|pt|割)?\s*(?P<dir>減少|削減|低減|増加|向上|上昇)$"
@@ -42,7 +46,7 @@ _CHANGE_CELL = re.compile(
 _UP = re.compile(r"^(増加|延伸|向上|上昇|増やす|拡大)$")
 _DOWN = re.compile(r"^(減少|縮小|低下|減らす|削減|抑制)$")
 _KEEP = re.compile(r"^(現状維持|維持)$")
-_DASHES = {"-", "—", "―", "ー", "‐", "−", "–", "", "-"}
+_DASHES = {"-", "—", "―", "ー", "‐", "−", "–", ""}
 _CMP = {"以上": ">=", "以下": "<=", "未満": "<", "超": ">"}
 # 指標：62.4％（令和4年度）→ 66％以上（令和14年度）: a box line, the baseline before the arrow
 _ARROW_LINE = re.compile(
@@ -171,7 +175,8 @@ def _header(cells) -> list[_Column] | None:
         else:
             return None
     kinds = [c.kind for c in columns]
-    if kinds.count("target") != 1 or not ({"baseline", "year"} & set(kinds)) or kinds[0] not in ("label", "program"):
+    named = {"baseline", "year"} & set(kinds)
+    if kinds.count("target") != 1 or not named or kinds[0] not in ("label", "program"):
         return None
     return columns
 
@@ -250,7 +255,8 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
 
 
 def arrow_records(items: list[PlanLine]) -> list[GoalRecord]:
-    """Box lines that state a target as a move from a baseline: ``指標：79.62年（令和4年）→ 延伸（令和14年）``."""
+    """Box lines that state a target as a move from a baseline:
+    ``指標：79.62年（令和4年）→ 延伸（令和14年）``."""
     out = []
     for k, item in enumerate(items):
         text = squash_numbers(item.line.text.strip()).replace("％", "%")
