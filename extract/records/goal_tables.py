@@ -35,6 +35,7 @@ _BASELINE_HEAD = re.compile(
 )
 _YEAR_HEAD = re.compile(r"^(目標|達成)年(度)?$")
 _PROGRAM_HEAD = re.compile(r"^(事業名?|保健事業|取組|施策)(名)?$")
+_YEAR_ONLY = re.compile(rf"^[(（]?{_YEAR}[)）]?$")
 _BRACKET = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*$")
 _VALUE_CELL = re.compile(
     rf"^(?P<per>年(?:間)?)?(?P<num>{_NUMBER})\s*(?P<unit>{GOAL_UNITS})?\s*(?P<cmp>以上|以下|未満|超)?$"
@@ -131,6 +132,8 @@ def read_goal_cell(text: str) -> Goal | None:
         return Goal("=", None, "", year, stated, total)
     if re.search(r"\d", text) or len(text) < 4 or not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
         return None
+    if re.search(r"前年|横ばい|比", text):
+        return None  # a change against last year (前年度比 横ばいまたは増加): a fiscal-year table's merged cell
     return Goal("do", None, "", year, stated, total, target_text=text)  # 研修動画を作成し全職員に配信
 
 
@@ -208,6 +211,9 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
                 continue
             if columns is None:
                 continue
+            if sum(bool(_YEAR_ONLY.match(squash(c.text))) for c in cells) >= 2:
+                columns, last = None, None  # the years are columns: a fiscal-year table (target_tables)
+                continue
             placed: dict[int, list] = {}
             for c in cells:
                 placed.setdefault(_column_of(columns, c.x0), []).append(c)
@@ -232,7 +238,9 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
                 elif kind == "year":
                     year_cell = text
             indicator = clean_indicator(" ".join(t for t in labels if t).replace("％", "%"))
-            target_text = "".join(squash(c.text) for c in placed[target_at])
+            if len(placed[target_at]) > 1:
+                continue  # several values under one target column: not a row of this table
+            target_text = squash(placed[target_at][0].text)
             goal = read_goal_cell(target_text)
             last = None
             if goal is None or not indicator:

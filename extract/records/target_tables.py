@@ -150,6 +150,20 @@ def _legends(items: list[PlanLine]) -> dict[int, dict[str, str]]:
     return found
 
 
+# what a table of facts says it is: a trend (推移), a projection (推計, 見込み, 将来), a state (状況, 実績)
+_STATISTICS = re.compile(r"推移|推計|見込|将来|予測|パターン|状況|実績|趨勢")
+_GOAL_WORD = re.compile(r"目標|計画値|KPI|ＫＰＩ")
+
+
+def _statistics(caption: str, header: str) -> bool:
+    """Whether a fiscal-year table is one of facts, not targets: its caption (the line right above
+    it) names a trend, a projection or a state and no goal, or its header a projection."""
+    caption = squash(caption)
+    if _GOAL_WORD.search(caption) or _GOAL_WORD.search(header):
+        return False
+    return bool(_STATISTICS.search(caption)) or bool(re.search(r"推計|見込|将来|予測", header))
+
+
 def table_records(items: list[PlanLine]) -> list[TableRecord]:
     """Records of every fiscal-year target table in the plan.
 
@@ -174,9 +188,12 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
     caption, caption_at, table_caption = "", -9, ""  # a line alone right before a table names it
     broken_down = False  # the table has rows of several label cells (組合員 | 受診者目標数 | 男性)
 
+    statistics = False  # the table's caption or header says it holds no targets (推移, 推計, 見込み)
+
     def flush() -> None:
         for row in data:
-            records.extend(_row_records(row, header or [], baseline, unit))
+            if not statistics and not _STATISTICS.search(squash("".join(row.label))):
+                records.extend(_row_records(row, header or [], baseline, unit))
         data.clear()
 
     for r, row in enumerate(rows):
@@ -192,6 +209,8 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             flush()
             header, baseline, carry, group, broken_down = years, None, {}, "", False
             table_caption = caption if r - caption_at <= 4 else ""
+            named = [" ".join(items[k].line.text for k in above) for above in rows[max(0, r - 3) : r]]
+            statistics = _statistics(named[-1] if named else "", " ".join(texts))
             for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
                 for k in prev:
                     c = items[k].line
