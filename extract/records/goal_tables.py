@@ -133,7 +133,7 @@ def read_goal_cell(text: str) -> Goal | None:
     if re.search(r"\d", text) or len(text) < 4 or not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
         return None
     if re.search(r"前年|横ばい|比", text):
-        return None  # a change against last year (前年度比 横ばいまたは増加): a fiscal-year table's merged cell
+        return None  # a change on last year (前年度比 横ばいまたは増加): a fiscal-year table cell
     return Goal("do", None, "", year, stated, total, target_text=text)  # 研修動画を作成し全職員に配信
 
 
