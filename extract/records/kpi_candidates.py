@@ -47,6 +47,14 @@ _STATEMENT_LINE = re.compile(r"(以上|以下|未満|とする|とす)\s*。?\s*
 ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
 _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-ⅻ]\)|\(\d{1,2}\))")  # a line opening a statement
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
+# A sentence of fact: what happened or is (…に増加した, …となっています), a projection (推計によると,
+# 見込み), a rule (1件につき50万円とする, 条例, を超えることができない). Its figures are no goal unless
+# it names one (目標, めざす).
+_FACT = re.compile(
+    r"(した|ました|でした|った|いた|ている|ています|ていた|であった|となっている|となっています|である|です)[。.]?\s*$"
+    r"|推計|見込|将来人口|予測|につき|当たり[^、。]{0,12}とする|条例|規則|を超えることができない"
+)
+_STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
     r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
@@ -258,6 +266,9 @@ def goal_candidates(
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
             if _REPORT.search(sentence) and "目標" not in sentence:
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
+            bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)  # without its notes (実施見込者数：…)
+            if _FACT.search(bare) and not _STATED_GOAL.search(sentence):
+                continue  # history, a projection or a rule: a figure of fact, not a goal
             if _OTHERS_GOAL.match(sentence):
                 continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
             if goal or arrow_goal or labelled:
