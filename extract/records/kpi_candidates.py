@@ -264,7 +264,7 @@ def goal_candidates(
         for sentence in sentences(text, line_starts):
             arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
-            if _REPORT.search(sentence) and "目標" not in sentence:
+            if _REPORT.search(sentence) and not _STATED_GOAL.search(sentence):
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
             bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)  # without its notes (実施見込者数：…)
             if _FACT.search(bare) and not _STATED_GOAL.search(sentence):

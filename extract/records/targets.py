@@ -144,6 +144,12 @@ _LABEL_THEN_TIME = re.compile(
 )
 
 
+_OBJECT_THEN_DEADLINE = re.compile(
+    r"^(?P<obj>.*\S)を\s*[、,][^、,。]{0,20}?(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度(?:末)?"
+    r"\s*(?:までに|まで|に)\s*$"
+)
+
+
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     """The noun phrase that a value at ``start`` measures: back to the last を / について clause.
 
@@ -160,6 +166,13 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
             head = head[: verb.start()]
         head = re.sub(r"の(向上|推進|実施|確保|強化)$", "", head)
         return clean_indicator(head)
+    # …の割合を、(中間評価を行う)令和14年度までに 1.0%: the object before a deadline set off by a comma
+    deadline_after = _OBJECT_THEN_DEADLINE.match(head)
+    if deadline_after:
+        obj = deadline_after.group("obj")
+        # 受診率の低い40歳代の…: a clause describing the measure, not its name
+        obj = re.sub(r"^(.*[、,])?[^、,。]{1,12}?の(低い|高い|多い|少ない)(?=[^、,。]{4,}$)", "", obj)
+        head = obj + "を"
     for boundary in ("について", "を"):
         cut = head.rfind(boundary)
         if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
@@ -357,8 +370,8 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             comparator = "<="
         elif not cmp and re.match(r"^\s*(まで|に)\s*(増や|拡大|増加|引き上げ|向上)", past_note):
             comparator = ">="
-        elif _REDUCE.match(after):
-            comparator = "reduce_by"
+        elif _REDUCE.match(after) and not (cmp and re.match(r"^\s*に", after)):
+            comparator = "reduce_by"  # …を5%減少させる (by); 1.0%未満に減らす is a level: its 未満
         elif _INCREASE.match(after) and cmp is None:
             comparator = "increase_by"
         # R8年度までに25%以下、R11年度までに20%以下: a value takes the deadline right before it
@@ -370,6 +383,11 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         comparator = "yoy>=" if yoy.group(5).strip() in ("以上", "を上回る", "増加") else "yoy<="
         readings.append(Reading("", comparator, None, "", year))
         starts.append(yoy.start())
+    if len(deadlines) > 1 and readings and readings[-1].comparator in (">=", "<="):
+        # 令和8年度までに25%、令和11年度までに30%に引き上げる: the verb at the end sets every value
+        for reading, start in zip(readings[:-1], starts[:-1], strict=True):
+            if reading.comparator == "=" and re.match(rf"^{_NUMBER}\s*({_UNITS})?\s*[、,]", sentence[start:]):
+                reading.comparator = readings[-1].comparator
     whole = single and len(readings) == 1
     previous = ""
     for reading, start in zip(readings, starts, strict=True):
