@@ -255,7 +255,7 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
             last = GoalRecord(
                 indicator=indicator, comparator=goal.comparator, value=goal.value, unit=goal.unit, year=year,
                 baseline_value=base_value, baseline_year=base_year,
-                raw="\t".join(c.raw_text for c in cells), page=page, item=row[0], items=list(row),
+                raw="\n".join(c.raw_text for c in cells), page=page, item=row[0], items=list(row),
                 program=program, total_value=goal.total_value, target_text=goal.target_text,
             )  # fmt: skip
             records.append(last)

@@ -90,6 +90,17 @@ def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> 
     return None
 
 
+_COUNT_UNITS = {"人", "名", "件", "社", "事業所", "世帯", "回", "団体", "か所", "箇所"}
+_RATE = re.compile(r"(率|割合)$")
+
+
+def _fitting_unit(indicator: str, unit: str) -> str:
+    """A unit that fits the indicator: a rate or a share counts no people or cases (a table's
+    (単位：人) or a neighbouring count does not make 合計特殊出生率 a number of 人)."""
+    name = re.sub(r"([(（][^()（）]*[)）])+$", "", indicator.strip())
+    return "" if unit in _COUNT_UNITS and _RATE.search(name) else unit
+
+
 def _after_open_bracket(text: str) -> str:
     """A sentence read from a line that a bracket opened on the line before (the end of a wrapped
     heading: ``データヘルス計画)の着実な実施上位目標…``): what follows the bracket's close."""
@@ -138,7 +149,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             _program_of(section_index, sections, parents) if sections else None
         )  # a goal table's 事業名 cell names it
         population = reading_like.get("population")
-        unit = reading_like.get("unit", "")
+        unit = _fitting_unit(indicator, reading_like.get("unit", ""))
         context = context_of(items, owner, item)
         match = catalogue.map(
             indicator, program=program, section=path, context=context, population=population, unit=unit,

@@ -24,7 +24,7 @@ _VALUE = re.compile(
 )
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
-    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
+    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|します|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
     r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考|毎年度)|を\s*\d{4}\s*年度|を\s*(令和|平成)"
     r"|(を|に)?(減少|削減|低減|縮減|抑制|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
@@ -448,7 +448,7 @@ def population_of(text: str, insurer_type: str | None = None) -> str | None:
         if m:
             return m.group(1)
     for word, population in _POPULATION[3:]:
-        if word in text:
+        if word in text.replace("合計特殊出生率", ""):  # a birth rate's name, not the whole of the members
             return population
     if "本人" in text:
         return "組合員" if insurer_type in ("共済組合", "国保組合") else "被保険者"
