@@ -54,6 +54,8 @@ _FACT = re.compile(
     r"(した|ました|でした|った|いた|ている|ています|ていた|であった|となっている|となっています|である|です)[。.]?\s*$"
     r"|推計|見込|将来人口|予測|につき|当たり[^、。]{0,12}とする|条例|規則|を超えることができない"
 )
+# 国の基本指針に即し、…を60%以上とします: the plan's own goal, set in line with another body's
+_FOLLOWING = re.compile(r"^\s*(国|県)の[^、。]{0,30}(に即し|に基づ|を踏まえ|に沿|と整合)")
 _STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
@@ -269,7 +271,7 @@ def goal_candidates(
             bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)  # without its notes (実施見込者数：…)
             if _FACT.search(bare) and not _STATED_GOAL.search(sentence):
                 continue  # history, a projection or a rule: a figure of fact, not a goal
-            if _OTHERS_GOAL.match(sentence):
+            if _OTHERS_GOAL.match(sentence) and not _FOLLOWING.match(sentence):
                 continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
             if goal or arrow_goal or labelled:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))

@@ -146,8 +146,15 @@ _LABEL_THEN_TIME = re.compile(
 
 _OBJECT_THEN_DEADLINE = re.compile(
     r"^(?P<obj>.*\S)を\s*[、,][^、,。]{0,20}?(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度(?:末)?"
-    r"\s*(?:までに|まで|に)\s*$"
+    r"\s*(?:までに|まで|に)\s*(?:それぞれ)?\s*$"
 )
+# 特定健康診査受診率は、…を重点に、令和11年度までに: the topic, when no object is marked with を
+_TOPIC_THEN_DEADLINE = re.compile(
+    r"^(?:.*?[、,])?(?P<obj>[^、,。を]{2,30}?)は\s*[、,].*?(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})"
+    r"\s*年度(?:末)?\s*(?:までに|まで|に)\s*$"
+)
+# 受診率及び実施率を…それぞれ60%: one value for each of two measures
+_EACH = re.compile(r"^(?P<a>.+?(?:率|割合|数))(?:及び|および|並びに|と|・)(?P<b>.+?(?:率|割合|数))$")
 
 
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
@@ -168,6 +175,10 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
         return clean_indicator(head)
     # …の割合を、(中間評価を行う)令和14年度までに 1.0%: the object before a deadline set off by a comma
     deadline_after = _OBJECT_THEN_DEADLINE.match(head)
+    marked = re.search(r"を\s*[、,]?[^、,。]{0,20}?(年度(末)?\s*(までに|まで|に)?)?\s*(それぞれ)?\s*$", head)
+    topic = None if deadline_after or marked else _TOPIC_THEN_DEADLINE.match(head)
+    if topic:
+        return clean_indicator(topic.group("obj"))
     if deadline_after:
         obj = deadline_after.group("obj")
         # 受診率の低い40歳代の…: a clause describing the measure, not its name
@@ -397,7 +408,15 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             # measures what the value before it does
             reading.indicator = previous
         previous = reading.indicator or previous
-    return [r for r in readings if r.indicator]
+    out = []
+    for reading, start in zip(readings, starts, strict=True):
+        each = _EACH.match(reading.indicator) if sentence[:start].rstrip().endswith("それぞれ") else None
+        if each:  # …受診率及び…実施率を、…それぞれ60%以上とします: the value for each
+            out += [Reading(clean_indicator(each.group(k)), reading.comparator, reading.value, reading.unit,
+                            reading.target_year) for k in ("a", "b")]  # fmt: skip
+        elif reading.indicator:
+            out.append(reading)
+    return out
 
 
 def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
