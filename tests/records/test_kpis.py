@@ -154,6 +154,34 @@ def test_arrows_with_years_deadlines_per_value_and_labelled_lines(sentence: str,
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the object set off from its deadline by a comma and a clause; a describing clause dropped
+        ("さらに、受診率の低い40歳代の特定健康診査受診率を、中間評価を行う令和8年度までに25％、令和11年度までに30％に引き上げることをめざします。",
+         [("40歳代の特定健康診査受診率", ">=", 25.0, "%", 2026),
+          ("40歳代の特定健康診査受診率", ">=", 30.0, "%", 2029)]),
+        # a level to reduce to keeps its comparator (not a reduction by 1.0%)
+        ("また、血糖コントロール不良者（HbA1c8.0％以上）の割合を、令和14年度までに1.0％未満に減らすことをめざします。",
+         [("血糖コントロール不良者(HbA1c8.0%以上)の割合", "<", 1.0, "%", 2032)]),
+        # the topic of the sentence, when no object is marked before the deadline
+        ("このうち、特定健康診査受診率は、40歳代・50歳代の受診率の向上を重点に、令和11年度までに60％以上とすることを目標とします。",
+         [("特定健康診査受診率", ">=", 60.0, "%", 2029)]),
+        # それぞれ: one value for each of the measures joined
+        ("特定健康診査受診率及び特定保健指導実施率を、令和11年度までにそれぞれ60％以上とします。",
+         [("特定健康診査受診率", ">=", 60.0, "%", 2029), ("特定保健指導実施率", ">=", 60.0, "%", 2029)]),
+        # the polite form of a goal (…にします)
+        ("20歳以上の者の喫煙率を令和14年度までに10％以下にします",
+         [("20歳以上の者の喫煙率", "<=", 10.0, "%", 2032)]),
+    ],
+)  # fmt: skip
+def test_goal_sentences_of_municipal_plans(sentence: str, expected: list) -> None:
+    """No year stated, none filled in: every year here is the sentence's own."""
+    found = [("".join(r.indicator.split()), r.comparator, r.value, r.unit, r.target_year)
+             for r in read_sentence(normalize_text(sentence), None)]  # fmt: skip
+    assert found == expected
+
+
 def test_spaces_and_full_width_digits_inside_numbers() -> None:
     assert squash_numbers(normalize_text("９ ５．０ ％")) == "95.0%"
     assert squash_numbers("2, 400事業所") == "2,400事業所"
