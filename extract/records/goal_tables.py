@@ -173,7 +173,7 @@ def _header(cells) -> list[_Column] | None:
             columns.append(_Column("year", c.x0))
         elif _PROGRAM_HEAD.match(text):
             columns.append(_Column("program", c.x0))
-        elif len(text) <= 12 and not re.search(r"\d", text):
+        elif len(text) <= 20 and not re.search(r"\d", text):  # 指標, 重要業績評価指標（KPI）
             columns.append(_Column("label", c.x0))
         else:
             return None

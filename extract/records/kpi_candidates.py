@@ -49,14 +49,15 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 # A sentence of fact: what happened or is (…に増加した, …となっています), a projection (推計によると,
 # 見込み), a rule (1件につき50万円とする, 条例, を超えることができない). Its figures are no goal unless
-# it names one (目標, めざす).
+# it names one (目標, めざす). A 戦略人口 or 目標人口 is a projection chosen as a goal: it names one.
 _FACT = re.compile(
     r"(した|ました|でした|った|いた|ている|ています|ていた|であった|となっている|となっています|である|です)[。.]?\s*$"
     r"|推計|見込|将来人口|予測|につき|当たり[^、。]{0,12}とする|条例|規則|を超えることができない"
+    r"|ものとする|ものとします|^\s*第\s*\d+\s*条"  # the style of a by-law or a set of work rules
 )
 # 国の基本指針に即し、…を60%以上とします: the plan's own goal, set in line with another body's
 _FOLLOWING = re.compile(r"^\s*(国|県)の[^、。]{0,30}(に即し|に基づ|を踏まえ|に沿|と整合)")
-_STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ")
+_STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ|戦略人口")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
     r"(目標|目指|めざ|達成|とする|とします|にします|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"

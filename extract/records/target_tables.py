@@ -152,7 +152,7 @@ def _legends(items: list[PlanLine]) -> dict[int, dict[str, str]]:
 
 # what a table of facts says it is: a trend (推移), a projection (推計, 見込み, 将来), a state (状況, 実績)
 _STATISTICS = re.compile(r"推移|推計|見込|将来|予測|パターン|状況|実績|趨勢")
-_GOAL_WORD = re.compile(r"目標|計画値|KPI|ＫＰＩ")
+_GOAL_WORD = re.compile(r"目標|計画値|KPI|ＫＰＩ|戦略人口")  # a projection chosen as the goal
 
 
 def _statistics(caption: str, header: str) -> bool:
@@ -192,7 +192,8 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
 
     def flush() -> None:
         for row in data:
-            if not statistics and not _STATISTICS.search(squash("".join(row.label))):
+            label = squash("".join(row.label))
+            if not statistics and (_GOAL_WORD.search(label) or not _STATISTICS.search(label)):
                 records.extend(_row_records(row, header or [], baseline, unit))
         data.clear()
 

@@ -262,9 +262,11 @@ _LEVEL_OBJECT = re.compile(r"^(?P<what>.+?)\s*(?:\([^()]*\))?\s*を[^を、,]{1,
 _LEVEL_SUBJECT = re.compile(r"^(?P<what>.+)を\s*(?:全国|県|国|支部)?\s*(?:平均|水準|並み)?\s*$")
 # the value before the measure it is of: 令和5年度の計画終了時に65％の実施率を達成できるよう
 _VALUE_OF = re.compile(
-    rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
-    r"を\s*(?:達成|目指|確保|実現|維持)"
+    rf"(?:(?P<year>(?:令和|平成)\s*\d{{1,2}}\s*年|\d{{4}}\s*年)度?(?:までに|に)\s*)?"
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰|人|世帯)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合)|[^、。をのにはが\d]{{0,12}}?人口)"
+    r"を\s*(?:達成|目指|めざ|確保|実現|維持)"
 )
+_ABOUT = re.compile(r"(?<=[\d%‰人件])\s*(程度|前後)(?=\s*(と|に|を|の|以上|以下))")  # 30%程度とする: 30%
 # 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度): the baseline and the target, each labelled, each
 # with its year in a bracket after it or before it
 _NOW_THEN = re.compile(
@@ -297,6 +299,7 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
     sentence = squash_numbers(sentence).strip()
     sentence = _KANJI_COUNT.sub(lambda m: str("一二三四五六七八九".index(m.group(1)) + 1), sentence)
     sentence = _TENTHS.sub(_tenths, sentence)  # …を2割減少させる: 20%
+    sentence = _ABOUT.sub("", sentence)  # …を30%程度とする: the value aimed at
     sentence = _BREAKDOWN_NOTE.sub("", sentence)  # （内訳：A 35％、B 25％）: the parts (records.breakdowns)
     quoted = _QUOTED_GOAL.search(sentence)
     if quoted and not re.search(r"\d", sentence[: quoted.start()] + sentence[quoted.end() :]):
@@ -311,10 +314,10 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             return [Reading(indicator, _CMP[level.group("cmp")], _number(level.group("num")),
                             level.group("unit"), target_year(sentence, default_year))]  # fmt: skip
     value_of = None if reported else _VALUE_OF.search(sentence)
-    if value_of:
+    if value_of:  # 2035年に8,000人の人口を維持する: the year of the value, else the sentence's
+        year = parse_year(value_of.group("year") or "") or target_year(sentence, default_year)
         return [Reading(clean_indicator(value_of.group("what")), _CMP.get(value_of.group("cmp") or "", "="),
-                        _number(value_of.group("num")), value_of.group("unit"),
-                        target_year(sentence, default_year))]  # fmt: skip
+                        _number(value_of.group("num")), value_of.group("unit"), year)]  # fmt: skip
     action = _COUNT_OF_ACTION.search(sentence)
     if action and not _REPORT.search(sentence):
         year = target_year(sentence, default_year)
