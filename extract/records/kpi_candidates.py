@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.records.facts import FOLLOWING, STATED_GOAL, fact_sentence
 from extract.records.targets import (
     _ARROW,
     _KPI_LABEL,
@@ -47,17 +48,6 @@ _STATEMENT_LINE = re.compile(r"(以上|以下|未満|とする|とす)\s*。?\s*
 ESTIMATE = re.compile(r"見込み?(者|件)?数|対象者数|見込み$")
 _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-ⅻ]\)|\(\d{1,2}\))")  # a line opening a statement
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
-# A sentence of fact: what happened or is (…に増加した, …となっています), a projection (推計によると,
-# 見込み), a rule (1件につき50万円とする, 条例, を超えることができない). Its figures are no goal unless
-# it names one (目標, めざす). A 戦略人口 or 目標人口 is a projection chosen as a goal: it names one.
-_FACT = re.compile(
-    r"(した|ました|でした|った|いた|ている|ています|ていた|であった|となっている|となっています|である|です)[。.]?\s*$"
-    r"|推計|見込|将来人口|予測|につき|当たり[^、。]{0,12}とする|条例|規則|を超えることができない"
-    r"|ものとする|ものとします|^\s*第\s*\d+\s*条"  # the style of a by-law or a set of work rules
-)
-# 国の基本指針に即し、…を60%以上とします: the plan's own goal, set in line with another body's
-_FOLLOWING = re.compile(r"^\s*(国|県)の[^、。]{0,30}(に即し|に基づ|を踏まえ|に沿|と整合)")
-_STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ|戦略人口")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
     r"(目標|目指|めざ|達成|とする|とします|にします|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
@@ -267,12 +257,11 @@ def goal_candidates(
         for sentence in sentences(text, line_starts):
             arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
-            if _REPORT.search(sentence) and not _STATED_GOAL.search(sentence):
+            if _REPORT.search(sentence) and not STATED_GOAL.search(sentence):
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
-            bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)  # without its notes (実施見込者数：…)
-            if _FACT.search(bare) and not _STATED_GOAL.search(sentence):
+            if fact_sentence(sentence):
                 continue  # history, a projection or a rule: a figure of fact, not a goal
-            if _OTHERS_GOAL.match(sentence) and not _FOLLOWING.match(sentence):
+            if _OTHERS_GOAL.match(sentence) and not FOLLOWING.match(sentence):
                 continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
             if goal or arrow_goal or labelled:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))

@@ -34,6 +34,7 @@ from extract.records.kpi_candidates import (
     stated_population,
     step_kinds,
 )
+from extract.records.step_targets import step_records
 from extract.records.target_tables import _without_restatements, row_target_records, table_records
 from extract.records.targets import (
     _WORDS,
@@ -43,7 +44,6 @@ from extract.records.targets import (
     read_commitment,
     read_sentence,
     squash_numbers,
-    step_records,
 )
 from extract.structure.headings import PlanLine, match_style
 

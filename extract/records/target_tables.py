@@ -23,6 +23,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from extract.records.facts import GOAL_WORD, STATISTICS, statistics_table
 from extract.records.targets import (
     _CJK_END,
     _CMP,
@@ -150,20 +151,6 @@ def _legends(items: list[PlanLine]) -> dict[int, dict[str, str]]:
     return found
 
 
-# what a table of facts says it is: a trend (推移), a projection (推計, 見込み, 将来), a state (状況, 実績)
-_STATISTICS = re.compile(r"推移|推計|見込|将来|予測|パターン|状況|実績|趨勢")
-_GOAL_WORD = re.compile(r"目標|計画値|KPI|ＫＰＩ|戦略人口")  # a projection chosen as the goal
-
-
-def _statistics(caption: str, header: str) -> bool:
-    """Whether a fiscal-year table is one of facts, not targets: its caption (the line right above
-    it) names a trend, a projection or a state and no goal, or its header a projection."""
-    caption = squash(caption)
-    if _GOAL_WORD.search(caption) or _GOAL_WORD.search(header):
-        return False
-    return bool(_STATISTICS.search(caption)) or bool(re.search(r"推計|見込|将来|予測", header))
-
-
 def table_records(items: list[PlanLine]) -> list[TableRecord]:
     """Records of every fiscal-year target table in the plan.
 
@@ -193,7 +180,7 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
     def flush() -> None:
         for row in data:
             label = squash("".join(row.label))
-            if not statistics and (_GOAL_WORD.search(label) or not _STATISTICS.search(label)):
+            if not statistics and (GOAL_WORD.search(label) or not STATISTICS.search(label)):
                 records.extend(_row_records(row, header or [], baseline, unit))
         data.clear()
 
@@ -211,7 +198,7 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             header, baseline, carry, group, broken_down = years, None, {}, "", False
             table_caption = caption if r - caption_at <= 4 else ""
             named = [" ".join(items[k].line.text for k in above) for above in rows[max(0, r - 3) : r]]
-            statistics = _statistics(named[-1] if named else "", " ".join(texts))
+            statistics = statistics_table(named[-1] if named else "", " ".join(texts))
             for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
                 for k in prev:
                     c = items[k].line

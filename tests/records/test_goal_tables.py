@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from extract.records.goal_tables import arrow_records, goal_table_records, read_goal_cell
-from extract.records.target_tables import _statistics
 from extract.structure.headings import plan_lines
 from tests.conftest import parsed
 from tests.conftest import readings as plan_readings
@@ -53,24 +52,6 @@ def test_a_target_cell_says_what_it_aims_at(cell: str, expected: tuple) -> None:
 @pytest.mark.parametrize("cell", ["—", "-", "", "前年度比 横ばいまたは増加", "令和11年度"])
 def test_a_cell_that_sets_no_goal_gives_none(cell: str) -> None:
     assert read_goal_cell(cell) is None
-
-
-@pytest.mark.parametrize(
-    ("caption", "header", "facts"),
-    [
-        ("表2-4 被保険者数の将来推計", "区分 令和6年度 令和7年度 令和8年度", True),
-        ("表2-1 人口及び高齢化率の推移（各年度末）", "区分 令和元年度 令和2年度 令和3年度", True),
-        ("表5-1 特定保健指導の実施状況", "区分 2019 2020 2021", True),
-        ("表7-1 特定健康診査・特定保健指導の目標値", "区分 令和6年度 令和7年度 令和8年度", False),
-        ("目標値の推移", "区分 令和6年度 令和7年度 令和8年度", False),  # a goal named wins
-        ("", "区分 令和6年度（見込み） 令和7年度 令和8年度", True),
-        ("図表 6-4-1 支部目標", "2024 2025 2026", False),
-    ],
-)
-def test_a_fiscal_year_table_of_facts_is_told_by_its_caption_or_header(
-    caption: str, header: str, facts: bool
-) -> None:
-    assert _statistics(caption, header) is facts
 
 
 def _items(doc_id: str, layout: str):

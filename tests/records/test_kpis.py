@@ -10,7 +10,7 @@ import pytest
 
 from extract.evaluate import score_kpis
 from extract.read.normalize import normalize_text
-from extract.records.targets import read_sentence, squash_numbers, step_records
+from extract.records.targets import read_sentence, squash_numbers
 from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 
@@ -185,16 +185,6 @@ def test_goal_sentences_of_municipal_plans(sentence: str, expected: list) -> Non
 def test_spaces_and_full_width_digits_inside_numbers() -> None:
     assert squash_numbers(normalize_text("９ ５．０ ％")) == "95.0%"
     assert squash_numbers("2, 400事業所") == "2,400事業所"
-
-
-def test_step_template_forms() -> None:
-    [plan_only] = step_records(normalize_text("実施率(【実績値】-　【目標値】令和2年度：10％)設立"))
-    assert (plan_only.indicator, plan_only.value, plan_only.year, plan_only.actual) == (
-        "実施率", 10.0, 2020, None
-    )  # fmt: skip
-    reported = "実施率（【平成29年度末の実績値】-【計画値/実績値】令和2年度：10％/9.2％"
-    [both] = step_records(normalize_text(reported))
-    assert (both.value, both.year, both.actual) == (10.0, 2020, 9.2)
 
 
 def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
