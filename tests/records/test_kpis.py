@@ -333,3 +333,19 @@ FLOORS = {  # every other figure is 1.0: the extractor has every record and fiel
                                       "target_year": 0.99, "population": 0.99, "indicator_id": 0.99,
                                       "population_norm": 0.99},
 }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "fitting"),
+    [
+        ("合計特殊出生率", "人", ""),  # a table's (単位：人) or a neighbouring count is not its unit
+        ("女性職員の割合（管理職）", "人", ""),
+        ("特定健康診査受診率", "%", "%"),
+        ("保健指導の実施人数", "人", "人"),
+        ("出前講座の実施件数", "件", "件"),
+    ],
+)
+def test_a_rate_takes_no_count_unit(indicator: str, unit: str, fitting: str) -> None:
+    from extract.records.kpis import _fitting_unit
+
+    assert _fitting_unit(indicator, unit) == fitting
