@@ -193,16 +193,20 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "kpi")
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
-    # goal tables (指標 | 現状値 | 目標値) and box lines (指標：現状 → 目標): read as cells, not sentences
+    # goal tables (指標 | 現状値 | 目標値) and box lines (指標：現状 → 目標): read as cells, not sentences;
+    # with the goal sentences, in reading order (a restatement's first statement is the first read)
+    prose_from, at_item = len(records), {}
     for g in sorted(goal_table_records(items) + arrow_records(items), key=lambda g: g.item):
         if g.item in taken:
             continue
+        before = len(records)
         add(
             {"indicator": g.indicator, "comparator": g.comparator, "value": g.value, "unit": g.unit,
              "target_year": g.year, "baseline_value": g.baseline_value, "baseline_year": g.baseline_year,
              "population": population_of(g.indicator, kind_of_insurer), "program": g.program},
             g.item, g.page, g.raw, "target",
         )  # fmt: skip
+        at_item.update({id(r): g.item for r in records[before:]})
         taken.update(g.items)
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
@@ -212,7 +216,10 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             kind = KINDS[labelled.group(1)] if labelled else "target"
             reading = {**r.__dict__, "population": who}
+            before = len(records)
             add(reading, cand.item, cand.page, raw, kind, stated_kind=bool(labelled))
+            at_item.update({id(r): cand.item for r in records[before:]})
+    records[prose_from:] = sorted(records[prose_from:], key=lambda r: at_item.get(id(r), -1))
     for part in breakdown_parts(items, default_year):  # （内訳）協会保健師実施分 16.7％ …: each part
         add(
             {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
