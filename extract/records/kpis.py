@@ -101,6 +101,15 @@ def _fitting_unit(indicator: str, unit: str) -> str:
     return "" if unit in _COUNT_UNITS and _RATE.search(name) else unit
 
 
+_PLAN_END = re.compile(r"計画(期間)?の?(最終年度|終了時|終了年度|最終年)|(最終|目標)年度である")
+
+
+def _plan_end(text: str, plan) -> int | None:
+    """The year a goal is set for when the sentence names no year but the plan's end (計画最終年度までに
+    60%): the last year of the plan's period. A sentence that names neither states no year."""
+    return plan.period_end if _PLAN_END.search(text) else None
+
+
 def _after_open_bracket(text: str) -> str:
     """A sentence read from a line that a bracket opened on the line before (the end of a wrapped
     heading: ``データヘルス計画)の着実な実施上位目標…``): what follows the bracket's close."""
@@ -184,7 +193,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
 
     taken: set[int] = set()
     for cand in kpi_candidates(items):
-        readings = read_sentence(cand.text, default_year, single=True)
+        readings = read_sentence(cand.text, default_year or _plan_end(cand.text, plan), single=True)
         if not readings:
             commitment = read_commitment(cand.text, default_year)
             readings = [commitment] if commitment else []
@@ -211,7 +220,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
         labelled = KIND_LABEL.match(cand.text)  # ・アウトカム：…: the statement names its kind
-        for r in read_sentence(_after_open_bracket(cand.text), default_year):
+        for r in read_sentence(_after_open_bracket(cand.text), default_year or _plan_end(cand.text, plan)):
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             kind = KINDS[labelled.group(1)] if labelled else "target"

@@ -349,3 +349,21 @@ def test_a_rate_takes_no_count_unit(indicator: str, unit: str, fitting: str) -> 
     from extract.records.kpis import _fitting_unit
 
     assert _fitting_unit(indicator, unit) == fitting
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year"),
+    [
+        ("特定健康診査受診率を計画最終年度までに60%以上とする。", 2029),
+        ("計画期間の終了時には特定保健指導実施率を60%にすることをめざします。", 2029),
+        ("特定健康診査受診率を60%以上とすることをめざします。", None),  # no year stated: none filled in
+    ],
+)
+def test_a_goal_for_the_plans_end_takes_its_last_year_and_no_other(sentence: str, year: int | None) -> None:
+    from types import SimpleNamespace
+
+    from extract.records.kpis import _plan_end
+
+    plan = SimpleNamespace(period_start=2024, period_end=2029, fiscal_year=None)
+    [reading] = read_sentence(normalize_text(sentence), plan.fiscal_year or _plan_end(sentence, plan))
+    assert (reading.value, reading.target_year) == (60.0, year)
