@@ -42,7 +42,18 @@ STATED_GOAL = re.compile(r"目標|めざ|目指|KPI|ＫＰＩ|戦略人口")
 FOLLOWING = re.compile(r"^\s*(国|県)の[^、。]{0,30}(に即し|に基づ|を踏まえ|に沿|と整合)")
 
 
+# 委員の定数は15人とする, 保険料率は7.2%とします: a value fixed for a subject (は), no object aimed at (を)
+RULE = re.compile(r"^[^を]*は\s*[、,]?[^、。を]{0,20}?\d[\d,.]*\s*\S{0,3}?\s*(とする|とします)[。.]?\s*$")
+
+
 def fact_sentence(sentence: str) -> bool:
     """A sentence whose figures are facts or rules (its notes in brackets aside), naming no goal."""
     bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)  # without its notes (実施見込者数：…)
     return bool(FACT.search(bare)) and not STATED_GOAL.search(sentence)
+
+
+def rule_sentence(sentence: str, section: str) -> bool:
+    """A value fixed for a subject (保険料率は7.2%とする) outside a section of goals (目標, KPI): a
+    rule. Under a 目標 heading the same words set a goal (受診率は60%とする)."""
+    bare = re.sub(r"[(（][^()（）]*[)）]", "", sentence)
+    return bool(RULE.search(bare)) and not STATED_GOAL.search(sentence) and not GOAL_WORD.search(section)

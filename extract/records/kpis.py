@@ -25,6 +25,7 @@ import re
 
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
+from extract.records.facts import rule_sentence
 from extract.records.goal_tables import arrow_records, goal_table_records
 from extract.records.kpi_candidates import (
     ESTIMATE,
@@ -219,6 +220,9 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         taken.update(g.items)
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
+        section_path = sections[owner[cand.item]].path if sections and cand.item < len(owner) else ""
+        if rule_sentence(cand.text, section_path):
+            continue  # 保険料率は7.2%とする outside a section of goals: a rule
         labelled = KIND_LABEL.match(cand.text)  # ・アウトカム：…: the statement names its kind
         for r in read_sentence(_after_open_bracket(cand.text), default_year or _plan_end(cand.text, plan)):
             raw = "\n".join(cand.raw_lines)

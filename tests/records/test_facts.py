@@ -40,3 +40,19 @@ def test_a_fiscal_year_table_of_facts_is_told_by_its_caption_or_header(
 )
 def test_a_sentence_of_history_projection_or_rule_names_no_goal(sentence: str, fact: bool) -> None:
     assert fact_sentence(sentence) is fact
+
+
+@pytest.mark.parametrize(
+    ("sentence", "section", "rule"),
+    [
+        ("委員の定数は15人とする。", "第3条 委員会", True),
+        ("保険料率は7.2%とします。", "第3章 保険料", True),
+        ("特定健康診査受診率は60%以上とする。", "第5章 計画の目標", False),  # a goal under a 目標 heading
+        ("特定健康診査受診率を60%以上とします。", "第3章 保険料", False),  # an object aimed at (を)
+        ("受診率は60%以上とすることを目標とします。", "", False),
+    ],
+)
+def test_a_value_fixed_for_a_subject_outside_goals_is_a_rule(sentence: str, section: str, rule: bool) -> None:
+    from extract.records.facts import rule_sentence
+
+    assert rule_sentence(sentence, section) is rule
