@@ -29,6 +29,16 @@ def statistics_table(caption: str, header: str) -> bool:
     return bool(STATISTICS.search(caption)) or bool(re.search(r"推計|見込|将来|予測", header))
 
 
+# what a table of targets, or the headings above it, says it holds: goals, plan values, KPIs, indicators
+_TABLE_GOAL = re.compile(r"目標|計画値|KPI|ＫＰＩ|指標|評価|戦略人口")
+
+
+def goal_table(text: str) -> bool:
+    """Whether a fiscal-year table row, with its section's headings, names what it sets (目標, 評価指標,
+    KPI): a table of years under none of them is a table of facts, whatever its numbers."""
+    return bool(_TABLE_GOAL.search(text))
+
+
 # A sentence of fact: what happened or is (…に増加した, …となっています), a projection (推計によると,
 # 見込み), a rule (1件につき50万円とする, 条例, を超えることができない, the …ものとする of a by-law or
 # of work rules, an article 第N条).

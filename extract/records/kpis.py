@@ -25,7 +25,7 @@ import re
 
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
-from extract.records.facts import rule_sentence
+from extract.records.facts import goal_table, rule_sentence
 from extract.records.goal_tables import arrow_records, goal_table_records
 from extract.records.kpi_candidates import (
     ESTIMATE,
@@ -243,6 +243,11 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
     for t in _without_restatements(table_records(items)) + row_target_records(items):
         if plan.period_start and t.year < plan.period_start:
             continue  # a year before the plan's period: a result (実績), no target of this plan
+        where = (sections[owner[t.item]].path if sections and t.item < len(owner) else "") + (
+            context_of(items, owner, t.item) or ""
+        )
+        if not goal_table(where + t.raw):
+            continue  # a table of years under no heading of goals, naming none itself: figures of fact
         add(
             {
                 "indicator": t.indicator,

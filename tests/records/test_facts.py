@@ -56,3 +56,18 @@ def test_a_value_fixed_for_a_subject_outside_goals_is_a_rule(sentence: str, sect
     from extract.records.facts import rule_sentence
 
     assert rule_sentence(sentence, section) is rule
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        ("第5章 計画の目標 > 2 計画全体の目標 特定健康診査受診率 41% 45% 49%", True),
+        ("第3章 保健事業 > (1)アウトカム(成果) 評価指標 受診率 90 91 92", True),
+        ("第2章 人口の動向 > 1 人口 総人口(人) 86,402 83,950 81,290", False),
+        ("職員の状況 > 部署別職員数 総務課 12 13 14", False),
+    ],
+)
+def test_a_table_of_years_sets_targets_only_where_it_or_its_headings_say_so(text: str, goal: bool) -> None:
+    from extract.records.facts import goal_table
+
+    assert goal_table(text) is goal
