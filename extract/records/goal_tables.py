@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.records.facts import GOAL_WORD, STATISTICS
 from extract.records.target_tables import _rows
 from extract.records.targets import _NUMBER, _number, clean_indicator, squash_numbers
 from extract.structure.dates import parse_year
@@ -269,8 +270,8 @@ def arrow_records(items: list[PlanLine]) -> list[GoalRecord]:
     for k, item in enumerate(items):
         text = squash_numbers(item.line.text.strip()).replace("％", "%")
         m = _ARROW_LINE.match(text)
-        if not m:
-            continue
+        if not m or (STATISTICS.search(text) and not GOAL_WORD.search(text)):
+            continue  # no box line, or a projection's (人口：71,846人 → 69,980人（推計）)
         goal = read_goal_cell(m.group("goal"))
         if goal is None or goal.comparator == "do":
             continue
