@@ -1,8 +1,12 @@
 """KPIs and numeric targets: regexes find the candidates, GiNZA reads the hard ones.
 
-Plans state targets in four shapes; ``extract.records.kpi_candidates`` finds where they stand,
+Plans state targets in five shapes; ``extract.records.kpi_candidates`` finds where they stand,
 this module assembles the records (:func:`plan_kpis`; sentences are read by
-``extract.records.targets``, tables by ``extract.records.target_tables``):
+``extract.records.targets``, fiscal-year tables by ``extract.records.target_tables``, goal tables
+by ``extract.records.goal_tables``). A number is a target only where the document says it aims at
+it: tables and sentences of fact -- trends, projections, states, rules -- set none
+(``extract.records.facts``), and no year is filled in where none is stated (a single-year plan's
+year, or the plan's last year for a goal set for the plan's end):
 
 - **KPI lines** (協会けんぽ): ``■ KPI：①…を 100％とする`` followed by parts ②③ (or Ⅰ.Ⅱ., ア.イ.,
   (ⅰ)(ⅱ), a （内訳） list), sentences broken across lines, spaces inside numbers. One record a part.
@@ -10,6 +14,9 @@ this module assembles the records (:func:`plan_kpis`; sentences are read by
   targets), ``…を5%減少させる``, ``支部目標:特定健診受診率 90%以上``.
 - **Target tables**: indicator rows × fiscal-year columns, with a baseline column (直近値, 現状値):
   one record per indicator and year, rebuilt from the lines' positions on the page.
+- **Goal tables** of municipal plans: ``指標 | 現状値（令和4年度） | 目標値（令和11年度） [| 目標年度]``,
+  text cells (``年5件（計画期間で30件）``, ``増加``, ``現状維持``, a qualitative goal), and box lines
+  ``指標：62.4％（令和4年度）→ 66％以上（令和14年度）``.
 - **The STEP template** of health-insurance societies: ``実施率(【実績値】- 【目標値】令和2年度:10%)``
   and ``【計画値/実績値】令和2年度:90%/57.6%``.
 
