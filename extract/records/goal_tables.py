@@ -174,6 +174,8 @@ def _header(cells) -> list[_Column] | None:
             columns.append(_Column("year", c.x0))
         elif _PROGRAM_HEAD.match(text):
             columns.append(_Column("program", c.x0))
+        elif re.fullmatch(r"単位|備考|評価方法|出典|データソース|把握方法", text):
+            columns.append(_Column("unit" if text == "単位" else "note", c.x0))
         elif len(text) <= 20 and not re.search(r"\d", text):  # 指標, 重要業績評価指標（KPI）
             columns.append(_Column("label", c.x0))
         else:
@@ -226,7 +228,7 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
                     continue  # a wrapped label cell
                 columns, last = None, None  # text after the table: it is over
                 continue
-            labels, base_cell, year_cell = [], None, None
+            labels, base_cell, year_cell, unit_cell = [], None, None, ""
             for k in sorted(placed):
                 text = "".join(squash(c.text) for c in placed[k])
                 kind = columns[k].kind
@@ -238,6 +240,8 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
                     base_cell = (text, columns[k].year)
                 elif kind == "year":
                     year_cell = text
+                elif kind == "unit":
+                    unit_cell = re.sub(r"[()（）]", "", text)
             indicator = clean_indicator(" ".join(t for t in labels if t).replace("％", "%"))
             if len(placed[target_at]) > 1:
                 continue  # several values under one target column: not a row of this table
@@ -253,8 +257,10 @@ def goal_table_records(items: list[PlanLine]) -> list[GoalRecord]:
             if base_value is not None and base_year is None and base_cell:
                 base_year = base_cell[1]
             page = items[row[0]].page_no
+            stated_unit = goal.value is not None and re.fullmatch(GOAL_UNITS, unit_cell)
+            unit = goal.unit or (unit_cell if stated_unit else "")  # a 単位 column's, for a bare number
             last = GoalRecord(
-                indicator=indicator, comparator=goal.comparator, value=goal.value, unit=goal.unit, year=year,
+                indicator=indicator, comparator=goal.comparator, value=goal.value, unit=unit, year=year,
                 baseline_value=base_value, baseline_year=base_year,
                 raw="\n".join(c.raw_text for c in cells), page=page, item=row[0], items=list(row),
                 program=program, total_value=goal.total_value, target_text=goal.target_text,

@@ -106,3 +106,30 @@ def test_a_report_of_facts_and_rules_states_no_target(layout: str) -> None:
     """東雲市's annual report: census and projections, history sentences, by-law rates: no record."""
     plans = plan_readings("variant-shinonome-kokuho-annual-report-r5", layout)
     assert [k.raw_text for r in plans for k in r.kpis] == []
+
+
+def _table(*rows: list[str]) -> list:
+    """PlanLines of a table laid out in columns 100 points apart, one row every 20 points."""
+    from schemas.records import Line
+
+    lines = [
+        [(0, Line(text=t, raw_text=t, x0=50.0 + 100 * c, y0=100.0 + 20 * r, x1=140.0 + 100 * c,
+                  y1=110.0 + 20 * r, size=10.0, bold=False))
+         for c, t in enumerate(row) if t]
+        for r, row in enumerate(rows)
+    ]  # fmt: skip
+    return plan_lines([(1, [line for row in lines for _, line in row])])
+
+
+def test_a_unit_column_gives_a_bare_number_its_unit_and_a_note_column_is_no_part_of_the_name() -> None:
+    items = _table(
+        ["重要業績評価指標(KPI)", "単位", "現状値(令和元年度)", "目標値(令和6年度)", "備考"],
+        ["観光入込客数", "人", "12,000", "15,000", "観光統計"],
+        ["移住相談件数", "件", "—", "年5件(計画期間で25件)", ""],
+    )
+    found = [(r.indicator, r.value, r.unit, r.year, r.baseline_value, r.baseline_year, r.total_value)
+             for r in goal_table_records(items)]  # fmt: skip
+    assert found == [
+        ("観光入込客数", 15000.0, "人", 2024, 12000.0, 2019, None),
+        ("移住相談件数", 5.0, "件", None, None, None, 25.0),  # 年5件: every year, no one year
+    ]
