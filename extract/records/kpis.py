@@ -253,7 +253,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         where = (sections[owner[t.item]].path if sections and t.item < len(owner) else "") + (
             context_of(items, owner, t.item) or ""
         )
-        if not goal_table(where + t.raw):
+        if not (t.goal_named or goal_table(where + t.raw)):
             continue  # a table of years under no heading of goals, naming none itself: figures of fact
         add(
             {
