@@ -107,19 +107,25 @@ def branch_of(insurer: str | None, text: str) -> str | None:
 
 def municipality_at(text: str) -> tuple[str, int] | None:
     """The municipality ``text`` opens with and where its name ends, or None (``青葉市`` from
-    ``青葉市国民健康保険``, ``音威子府村`` from ``北海道中川郡音威子府村住民課``)."""
+    ``青葉市国民健康保険`` and ``青葉市本町一丁目``, ``音威子府村`` from ``北海道中川郡音威子府村住民課``).
+
+    The name is the shortest that ends in 市, 町 or 村 -- one more such character taken with it
+    (``四日市市``, ``大町市``), unless what follows is the city's people or office (``青葉市市民部``)."""
     m = _MUNICIPALITY.match(text)
     if m is None:
         return None
-    best: tuple[str, int] | None = None
-    for end in range(m.start(1) + 2, min(len(text), m.start(1) + 9) + 1):
-        name = text[m.start(1) : end]
-        if name[-1] not in "市町村" or not re.fullmatch(rf"{_PLACE}+", name) or _GENERIC_PLACE.search(name):
-            continue
-        if _AFTER_MUNICIPALITY.match(text[end:]):
-            continue
-        best = (name, end)
-    return best
+    start = m.start(1)
+    ends = [
+        end for end in range(start + 2, min(len(text), start + 9) + 1)
+        if text[end - 1] in "市町村" and re.fullmatch(rf"{_PLACE}+", text[start:end])
+        and not _GENERIC_PLACE.search(text[start:end])
+    ]  # fmt: skip
+    for end in ends:
+        if end + 1 in ends and not _AFTER_MUNICIPALITY.match(text[end + 1 :]):
+            return text[start : end + 1], end + 1
+        if not _AFTER_MUNICIPALITY.match(text[end:]):
+            return text[start:end], end
+    return None
 
 
 def _issuer_at(text: str) -> tuple[str, int] | None:
