@@ -46,14 +46,16 @@ indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source
 DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
 3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
 sections, KPIs, programs and health issues; 4: ``load_errors.planex_version``, so that a rerun
 skips files that failed for a reason of their own; 5: the search index keeps each distinct
-sentence once, ``search_sentences`` became a view)."""
+sentence once, ``search_sentences`` became a view; 6: a sentence's id starts with its length, and
+``search_terms``, ``search_repeats`` and ``search_state`` let a search rank the shortest matches
+first, ``extract.store.search_terms``)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
