@@ -32,6 +32,13 @@ LAYOUTS = {"plain": PDFS, "published": ROOT / "corpus" / "published"}
 TOTALS: dict[tuple[str, str], list[int]] = {}
 """(measure, layout) -> [expected, predicted, matched], summed over the documents scored."""
 sys.path.insert(0, str(ROOT))  # tests.mutations: the damaged files of the robustness test
+CPU_RATIO = 10.0
+CPU_FLOOR = 3.0
+"""The robustness figure to watch: no damaged copy should cost more than CPU_RATIO times the CPU
+time of its original, plus CPU_FLOOR seconds (a garbled copy of a 4-page original that takes
+0.02 s asks pdfplumber about three pages before giving up on it, and on a damaged embedded font
+pdfminer spends ~0.3 s a page loading it: 0.7 s for the worst copy). Reported, never asserted:
+CPU time depends on the machine."""
 
 
 def _tally(measure: str, layout: str, score) -> None:
@@ -238,7 +245,6 @@ def _load_json(folder: Path, db: Path) -> list[dict]:
 def robustness(seed: int = 13, count: int = 120) -> None:
     """Figures of the damaged download folder (tests/test_robustness.py) and the garbled giant."""
     from tests.mutations import build_batch, repeated_pages, sources, text_readable, without_unicode_maps
-    from tests.test_robustness import CPU_FLOOR, CPU_RATIO
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "downloads"
@@ -260,7 +266,7 @@ def robustness(seed: int = 13, count: int = 120) -> None:
         print(f"  slowest file: {slowest['seconds']:.2f} s wall, {slowest['cpu_seconds']:.2f} s CPU "
               f"({Path(slowest['path']).name})")
         print(f"  most CPU beyond {CPU_RATIO:g}x its original's: {beyond:+.2f} s "
-              f"(the test allows +{CPU_FLOOR:g} s)")
+              f"(should stay under +{CPU_FLOOR:g} s)")
         print(f"  whole batch: {summary['seconds']:.1f} s with two workers (start-up included)")
         giant = Path(tmp) / "giant" / "garbled-500-pages.pdf"
         giant.parent.mkdir()

@@ -18,6 +18,10 @@ from extract.use.loader import load
 from tests.conftest import CORPUS, manifest
 
 BRANCH_TEXT = CORPUS / "texts" / "kyoukai-kenpo_r3_branch-plans.txt"
+CORPUS_COUNTS = {"kpis": 1460, "programs": 798, "kpi_table_rows": 569}
+"""What the corpus database holds (corpus/pdfs loaded): exact, as the corpus fixes them, so that a
+record lost or gained anywhere shows. ``kpi_table_rows``: KPI sentences that are one row of a
+table's cells (tests/store/test_search_index.py)."""
 _BRANCH_START = re.compile(r"(?m)^\s*令和\s*3年度\s*事業計画[(（](.+?)支部[)）]\s*$")
 _DB: dict[str, Path] = {}
 

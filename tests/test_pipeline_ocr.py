@@ -1,8 +1,11 @@
 """Scanned plans through the whole pipeline (extract/pipeline.py with OCR), on the scanned fixture:
-KPIs read by OCR against the KPIs of the same pages' text layer, plans and fields, the evidence."""
+KPIs read by OCR against the hand gold of the pages scanned, plans and fields against the same
+pages' text layer, the evidence."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 from difflib import SequenceMatcher
 from functools import cache
@@ -10,11 +13,11 @@ from functools import cache
 import pymupdf
 import pytest
 
-from extract.evaluate import kpi_gold, score_kpis
-from extract.pipeline import DocumentReading, read_document
+from extract.evaluate import score_kpis
+from extract.pipeline import DocumentReading
 from extract.read import pdf
 from extract.read.ocr import find_tesseract
-from tests.conftest import CORPUS, PDFS
+from tests.conftest import CORPUS, PDFS, ROOT, manifest, read_whole
 
 SCANNED = CORPUS / "scanned"
 SCANS = ("kyoukai-kenpo-r3-scan", "chikyosai-oita-datahealth-plan-scan",
@@ -28,7 +31,7 @@ def sidecar(scan_id: str) -> dict:
 @cache
 def scanned(scan_id: str) -> DocumentReading:
     """The scan read with OCR (once per session)."""
-    return read_document((SCANNED / f"{scan_id}.pdf").read_bytes(), ocr=find_tesseract())
+    return read_whole((SCANNED / f"{scan_id}.pdf").read_bytes(), ocr=find_tesseract())
 
 
 @cache
@@ -39,26 +42,82 @@ def typeset(scan_id: str) -> DocumentReading:
     doc = pymupdf.open()
     for page in side["pages"]:
         doc.insert_pdf(source, from_page=page["source_page"] - 1, to_page=page["source_page"] - 1)
-    return read_document(doc.tobytes(no_new_id=True))
+    return read_whole(doc.tobytes(no_new_id=True))
 
 
-def key(reading) -> str:
-    return reading.plan.branch or "main"
+def source_pages(doc_id: str) -> dict[int, int]:
+    """Each line of a corpus text (1-based) and the page of the plain PDF it is typeset on.
+
+    Every character of every line is in the PDF, in order (corpus/README.md): the lines' first
+    characters are looked for, line after line, in PyMuPDF's text of the pages (white space
+    removed); the running headers, footers and the second copies of fake-bold headings are
+    text no line starts with, and are passed over."""
+    doc = pymupdf.open(PDFS / f"{doc_id}.pdf")
+    pages = ["".join(page.get_text().split()) for page in doc]
+    text = "".join(pages)
+    starts = list(itertools.accumulate((len(p) for p in pages[:-1]), initial=0))
+    entry = next(d for d in manifest() if d["id"] == doc_id)
+    lines = (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8").split("\n")
+    found, at = {}, 0
+    for number, line in enumerate(lines, 1):
+        start = "".join(line.split())[:12]
+        if start and (where := text.find(start, at)) >= 0:
+            found[number] = bisect.bisect_right(starts, where)
+            at = where + len(start)
+    return found
 
 
-def test_kpis_read_by_ocr_match_the_text_layers(corpus_pdfs) -> None:
+def scan_gold(scan_id: str) -> dict:
+    """The hand gold (tests/gold) of the pages a scan holds: the records stated on them, each with
+    the lines of those pages that state it (``stated``), of the plans they belong to."""
+    side = sidecar(scan_id)
+    gold = json.loads((ROOT / "tests" / "gold" / f"{side['of']}.json").read_text(encoding="utf-8"))
+    page_of = source_pages(side["of"])
+    assert {r["line"] for r in gold["records"]} <= page_of.keys()  # every record's page is known
+    held = {page["source_page"] for page in side["pages"]}
+    records = []
+    for record in gold["records"]:
+        lines = [line for line in record.get("stated") or [record["line"]] if page_of[line] in held]
+        if lines:
+            records.append({**record, "stated": lines} if record.get("stated") else record)
+    plans = [key for key in gold["plans_annotated"] if any(r["plan"] == key for r in records)]
+    return {**gold, "plans_annotated": plans, "records": records}
+
+
+def by_plan(reading: DocumentReading) -> dict[str, list]:
+    """KPIs by the gold's plan keys: the branch in a compilation, ``main`` for a single plan."""
+    return {(r.plan.branch if len(reading.plans) > 1 else "main"): r.kpis for r in reading.plans}
+
+
+def test_kpis_read_by_ocr_against_the_hand_gold_of_the_scanned_pages(corpus_pdfs) -> None:
+    """The scans' KPIs against the gold written by hand for the pages they hold (北海道 and 岐阜
+    whole, 大分's 特定健診 targets, 東京's goal and target tables). Floors at what is read today
+    (Tesseract 5.3, jpn): 86 of the 92 records found, 91 read. What is lost is mostly not OCR's:
+    a page printed alone loses its context — 東京's 特定健診予定者数 table, whose section heading
+    (実施予定者数) stands on a page not scanned, is read as targets (5 records; from the same pages'
+    text layer as well), and the programs the targets stand under are named on other pages."""
     total = None
     for scan_id in SCANS:
-        found = {key(r): r.kpis for r in scanned(scan_id).plans}
-        score = score_kpis(found, kpi_gold({key(r): r.kpis for r in typeset(scan_id).plans}))
+        score = score_kpis(by_plan(scanned(scan_id)), scan_gold(scan_id))
         total = score if total is None else total + score
-    assert total is not None and total.expected >= 80  # enough KPIs for the figures to mean something
-    assert total.precision >= 0.90, total
-    assert total.recall >= 0.85, total
-    # a number OCR misread is dropped rather than stored: the values kept are mostly the page's
-    values = [m for m in total.mismatches if m.field == "value"]
-    wrong = [m for m in values if m.found is not None]
-    assert len(wrong) <= 0.1 * total.matched, wrong
+    assert total is not None
+    assert (total.expected, total.predicted, total.matched) == (92, 91, 86), (total.missed, total.extra)
+    figures = {"precision": total.precision, "recall": total.recall, **total.agreements()}
+    low = {name: round(figures[name], 3) for name, floor in OCR_FLOORS.items() if figures[name] < floor}
+    assert low == {}, [str(m) for name in low for m in total.wrong(name)][:10]
+    # a number OCR misread is dropped rather than stored: the values kept are the page's but three
+    # (55.0％ read 55.09: the ％ sign as a digit)
+    wrong = [m for m in total.mismatches if m.field == "value" and m.found is not None]
+    assert len(wrong) <= 3, wrong
+
+
+OCR_FLOORS = {
+    "precision": 86 / 91, "recall": 86 / 92, "indicator": 0.616, "comparator": 1.0, "value": 0.883,
+    "unit": 0.930, "target_year": 1.0, "kind": 0.953, "population": 0.732, "baseline_value": 0.872,
+    "baseline_year": 0.930, "actual_value": 1.0, "program": 0.174, "indicator_id": 0.779,
+    "population_norm": 0.802, "sources": 0.979,
+}  # fmt: skip
+"""Every figure of the scans' KPIs against the hand gold, at what is read today (rounded down)."""
 
 
 @pytest.mark.parametrize("scan_id", SCANS)

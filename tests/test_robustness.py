@@ -10,11 +10,9 @@ runs deleted, runs inserted (random, or spliced from the file itself). What must
 - no file PyMuPDF can read text from is lost: a second reader's error, a lost page tree or a
   cut-off end costs nothing that could be read;
 - no damaged copy asks pdfplumber to read more pages than its original did, or than the few
-  tries the reader gives it (deterministic: counted by the worker);
-- no file costs more than CPU_RATIO times the CPU time of its unmutated original, plus a floor.
-  CPU time, measured by the worker, does not grow when the machine is busy, and the floor is
-  generous: this catches a stuck file (the 91 s of the issue), it is no timing test. ``make
-  bench`` reports the wall times.
+  tries the reader gives it (deterministic: counted by the worker), and none is given up.
+
+What each file costs (CPU time against its original's) is no test: ``make bench`` reports it.
 """
 
 from __future__ import annotations
@@ -40,12 +38,6 @@ from tests.use.test_serve import Server, start
 
 SEED = 13
 COUNT = 120
-CPU_RATIO = 10.0
-CPU_FLOOR = 3.0
-"""Seconds of CPU any file may take regardless of its original: a garbled copy of a 4-page
-original that takes 0.02 s asks pdfplumber about three pages before giving up on it, and on a
-damaged embedded font pdfminer spends ~0.3 s a page loading it (0.7 s for the worst copy here);
-three times that, for a slower machine."""
 
 
 TITLED_SOURCE = "tokyo-ishikokuho-tokutei-kenshin-plan-3rd"
@@ -139,19 +131,6 @@ def test_every_kind_of_damage_is_met(loaded: Loaded) -> None:
     assert recovered  # cut short, and its surviving pages loaded
 
 
-def test_no_file_costs_ten_times_its_original(loaded: Loaded) -> None:
-    original_cpu = {
-        name: loaded.outcomes[str(path)]["cpu_seconds"] for name, path in loaded.batch.originals.items()
-    }
-    slow = []
-    for mutant in loaded.batch.mutants:
-        spent = loaded.outcomes[str(mutant.path)]["cpu_seconds"]
-        if spent > CPU_RATIO * original_cpu[mutant.source] + CPU_FLOOR:
-            slow.append((mutant.path.name, spent, original_cpu[mutant.source]))
-    assert slow == []
-    assert all(o["outcome"] != "timeout" for o in loaded.outcomes.values())
-
-
 def test_no_copy_asks_the_second_reader_more_than_it_earns(loaded: Loaded) -> None:
     """pdfplumber's readings that were not kept stay within the few it is always allowed, or one
     more than it was kept for: no damaged copy makes it read every page."""
@@ -169,6 +148,7 @@ def test_no_copy_asks_the_second_reader_more_than_it_earns(loaded: Loaded) -> No
             wasteful.append((path.name, asked, kept))
     assert wasteful == []
     assert sum(opinions(m.path)[0] for m in loaded.batch.mutants) > 0
+    assert [p for p, o in loaded.outcomes.items() if o["outcome"] == "timeout"] == []
 
 
 def test_summary_documents_and_info_print(loaded: Loaded) -> None:

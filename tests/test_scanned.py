@@ -1,4 +1,7 @@
-"""The scanned fixture (corpus/scanned.py): image-only pages made from plain-layout pages."""
+"""The scanned fixture (corpus/scanned.py): image-only pages made from plain-layout pages.
+
+The scans are built by the builder into temporary folders, from plain PDFs typeset there too:
+nothing is written inside the checkout."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from tests.conftest import CORPUS, PDFS
+from tests.conftest import CORPUS
 
 BUILD = CORPUS / "build.py"
 SCANS = tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8")).get("scan", [])
@@ -38,7 +41,7 @@ def test_the_manifest_lists_scans_of_several_documents_with_plans_and_kpis() -> 
 @pytest.mark.parametrize("scan", SCANS, ids=lambda s: s["id"])
 def test_scanned_pages_have_no_text_and_one_grey_image(scans: Path, scan: dict) -> None:
     doc = pymupdf.open(scans / f"{scan['id']}.pdf")
-    source = pymupdf.open(PDFS / f"{scan['of']}.pdf")
+    source = pymupdf.open(scans.parent / "pdfs" / f"{scan['of']}.pdf")  # the pages it was made from
     sidecar = json.loads((scans / f"{scan['id']}.json").read_text(encoding="utf-8"))
     assert doc.page_count == len(scan["pages"]) == len(sidecar["pages"])
     for page, info in zip(doc, sidecar["pages"], strict=True):
@@ -61,14 +64,15 @@ def test_scanned_pages_have_no_text_and_one_grey_image(scans: Path, scan: dict) 
 
 
 def test_two_builds_give_the_same_bytes(scans: Path, tmp_path: Path) -> None:
-    command = [sys.executable, str(BUILD), "--layout", "scanned", "--out", str(PDFS),
-               "--scanned", str(tmp_path)]  # fmt: skip
+    command = [sys.executable, str(BUILD), "--layout", "scanned", "--out", str(tmp_path / "pdfs"),
+               "--scanned", str(tmp_path / "scanned")]  # fmt: skip
     proc = subprocess.run(command, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+    assert SCANS
     for scan in SCANS:
         for suffix in (".pdf", ".json"):
             name = f"{scan['id']}{suffix}"
-            assert (tmp_path / name).read_bytes() == (scans / name).read_bytes(), name
+            assert (tmp_path / "scanned" / name).read_bytes() == (scans / name).read_bytes(), name
 
 
 def test_pages_are_turned_and_speckled_differently(scans: Path) -> None:

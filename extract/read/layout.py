@@ -1,11 +1,12 @@
-"""From a PDF page's text objects to clean lines.
+"""From a PDF page's characters to clean lines.
 
-Three things real plan PDFs do that a naive reader gets wrong, handled here:
+What real plan PDFs do that a naive reader gets wrong, handled here:
 
-- **Fake bold**: a heading drawn twice, the second copy offset by a fraction of a point. A naive
-  reader doubles it (``予予算算`` or the whole heading twice). We drop a text run whose twin, with
-  the same text and size, was already drawn within a small fraction of the font size, and mark
-  the kept copy bold.
+- **Overprinted and fake bold, autospace, furigana**: read glyph by glyph
+  (:mod:`extract.read.glyphs`): copies of a character are one glyph, a gap is a space only
+  between Latin words, ruby is dropped.
+- **Table cells on one baseline**: a wide gap separates them; a title Word spreads over the
+  line (均等割り付け: ``第１章 総`` … ``則``) stays one line.
 - **Vertical writing** (縦書き): every character comes out as a line of its own. We join runs of
   vertical characters that touch in the same column into one line, columns right to left.
 - **Running headers, footers and page numbers**: lines in the top or bottom margin that are a
@@ -15,17 +16,22 @@ Three things real plan PDFs do that a naive reader gets wrong, handled here:
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass, field
 
 import pymupdf
 
-# Share of the font size within which a second copy of the same text counts as fake bold.
-FAKE_BOLD_TOLERANCE = 0.25
+from extract.read.baselines import cells_of, joined_on_baselines, raw_line
+from extract.read.glyphs import RUBY_SIZE, Glyph, Overprints, is_ruby, without_ruby
+from extract.read.rawlines import CellRef, RawLine
+
+__all__ = ["CellRef", "RawLine", "drop_running_lines", "is_page_number", "join_vertical", "page_lines",
+           "stroked_boxes", "turner"]  # fmt: skip
+
 # A horizontal gap wider than this many font sizes between two runs on one line separates cells.
-_CELL_GAP = 1.5
-_NUMERIC = re.compile(r"^[\d,.%‰\-−—]+$")  # a number cell ...
-_NUMERIC_END = re.compile(r"(^|\s)[\d,.%‰\-−—]+\s+$")  # ... after a number cell and a space: two cells
+_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_INHIBIT_SPACES
+"""Whitespace as the PDF has it, and no space MuPDF would make of a gap (``extract.read.baselines``
+decides where a gap is a space); text outside the page's media box is not on the page."""
 # Top and bottom bands of the page (share of its height) where headers and footers live.
 HEADER_BAND = 0.075
 FOOTER_BAND = 0.085
@@ -38,39 +44,6 @@ _PAGE_NUMBER = re.compile(
 _DIGITS = re.compile(r"[0-9０-９]+")
 
 
-@dataclass(slots=True)
-class CellRef:
-    """The table cell a line stands in (see :mod:`extract.read.cells`): the table's number on the page,
-    the cell's first row and column in the table's grid and how many it spans, and its box."""
-
-    table: int
-    row: int
-    col: int
-    row_span: int
-    col_span: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-@dataclass(slots=True)
-class RawLine:
-    """A line before normalization, with the geometry the later stages use."""
-
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    size: float
-    bold: bool
-    vertical: bool = False
-    spans: list[tuple[str, float, float, float]] = field(default_factory=list)  # text, x, y, size
-    cell: CellRef | None = None
-    role: str = "text"  # "label": a label column's cell; "header": a table's header row
-
-
 def _is_bold(span: dict) -> bool:
     return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
 
@@ -78,32 +51,6 @@ def _is_bold(span: dict) -> bool:
 def _is_vertical(line: dict) -> bool:
     dx, dy = line["dir"]
     return line.get("wmode", 0) == 1 or (abs(dx) < 0.1 and dy > 0.9)
-
-
-def _halves_overlap(text: str, width: float, size: float) -> bool:
-    """A run such as ``見出し見出し`` whose two halves were drawn on top of each other."""
-    n = len(text)
-    if n < 4 or n % 2 or text[: n // 2] != text[n // 2 :]:
-        return False
-    expected = sum(0.5 * size if ord(ch) < 0x2000 else size for ch in text)
-    return width < 0.7 * expected
-
-
-class _TwinIndex:
-    """Spans already drawn on the page, by text, to find fake-bold copies quickly."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, list[tuple[float, float, float, RawLine]]] = {}
-
-    def twin_of(self, text: str, x: float, y: float, size: float) -> RawLine | None:
-        tol = FAKE_BOLD_TOLERANCE * size + 0.1
-        for sx, sy, ssize, line in self._seen.get(text, ()):
-            if abs(sx - x) <= tol and abs(sy - y) <= tol and abs(ssize - size) <= 0.5:
-                return line
-        return None
-
-    def add(self, text: str, x: float, y: float, size: float, line: RawLine) -> None:
-        self._seen.setdefault(text, []).append((x, y, size, line))
 
 
 _STROKED_TEXT = re.compile(rb"(?<![\d.])[12]\s+Tr\b")  # text render mode 1 (stroke) or 2 (fill and stroke)
@@ -141,71 +88,95 @@ def turner(page: pymupdf.Page):
 
 
 def page_lines(page: pymupdf.Page) -> list[RawLine]:
-    """Lines of a page in content order, fake-bold copies removed and vertical runs joined.
+    """Lines of a page in content order, one glyph per glyph, vertical runs joined.
 
-    Coordinates are those of the page as it is shown: on a page turned by /Rotate (a landscape
-    sheet written on a portrait page) MuPDF gives the unturned frame, where every line would run
-    down the page like 縦書き; boxes and directions are turned back with the page's rotation."""
-    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    Characters are read one by one (:mod:`extract.read.glyphs`): overprinted copies are one glyph
+    (the line is bold), a space stands only where the PDF has one or between Latin words set
+    apart (not in Word's autospace gap), and furigana are dropped. A wide gap on one baseline
+    separates table cells. Coordinates are those of the page as it is shown: on a page turned by
+    /Rotate (a landscape sheet written on a portrait page) MuPDF gives the unturned frame, where
+    every line would run down the page like 縦書き; boxes and directions are turned back with the
+    page's rotation."""
+    data = page.get_text("rawdict", flags=_TEXT_FLAGS)
     matrix = page.rotation_matrix if page.rotation % 360 else None
     turn = turner(page)
     stroked = stroked_boxes(page, matrix)
-    twins = _TwinIndex()
-    lines: list[RawLine] = []
-    vertical: list[RawLine] = []
+    overprints = Overprints()
+    drawn: list[tuple[bool, list[Glyph]]] = []  # each MuPDF line's glyphs, copies left out
+    span_no = 0
     for block in data["blocks"]:
         for line in block.get("lines", ()):
             if matrix is not None:
                 (dx, dy), (ox, oy) = turn(*line["dir"]), turn(0.0, 0.0)
                 line = {**line, "dir": (dx - ox, dy - oy)}
-            is_vertical = _is_vertical(line)
-            current: RawLine | None = None
+            glyphs: list[Glyph] = []
             for span in line["spans"]:
-                text = span["text"]
-                if not text.strip():
-                    if current is not None:
-                        current.text += text
-                    continue
-                if matrix is not None:
-                    (ax, ay), (bx, by) = turn(*span["bbox"][:2]), turn(*span["bbox"][2:])
-                    box = (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
-                    span = {**span, "origin": turn(*span["origin"]), "bbox": box}
-                x, y = span["origin"]
+                span_no += 1
                 size = span["size"]
-                twin = twins.twin_of(text, x, y, size)
-                if twin is not None:
-                    twin.bold = True
-                    continue
-                x0, y0, x1, y1 = span["bbox"]
-                bold = _is_bold(span) or (bool(stroked) and _stroked(stroked, x0, y0, x1, y1))
-                if _halves_overlap(text, x1 - x0, size):
-                    text, bold = text[: len(text) // 2], True
-                if current is not None and not is_vertical and (
-                    x0 - current.x1 > _CELL_GAP * size
-                    or (current.text.endswith(" ") and _NUMERIC.match(text) and _NUMERIC_END.search(
-                        current.text))
-                ):
-                    # a wide gap on one baseline separates table cells: keep them apart
-                    current.text = current.text.strip()
-                    lines.append(current)
-                    current = None
-                if current is None:
-                    current = RawLine(text, x0, y0, x1, y1, size, bold, is_vertical)
-                else:
-                    current.text += text
-                    current.x0, current.y0 = min(current.x0, x0), min(current.y0, y0)
-                    current.x1, current.y1 = max(current.x1, x1), max(current.y1, y1)
-                    current.size = max(current.size, size)
-                    current.bold = current.bold or bold
-                current.spans.append((text, x, y, size))
-                twins.add(text, x, y, size, current)
-            if current is None or not current.text.strip():
-                continue
-            current.text = current.text.strip()
-            (vertical if is_vertical else lines).append(current)
+                bold = _is_bold(span)
+                for ch in span["chars"]:
+                    x0, y0, x1, y1 = ch["bbox"]
+                    ox, oy = ch["origin"]
+                    if matrix is not None:
+                        (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
+                        x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+                        ox, oy = turn(ox, oy)
+                    glyph = Glyph(ch["c"], x0, y0, x1, y1, ox, oy, size, bold, span_no)
+                    if overprints.keep(glyph):
+                        glyphs.append(glyph)
+            if glyphs:
+                span_no = _split_runs(glyphs, span_no)
+                drawn.append((_is_vertical(line), glyphs))
+    lines: list[RawLine] = []
+    vertical: list[RawLine] = []
+    for is_vertical, glyphs in joined_on_baselines(drawn):  # every copy known: a glyph drawn twice is bold
+        if stroked:
+            for g in glyphs:
+                g.bold = g.bold or _stroked(stroked, g.x0, g.y0, g.x1, g.y1)
+        kept = without_ruby(glyphs)
+        if is_vertical:
+            text = "".join(g.c for g in kept).strip()
+            if text:
+                vertical.append(raw_line(kept, text, True))
+        else:
+            lines.extend(cells_of(kept))
     if vertical:
         lines.extend(join_vertical(vertical))
-    return lines
+    return _without_ruby_lines(lines)
+
+
+RUN_GAP = 0.5
+"""An empty gap this many font sizes wide within one of the producer's runs starts a new run: two
+table cells MuPDF read as one span (a space between them would be as wide as the gap)."""
+
+
+def _split_runs(glyphs: list[Glyph], numbered: int) -> int:
+    """Give the glyphs after such a gap a run number of their own (from ``numbered`` on), so that
+    a line can be cut there at a rule; return the last number given."""
+    for a, b in itertools.pairwise(glyphs):
+        if b.span == a.span and not a.c.isspace() and not b.c.isspace() and (
+                b.x0 - a.x1 > RUN_GAP * max(a.size, b.size)):  # fmt: skip
+            numbered += 1
+            old = b.span
+            for g in glyphs[glyphs.index(b):]:
+                if g.span != old:
+                    break
+                g.span = numbered
+    return numbered
+
+
+def _without_ruby_lines(lines: list[RawLine]) -> list[RawLine]:
+    """The page's lines without those that are furigana of the line below them."""
+    biggest = max((line.size for line in lines), default=0.0)
+    small = [line for line in lines if not line.vertical and line.size <= RUBY_SIZE * biggest]
+    if not small:
+        return lines
+    boxes = [(ln.text, (ln.x0, ln.y0, ln.x1, ln.y1), ln.size) for ln in lines if not ln.vertical]
+    drop = {
+        id(line) for line in small
+        if is_ruby(line.text, (line.x0, line.y0, line.x1, line.y1), line.size, boxes)
+    }  # fmt: skip
+    return [line for line in lines if id(line) not in drop]
 
 
 def join_vertical(chars: list[RawLine]) -> list[RawLine]:

@@ -85,3 +85,20 @@ def normalize_text(text: str) -> str:
     if _HALFWIDTH_KANA.search(folded):
         folded = _HALFWIDTH_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), folded)
     return folded
+
+
+RADICALS: dict[int, str | None] = {
+    cp: folded for cp, folded in TRANSLATION.items() if 0x2E80 <= cp <= 0x2FDF or 0xF900 <= cp <= 0xFAFF
+}
+"""The part of :data:`TRANSLATION` that maps radicals and compatibility ideographs to kanji."""
+
+
+def fold_radicals(text: str) -> str:
+    """``text`` as written, but with Kangxi radicals, CJK radicals and compatibility ideographs as
+    the kanji they stand for (``申請の⽅法`` → ``申請の方法``).
+
+    A PDF made through a printer driver (PScript5 and Distiller) often maps a font's ordinary
+    kanji to the Kangxi radical of the same shape: the page shows 方, the text layer says ⽅.
+    That is no trait of the document but of the font's map, so even the raw text, kept beside the
+    normalized one as the PDF wrote it (full-width digits and all), is read with the kanji."""
+    return text.translate(RADICALS)

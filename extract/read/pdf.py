@@ -36,7 +36,7 @@ import pymupdf
 
 from extract.read.cells import drop_repeated_headers, read_cells
 from extract.read.layout import RawLine, drop_running_lines, page_lines
-from extract.read.normalize import normalize_text
+from extract.read.normalize import fold_radicals, normalize_text
 from extract.read.ocr import Tesseract, ocr_page
 from extract.read.quality import judge_page
 from schemas.records import READABLE, Cell, DocumentQuality, ErrorKind, Line, Page, ParsedDocument
@@ -186,7 +186,7 @@ def _to_line(raw: RawLine) -> Line:
                     x0=round(c.x0, 2), y0=round(c.y0, 2), x1=round(c.x1, 2), y1=round(c.y1, 2))  # fmt: skip
     return Line(
         text=normalize_text(raw.text),
-        raw_text=raw.text,
+        raw_text=fold_radicals(raw.text),
         x0=round(raw.x0, 2),
         y0=round(raw.y0, 2),
         x1=round(raw.x1, 2),

@@ -11,7 +11,9 @@ and other plans write the parts in the rate's line (``実施率 35％（内訳�
 15％）``). Each part is a record ``measure（part）`` — 特定保健指導実施率（協会保健師実施分） — of the
 population the lines above name. Only a breakdown of a rate is read: a list of counts under a
 内訳 label (勧奨対象者数、実施見込者数) is a plan's estimate, not a target, and a 内訳 list of
-KPI sentences (``（内訳）①…を52.4％以上とする``) is read as the KPI's parts.
+KPI sentences (``（内訳）①…を52.4％以上とする``) is read as the KPI's parts. Nor is a rate the plan
+gives as its estimate (``実施率 24.1％（実施見込者数：6,805人）``) broken down into targets, unless a
+target label heads its block (``【数値目標】``, as above).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _WHO_LINE = re.compile(
     r"(被保険者|被扶養者|組合員|家族)\s*(?:[(（]|$)"
 )
 _ESTIMATE = re.compile(r"見込|予定|対象者数")
+_TARGET_LABEL = re.compile(r"^\W*[^\d\W]*目標\W*$")  # 【数値目標】: a label, no figure of its own
 
 
 @dataclass
@@ -84,6 +87,14 @@ def _total(text: str) -> re.Match[str] | None:
     return _TOTAL.match(_DEADLINE.sub("", squash_numbers(text)))
 
 
+def _under_target_label(items: list[PlanLine], start: int) -> bool:
+    """Whether the line above a block (the first that is not blank) is a target label."""
+    for j in range(start - 1, max(start - 4, -1), -1):
+        if text := items[j].line.text.strip():
+            return _TARGET_LABEL.match(text) is not None
+    return False
+
+
 def breakdown_parts(items: list[PlanLine], default_year: int | None = None) -> list[BreakdownPart]:
     """Every part of every rate's breakdown in a plan's lines (``default_year``: the plan's)."""
     found: list[BreakdownPart] = []
@@ -105,8 +116,11 @@ def breakdown_parts(items: list[PlanLine], default_year: int | None = None) -> l
         year = target_year(items[total_at].line.text if total_at != i else before, default_year)
         who_at = _who_line(items, total_at - 1) if total_at > 0 else None
         who = _population_named(items[who_at].line.text) if who_at is not None else None
-        if any("参考" in items[k].line.text for k in range(total_at if who_at is None else who_at, i + 1)):
+        block = total_at if who_at is None else who_at
+        if any("参考" in items[k].line.text for k in range(block, i + 1)):
             continue  # ＜参考＞ figures: a reference, not the plan's target
+        if _ESTIMATE.search(items[total_at].line.text) and not _under_target_label(items, block):
+            continue  # the plan's estimate of the rate (実施見込者数), and so of its parts
         end = i
         while after.count("(") > after.count(")") and end + 1 < len(items):  # a line cut in a bracket
             end += 1

@@ -2,7 +2,7 @@
 
 Design:
 
-- Each file is read by a worker process (:func:`process_file`: the pipeline,
+- Each file is read by a worker process (:func:`extract.use.workers.process_file`: the pipeline,
   :func:`extract.pipeline.read_document`, a pure function of the file's bytes, then the store's
   rows of its reading), and the parent alone writes to SQLite, one transaction per document. A
   crash or a kill leaves only whole documents behind; the next run skips them (their id is their
@@ -17,31 +17,26 @@ Design:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import multiprocessing as mp
 import os
-import signal
 import sqlite3
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from pathlib import Path
 
 import sqlite_utils
 
 from extract import __version__, store
 from extract.pipeline import read_document
-from extract.read import pdf
-from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, Tesseract, find_tesseract
-from extract.read.pdf import PdfReadError
-from extract.records.indicators import Catalogue, catalogue_from
+from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, find_tesseract
+from extract.records.indicators import Catalogue
 from extract.use.limits import DEFAULT_TIMEOUT
-from schemas.records import ErrorKind, LoadError
-
-_READY = "ready"
+from extract.use.workers import READY, Failure, Reader, Worker, replace
+from schemas.records import LoadError
 
 
 class UsageError(ValueError):
@@ -54,15 +49,6 @@ class LoadInterrupted(Exception):
     def __init__(self, summary: LoadSummary) -> None:
         super().__init__("load interrupted")
         self.summary = summary
-
-
-@dataclass
-class Failure:
-    """Why one file could not be loaded (what a worker sends back instead of a document)."""
-
-    kind: ErrorKind
-    message: str
-    sha256: str | None = None
 
 
 @dataclass
@@ -115,6 +101,9 @@ ProgressCallback = Callable[[FileOutcome], None]
 """Called once per file, as soon as its outcome is known."""
 OcrCallback = Callable[[Path, int, int], None]
 """Called with (file, pages OCR'd so far, pages to OCR) as a worker OCRs a file's pages."""
+StartCallback = Callable[[Path, int], None]
+"""Called with (file, id of the worker process reading it) as a worker is given a file: what is
+being read now, and which process to watch (its memory, with psutil, while a long file is read)."""
 NO_TEXT_HINT = "a scan? load it with --ocr to read its pages by OCR"
 
 
@@ -133,30 +122,6 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(unique, key=str)
 
 
-def process_file(
-    path: str | Path,
-    catalogue: Catalogue | None = None,
-    ocr: Tesseract | None = None,
-    on_ocr: Callable[[int, int], None] | None = None,
-) -> store.DocumentRows | Failure:
-    """Read one file into rows to store, or say why it cannot be (runs in a worker process);
-    KPI records are mapped with the indicator ``catalogue`` (planex's own by default); with
-    ``ocr``, pages without a text layer are OCR'd (``on_ocr`` hears of each)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return Failure("malformed", f"cannot read file: {exc.strerror or exc}")
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        return store.document_rows(read_document(data, catalogue, ocr=ocr, on_ocr=on_ocr))
-    except PdfReadError as exc:
-        return Failure(exc.kind, exc.message, sha)
-    except MemoryError:
-        return Failure("malformed", "ran out of memory reading the PDF", sha)
-    except Exception as exc:  # the library's own bug on a strange file must not end the batch
-        return Failure("malformed", f"unreadable PDF ({type(exc).__name__}: {exc})", sha)
-
-
 def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
     """The error a document read is stored with, if any: ``no_text`` (no page had text: the hint
     names ``--ocr``), or ``partial`` (a later stage failed: what it would have read is missing)."""
@@ -172,90 +137,6 @@ def document_error(path: Path, rows: store.DocumentRows) -> LoadError | None:
         return None
     return LoadError(file_name=path.name, path=str(path), sha256=rows.sha256, kind=kind, message=message,
                      at=store.now(), planex_version=__version__)  # fmt: skip
-
-
-def _worker_main(
-    conn: Connection, indicators: tuple[str, str] = ("", ""), ocr: Tesseract | None = None
-) -> None:
-    """Read the files the parent sends, one at a time. ``indicators``: the user's catalogue
-    (TOML text, file name), validated by the parent; every file of the load is mapped with it.
-    ``ocr``: Tesseract, with ``--ocr``; the worker tells the parent how many pages a file has to
-    OCR and each one done (``("ocr", done, total)``) before the file's result."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    with contextlib.suppress(OSError):
-        os.setpgrp()  # a group of its own: killed with the worker, no Tesseract outlives it
-    catalogue = catalogue_from(*indicators)
-    from extract.records.ginza import nlp
-
-    # Already loaded in the fork server; loads here only if that failed. Without a model, files
-    # still load and a sentence that needs GiNZA fails its file, recorded as any bad file is.
-    with contextlib.suppress(Exception):
-        nlp()
-    try:
-        conn.send(_READY)  # start-up (imports) must not count against the first file's timeout
-    except OSError:
-        return
-    while True:
-        try:
-            path = conn.recv()
-        except (EOFError, OSError):
-            return
-        if path is None:
-            return
-        wall, cpu = time.perf_counter(), time.process_time()
-        asked, kept = pdf.STATS["second_opinions"], pdf.STATS["second_opinions_kept"]
-
-        def tell(done: int, total: int) -> None:
-            with contextlib.suppress(OSError):
-                conn.send(("ocr", done, total))
-
-        result = process_file(path, catalogue, ocr, tell)
-        work = (time.perf_counter() - wall, time.process_time() - cpu,
-                pdf.STATS["second_opinions"] - asked, pdf.STATS["second_opinions_kept"] - kept)  # fmt: skip
-        try:
-            conn.send((result, *work))
-        except (BrokenPipeError, OSError):
-            return
-
-
-class _Worker:
-    """One worker process and the file it is working on."""
-
-    def __init__(self, ctx: mp.context.BaseContext, indicators: tuple[str, str] = ("", ""),
-                 ocr: Tesseract | None = None) -> None:  # fmt: skip
-        self.indicators = indicators
-        self.ocr = ocr
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, indicators, ocr), daemon=True)
-        self.process.start()
-        child.close()
-        self.ready = False
-        self.path: Path | None = None
-        self.sha: str | None = None
-        self.started = 0.0
-        self.to_ocr = 0
-
-    def give(self, path: Path, sha: str | None) -> None:
-        self.path, self.sha, self.started, self.to_ocr = path, sha, time.monotonic(), 0
-        self.conn.send(str(path))
-
-    def done(self) -> None:
-        self.path, self.sha = None, None
-
-    def kill(self) -> None:
-        if self.process.pid is not None:  # the worker's group: the worker and its Tesseract
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.send(None)
-        self.process.join(2)
-        if self.process.is_alive():
-            self.kill()
 
 
 def _hash_file(path: Path) -> str | None:
@@ -280,6 +161,8 @@ def load(
     catalogue: Catalogue | None = None,
     ocr: bool = False,
     ocr_progress: OcrCallback | None = None,
+    on_start: StartCallback | None = None,
+    reader: Reader = read_document,
 ) -> LoadSummary:
     """Load PDFs (files or folders) into the database at ``db_path``; return what happened.
 
@@ -293,6 +176,7 @@ def load(
     a file's timeout grows by :data:`extract.read.ocr.SECONDS_PER_PAGE` for each page it has to
     OCR, and a document loaded before without OCR is read again if it has pages without text.
     Paths that hold no PDF load nothing and leave ``db_path`` alone (not even created).
+    ``on_start`` hears of each file a worker starts; ``reader`` reads the bytes (:data:`Reader`).
     Raises :class:`UsageError` for a missing path or, with ``ocr``, a machine without Tesseract's
     Japanese model (the message names the packages), :class:`LoadInterrupted` on Ctrl-C and
     :class:`store.DatabaseProblem` for a database this planex must not write (see
@@ -387,26 +271,28 @@ def load(
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["extract.use.warm"])  # workers start as forks of a warm process
-    pool: list[_Worker] = []
+    pool: list[Worker] = []
     failed_starts = 0
     try:
-        pool = [_Worker(ctx, indicators, engine) for _ in range(min(workers, len(queue)))]
+        pool = [Worker(ctx, indicators, engine, reader) for _ in range(min(workers, len(queue)))]
         while queue or any(w.path is not None for w in pool):
             for worker in pool:
                 if worker.ready and worker.path is None and queue:
                     worker.give(*queue.popleft())
+                    if on_start is not None and worker.path is not None and worker.process.pid is not None:
+                        on_start(worker.path, worker.process.pid)
             starting = [w for w in pool if not w.ready]
             busy = [w for w in pool if w.path is not None]
             ready = wait([w.conn for w in starting + busy], timeout=0.2)
             for worker in starting:
                 if worker.conn in ready:
                     try:
-                        worker.ready = worker.conn.recv() == _READY
+                        worker.ready = worker.conn.recv() == READY
                     except (EOFError, OSError):  # could not even start: try a fresh one
                         failed_starts += 1
                         if failed_starts > 3 * workers:
                             raise RuntimeError("worker processes keep dying at start-up") from None
-                        pool[pool.index(worker)] = _replace(worker, ctx)
+                        pool[pool.index(worker)] = replace(worker, ctx)
             for worker in busy:
                 path = worker.path
                 assert path is not None
@@ -420,17 +306,18 @@ def load(
                                 ocr_progress(path, work[0], work[1])
                             continue
                     except (EOFError, OSError):
+                        worker.process.join(5)  # its pipe closed as it died: its exit code follows
                         code = worker.process.exitcode
                         message = f"{store.CRASHED} (exit code {code})"
                         result, work = Failure("malformed", message, worker.sha), [elapsed, elapsed, 0, 0]
-                        pool[pool.index(worker)] = _replace(worker, ctx)
+                        pool[pool.index(worker)] = replace(worker, ctx)
                     else:
                         worker.done()
                     finish(path, result, (work[0], work[1], work[2], work[3]))
                 elif elapsed > timeout + worker.to_ocr * SECONDS_PER_PAGE:
                     allowed = timeout + worker.to_ocr * SECONDS_PER_PAGE
                     pages = f" ({worker.to_ocr} pages to OCR)" if worker.to_ocr else ""
-                    pool[pool.index(worker)] = _replace(worker, ctx)
+                    pool[pool.index(worker)] = replace(worker, ctx)
                     given_up = Failure("timeout", f"gave up after {allowed:g} s{pages}", worker.sha)
                     fail(path, given_up, (elapsed, elapsed, 0, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
@@ -478,8 +365,3 @@ def _refuse_newer_documents(db: sqlite_utils.Database, db_path: str | Path) -> N
             f"{__version__}: upgrade planex, or load into another --db",
             usage=False,
         )
-
-
-def _replace(worker: _Worker, ctx: mp.context.BaseContext) -> _Worker:
-    worker.kill()
-    return _Worker(ctx, worker.indicators, worker.ocr)

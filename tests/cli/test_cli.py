@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from extract import store
 from extract.cli import app
 from schemas.records import LoadError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_whole
 
 runner = CliRunner()
 
@@ -179,12 +179,10 @@ def _one_line_error(result, code: int, *words: str) -> None:
 @pytest.fixture(scope="module")
 def planex_db(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> Path:
     """A planex database holding one plan (so that every export has rows to write)."""
-    from extract.pipeline import read_document
-
     path = tmp_path_factory.mktemp("db") / "plans.db"
     database = store.open_db(path)
     plan = corpus_pdfs / "chikyosai-oita-datahealth-plan-3rd.pdf"
-    store.write_document(database, read_document(plan.read_bytes()), plan)
+    store.write_document(database, read_whole(plan.read_bytes()), plan)
     database.close()
     return path
 

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import CORPUS, ROOT
@@ -68,11 +69,49 @@ def test_ocr_without_the_japanese_model_is_a_usage_error(tmp_path: Path) -> None
     assert done.returncode == 2 and "tesseract-ocr-jpn" in done.stderr and "jpn.traineddata" in done.stderr
 
 
+def _gated_tesseract(folder: Path) -> tuple[Path, Path, Path]:
+    """A ``tesseract`` to put first on the PATH: the real one, except that an OCR run first marks
+    ``asked`` and then waits until ``gate`` exists. The test decides when Tesseract may read."""
+    real = shutil.which("tesseract")
+    assert real is not None
+    bin_dir, asked, gate = folder / "bin", folder / "asked", folder / "gate"
+    bin_dir.mkdir()
+    script = bin_dir / "tesseract"
+    script.write_text(f"""#!/bin/sh
+case "$1" in --*) exec "{real}" "$@";; esac
+touch "{asked}"
+while [ ! -e "{gate}" ]; do sleep 0.05; done
+exec "{real}" "$@"
+""")
+    script.chmod(0o755)
+    return bin_dir, asked, gate
+
+
 def test_the_timeout_grows_with_the_pages_to_ocr_and_the_bar_counts_them(corpus_pdfs, tmp_path: Path) -> None:
-    scan = CORPUS / "scanned" / "kyoukai-kenpo-r3-scan.pdf"  # 11 pages to OCR: far more than 2 s
-    done = planex("load", str(scan), "--db", str(tmp_path / "a.db"), "--ocr", "--timeout", "2",
-                  env={**os.environ, "COLUMNS": "200"})  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "failed: timeout" not in done.stdout
-    assert "11 pages OCR'd" in done.stderr  # the progress bar
-    assert "11 of them by OCR" in done.stdout  # the summary
+    """A file is given ``--timeout`` seconds, and more for each page it has to OCR: with OCR held
+    back by the test until well past the timeout (the worker has said how many pages it has to
+    OCR before its first Tesseract run), the file is not given up, and its two pages are read.
+    Reading the scan up to its OCR takes milliseconds: the 2 s timeout is hundreds of times that."""
+    scan = CORPUS / "scanned" / "chikyosai-oita-datahealth-plan-scan.pdf"  # 2 pages to OCR
+    bin_dir, asked, gate = _gated_tesseract(tmp_path)
+    env = {**os.environ, "COLUMNS": "200", "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    command = [sys.executable, "-m", "extract.cli", "load", str(scan), "--db", str(tmp_path / "a.db"),
+               "--ocr", "--timeout", "2"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300  # a guard against a hang, no measure: it is never reached
+        while not asked.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the load ended or never began"
+            time.sleep(0.05)
+        time.sleep(5)  # the file stays on its first OCR page for 2 s + 3 s: past the timeout, for sure
+        gate.touch()
+        stdout, stderr = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, stderr
+    assert "failed: timeout" not in stdout and "gave up" not in stdout
+    assert "2 pages OCR'd" in stderr  # the progress bar
+    assert "2 of them by OCR" in stdout  # the summary

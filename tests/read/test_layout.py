@@ -7,7 +7,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from extract.read.layout import _halves_overlap, drop_running_lines, is_page_number, page_lines
+from extract.read.layout import drop_running_lines, is_page_number, page_lines
 from extract.read.pdf import read_pdf
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
@@ -41,11 +41,18 @@ def test_same_text_elsewhere_on_the_page_is_kept() -> None:
     assert sum(line.text.count("100%") for line in lines) == 3
 
 
-def test_overlapping_halves_of_one_run() -> None:
-    # 6 CJK characters at 10 pt would be 60 pt wide; 31 pt means the halves overlap.
-    assert _halves_overlap("見出し見出し", 31.0, 10.0)
-    assert not _halves_overlap("見出し見出し", 60.0, 10.0)
-    assert not _halves_overlap("ガイドライン", 30.0, 10.0)
+@pytest.mark.parametrize("copies", [2, 3, 4])
+@pytest.mark.parametrize("offset", [0.1, 0.5, 0.9])
+def test_overprinted_bold_is_one_glyph_per_glyph(copies: int, offset: float) -> None:
+    """A PDF printer's bold: the run drawn 2 to 4 times, each copy a fraction of a point off, in
+    both directions; a table header overprinted the same way beside its figures."""
+    items = [(60 + k * offset, 80 + (k % 2) * offset / 2, "計画の概要", 14) for k in range(copies)]
+    items += [(60 + k * offset, 120 - k * offset / 3, "目標値(2024年度)", 10.5) for k in range(copies)]
+    items += [(200, 120, "85.0", 10.5), (60, 160, "本文は一度だけ書かれる。", 10.5)]
+    lines = page_lines(pymupdf.open(stream=_pdf([items]), filetype="pdf")[0])
+    expected = ["計画の概要", "目標値(2024年度)", "85.0", "本文は一度だけ書かれる。"]
+    assert [line.text for line in lines] == expected
+    assert [line.bold for line in lines] == [True, True, False, False]
 
 
 def test_vertical_writing_is_joined_into_words(real_dir: Path) -> None:

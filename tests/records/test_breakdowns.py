@@ -27,6 +27,7 @@ def parts(*texts: str, year: int | None = 2021) -> list[tuple]:
 
 def test_parts_on_the_lines_below_the_rate_of_the_population_above() -> None:
     assert parts(
+        "【数値目標】",
         "○ 被保険者（特定保健指導対象者数：29,573人）",
         "・特定保健指導 実施率 26.3％（実施見込者数：7,780人）",
         "（内訳）協会保健師実施分  16.7％（実施見込者数：4,950人）",
@@ -40,6 +41,7 @@ def test_parts_on_the_lines_below_the_rate_of_the_population_above() -> None:
 
 def test_parts_on_one_line_even_when_a_number_is_cut_at_its_end() -> None:
     assert parts(
+        "【数値目標】",
         "②被扶養者（対象者数：903人）",
         "・特定保健指導実施率 25.2％ （実施見込者数：4,220人）",
         "（内訳）協会保健師実施分 20.9％（実施見込者数： 3,500人）外部委託分 4.3％（実施見込者数： 72",
@@ -58,6 +60,27 @@ def test_parts_in_the_rates_own_sentence_take_its_year() -> None:
     ]
 
 
+def test_a_rate_given_as_an_estimate_is_broken_down_only_under_a_target_label() -> None:
+    """実施率 24.1％（実施見込者数：6,805人）: the plan's estimate of the rate (its KPI is stated above it),
+    and its parts the estimate's; under a 目標 label they are targets. A rate that is no estimate
+    (富山: ・特定保健指導 実施率 30.9％) is broken down into targets."""
+    estimate = ("・被保険者（特定保健指導対象者数：２８，２３３人）",
+                "    ・特定保健指導    実施率２４．１％（実施見込者数：６，８０５人）",
+                "（内訳）協会保健師実施分  １６．１％（実施見込者数：４，５４６人）",
+                "     アウトソーシング分  ８．０％（実施見込者数：２，２５９人）")  # fmt: skip
+    assert parts("■KPI：①被保険者の特定保健指導の実施率を２４．１％以上とする", *estimate) == []
+    assert parts("特定保健指導 全体目標 25.2％（8,650人）", *estimate) == []  # a target, no label
+    assert [p[:2] for p in parts("【数値目標】", *estimate)] == [
+        ("特定保健指導実施率（協会保健師実施分）", 16.1), ("特定保健指導実施率（アウトソーシング分）", 8.0)]
+    target = ("ⅱ）特定保健指導の実施率及び質の向上（支部目標 30.5％）", "Ａ.被保険者",
+              "・特定保健指導 実施率 30.9％", "（内訳）協会保健師実施分 7.5％",
+              "アウトソーシング分 23.4％")  # fmt: skip
+    assert parts(*target) == [
+        ("特定保健指導実施率（協会保健師実施分）", 7.5, "=", 2021, "被保険者"),
+        ("特定保健指導実施率（アウトソーシング分）", 23.4, "=", 2021, "被保険者"),
+    ]  # fmt: skip
+
+
 def test_a_breakdown_of_counts_a_reference_or_kpi_sentences_is_no_part() -> None:
     # counts of an estimate
     assert parts("○未治療者に対する受診勧奨における勧奨予定人数 4,300人",
@@ -72,13 +95,15 @@ def test_a_breakdown_of_counts_a_reference_or_kpi_sentences_is_no_part() -> None
 
 
 def test_the_corpus_breakdowns_are_records_without_the_rates_id(layout: str) -> None:
-    """Every 協会保健師実施分 / アウトソーシング分 part of a branch's 特定保健指導 rate is a record of
-    its population: a part, so not 特定保健指導実施率 itself (no canonical id)."""
+    """The 協会保健師実施分 / アウトソーシング分 parts of a branch's 特定保健指導 rate that is a target
+    (富山's; 愛媛's, under 【数値目標】) are records of its population: a part, so not 特定保健指導実施率
+    itself (no canonical id). Those of an estimate (岩手, 埼玉, 山梨, 奈良, 和歌山, 鹿児島) and of ＜参考＞
+    figures (福井) are none."""
     plans = {r.plan.branch: r.kpis for r in readings("kyoukai-kenpo-r3-branch-plans", layout)}
     found = {(b, k.indicator, k.value, k.population) for b, ks in plans.items() for k in ks
              if k.indicator.endswith("分)")}  # fmt: skip
-    assert {("岩手", "特定保健指導実施率(協会保健師実施分)", 16.1, "被保険者"),
-            ("山梨", "特定保健指導実施率(アウトソーシング分)", 3.7, "被扶養者"),
-            ("和歌山", "特定保健指導実施率(外部委託分)", 4.3, "被保険者")} <= found  # fmt: skip
+    assert found == {("富山", "特定保健指導実施率(協会保健師実施分)", 7.5, "被保険者"),
+                     ("富山", "特定保健指導実施率(アウトソーシング分)", 23.4, "被保険者"),
+                     ("愛媛", "特定保健指導実施率(協会保健師実施分)", 16.7, "被保険者"),
+                     ("愛媛", "特定保健指導実施率(アウトソーシング分)", 9.6, "被保険者")}  # fmt: skip
     assert not any(k.indicator_id for ks in plans.values() for k in ks if k.indicator.endswith("分)"))
-    assert "福井" not in {b for b, *_ in found}  # its breakdown stands under ＜参考＞

@@ -4,6 +4,8 @@ against tests/gold/programs."""
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 
 import pytest
 
@@ -12,7 +14,7 @@ from extract.pipeline import read_parsed
 from extract.read.normalize import normalize_text
 from extract.records.program_text import age_range, key_program, name_key
 from extract.records.programs import actions
-from tests.conftest import ROOT, parsed
+from tests.conftest import ROOT, parsed, whole
 from tests.conftest import readings as plan_readings
 
 GOLD = ROOT / "tests" / "gold" / "programs"
@@ -177,7 +179,7 @@ def test_cut_documents_still_read(layout: str, doc_id: str) -> None:
     for start, stop in [(0, 3), (2, last // 2), (last // 3, last), (last - 2, last)]:
         for n in range(start, stop, max(1, (stop - start) // 4)):
             cut = doc.model_copy(update={"pages": pages[start : n + 1]})
-            for reading in read_parsed(cut).plans:
+            for reading in whole(read_parsed(cut)).plans:
                 assert all(p.name for p in reading.programs)
                 assert all(i.issue for i in reading.health_issues)
 
@@ -199,3 +201,28 @@ def test_targets_link_to_the_program_they_name(layout: str) -> None:
     # goal (事業全体の目標) belongs to none
     _, like = readings(LIKE, layout)
     assert [k.indicator for k in like[0].kpis if k.program is None] == ["循環器系の医療費"]
+
+
+def test_the_program_gold_readme_counts_what_the_files_hold() -> None:
+    """tests/gold/programs/README.md's table (programs, ★ key programs, actions, health issues) and
+    its programs per branch are the files'."""
+    readme = (GOLD / "README.md").read_text(encoding="utf-8")
+    row = re.compile(r"^\| (?P<file>[\w-]+)\.json \| (?P<plans>[^|]+) \| (?P<programs>\d+)(?: \((?P<n>\d+) "
+                     r"(?P<what>key|actions)\))? \| (?P<issues>\d+) \|$", re.M)  # fmt: skip
+    rows = {m["file"]: m for m in row.finditer(readme)}
+    assert sorted(rows) == DOCS
+    for doc_id, m in rows.items():
+        wanted = gold(doc_id)
+        programs = wanted["programs"]
+        annotated = wanted["plans_annotated"]
+        plans = "main" if annotated == ["main"] else f"{len(annotated)} branches"
+        assert (m["plans"], int(m["programs"]), int(m["issues"])) == (plans, len(programs),
+                                                                    len(wanted["health_issues"])), doc_id
+        key = sum(bool(p["key_program"]) for p in programs)
+        actions = sum(len(p["actions"]) for p in programs)
+        assert (int(m["n"] or 0), m["what"]) == ((key, "key") if key else (actions, "actions") if actions
+                                                 else (0, None)), doc_id  # fmt: skip
+    branches = re.search(r"\*\*Branches\.\*\* (.+?)\.\n", readme, re.S)
+    assert branches is not None
+    counts = {name: int(n) for name, n in re.findall(r"(\S+) (\d+)", branches[1])}
+    assert counts == Counter(p["plan"] for p in gold("kyoukai-kenpo-r3-branch-plans")["programs"])

@@ -11,6 +11,7 @@ import sqlite_utils
 from extract.read.normalize import normalize_text
 from extract.store.search_index import PageLine, kpi_sentence
 from extract.use.search import search
+from tests.search_corpus import CORPUS_COUNTS
 
 
 def _line(text: str, cell: tuple[int, int, int] | None = None, y0: float = 100.0) -> PageLine:
@@ -65,7 +66,7 @@ def test_a_kpi_table_row_is_found_by_its_cells(db: sqlite_utils.Database) -> Non
         if cells is not None:
             assert sentence == " ".join(cells), kpi_id
             rows += 1
-    assert rows > 300  # the KPI tables of the corpus's data health plans
+    assert rows == CORPUS_COUNTS["kpi_table_rows"]  # the KPI tables of the corpus's data health plans
     found = {h.sentence for h in search(db, "100", kind="kpi", limit=500)}
     assert any(s.startswith("受診勧奨通知率") for s in found)  # a cell's figure is a word of its own
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from extract import store
-from extract.pipeline import read_document
-from tests.conftest import PDFS
+from tests.conftest import PDFS, read_whole
 from tests.search_corpus import branches_with
 
 
@@ -29,7 +28,7 @@ def test_sections_are_searchable_and_replaced_on_reload(tmp_path: Path, corpus_p
     from extract.use.search import search
 
     db = store.open_db(tmp_path / "t.db")
-    reading = read_document((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())
+    reading = read_whole((PDFS / "kyoukai-kenpo-r3-branch-plans.pdf").read_bytes())
     for _ in range(2):  # writing twice replaces, it does not duplicate
         store.write_document(db, reading, PDFS / "kyoukai-kenpo-r3-branch-plans.pdf")
     hits = search(db, '"ジェネリック医薬品の使用促進"', limit=500)
@@ -83,7 +82,7 @@ def test_remap_maps_stored_records_again_without_reading_pdfs(tmp_path: Path, co
 
     db = store.open_db(tmp_path / "t.db")
     path = PDFS / "chikyosai-oita-datahealth-plan-3rd.pdf"
-    store.write_document(db, read_document(path.read_bytes()), path)
+    store.write_document(db, read_whole(path.read_bytes()), path)
     before = dict(db.execute("select id, indicator_id from kpis").fetchall())
     mine = catalogue_from(
         '[[indicator]]\nid = "stress_check_rate"\nlabel = "ストレスチェック受検率"\nunit = "%"\n'

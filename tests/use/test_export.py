@@ -14,6 +14,7 @@ from extract import store
 from extract.cli import app
 from extract.use import export
 from extract.use.export import KPI_EXPORT_COLUMNS
+from tests.search_corpus import CORPUS_COUNTS
 
 runner = CliRunner()
 
@@ -32,7 +33,7 @@ def test_long_csv_columns_and_round_trip(corpus_db: Path, tmp_path: Path) -> Non
         rows = list(reader)
     db = store.open_db(corpus_db)
     stored = list(db.query("select value, raw_text, indicator, target_year from kpis"))
-    assert len(rows) == len(stored) > 500
+    assert len(rows) == len(stored) == CORPUS_COUNTS["kpis"]
     # every value survives the trip: same multiset of (value, raw text)
     as_csv = sorted((r["value"], r["raw_text"]) for r in rows)
     as_db = sorted(("" if s["value"] is None else repr(float(s["value"])).removesuffix(".0")
@@ -129,7 +130,7 @@ def test_programs_csv_for_excel_round_trips(corpus_db: Path, tmp_path: Path) -> 
         rows = list(reader)
     db = store.open_db(corpus_db)
     stored = {r["id"]: r for r in db.query("select * from programs")}
-    assert len(rows) == len(stored) > 700
+    assert len(rows) == len(stored) == CORPUS_COUNTS["programs"]
     by_name = {(r["plan_id"], r["name"]): r for r in rows}
     for program in stored.values():
         row = by_name[(program["plan_id"], program["name"])]

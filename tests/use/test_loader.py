@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -11,11 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pymupdf
 import pytest
 
 from extract import __version__, store
 from extract.use.loader import UsageError, discover, load
+from tests import faults
+from tests.conftest import read_whole
 
 
 def _counts(db_path: Path) -> dict[str, int]:
@@ -102,17 +106,23 @@ def test_loading_twice_changes_nothing_and_force_reloads(mixed_folder: Path, tmp
     conn = sqlite3.connect(db_path)
     loaded_at = dict(conn.execute("select id, loaded_at from documents").fetchall())
     conn.close()
+    assert all(stamp > "2000-01-01T00:00:00+00:00" for stamp in loaded_at.values())
     again = load([mixed_folder], db_path, workers=2)
     assert again.loaded == 0 and again.unchanged == 5  # 4 loaded + the scan stored as no_text
     assert _counts(db_path) == first
-    time.sleep(1.1)
+    conn = sqlite3.connect(db_path)  # as if loaded long ago: a reload must stamp its own time
+    conn.execute("update documents set loaded_at = '2000-01-01T00:00:00+00:00'")
+    conn.commit()
+    conn.close()
+    before = store.now()
     forced = load([mixed_folder], db_path, workers=2, force=True)
     assert forced.loaded == 4
     assert _counts(db_path) == first
     conn = sqlite3.connect(db_path)
     reloaded = dict(conn.execute("select id, loaded_at from documents").fetchall())
     conn.close()
-    assert all(reloaded[i] > loaded_at[i] for i in loaded_at)
+    assert reloaded.keys() == loaded_at.keys()
+    assert all(reloaded[i] >= before for i in reloaded)  # stamped again with the time of the reload
 
 
 def test_files_that_failed_are_not_read_again_unless_forced(mixed_folder: Path, tmp_path: Path) -> None:
@@ -197,27 +207,102 @@ def _stuck_pdf(path: Path, depth: int = 10, fan: int = 10) -> None:
     doc.save(path)
 
 
-def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path, corpus_pdfs: Path) -> None:
+def _one_line_pdf(path: Path, text: str = "one line") -> None:
+    """A page with one line of text: read in milliseconds, whatever the machine."""
+    doc = pymupdf.open()
+    doc.new_page(width=595, height=842).insert_text((50, 80), text, fontsize=12)
+    doc.save(path)
+
+
+def test_a_stuck_file_times_out_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """The stuck file never finishes, whatever the machine; the file after it is one line of
+    text, read in milliseconds: the timeout (2 s) is hundreds of times what it needs."""
     stuck = tmp_path / "a-stuck.pdf"  # sorted before the small file: the worker meets it first
     _stuck_pdf(stuck)
-    small = tmp_path / "b-tokyo.pdf"
-    shutil.copy(corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf", small)
+    small = tmp_path / "b-small.pdf"
+    _one_line_pdf(small)
     db_path = tmp_path / "t.db"
-    # the timeout is many times what the small file needs; the stuck one would need hours
-    summary = load([stuck, small], db_path, workers=1, timeout=3.0)
+    outcomes: list = []
+    summary = load([stuck, small], db_path, workers=1, timeout=2.0, progress=outcomes.append)
     assert summary.failed["timeout"] == 1 and summary.loaded == 1
     assert _errors(db_path) == {stuck.name: "timeout"}
+    assert [(o.path.name, o.outcome) for o in outcomes] == [(stuck.name, "timeout"), (small.name, "loaded")]
+    assert outcomes[0].message == "gave up after 2 s"
     # the replacement worker went on with the next file; a second run tries the stuck one again
-    summary = load([stuck, small], db_path, workers=1, timeout=3.0)
+    summary = load([stuck, small], db_path, workers=1, timeout=2.0)
     assert (summary.failed["timeout"], summary.unchanged) == (1, 1)
     assert _errors(db_path) == {stuck.name: "timeout"}
 
 
-def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
-    from extract.pipeline import read_document
+def test_a_worker_killed_in_the_middle_of_a_file_costs_only_that_file(tmp_path: Path) -> None:
+    """A worker that dies while it reads a file (killed for memory, a crash in the PDF library):
+    that file is recorded as the reader's crash, a new worker reads the files after it, and a
+    rerun reads the file again. The worker is killed as the loader reports it started the stuck
+    file, which it can never finish: the kill lands in the middle of that file, by construction."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    _one_line_pdf(folder / "a.pdf", "first")
+    _stuck_pdf(folder / "b-stuck.pdf")
+    _one_line_pdf(folder / "c.pdf", "last")
+    killed: list[int] = []
+    started: list[str] = []
 
+    def kill_on_the_stuck_file(path: Path, pid: int) -> None:
+        started.append(path.name)
+        if path.name == "b-stuck.pdf":
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    db_path = tmp_path / "k.db"
+    summary = load([folder], db_path, workers=1, timeout=300, on_start=kill_on_the_stuck_file)
+    assert started == ["a.pdf", "b-stuck.pdf", "c.pdf"] and len(killed) == 1
+    assert (summary.loaded, dict(summary.failed)) == (2, {"malformed": 1})
+    conn = sqlite3.connect(db_path)
+    [(name, kind, message)] = conn.execute("select file_name, kind, message from load_errors").fetchall()
+    documents = {r[0] for r in conn.execute("select file_name from documents")}
+    conn.close()
+    assert (name, kind) == ("b-stuck.pdf", "malformed")
+    assert message == f"{store.CRASHED} (exit code -{int(signal.SIGKILL)})"
+    assert documents == {"a.pdf", "c.pdf"}
+    again = load([folder], db_path, workers=1, timeout=300, on_start=kill_on_the_stuck_file)
+    assert started[3:] == ["b-stuck.pdf"] and len(killed) == 2  # a crash is tried again, not skipped
+    assert (again.unchanged, dict(again.failed)) == (2, {"malformed": 1})
+
+
+@pytest.mark.parametrize(
+    ("reader", "stage", "error"),
+    [(faults.read_with_failing_structure, "structure", faults.STRUCTURE_BUG),
+     (faults.read_with_failing_records, "records", faults.RECORDS_BUG)],
+    ids=["structure", "records"],
+)  # fmt: skip
+def test_a_stage_that_fails_in_the_worker_is_stored_as_partial(
+    tmp_path: Path, corpus_pdfs: Path, reader, stage: str, error: Exception
+) -> None:
+    """A later stage raising on a file in a worker (tests/faults.py: the real pipeline with one
+    stage broken) costs what that stage reads: the document is stored with its pages and lines
+    (and, when the records fail, the plan and its sections), recorded as ``partial`` with the
+    stage and the exception, and counted as failed."""
+    path = corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
+    db_path = tmp_path / "p.db"
+    outcomes: list = []
+    summary = load([path], db_path, workers=1, reader=reader, progress=outcomes.append)
+    assert (summary.loaded, dict(summary.failed)) == (0, {"partial": 1})
+    assert [o.outcome for o in outcomes] == ["partial"]
+    counts = _counts(db_path)
+    assert counts["documents"] == 1 and counts["pages"] == 13 and counts["lines"] > 100
+    assert (counts["kpis"], counts["programs"]) == (0, 0)
+    assert (counts["plans"], counts["sections"] > 0) == ((0, False) if stage == "structure" else (1, True))
+    conn = sqlite3.connect(db_path)
+    [(kind, message)] = conn.execute("select kind, message from load_errors").fetchall()
+    conn.close()
+    assert kind == "partial" and outcomes[0].message == message
+    assert f"the {stage} stage failed" in message and f"{type(error).__name__}: {error}" in message
+    assert message.endswith("its pages and lines are stored; please report it")
+
+
+def test_write_is_one_transaction(tmp_path: Path, corpus_pdfs: Path) -> None:
     db = store.open_db(tmp_path / "t.db")
-    reading = read_document((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
+    reading = read_whole((corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf").read_bytes())
     broken = store.document_rows(reading)
     _, lines = broken.tables[store.LINES]
     lines[-1] = (*lines[-1][:5], "not a number", *lines[-1][6:])  # x0 of the last line: fails mid-write
@@ -235,37 +320,53 @@ def _planex(*args: str) -> list[str]:
     return [sys.executable, "-m", "extract.cli", *args]
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_an_interrupted_load_resumes_to_the_same_database(
-    tmp_path: Path, corpus_pdfs: Path, how: signal.Signals
-) -> None:
-    folder = tmp_path / "many"
-    folder.mkdir()
-    # distinct documents (different bytes) so that each is a separate load
-    base = pymupdf.open(corpus_pdfs / "chikyosai-oita-datahealth-plan-3rd.pdf")
-    for i in range(12):
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory: pytest.TempPathFactory, corpus_pdfs: Path) -> tuple[Path, Path]:
+    """Five distinct copies of a plan (different bytes: each is a document of its own), and the
+    database they give loaded in one go."""
+    folder = tmp_path_factory.mktemp("copies")
+    base = pymupdf.open(corpus_pdfs / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf")
+    for i in range(5):
         base.set_metadata({"title": f"copy {i}"})
         base.save(folder / f"copy{i:02d}.pdf")
-    clean_db, cut_db = tmp_path / "clean.db", tmp_path / "cut.db"
+    clean_db = tmp_path_factory.mktemp("clean") / "clean.db"
     load([folder], clean_db, workers=1)
+    return folder, clean_db
 
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_an_interrupted_load_resumes_to_the_same_database(
+    tmp_path: Path, copies: tuple[Path, Path], how: signal.Signals
+) -> None:
+    """``planex load`` killed (or given Ctrl-C) in the middle of a batch keeps the documents it
+    wrote, each whole, and a second run gives the database an uninterrupted load gives. The
+    interruption is at a known point: one worker reads the files in order and the fourth never
+    finishes (a stuck file), so the load is cut once three documents are stored, never later."""
+    folder = tmp_path / "many"
+    shutil.copytree(copies[0], folder)
+    stuck = folder / "copy02x-stuck.pdf"  # sorted after copy02.pdf: the fourth file
+    _stuck_pdf(stuck)
+    cut_db = tmp_path / "cut.db"
     proc = subprocess.Popen(_planex("load", str(folder), "--db", str(cut_db), "-w", "1", "-q"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    done = 0
-    while time.monotonic() < deadline:
-        if cut_db.exists():
-            try:
-                done = _counts(cut_db)["documents"]
-            except sqlite3.OperationalError:
-                done = 0
-            if done >= 2:
-                break
-        time.sleep(0.02)
-    proc.send_signal(how)
-    code = proc.wait(30)
-    partial = _counts(cut_db)
-    assert 2 <= partial["documents"] < 12, "the load was not cut midway"
+    family: list[psutil.Process] = []  # the fork server and the worker
+    try:
+        deadline = time.monotonic() + 300  # a guard against a hang, no measure: it is never reached
+        while _stored_documents(cut_db) < 3:
+            assert proc.poll() is None and time.monotonic() < deadline, "the load ended or never began"
+            time.sleep(0.05)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(how)
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            family = family or psutil.Process(proc.pid).children(recursive=True)
+            proc.kill()
+            proc.wait()
+        for process in family:  # left alone, a worker would read the stuck file for hours
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+    assert _counts(cut_db)["documents"] == 3
     if how == signal.SIGINT:
         assert code == 130
     # every stored document is whole
@@ -273,11 +374,21 @@ def test_an_interrupted_load_resumes_to_the_same_database(
     pages = conn.execute("select d.pages, count(p.page_no) from documents d join pages p on p.doc_id = d.id "
                          "group by d.id").fetchall()  # fmt: skip
     conn.close()
-    assert pages and all(expected == found for expected, found in pages)
-
+    assert len(pages) == 3 and all(expected == found for expected, found in pages)
+    stuck.unlink()  # the rest of the batch
     subprocess.run(_planex("load", str(folder), "--db", str(cut_db), "-q"), check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    assert _counts(cut_db) == _counts(clean_db)
+    assert _counts(cut_db) == _counts(copies[1])
+
+
+def _stored_documents(db_path: Path) -> int:
+    """Documents a load running in another process has committed so far."""
+    if not db_path.exists():
+        return 0
+    try:
+        return _counts(db_path)["documents"]
+    except sqlite3.OperationalError:  # the tables are not there yet
+        return 0
 
 
 @pytest.mark.skipif(os.cpu_count() == 1, reason="needs two cores to run two workers")

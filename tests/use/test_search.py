@@ -14,11 +14,10 @@ from typer.testing import CliRunner
 
 from extract import store
 from extract.cli import app
-from extract.pipeline import read_document
 from extract.read.normalize import normalize_text
 from extract.store import search_index
 from extract.use.search import SearchError, highlighter, mark_pair, parse_query, search, search_by, to_match
-from tests.conftest import PDFS
+from tests.conftest import PDFS, read_whole
 from tests.search_corpus import branches_with
 
 runner = CliRunner()
@@ -322,7 +321,7 @@ def test_search_errors_explain(db: sqlite_utils.Database, query: str) -> None:
 def test_index_follows_writes_and_deletes(tmp_path: Path, corpus_pdfs: Path) -> None:
     db = store.open_db(tmp_path / "t.db")
     pdf = PDFS / "tokyo-ishikokuho-tokutei-kenshin-plan-3rd.pdf"
-    reading = read_document(pdf.read_bytes())
+    reading = read_whole(pdf.read_bytes())
     parsed = reading.document
     for _ in range(2):  # writing twice replaces, it does not duplicate
         store.write_document(db, reading, pdf)
@@ -429,7 +428,7 @@ def test_a_repeated_header_row_is_no_section_text_nor_search_sentence(corpus_pdf
     side = json.loads((PUBLISHED / f"{doc_id}.json").read_text(encoding="utf-8"))
     headers = _repeated_headers(doc_id)
     assert headers, "the published layout repeats a header row here"
-    reading = read_document((PUBLISHED / f"{doc_id}.pdf").read_bytes())
+    reading = read_whole((PUBLISHED / f"{doc_id}.pdf").read_bytes())
     parsed = reading.document
     rows = store.document_rows(reading)
     columns, sections = rows.tables[store.SECTIONS]

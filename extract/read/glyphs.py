@@ -1,0 +1,120 @@
+"""Glyphs: a page's characters one by one, as the producer drew them, cleaned before they become
+lines (:mod:`extract.read.layout`).
+
+What office software and PDF printers draw that is not text, handled here where the geometry of
+every character is known, so that no later stage has to mend the text:
+
+- **Overprinted bold.** Word printed through a PDF printer (Acrobat Distiller, CubePDF), and many
+  producers' "fake bold", draw a bold run two to four times, each copy offset by a fraction of a
+  point. Copies of the same character drawn within about a point of one already drawn, at the
+  same size, are that character: one glyph per glyph, whatever the number of copies and their
+  offsets, and the kept one is bold.
+- **Autospace.** Word and LibreOffice set Japanese apart from digits and Latin letters with a
+  gap, not a space character (``令和 3 年度`` is written ``令和3年度`` with wider spacing).
+  MuPDF turns every such gap into a space; here a space is put only where the PDF has one, or
+  between two Latin letters or digits set apart (words positioned one by one). Letter-spaced
+  kana and kanji (``目 的`` set wide) get no space either.
+- **Furigana** (ruby): small kana set above a kanji run, which MuPDF reads into the line or as a
+  line of its own before the word (``きんきゅうあんぜんかくほ緊急安全確保``). Small kana above the
+  baseline of a larger line are dropped (:func:`is_ruby` for a line of their own).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SAME_GLYPH = 1.0
+"""Points within which a copy of a character (the same character, the same size) is an overprint."""
+SAME_GLYPH_SHARE = 0.3
+"""… but never more than this share of the font size: two characters written one after the other
+are at least half an em apart, even in small type."""
+RUBY_SIZE = 0.7
+"""Ruby is set at most this share of the size of the text it reads (usually half)."""
+RUBY_RISE = 0.3
+"""… with its baseline above the text's by at least this many of the text's font sizes."""
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\u3005-\u3007々〆ヶ]")
+_KANA = re.compile(r"^[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ffー・]+$")
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One character as drawn: its box and origin on the page as shown, size, and boldness."""
+
+    c: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    ox: float
+    oy: float
+    size: float
+    bold: bool
+    span: int
+    """Which run of the producer's (MuPDF span) the glyph came in, numbered over the page."""
+
+
+class Overprints:
+    """The glyphs drawn so far on a page, by character, to tell a copy from a new glyph.
+
+    Copies are remembered too: a printer that shifts each copy a little further (0.3, 0.6, 0.9
+    pt) makes a chain, every link within a point of the one before."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[tuple[float, float, float, Glyph]]] = {}
+
+    def copy_of(self, glyph: Glyph) -> Glyph | None:
+        """The glyph already kept that ``glyph`` overprints, if any."""
+        drawn = self._seen.get(glyph.c)
+        if not drawn:
+            return None
+        tol = min(max(SAME_GLYPH, 0.1 * glyph.size), SAME_GLYPH_SHARE * glyph.size)
+        for ox, oy, size, kept in drawn:
+            if abs(ox - glyph.ox) <= tol and abs(oy - glyph.oy) <= tol and abs(size - glyph.size) <= 0.5:
+                return kept
+        return None
+
+    def keep(self, glyph: Glyph) -> bool:
+        """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
+        drawn twice is one space, and says nothing of boldness)."""
+        kept = self.copy_of(glyph)
+        self._seen.setdefault(glyph.c, []).append((glyph.ox, glyph.oy, glyph.size, kept or glyph))
+        if kept is not None:
+            kept.bold = kept.bold or not glyph.c.isspace()
+            return False
+        return True
+
+
+def is_cjk(ch: str) -> bool:
+    """Kana, kanji, and the radicals that stand for kanji in some fonts' maps."""
+    return bool(_CJK.match(ch))
+
+
+def without_ruby(glyphs: list[Glyph]) -> list[Glyph]:
+    """The line's glyphs without the furigana MuPDF read into it: kana in smaller type whose
+    baseline stands above the line's main one."""
+    if len(glyphs) < 2:
+        return glyphs
+    main = max(g.size for g in glyphs)
+    base = max((g.oy for g in glyphs if g.size >= main - 0.5), default=0.0)
+    small = [g for g in glyphs if g.size <= RUBY_SIZE * main and g.oy < base - RUBY_RISE * main]
+    if not small or not _KANA.match("".join(g.c for g in small)):
+        return glyphs
+    return [g for g in glyphs if g not in small]
+
+
+def is_ruby(text: str, box: tuple[float, float, float, float], size: float,
+            below: list[tuple[str, tuple[float, float, float, float], float]]) -> bool:  # fmt: skip
+    """Whether a line of its own (``text`` in ``box`` at ``size``) is furigana: kana only, set
+    small just above a line of larger type (one of ``below``) that spans it horizontally."""
+    if not _KANA.match(text.replace(" ", "")):
+        return False
+    cx = (box[0] + box[2]) / 2
+    for other_text, (x0, y0, x1, _y1), other_size in below:
+        if (size <= RUBY_SIZE * other_size and x0 - size <= cx <= x1 + size
+                and -0.5 * size <= y0 - box[3] <= 1.5 * size and any(map(is_cjk, other_text))):  # fmt: skip
+            return True
+    return False
