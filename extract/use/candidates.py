@@ -220,7 +220,9 @@ def first_places(db: sqlite_utils.Database, match: str, scope: Scope, limit: int
     out: list[Place] = []
     seen: set[tuple[int, str]] = set()
     done = 0
-    k = max(FIRST_TEXTS, 8 * limit)
+    shortest_first = node is not None and how is None and SHORTEST_FIRST and ranking.can_rank(node)
+    # from the shortest matches, each sentence more costs a little; FTS5 ranks every match anyway
+    k = limit + 4 if shortest_first else max(FIRST_TEXTS, 8 * limit)
     while limit > 0:
         texts = best_texts(db, match, scope, k, how, node)
         for batch in _batches(texts[done:]):

@@ -111,6 +111,11 @@ def _shape(node: Node) -> _Query | None:
     return query
 
 
+def can_rank(node: Node) -> bool:
+    """Whether :func:`top_texts` ranks this query (it may still give up on a filter)."""
+    return _shape(node) is not None
+
+
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
     """SQLite's varint (FTS5 writes its records with it): the value and the next position."""
     value = 0
