@@ -81,7 +81,8 @@ def slot(doc_plans: int, k: int) -> int:
 
 
 def _tag(value: str | None, n: int) -> str | None:
-    return None if value is None else f"{value}~{n}"
+    """An id of copy or slot ``n`` (slot 0 is the corpus's own document)."""
+    return value if value is None or n == 0 else f"{value}~{n}"
 
 
 def copy_rows(rows: list[tuple], k: int, s: int) -> list[tuple]:
@@ -115,10 +116,9 @@ def add_records(db, docs: dict[str, int], copies: int) -> None:
             renamed = {"id": f"id || '~{s}'", "doc_id": f"doc_id || '~{s}'", "insurer": insurer}
             _copy_table(db, "plans", f"doc_id = '{doc}'", renamed)
         for k in range(1, copies):
-            s = slot(plans, k)
-            renamed = {"id": f"id || '~{k}'", "parent_id": f"parent_id || '~{k}'",
-                       "plan_id": f"plan_id || '~{s}'", "doc_id": f"doc_id || '~{s}'",
-                       "text": "''"}  # fmt: skip
+            s = f"|| '~{slot(plans, k)}'" if slot(plans, k) else ""
+            renamed = {"id": f"id || '~{k}'", "parent_id": f"parent_id || '~{k}'", "plan_id": f"plan_id {s}",
+                       "doc_id": f"doc_id {s}", "text": "''"}  # fmt: skip
             _copy_table(db, "sections", f"doc_id = '{doc}'", renamed)
 
 

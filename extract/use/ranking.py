@@ -22,6 +22,7 @@ the matches read, are left to FTS5 ranking every match (``extract.use.candidates
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -36,10 +37,12 @@ from extract.use.query import And, Node, Not, Or, Term
 K1 = 1.2
 B = 0.75
 """bm25's constants, as FTS5's ``bm25()`` has them."""
-MAX_READS = 60_000
-"""Sentences read before the search gives up to FTS5 ranking every match (a filter keeping few
-of a common word's matches): about 0.1 s."""
+MAX_READS = 20_000
+"""Matches read before the search gives up to FTS5 ranking every match (a filter keeping few
+of a common word's matches, two common words of an OR that often stand together)."""
 FIRST_BATCH = 64
+MAX_OR = 4
+"""Phrases an OR may have (its pairs are read as streams of their own)."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,17 @@ class Phrase:
 
 @dataclass
 class _Stream:
-    """Ids read in order from one source: all matches (``level`` 1) or one token's repeats."""
+    """Ids read in order from one source: every match, the matches holding two phrases of an
+    OR, or the sentences repeating a phrase's rarest token ``level`` times."""
 
     fetch: Callable[[int, int], list[int]]
     phrase: int = -1
     level: int = 1
+    other: int = -1
+    """A stream of the matches holding two phrases of an OR: ``phrase`` and ``other``."""
+    matching: Callable[[int, int], set[int]] | None = None
+    """The matches between two ids, when the sentences repeating a token need not match (the
+    query has more than one part): read once for a batch, instead of each sentence's tokens."""
     last: int = -1
     done: bool = False
     size: int = FIRST_BATCH
@@ -67,6 +76,8 @@ class _Stream:
             self.done = True
         if ids:
             self.last = ids[-1]
+            if self.matching is not None:
+                ids = [i for i in ids if i in self.matching(ids[0], ids[-1])]
         self.size = min(self.size * 4, 4096)
         return ids
 
@@ -145,9 +156,16 @@ def averages(db: sqlite_utils.Database) -> tuple[int, int]:
 
 def instances(tokens: list[str], phrase: tuple[str, ...]) -> int:
     """How often ``phrase`` stands in ``tokens`` (overlapping instances count, as FTS5 counts)."""
-    n = len(phrase)
-    first = phrase[0]
-    return sum(1 for i, t in enumerate(tokens) if t == first and tuple(tokens[i : i + n]) == phrase)
+    if len(phrase) == 1:
+        return tokens.count(phrase[0])
+    count, at, n = 0, -1, len(phrase)
+    while True:
+        try:
+            at = tokens.index(phrase[0], at + 1)
+        except ValueError:
+            return count
+        if tuple(tokens[at : at + n]) == phrase:
+            count += 1
 
 
 class _Scorer:
@@ -219,10 +237,33 @@ def _matches(db: sqlite_utils.Database, match: str) -> Callable[[int, int], list
     return lambda after, n: [row[0] for row in db.execute(sql, [match, after, n])]
 
 
+def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
+    """The matches from one id to another."""
+    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid >= ? and rowid <= ?"
+    return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
+
+
 def _repeats(db: sqlite_utils.Database, term: str, level: int) -> Callable[[int, int], list[int]]:
     """The sentences holding ``term`` ``level`` times, after an id, in id order."""
     sql = f"select text_id from {REPEATS} where term = ? and tf = ? and text_id > ? order by text_id limit ?"
     return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, n])]
+
+
+def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream]:
+    """For each OR of the query, the matches holding two of its phrases, in id order: a sentence
+    that holds both scores for both, and is otherwise as long as the last of these read."""
+    out = []
+    for item in query.items:
+        if item[0][1]:
+            continue
+        for (a, _), (b, _) in itertools.combinations(item, 2):
+            both = f"({match}) AND ({_phrase(query.phrases[a])}) AND ({_phrase(query.phrases[b])})"
+            out.append(_Stream(_matches(db, both), phrase=a, level=0, other=b))
+    return out
+
+
+def _phrase(p: Phrase) -> str:
+    return '"' + " ".join(p.tokens) + '"'
 
 
 def top_texts(
@@ -234,29 +275,31 @@ def top_texts(
     ``None`` when this query or filter is FTS5's to rank (see the module docstring). ``stats``
     gets the number of sentences read (``sentences``)."""
     query = _shape(node)
-    if query is None or k <= 0:
+    if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
         return None
     scorer = _Scorer(db, query)
-    streams = [_Stream(_matches(db, match))]
+    every = _Stream(_matches(db, match))
+    streams = [every, *_pairs(db, match, query)]
+    between = _between(db, match) if len(query.items) > 1 else None
     for i, p in enumerate(query.phrases):
         if not p.negated:
             term = _key_token(db, p.tokens)
-            streams += [
-                _Stream(_repeats(db, term, level), phrase=i, level=level) for level in _levels(db, term)
-            ]
+            streams += [_Stream(_repeats(db, term, level), phrase=i, level=level, matching=between)
+                        for level in _levels(db, term)]  # fmt: skip
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps
     reads = 0
-    while True:
-        bound, stream = _bound(scorer, query, streams)
+    while not every.done:
         if len(best) >= k:
             best.sort()
-            rank, last = best[k - 1]
-            if streams[0].done or -rank > bound or (-rank == bound and last <= streams[0].last):
-                return [(i, r) for r, i in best[:k]]
-        if stream is None:  # every match read
-            best.sort()
-            return [(i, r) for r, i in best[:k]]
+            del best[k:]
+            rank, last = best[-1]
+            bound = _bound(scorer, query, streams)
+            if -rank > bound or (-rank == bound and last <= every.last):
+                break
+        stream = max((s for s in streams if not s.done), key=lambda s: _potential(scorer, query, every, s))
+        if stream is not every:  # a match before the last read from every match has been read
+            stream.last = max(stream.last, every.last)
         ids = [i for i in stream.read() if i not in seen]
         reads += len(ids)
         if stats is not None:
@@ -265,33 +308,65 @@ def top_texts(
             return None
         seen.update(ids)
         best += _scored(db, scorer, ids, passing)
+    best.sort()
+    return [(i, r) for r, i in best[:k]]
 
 
-def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> tuple[float, _Stream | None]:
-    """The best score a sentence not read yet can have, and the stream to read next (the one
-    whose unread sentences could score best)."""
+def _singles(scorer: _Scorer, query: _Query, length: int) -> float:
+    """The score of a match of ``length`` tokens holding one phrase of each OR once."""
+    score = 0.0
+    for item in query.items:
+        if not item[0][1]:
+            score += max(scorer.idf[i] for i, _ in item) * scorer.part(1.0, length)
+    return score
+
+
+def _potential(scorer: _Scorer, query: _Query, every: _Stream, s: _Stream) -> float:
+    """The best an unread sentence of stream ``s`` can score, about: what to read next."""
+    length = max(every.length, s.length)
+    base = _singles(scorer, query, length)
+    if s is every:
+        return base
+    if s.other >= 0:  # two phrases of an OR, each once
+        return base + min(scorer.idf[s.phrase], scorer.idf[s.other]) * scorer.part(1.0, length)
+    return base + scorer.idf[s.phrase] * (scorer.part(float(s.level), length) - scorer.part(1.0, length))
+
+
+def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> float:
+    """The best score a match not read yet can have.
+
+    It is at least as long as the last match read (``every``). A phrase stands in it once, or
+    its rarest token ``n`` times and it is at least as long as the last read of that token's
+    repeats at ``n`` (:func:`_most`). Of an OR, one phrase stands in it, or two or more, and it is
+    then at least as long as the last read of the matches holding each two of them."""
     every = streams[0]
-    if every.done:
-        return 0.0, None
     length = every.length
-    once = [scorer.part(1.0, length) for _ in query.phrases]
-    most = list(once)
-    choice, choice_score = every, -1.0
-    for s in streams[1:]:
-        if s.done:
-            continue
-        part = scorer.part(float(s.level), max(length, s.length))
-        most[s.phrase] = max(most[s.phrase], part)
-        score = sum(scorer.idf[i] * (part if i == s.phrase else once[i]) for i, p in enumerate(query.phrases)
-                    if not p.negated)  # fmt: skip
-        if score > choice_score:
-            choice, choice_score = s, score
+    pairs = {(s.phrase, s.other): s for s in streams if s.other >= 0}
     bound = 0.0
-    for i, p in enumerate(query.phrases):
-        if not p.negated:
-            bound += scorer.idf[i] * most[i]
-    first = sum(scorer.idf[i] * once[i] for i, p in enumerate(query.phrases) if not p.negated)
-    return bound, every if first >= choice_score else choice
+    for item in query.items:
+        if item[0][1]:
+            continue
+        best = 0.0
+        phrases = [i for i, _ in item]
+        for size in range(1, len(phrases) + 1):
+            for chosen in itertools.combinations(phrases, size):
+                at = length
+                for a, b in itertools.combinations(chosen, 2):
+                    pair = pairs[(a, b)]
+                    at = -1 if pair.done or at < 0 else max(at, pair.length)
+                if at >= 0:
+                    best = max(best, sum(scorer.idf[i] * _most(scorer, streams, i, at) for i in chosen))
+        bound += best
+    return bound
+
+
+def _most(scorer: _Scorer, streams: list[_Stream], phrase: int, length: int) -> float:
+    """bm25's part for ``phrase`` in an unread match at least ``length`` tokens long."""
+    most = scorer.part(1.0, length)
+    for s in streams:
+        if s.phrase == phrase and s.other < 0 and s.level > 1 and not s.done:
+            most = max(most, scorer.part(float(s.level), max(length, s.length)))
+    return most
 
 
 def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int],
