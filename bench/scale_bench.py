@@ -192,6 +192,7 @@ def main() -> None:
         path = args.reuse or Path(tmp) / "scale.db"
         if not args.reuse:
             built = generate(path, args.copies)
+            print(f"index built in {built['build']:.0f} s (vacuum {built['vacuum']:.0f} s)", flush=True)
         result = measure(path, max(args.queries, 100))
         if args.keep and not args.reuse:
             shutil.move(path, args.keep)

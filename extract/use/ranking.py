@@ -40,7 +40,7 @@ B = 0.75
 MAX_READS = 20_000
 """Matches read before the search gives up to FTS5 ranking every match (a filter keeping few
 of a common word's matches, two common words of an OR that often stand together)."""
-FIRST_BATCH = 64
+FIRST_BATCH = 32
 MAX_OR = 4
 """Phrases an OR may have (its pairs are read as streams of their own)."""
 
@@ -78,7 +78,7 @@ class _Stream:
             self.last = ids[-1]
             if self.matching is not None:
                 ids = [i for i in ids if i in self.matching(ids[0], ids[-1])]
-        self.size = min(self.size * 4, 4096)
+        self.size = min(self.size * 2, 1024)
         return ids
 
     @property
