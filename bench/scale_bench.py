@@ -212,8 +212,8 @@ def report(copies: int, built: dict, r: dict) -> None:
               f"{built['made']:.0f} s; vacuum {built['vacuum']:.0f} s)")  # fmt: skip
     size = r["size"]
     print(f"index size                        {size['total'] / 1e6:,.0f} MB (distinct sentences "
-          f"{size['texts'] / 1e6:,.0f}, places {size['places'] / 1e6:,.0f}, FTS5 {size['fts'] / 1e6:,.0f}"
-          f"{', the rest ' + format(size['other'] / 1e6, ',.0f') if size.get('other') else ''}); "
+          f"{size['texts'] / 1e6:,.0f}, places {size['places'] / 1e6:,.0f}, FTS5 {size['fts'] / 1e6:,.0f}, "
+          f"token counts and repeats {size['terms'] / 1e6:,.0f}); "
           f"file {r['file'] / 1e6:,.0f} MB")  # fmt: skip
     for label, key, target in (("search, limit 20", "search", 50), ("--by branch (40 queries)", "by", 100),
                                ("filtered search (30 queries)", "filtered", 50)):  # fmt: skip
