@@ -146,7 +146,7 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
     whose first row reads like the table's first row. Its first occurrence gets the role ``header``;
     its repeats are dropped, so they never reach the section text or the search index.
     """
-    open_header: tuple[tuple[str, ...], list[RawLine]] | None = None
+    open_header: tuple[list[tuple[str, ...]], list[RawLine]] | None = None
     out: list[list[RawLine]] = []
     starts: dict[tuple[str, ...], list[list[RawLine]]] = defaultdict(list)  # first rows of new tables
     for lines in pages:
@@ -159,8 +159,14 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
         starts_page = lines[0].cell is not None and lines[0].cell.table == first_table
         rows = _first_row(lines, first_table)
         drop: set[int] = set()
-        if starts_page and open_header is not None and rows and _signature(rows) == open_header[0]:
-            drop = {id(ln) for ln in rows}
+        if starts_page and open_header is not None and rows and _signature(rows) == open_header[0][0]:
+            # the header repeated: its first row, and the rows under it that repeat the table's
+            # own next rows too (two header rows: 目標値 over the years)
+            tops = _top_rows(lines, first_table, len(open_header[0]) + 1)
+            for n, (repeated, original) in enumerate(zip(tops, open_header[0], strict=False)):
+                if _signature(repeated) != original or (n and n == len(tops) - 1):
+                    break  # a row under the header repeats only if a body row follows it
+                drop |= {id(ln) for ln in repeated}
             for ln in open_header[1]:
                 ln.role = "header"
         for table in sorted({ln.cell.table for ln in tabled}):  # type: ignore[union-attr]
@@ -176,7 +182,8 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
         if drop and last_table == first_table:
             continue  # the same table goes on: its header stays the one seen first
         last_rows = _first_row(kept, last_table)
-        open_header = (_signature(last_rows), last_rows) if last_rows else None
+        tops = [_signature(row) for row in _top_rows(kept, last_table, _HEADER_ROWS)]
+        open_header = (tops, last_rows) if last_rows else None
     for signature, rows in starts.items():
         # tables that all start with the same row of short cells (every branch plan's 分野 |
         # 具体的施策等): that row is their header, repeated or not
@@ -186,6 +193,17 @@ def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
                 for ln in row:
                     ln.role = "header"
     return out
+
+
+_HEADER_ROWS = 3
+"""Rows a table's header may span (a two-row header: 目標値 over its years), as it repeats them."""
+
+
+def _top_rows(lines: list[RawLine], table: int, count: int) -> list[list[RawLine]]:
+    """The table's first ``count`` rows (each the texts of its cells), top down."""
+    cells = [ln for ln in lines if ln.cell is not None and ln.cell.table == table]
+    numbers = sorted({ln.cell.row for ln in cells})[:count]  # type: ignore[union-attr]
+    return [[ln for ln in cells if ln.cell.row == n] for n in numbers]  # type: ignore[union-attr]
 
 
 def _first_row(lines: list[RawLine], table: int) -> list[RawLine]:

@@ -225,7 +225,8 @@ def drop_running_lines(pages: list[list[RawLine]], heights: list[float]) -> list
     previous or the next page: this catches a document-wide header as well as a header that
     changes with each branch plan of a compilation. And a line near the top or the bottom that
     stands, the same text at the same place, on at least half of the pages with text (three or
-    more) is running too, wherever the producer put its header (Calc prints it lower than Word).
+    more), above (below) all the page's other text, is running too, wherever the producer put
+    its header (Calc prints it lower than Word).
     """
     band_signatures = [
         {_signature(line.text) for line in lines if _in_band(line, h)}
@@ -237,6 +238,20 @@ def drop_running_lines(pages: list[list[RawLine]], heights: list[float]) -> list
             places[place] = places.get(place, 0) + 1
     with_text = sum(1 for lines in pages if lines)
     often = {p for p, n in places.items() if n >= max(3, with_text / 2)}
+
+    def running(line: RawLine, lines: list[RawLine], height: float) -> bool:
+        """A line at a place of :data:`often` that nothing else on its page stands beyond: the
+        page's top line (or bottom line), no table's cell (a header row a table repeats on every
+        page is the table's, kept once by extract.read.continued)."""
+        if line.cell is not None or not _in_zone(line, height) or _place(line) not in often:
+            return False
+        others = [o for o in lines if _place(o) not in often]
+        if not others:  # a page of nothing but lines every page has: its text, not its header
+            return False
+        if line.y1 <= height * RUNNING_ZONE:
+            return all(o.y0 >= line.y1 - 1 for o in others)
+        return all(o.y1 <= line.y0 + 1 for o in others)
+
     cleaned: list[list[RawLine]] = []
     for i, (lines, height) in enumerate(zip(pages, heights, strict=True)):
         neighbours = set()
@@ -250,7 +265,7 @@ def drop_running_lines(pages: list[list[RawLine]], heights: list[float]) -> list
                 is_page_number(line.text) or _signature(line.text) in neighbours
             ):
                 continue
-            if often and _in_zone(line, height) and _place(line) in often:
+            if often and running(line, lines, height):
                 continue
             kept.append(line)
         cleaned.append(kept)

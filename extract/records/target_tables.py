@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extract.records.targets import (
     _CJK_END,
@@ -126,6 +126,7 @@ class _Row:
     caption: str = ""  # the table's caption (② 特定保健指導実施者の目標数 (内訳))
     total: bool = False  # a measure alone after rows that break it down: the table's total
     legend: dict[str, str] | None = None  # codes the table's legend spells out (A → 動機づけ支援者)
+    grid_rows: set = field(default_factory=set)  # (table, row) of its lines' ruled cells, if any
 
 
 def _cell_value(text: str) -> re.Match[str] | None:
@@ -232,7 +233,8 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             total = len(label) == 1 and broken_down and not group
             broken_down = broken_down or len(label) > 1
             data.append(_Row(label, values, yoy, [items[k].line.raw_text for k in row], page, row[0],
-                             max(c.y1 for c in cells), group, table_caption, total, legend))  # fmt: skip
+                             max(c.y1 for c in cells), group, table_caption, total, legend,
+                             {(c.cell.table, c.cell.row) for c in cells if c.cell is not None}))  # fmt: skip
             continue
         dashes = [c for c in cells if c.text.strip() in _DASHES]
         before_years = [c for c in cells if c.x1 <= first_year_x + 2]  # labels and the baseline
@@ -245,6 +247,10 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
         plain = all(not match_style(c.text.strip()) and len(c.text.strip()) < 40 for c in left)
         if same_page and cells and min(c.y0 for c in cells) - data[-1].bottom > 0.6 * cells[0].size:
             same_page = False  # a row of its own, not the next line of a wrapped cell
+        grid_rows = {(c.cell.table, c.cell.row) for c in cells if c.cell is not None}
+        if same_page and grid_rows and len(grid_rows) == len({id(c) for c in cells if c.cell}) and not (
+                grid_rows & data[-1].grid_rows):  # fmt: skip
+            same_page = False  # the ruled grid says: a row of its own (a tight Word table), no wrap
         fits = len(left) + len(wrapped_yoy or []) == len(cells)
         if same_page and plain and (left or wrapped_yoy) and fits:
             # a wrapped cell: continue the label (or the merged cell) of the row above

@@ -201,22 +201,26 @@ def reaches_margin(item: PlanLine) -> bool:
     return item.line.x1 >= item.right_edge - 1.5 * item.line.size
 
 
-_FIRST_UNIT = re.compile(r"[〈<＜(（【「［\[][^〉>＞)）】」］\]]{0,15}[〉>＞)）】」］\]]|[0-9A-Za-z.,%]+|.")
-"""What a line cannot be broken inside: a bracketed group (a field tag 〈Ⅰ、Ⅱ、Ⅲ〉), a Latin word or
-a number, else one character."""
+_FIRST_UNIT = re.compile(
+    r"[〈<＜(（【「［\[][0-9A-Za-zⅠ-Ⅻⅰ-ⅻ.,%、・\s]{1,12}[〉>＞)）】」］\]]"
+    r"|[〈<＜(（【「［\[]*(?:[0-9A-Za-zⅠ-Ⅻⅰ-ⅻ.,%]+|.)[、。,.〉>＞)）】」］\]ぁぃぅぇぉっゃゅょァィゥェォッャュョー]*"
+)
+"""What a Japanese line is not broken inside (禁則): a bracketed group of numerals and letters (a
+field tag 〈Ⅰ、Ⅱ、Ⅲ〉, (2024)), else the opening brackets before a character, a Latin word, a number
+or a Roman numeral, and the closing marks and small kana after it (``（保`` of （保険証…）)."""
 
 
 _CLOSING = ("〉", ">", "＞", ")", "）", "】", "」", "］", "]")
 
 
 def wrapped_before(item: PlanLine, nxt: PlanLine) -> bool:
-    """Whether ``item`` stopped short of its margin only because the first unbreakable piece of
-    ``nxt`` would not have fitted there (a bracketed tag or a number is never broken): a wrap,
-    though the line ends well before the edge."""
+    """Whether ``item`` stopped short of its margin only because the first piece of ``nxt`` that
+    Japanese line breaking keeps together would not have fitted there: a wrap, though the line
+    ends well before the edge."""
     text = nxt.line.text.strip()
     unit = _FIRST_UNIT.match(text)
-    if unit is None or (unit.group() == text and item.line.text.rstrip().endswith(_CLOSING)):
-        return False  # a bracketed line of its own after a closed one: a block's title, no wrap
+    if unit is None or item.line.text.rstrip().endswith(_CLOSING):
+        return False  # a line that closes a bracket (a heading's field tag) is complete as it is
     width = sum(0.5 if ord(ch) < 0x2000 or "\uff61" <= ch <= "\uff9f" else 1.0 for ch in unit.group())
     return item.right_edge - item.line.x1 < width * item.line.size
 

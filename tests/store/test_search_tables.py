@@ -124,7 +124,7 @@ def test_a_schema_2_database_is_converted_when_opened(db_path: Path, db: sqlite_
     assert old.execute(sql).fetchone() == ("table",)
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 5
+    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 6
     sql = "select name, type from sqlite_master where name like 'search_%'"
     kinds = dict(converted.execute(sql).fetchall())
     assert kinds["search_sentences"] == "view" and kinds["search_texts"] == "table"
