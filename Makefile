@@ -4,7 +4,8 @@
 # layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
 # Tesseract with its Japanese models for `planex load --ocr` and its tests (tesseract-ocr,
 # tesseract-ocr-jpn, tesseract-ocr-jpn-vert), and LibreOffice for the corpus's Word and Excel
-# producers (libreoffice-writer-nogui, libreoffice-calc-nogui).
+# producers (libreoffice-writer-nogui, libreoffice-calc-nogui), and Chromium with its driver for the
+# browser test of planex serve (chromium, chromium-driver).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,10 +16,11 @@ FONTS_PUBLISHED := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf /usr/sh
 FONT_PACKAGES := fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-migmix
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert
 OFFICE_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui
+BROWSER_PACKAGES := chromium chromium-driver
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench bench-scale corpus venv font ocr office lint clean schemas notebooks
+.PHONY: demo test bench bench-scale corpus venv font ocr office browser lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +61,18 @@ ocr:
 	  fi; \
 	fi
 
+# Headless Chromium and its driver, from Debian (a browser download at install time is not possible
+# on a closed network): tests/use/test_browser.py drives planex serve with them through Selenium.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(BROWSER_PACKAGES) (Debian) for the browser test of planex serve"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else \
+	    echo "the browser test of planex serve needs Chromium: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
 # LibreOffice exports the corpus's Word and Excel documents to PDF (corpus/builder/office.py). Its
 # program is a file the corpus depends on, like the fonts: installed where missing (as root, on
 # Debian) or named with the command that installs it, and never a reason to build again.
@@ -81,7 +95,7 @@ office: $(SOFFICE)
 CORPUS_BUILDER := $(sort $(shell find corpus -name '*.py' -not -path '*/__pycache__/*'))
 
 corpus/pdfs/.built: $(VENV)/.installed $(CORPUS_FONTS) | $(SOFFICE)
-corpus/pdfs/.built: $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt)
+corpus/pdfs/.built: $(CORPUS_BUILDER) corpus/manifest.toml $(wildcard corpus/texts/*.txt corpus/texts/revisions/*.txt)
 	$(PY) corpus/build.py
 	touch $@
 
@@ -92,19 +106,21 @@ corpus: corpus/pdfs/.built
 # two layouts would hold every plan twice: `show` then prints the outline once with both files.
 demo: corpus
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm
-	$(PLANEX) load corpus/pdfs corpus/real --db $(DEMO_DB)
+	$(PLANEX) load corpus/pdfs corpus/revisions corpus/real --db $(DEMO_DB)
 	$(PLANEX) load corpus/published --db $(DEMO_PUBLISHED_DB)
 	$(PLANEX) documents --db $(DEMO_DB)
 	$(PLANEX) plans --db $(DEMO_DB)
-	$(PLANEX) show 北海道 --db $(DEMO_DB)
-	$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB)
-	@$(PLANEX) show 北海道 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
-	@$(PLANEX) show 北海道 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB)
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB)
+	@$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-plain.txt
+	@$(PLANEX) show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB) | sed -n -e 's/ *p\.[0-9]*$$//' -e '/^[├└│ ]/p' > .demo-outline-published.txt
 	@diff .demo-outline-plain.txt .demo-outline-published.txt >/dev/null \
 	  && echo "北海道: the same outline from the plain and the published layout (page numbers aside)" \
 	  || { echo "北海道: the outlines of the two layouts differ:"; diff .demo-outline-plain.txt .demo-outline-published.txt; }
 	@rm -f .demo-outline-plain.txt .demo-outline-published.txt
-	$(PLANEX) show 北海道 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
+	$(PLANEX) show 北海道 --year 2021 --db $(DEMO_DB) --section ジェネリック医薬品の使用促進
+	$(PLANEX) diff --db $(DEMO_DB)
+	$(PLANEX) diff 岐阜 --db $(DEMO_DB)
 	$(PLANEX) search 受診勧奨 --by branch --db $(DEMO_DB) --limit 10
 	$(PLANEX) kpis --db $(DEMO_DB) --indicator generic_share --limit 12
 	$(PLANEX) export kpis --db $(DEMO_DB) --out demo-kpis.csv --excel
@@ -116,13 +132,13 @@ demo: corpus
 	@echo "For Excel: demo-plans.xlsx (a sheet per table: KPIs, KPIs by plan, programs, health issues, plans,"
 	@echo "sources), demo-kpis.csv (one row per KPI record), demo-kpis-wide.csv (one row per plan),"
 	@echo "demo-programs.csv (one row per program). Browse it all: $(PLANEX) serve --db $(DEMO_DB)"
-	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --db $(DEMO_PUBLISHED_DB))"
+	@echo "The published layout of the same plans: $(DEMO_PUBLISHED_DB) (planex show 北海道 --year 2021 --db $(DEMO_PUBLISHED_DB))"
 
 lint: venv
 	$(VENV)/bin/ruff check .
 
-# Tesseract is checked, not a prerequisite of the corpus: the check never makes it stale.
-test: corpus lint ocr
+# Tesseract and Chromium are checked, not prerequisites of the corpus: the checks never make it stale.
+test: corpus lint ocr browser
 	$(PY) -m pytest
 
 bench: corpus ocr
@@ -132,6 +148,7 @@ bench: corpus ocr
 	$(PY) bench/workbook_bench.py
 	$(PY) bench/producers_bench.py
 	$(PY) bench/startup_bench.py
+	$(PY) bench/evidence_bench.py
 
 # Search at the scale of a plan cycle (bench/scale_bench.py): the corpus 650 times, every copy's
 # sentences distinct; search, --by branch and filtered search p95, the index build time and size.
@@ -140,7 +157,8 @@ bench-scale: corpus
 	$(PY) bench/scale_bench.py
 
 clean:
-	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
+	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint \
+	  corpus/revisions $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm \
 	  $(DEMO_PUBLISHED_DB) $(DEMO_PUBLISHED_DB)-wal $(DEMO_PUBLISHED_DB)-shm demo-kpis.csv demo-kpis-wide.csv \
 	  demo-programs.csv demo-plans.xlsx .pytest_cache
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from schemas.diff import PlanDiff, PlanLink
 from schemas.kpis import Kpi
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
@@ -22,6 +23,7 @@ from schemas.search import Comparison, GroupHit, Hit
 
 RECORD_TYPES: tuple[type[BaseModel], ...] = (
     Plan, Section, Kpi, Program, HealthIssue, LoadError, ParsedDocument, Hit, GroupHit, Comparison,
+    PlanDiff, PlanLink,
 )  # fmt: skip
 """Every record type a user meets: in the database tables, exports, and ``--json`` output."""
 

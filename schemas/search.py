@@ -29,6 +29,11 @@ class Hit(BaseModel):
     score: float = Field(description="Relevance (bm25, higher is better).")
     plan_id: str
     doc_id: str
+    ref_id: str | None = Field(
+        None,
+        description="The id of the row the sentence stands in: a `sections` row for a heading or section "
+        "sentence, else the `programs`, `health_issues` or `kpis` row (planex show --evidence ID).",
+    )
 
 
 class GroupHit(BaseModel):

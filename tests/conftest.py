@@ -17,9 +17,31 @@ REAL = CORPUS / "real"
 PDFS = CORPUS / "pdfs"
 PUBLISHED = CORPUS / "published"
 VARIANTS = CORPUS / "variants"
-LAYOUTS = {"plain": PDFS, "published": PUBLISHED}
-"""The corpus typeset as one plain column, and as the plans are published (corpus/published.py):
-every test of sections, KPIs and programs runs on both, against the same expectations."""
+BUILDER = {"plain": PDFS, "published": PUBLISHED}
+"""The corpus typeset by planex's builder as one plain column, and as the plans are published
+(corpus/builder/published.py): every test of sections, KPIs and programs runs on both."""
+PRODUCERS = {"word": CORPUS / "word", "calc": CORPUS / "calc", "overprint": CORPUS / "overprint"}
+"""The corpus written by real producers: Word and Excel documents exported by LibreOffice, a PDF
+printer's overprinted bold (``make corpus``; LibreOffice needed)."""
+LAYOUTS = {**BUILDER, **PRODUCERS}
+READ_LIKE_PLAIN: dict[str, tuple[str, ...]] = {
+    "word": ("kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
+             "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "variant-midori-kenpo-datahealth-plan-3rd",
+             "variant-hikari-kokuho-tokutei-kenshin-plan-4th", "variant-sakura-kyosai-datahealth-plan-3rd",
+             "variant-kyoukai-kenpo-r3-branch-styles"),
+    "calc": ("kyoukai-kenpo-r3-branch-plans", "like-kenpo-datahealth-plan-step-format",
+             "variant-kyoukai-kenpo-r3-branch-styles"),
+    "overprint": ("chikyosai-oita-datahealth-plan-3rd",),
+}  # fmt: skip
+"""Of the documents each real producer writes (the manifest's ``[document.word]``, ``.calc``,
+``.overprint``), those whose every section, KPI and program test runs on that producer's PDF too,
+against the same expectations: a document joins here once the reader reads it as it reads the
+plain layout (issue 24; the others' figures: ``bench/producers_bench.py``)."""
+
+
+def layouts_of(doc_id: str) -> list[str]:
+    """The layouts a test of ``doc_id`` runs on: the builder's two, and the producers that write it."""
+    return [*BUILDER, *(name for name, ids in READ_LIKE_PLAIN.items() if doc_id in ids)]
 
 
 def manifest() -> list[dict]:
@@ -30,7 +52,7 @@ def manifest() -> list[dict]:
 def _built() -> bool:
     with (CORPUS / "manifest.toml").open("rb") as fh:
         variants = tomllib.load(fh).get("variant", [])
-    wanted = [folder / f"{doc['id']}.pdf" for doc in manifest() for folder in LAYOUTS.values()]
+    wanted = [folder / f"{doc['id']}.pdf" for doc in manifest() for folder in BUILDER.values()]
     return all(p.exists() for p in wanted + [VARIANTS / f"{v['id']}.pdf" for v in variants])
 
 
@@ -43,10 +65,39 @@ def corpus_pdfs() -> Path:
     return PDFS
 
 
-@pytest.fixture(scope="session", params=list(LAYOUTS))
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "reads(*doc_ids): the corpus documents a test reads; it runs on each of their layouts"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``layout`` runs on every layout of the documents it reads, named by its
+    ``reads`` mark: with a ``doc_id`` or ``entry`` argument, once per document and layout of that
+    document; without, on the layouts all of them share. Unmarked: the builder's two layouts."""
+    if "layout" not in metafunc.fixturenames:
+        return
+    mark = metafunc.definition.get_closest_marker("reads")
+    docs: tuple[str, ...] = mark.args if mark else ()
+    by_id = {e["id"]: e for e in manifest()}
+    for name, value in (("doc_id", lambda d: d), ("entry", lambda d: by_id[d])):
+        if name in metafunc.fixturenames and docs:
+            pairs = [(layout, value(doc)) for doc in docs for layout in layouts_of(doc)]
+            ids = [f"{layout}-{doc}" for doc in docs for layout in layouts_of(doc)]
+            metafunc.parametrize(("layout", name), pairs, ids=ids, indirect=["layout"], scope="session")
+            return
+    shared = [lay for lay in LAYOUTS if all(lay in layouts_of(doc) for doc in docs)] if docs else [*BUILDER]
+    metafunc.parametrize("layout", shared, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def layout(request: pytest.FixtureRequest, corpus_pdfs: Path) -> str:
-    """Each corpus layout in turn: ``plain`` or ``published``."""
-    return request.param
+    """A layout of the corpus (see :func:`pytest_generate_tests`); a real producer's folder is
+    built here (LibreOffice) if ``make corpus`` has not been run."""
+    name = request.param
+    if name in PRODUCERS and not all((PRODUCERS[name] / f"{d}.pdf").exists() for d in READ_LIKE_PLAIN[name]):
+        subprocess.run([sys.executable, str(CORPUS / "build.py"), "--layout", name], check=True)
+    return name
 
 
 def pdf_of(doc_id: str, layout: str = "plain") -> Path:

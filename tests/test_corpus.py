@@ -91,25 +91,32 @@ LEVEL_ONE = re.compile(
 FIELD_LABEL = re.compile(rf"^([{DIGITS}]+[．.]\s*\S+関係)\s+\S")
 
 
-def level_one_headings(text: str) -> list[str]:
+def level_one_headings(text: str, field_label: str | None = None) -> list[str]:
     """The lines of a source text that corpus/README.md says are set as level-1 headings, written
     here from the README, not taken from the builder: a line (not of a table) of at most 40
     characters, not ending in 。, that starts a chapter, a branch plan, a STEP or a 協会けんぽ field;
-    and the field label that heads a longer line."""
+    and the field label that heads a longer line. A document whose manifest entry has a
+    ``field_label`` spells its fields so: its lines that open with one are its fields."""
     found = []
+    fields = re.compile(rf"({field_label})\s+\S") if field_label else FIELD_LABEL
     for raw in text.splitlines():
         line = raw.strip()
         if not line or "\t" in raw:
             continue
-        if len(line) <= 40 and not line.endswith("。") and LEVEL_ONE.search(line):
+        short = len(line) <= 40 and not line.endswith("。")
+        if field_label and re.match(field_label, line):
+            found.append(line if short else fields.match(line).group(1))  # type: ignore[union-attr]
+        elif short and LEVEL_ONE.search(line):
             found.append(line)
-        elif field := FIELD_LABEL.match(line):
+        elif field := fields.match(line):
             found.append(field.group(1))
     return found
 
 
 def source(entry: dict) -> str:
-    return (TEXTS / entry["text"]).read_text(encoding="utf-8")
+    """The text as typeset: the transcription's ``**`` emphasis marks are never printed
+    (corpus/texts/README.md)."""
+    return (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
 
 
 def body_text(doc: pymupdf.Document, entry: dict) -> str:
@@ -333,7 +340,7 @@ def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict
     side = sidecar(built, entry)
     # exactly the level-1 headings (第N章, STEP, 1．…関係 …) are drawn twice; the さくら variant
     # numbers its chapters Ⅰ…Ⅴ, set in the body font like the rest of its headings: it has none
-    assert sorted(side["fake_bold"]) == sorted(level_one_headings(source(entry)))
+    assert sorted(side["fake_bold"]) == sorted(level_one_headings(source(entry), entry.get("field_label")))
     src = squash(source(entry))
     for heading in side["fake_bold"]:
         assert squash(heading) in src, heading

@@ -72,3 +72,26 @@ def test_a_document_read_whole_has_no_error() -> None:
     reading = read_parsed(parsed(KYOUKAI))
     assert reading.failures == []
     assert document_error(Path("x.pdf"), store.document_rows(reading)) is None
+
+
+def test_kangxi_radicals_are_kanji_in_headings_pages_and_search(tmp_path: Path) -> None:
+    """A PDF printer's font map writes ⽅ (U+2F45) for the 方 the page shows: the heading, the
+    page's raw text and a search find the kanji, and no stored text holds a radical."""
+    import pymupdf
+
+    from extract.use.search import search
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_font(fontname="ipa", fontfile="/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+    page.insert_text((60, 100), "第1章 申請の⽅法", fontname="ipa", fontsize=16)
+    page.insert_text((60, 140), "本文は⼊札の⼿引きである。", fontname="ipa", fontsize=10.5)
+    reading = pipeline.read_document(doc.tobytes())
+    assert [(s.label, s.heading) for s in reading.plans[0].sections if s.level] == [("第1章", "申請の方法")]
+    raw = reading.document.pages[0].raw_text.replace("\xa0", " ")  # the font maps its space to U+00A0
+    assert raw.split("\n") == ["第1章 申請の方法", "本文は入札の手引きである。"]
+    db = store.open_db(tmp_path / "k.db")
+    store.write_document(db, reading, tmp_path / "k.pdf")
+    assert [h.sentence for h in search(db, "方法")] == ["第1章 申請の方法"]
+    texts = [v for row in db.query("select * from sections") for v in row.values() if isinstance(v, str)]
+    assert texts and not any("\u2e80" <= ch <= "\u2fdf" for t in texts for ch in t)

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .branches import branch_rows, split_branches
 from .common import Metrics, first_pages, page_texts, text_of, write_sidecar
 from .office import convert
+from .source import field_labels
 
 FONT = "IPAexGothic"
 SIZE = 10.0
@@ -90,7 +91,7 @@ def branch_sheet(ws: Worksheet, lines: list[str], entry: dict, metrics: Metrics)
     """One branch plan on its sheet; returns its title and merged cells for the sidecar."""
     spec = entry["calc"]
     page_break = re.compile(entry["page_break_before"])
-    before, header, rows = branch_rows(lines, re.compile(spec["header_row"]))
+    before, header, rows = branch_rows(lines, re.compile(spec["header_row"]), fields=field_labels(entry))
     label_w, body_w = (points(w) for w in BRANCH_COLUMNS)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = BRANCH_COLUMNS
     facts: dict = {"title": "", "merged": []}

@@ -17,6 +17,7 @@ from .common import (
     DEFAULT_OUT,
     DEFAULT_OVERPRINT,
     DEFAULT_PUBLISHED,
+    DEFAULT_REVISIONS,
     DEFAULT_SCANNED,
     DEFAULT_VARIANTS,
     DEFAULT_WORD,
@@ -24,6 +25,7 @@ from .common import (
     Metrics,
     find_font,
     load_manifest,
+    load_revisions,
     load_scans,
     load_variants,
 )
@@ -41,12 +43,14 @@ FOLDERS = {
     "plain": ("--out", DEFAULT_OUT),
     "published": ("--published", DEFAULT_PUBLISHED),
     "variant": ("--variants", DEFAULT_VARIANTS),
+    "revision": ("--revisions", DEFAULT_REVISIONS),
     "scanned": ("--scanned", DEFAULT_SCANNED),
     "overprint": ("--overprint", DEFAULT_OVERPRINT),
     "word": ("--word", DEFAULT_WORD),
     "calc": ("--calc", DEFAULT_CALC),
 }
 HELP = {"plain": "the plain layout", "published": "the published layout", "variant": "the variants",
+        "revision": "the revised plans (plain layout)",
         "scanned": "the scans", "overprint": "the overprinting printer", "word": "Word (LibreOffice Writer)",
         "calc": "Excel (LibreOffice Calc)"}  # fmt: skip
 
@@ -74,15 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument(flag, type=Path, default=default, metavar="DIR",
                         help=f"output folder of {HELP[key]} (default: corpus/{default.name})")  # fmt: skip
     ap.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all",
-                    help="one layout or producer (published includes the variants), or all")  # fmt: skip
+                    help="one layout or producer (published includes the variants, plain the revisions), "
+                    "or all")  # fmt: skip
     args = ap.parse_args(argv)
 
     entries, variants, scans = load_manifest(), load_variants(), load_scans()
+    revisions = load_revisions()
     if args.only:
         entries = [e for e in entries if e["id"] == args.only]
         variants = [v for v in variants if v["id"] == args.only]
         scans = [s for s in scans if s["id"] == args.only]
-        if not entries and not variants and not scans:
+        revisions = [r for r in revisions if r["id"] == args.only]
+        if not entries and not variants and not scans and not revisions:
             sys.exit(f"build.py: no document with id {args.only!r} in {MANIFEST}")
     fontfile = find_font()
     metrics = Metrics(pymupdf.Font(fontfile=fontfile))
@@ -96,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for e in entries if "plain" in wanted else []:
         job("plain", e, out, lambda e=e: build_plain(e, out, fontfile, metrics))
+    revised = args.revisions.resolve()
+    for r in revisions if "plain" in wanted else []:
+        job("revision", r, revised, lambda r=r: build_plain(r, revised, fontfile, metrics))
     if "published" in wanted:
         published, variant_dir = args.published.resolve(), args.variants.resolve()
         for e in entries:

@@ -23,6 +23,7 @@ DEFAULT_OUT = HERE / "pdfs"
 # Beside pdfs/, so that loading a folder loads one layout of each document.
 DEFAULT_PUBLISHED = HERE / "published"
 DEFAULT_VARIANTS = HERE / "variants"
+DEFAULT_REVISIONS = HERE / "revisions"  # later versions of corpus plans, plain layout (manifest [[revision]])
 DEFAULT_SCANNED = HERE / "scanned"  # image-only PDFs of plain-layout pages (builder/scanned.py)
 DEFAULT_WORD = HERE / "word"  # python-docx -> LibreOffice Writer -> PDF (builder/word.py)
 DEFAULT_CALC = HERE / "calc"  # openpyxl -> LibreOffice Calc -> PDF (builder/calc.py)
@@ -92,6 +93,13 @@ def load_variants(path: Path = MANIFEST) -> list[dict]:
         data = tomllib.load(f)
     base = {e["id"]: e for e in data["document"]}
     return [{**base[v["of"]], **v} for v in data.get("variant", [])]
+
+
+def load_revisions(path: Path = MANIFEST) -> list[dict]:
+    """The manifest's ``[[revision]]`` entries: a later version of a document's plans (the next
+    year's, or the same plan updated), typeset in the plain layout into ``revisions/``."""
+    with open(path, "rb") as f:
+        return tomllib.load(f).get("revision", [])
 
 
 def load_scans(path: Path = MANIFEST) -> list[dict]:

@@ -33,7 +33,7 @@ from pathlib import Path
 import pymupdf
 
 from .common import ASCENT, FONT_NAME, Metrics, fix_to_unicode, metadata, refer_font, text_of, write_sidecar
-from .source import ASCII_RUN, Block, parse
+from .source import ASCII_RUN, Block, field_labels, parse
 
 PAGE_W, PAGE_H = pymupdf.paper_size("a4")  # 595 x 842
 MARGIN_L = MARGIN_R = 56.0
@@ -234,7 +234,7 @@ class Typesetter:
 
 def build_plain(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     """Write ``out/{id}.pdf`` and its sidecar in the plain layout; returns the sidecar."""
-    blocks = parse(text_of(entry))
+    blocks = parse(text_of(entry), field_labels(entry))
     rx = entry.get("page_break_before")
     page_break = re.compile(rx) if rx else None
 

@@ -49,7 +49,7 @@ from .sheet import (
     Style,
     faces,
 )
-from .source import ASCII_RUN, Block, heading_level, parse
+from .source import ASCII_RUN, Block, field_labels, heading_level, parse
 
 
 class BranchTable:
@@ -329,7 +329,7 @@ def typeset(
             sheet.new_page()
             info["branch_starts"].append(sheet.page.number + 1)
             spelling = spellings[n % len(spellings)] if spellings else None
-            before, header, rows = branch_rows(lines, header_rx, spelling)
+            before, header, rows = branch_rows(lines, header_rx, spelling, field_labels(entry))
             for p in before:
                 title = bool(rx.search(p.text))
                 para = Para(p.text, TITLE_SIZE, bold=True, center=True) if title else p

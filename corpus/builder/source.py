@@ -6,9 +6,14 @@ per line:
 
 * short lines (<= 40 characters, not ending in 。) that start with a numbering pattern of
   Japanese plans are headings of level 1 to 3; a 協会けんぽ field label (１．…関係) heading a
-  longer line becomes a heading of its own, the rest of the line body text;
+  longer line becomes a heading of its own, the rest of the line body text; a document that
+  spells its fields otherwise (``（２）…関係``, ``Ⅰ．…``, a ``１．基本方針`` preamble) says how in the
+  manifest (``field_label``, :func:`field_labels`), and its field labels are level 1 instead;
 * runs of consecutive lines containing a TAB are tables, one cell per TAB-separated field;
-* blank lines are paragraph spacing.
+* blank lines are paragraph spacing;
+* ``**…**`` is the transcription's mark of an emphasized run set on a line of its own in the
+  published document (``4 評価指標と目標値**(1) アウトカム (成果)**``): it is typeset as that line,
+  the marks themselves never (see corpus/texts/README.md).
 """
 
 from __future__ import annotations
@@ -49,6 +54,21 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
 FIELD_LABEL = re.compile(rf"^([{D}]+[．.]\s*\S+関係)\s+(\S.*)$")
 
 
+def field_labels(entry: dict) -> re.Pattern[str] | None:
+    """The manifest's ``field_label`` of a document whose 協会けんぽ fields are not all ``１．…関係``
+    (a pattern of the label at the start of a source line), or None."""
+    rx = entry.get("field_label")
+    return re.compile(rx) if rx else None
+
+
+def split_field(line: str, fields: re.Pattern[str]) -> tuple[str, str] | None:
+    """(label, rest of the line) of a stripped source line that opens with a field label."""
+    m = fields.match(line)
+    if m is None or (m.end() < len(line) and not line[m.end()].isspace()):
+        return None
+    return m.group(0).strip(), line[m.end() :].strip()
+
+
 def heading_level(line: str) -> int:
     """Heading level (1-3) of a stripped source line, 0 for body text."""
     if not line or len(line) > MAX_HEADING_CHARS or line.endswith("。"):
@@ -68,8 +88,20 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def parse(text: str) -> list[Block]:
-    """Split a source text into blocks: blank lines, body lines, headings and tables."""
+EMPHASIS = "**"
+_EMPHASIZED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def emphasized_lines(line: str) -> list[str]:
+    """A source line with ``**…**`` runs as the lines it stands for: the text before a run, then
+    each run on a line of its own (``a**b**c`` → ``a``, ``b``, ``c``)."""
+    parts = [p.strip() for p in _EMPHASIZED.split(line)]
+    return [p.replace(EMPHASIS, "") for p in parts if p.replace(EMPHASIS, "").strip()]
+
+
+def parse(text: str, fields: re.Pattern[str] | None = None) -> list[Block]:
+    """Split a source text into blocks: blank lines, body lines, headings and tables; ``fields``
+    (:func:`field_labels`) marks the field labels of a document that spells them otherwise."""
     blocks: list[Block] = []
     lines = text.split("\n")
     i = 0
@@ -83,9 +115,19 @@ def parse(text: str) -> list[Block]:
             blocks.append(Block("table", rows=rows))
             continue
         i += 1
+        if EMPHASIS in raw:  # each emphasized run a line of its own, the marks dropped
+            blocks.extend(b for part in emphasized_lines(raw) for b in parse(part, fields))
+            continue
         line = raw.strip()
         if not line:
             blocks.append(Block("blank"))
+            continue
+        field = split_field(line, fields) if fields is not None else None
+        if field is not None:  # as 1．…関係 lines are: a short line whole, a long one's label
+            whole = len(line) <= MAX_HEADING_CHARS and not line.endswith("。")
+            blocks.append(Block("heading", line if whole else field[0], 1))
+            if field[1] and not whole:
+                blocks.append(Block("text", field[1]))
             continue
         level = heading_level(line)
         if level:

@@ -75,14 +75,20 @@ def plans_command(
 _SAME_PLAN = ("insurer", "branch", "plan_type", "fiscal_year", "period_start", "period_end")
 
 
-def _find_plans(database, key: str) -> list[dict]:
+def _in_year(row: dict, year: int | None) -> bool:
+    if year is None:
+        return True
+    return row["fiscal_year"] == year or (row["period_start"] or 1 << 30) <= year <= (row["period_end"] or 0)
+
+
+def _find_plans(database, key: str, year: int | None = None) -> list[dict]:
     """The plan ``key`` names — by id (or id prefix), branch (北海道, 北海道支部) or insurer name —
     or the same plan in several documents.
 
     Two documents may hold one plan: a compilation and the branch's own file, or the same plan in
     two layouts. Plans with the same insurer, branch, type and years are given together, in file
     order; plans that differ in any of them are ambiguous, and the error lists them."""
-    rows = _plan_rows(database)
+    rows = [r for r in _plan_rows(database) if _in_year(r, year)]
     branch = key.removesuffix("支部")
     for test in (
         lambda r: r["id"] == key,
@@ -95,9 +101,16 @@ def _find_plans(database, key: str) -> list[dict]:
             continue
         if len(found) == 1 or len({tuple(r[f] for f in _SAME_PLAN) for r in found}) == 1:
             return found
-        names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']})" for r in found[:10])
-        fail(f"'{key}' matches {len(found)} plans: {names}")
-    fail(f"no plan '{key}' (see: planex plans --db FILE)")
+        names = ", ".join(f"{r['id']} ({r['branch'] or r['insurer']}, {_years(r)})" for r in found[:10])
+        hint = " (--year picks one year's plan)" if len({_years(r) for r in found}) > 1 else ""
+        fail(f"'{key}' matches {len(found)} plans: {names}{hint}")
+    fail(f"no plan '{key}'" + (f" for {year}" if year else "") + " (see: planex plans --db FILE)")
+
+
+def _years(row: dict) -> str:
+    if row["fiscal_year"]:
+        return str(row["fiscal_year"])
+    return "-".join(str(y) for y in (row["period_start"], row["period_end"]) if y) or "?"
 
 
 def _outline(sections: list[dict]) -> tuple:
@@ -112,14 +125,36 @@ def _outline(sections: list[dict]) -> tuple:
 
 @app.command("show")
 def show_command(
-    plan: Annotated[str, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")],
+    plan: Annotated[
+        str | None, typer.Argument(help="Plan id (or its start), branch (北海道) or insurer.")
+    ] = None,
     db: DbOption = Path("planex.db"),
     section: Annotated[
         str | None,
         typer.Option("--section", "-s", help="Print this section's text: its path, or the end of it."),
     ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", "-e", metavar="ID",
+                     help="Show where a KPI, program, health issue or section (by id) was read: its page, "
+                     "the lines it came from, the PDF."),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", metavar="FILE",
+                     help="With --evidence: draw the page with those lines boxed into this PNG file."),
+    ] = None,
+    page: Annotated[
+        int | None, typer.Option("--page", min=1, help="With --evidence: this page of the PDF.")
+    ] = None,
+    year: YearOption = None,
 ) -> None:
-    """Print a plan's section tree, or one section's text.
+    """Print a plan's section tree, or one section's text; or a record's evidence.
+
+    With --evidence ID (a KPI's, program's, health issue's or section's id: planex kpis --json,
+    planex programs, a search hit), print the record's fields and the lines it was read from,
+    with their page and box, and where the PDF is; --png FILE draws that page with the lines
+    boxed, from the original PDF (or, if it was moved, from the lines planex stored).
 
     When the same plan (insurer, branch, type and years) is in several loaded documents -- a
     compilation and the branch's own file, or one plan in two layouts -- the outline is printed
@@ -128,13 +163,24 @@ def show_command(
 
     Examples:  planex show 北海道 --db plans.db
                planex show 北海道 --db plans.db --section ジェネリック医薬品の使用促進
+               planex show 北海道 --year 2022 --db plans.db   (a branch's plan of one year)
+               planex show --evidence 1ca1a70c0d0ccf09-p01-k003 --png kpi.png --db plans.db
     """
     from rich.tree import Tree
 
     from extract.read.normalize import normalize_text
 
+    if evidence is not None:
+        from extract.cli.evidence import show_evidence
+
+        show_evidence(db, evidence, png, page)
+        return
+    if png is not None or page is not None:
+        fail("--png and --page go with --evidence ID")
+    if plan is None:
+        fail("name a plan (an id, a branch such as 北海道, an insurer), or give --evidence ID")
     database = open_database(db)
-    rows = _find_plans(database, plan)
+    rows = _find_plans(database, plan, year_option(year))
     documents = database.query(f"select id, path, file_name from {store.DOCUMENTS}")
     paths = {d["id"]: d["path"] or d["file_name"] for d in documents}
     query = f"select * from {store.SECTIONS} where plan_id = ? order by id"

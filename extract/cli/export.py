@@ -397,8 +397,9 @@ def export_workbook_command(
     db: DbOption = Path("planex.db"),
 ) -> None:
     """Export everything as one Excel workbook, ready to filter: a sheet each for KPIs (one row
-    per record, as export kpis), KPIs by plan (as --wide), programs, health issues, plans, and
-    sources (the documents loaded and the files that failed).
+    per record, as export kpis), KPIs by plan (as --wide), programs, health issues, changes (what
+    changed in each plan since its previous version, as planex diff), plans, and sources (the
+    documents loaded and the files that failed).
 
     Numbers are numbers, text stays text (never a formula), the header is frozen,
     every sheet has an autofilter, columns fit their Japanese text, raw_text wraps.

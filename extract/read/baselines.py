@@ -33,14 +33,16 @@ SPACE_GAP = 0.3
 LATIN_SPACE_GAP = 0.15
 """Between two Latin letters or digits, the narrower gap of a proportional font's space."""
 TAB_GAP = 4.0
-"""How many font sizes a heading's title may stand after its number (a tab stop)."""
+"""How many font sizes a heading's title may stand after its number (a tab stop) …"""
+TAB_POINTS = 72.0
+"""… or how many points, in small type (a table of contents' hanging indent of an inch)."""
 SPREAD_GAP = 3.5
 """How many font sizes apart Word may spread a short title's characters (均等割り付け)."""
 
 _NUMERIC = re.compile(r"^[\d,.%‰\-−—]+$")  # a number cell ...
 _NUMERIC_END = re.compile(r"(^|\s)[\d,.%‰\-−—]+\s+$")  # ... after a number cell and a space: two cells
 _LABEL = re.compile(
-    r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*[章節部条款項]?|[0-9０-９]{1,2}(?:\s*[.．\-－]\s*[0-9０-９]{1,2}){0,3}"
+    r"^(?:第\s*[0-9０-９一二三四五六七八九十]+\s*[章節部条款項]?|[序終]\s*章|[0-9０-９]{1,2}(?:\s*[.．\-－]\s*[0-9０-９]{1,2}){0,3}"
     r"\s*[.．)）]?|[（(]\s*[0-9０-９一二三四五六七八九十ア-ンa-zA-Z]{1,3}\s*[)）]|[①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻ]"
     r"|[ア-ン][.．)）]|STEP\s*[0-9０-９]+(?:-[0-9０-９]+)?|[■□●○◆◇◎])$"
 )
@@ -50,12 +52,13 @@ _LABEL = re.compile(
 class _Piece:
     """One of MuPDF's lines on a baseline: its glyphs and where it stands in the stream."""
 
-    __slots__ = ("glyphs", "order", "oy", "size", "text", "x0", "x1")
+    __slots__ = ("glyphs", "order", "oy", "reach", "size", "text", "x0", "x1")
 
     def __init__(self, glyphs: list[Glyph], order: int) -> None:
         inked = [g for g in glyphs if not g.c.isspace()] or glyphs
         self.glyphs, self.order = glyphs, order
         self.x0, self.x1 = min(g.x0 for g in inked), max(g.x1 for g in inked)
+        self.reach = max(g.x1 for g in glyphs)  # its spaces included
         self.oy = max(g.oy for g in inked)
         self.size = max(g.size for g in inked)
         self.text = "".join(g.c for g in glyphs).strip()
@@ -68,43 +71,53 @@ def _glue(at: float, to: float, like: Glyph, c: str) -> Glyph:
 
 
 def _alone(glyphs: list[Glyph], end: bool) -> bool:
-    """Whether the piece's first (last, ``end``) glyph is a kana or kanji with no kana or kanji
-    set close beside it in the piece: one character of a letter-spaced word."""
+    """Whether the piece's first (last, ``end``) glyph stands alone — a piece of one glyph, or a
+    kana or kanji with no kana or kanji set close beside it: one character of a letter-spaced word."""
     inked = [g for g in glyphs if not g.c.isspace()]
     if end:
         inked = inked[::-1]
-    if not inked or not is_cjk(inked[0].c):
-        return False
     if len(inked) == 1:
         return True
+    if not inked or not is_cjk(inked[0].c):
+        return False
     near, other = inked[0], inked[1]
     gap = near.x0 - other.x1 if end else other.x0 - near.x1
     return not is_cjk(other.c) or gap > SPACE_GAP * near.size
 
 
-def _joint(left: _Piece, right: _Piece, starts_line: bool) -> str | None:
-    """How two pieces on a baseline, ``right`` after ``left``, are joined: ``""`` as one word
-    (fallback glyphs, letter spacing, a spread title), ``" "`` with a space (a number and the
-    title after its tab: only where ``left`` starts the line, as a heading's number does), or
-    None (apart)."""
+JOIN = "join"
+"""A joint that only puts two pieces in one line: the gap between them decides whether it is a space."""
+
+
+def _joint(left: _Piece, right: _Piece, label: str | None) -> str | None:
+    """How two pieces on a baseline, ``right`` after ``left``, are joined: :data:`JOIN` (one line:
+    fallback glyphs, a lone mark, a lone space), ``""`` as one word (letter spacing, a spread
+    title, the rest of a number: ``第6`` ``章``), ``" "`` with a space (a number and the title
+    after its tab: ``label`` is the line's text so far where it starts the line, as a heading's
+    number does), or None (apart)."""
     gap = right.x0 - left.x1
     size = max(left.size, right.size)
     if not left.text or not right.text:  # a lone space placed apart (a fallback font's), even inside
-        return "" if gap <= CELL_GAP * size else None  # the other piece: it stands where it is drawn
+        return JOIN if gap <= CELL_GAP * size else None  # the other piece: it stands where it is drawn
     if abs(left.size - right.size) > 1.0 or gap < -0.5 * size:
         return None
-    if gap <= SPACE_GAP * size:
-        # touching: one run cut in two (a fallback font), unless two figures of a table row
-        return None if _NUMERIC.match(left.text) and _NUMERIC.match(right.text) else ""
-    cjk_joint = _alone(left.glyphs, end=True) or _alone(right.glyphs, end=False)
-    last, first = left.text[-1], right.text[0]
-    if is_cjk(last) and is_cjk(first) and cjk_joint and gap <= SPREAD_GAP * size and (
+    if gap <= SPACE_GAP * size or right.x0 - left.reach <= 0.1 * size:
+        # touching (the left piece's own spaces included): one run cut in two (a fallback font),
+        # unless two figures of a table row
+        return None if _NUMERIC.match(left.text) and _NUMERIC.match(right.text) else JOIN
+    tab = max(TAB_GAP * size, TAB_POINTS)
+    head = right.text.split()[0]
+    goes_on = ((label or "").endswith("第") and head[:1].isdigit()) or head[:1] in "章節部条款項"
+    if label is not None and gap <= tab and goes_on and _LABEL.match(label + head):
+        return ""  # the number goes on (第 … 6 … 章: spread, or in runs of their own)
+    if label is not None and gap <= tab and _LABEL.match(label):
+        return " "
+    spaced_out = _alone(left.glyphs, end=True) or _alone(right.glyphs, end=False)
+    if (is_cjk(left.text[-1]) or is_cjk(right.text[0])) and spaced_out and gap <= SPREAD_GAP * size and (
             gap <= CELL_GAP * size or len(right.text) <= 2):  # fmt: skip
         return ""  # letter-spaced, or a short title spread over its line
-    if starts_line and _LABEL.match(left.text) and gap <= TAB_GAP * size:
-        return " "
     if len(left.glyphs) == 1 or len(right.glyphs) == 1:
-        return "" if gap <= CELL_GAP * size else None  # a lone mark set apart (★ in a fallback font)
+        return JOIN if gap <= CELL_GAP * size else None  # a lone mark set apart (★ in a fallback font)
     return None
 
 
@@ -129,16 +142,18 @@ def joined_on_baselines(drawn: list[tuple[bool, list[Glyph]]]) -> list[tuple[boo
         for piece in line[1:]:
             # a lone space is judged by where it stands; anything else against the chain's text
             inked = next((p for p in reversed(chain) if p.text), chain[-1])
-            first = chain[0] is line[0] and all(p is inked or not p.text for p in chain)
-            how = _joint(inked, piece, starts_line=first)
+            label = "".join(g.c for g in glyphs).strip() if chain[0] is line[0] else None
+            how = _joint(inked, piece, label)
             if how is None:
                 merged[min(p.order for p in chain)] = glyphs
                 absorbed.update(p.order for p in chain)
                 chain, glyphs = [piece], list(piece.glyphs)
                 continue
             reach = max(p.x1 for p in chain)
-            if piece.text and piece.x0 - reach > SPACE_GAP * piece.size and not glyphs[-1].c.isspace():
-                glyphs.append(_glue(reach, piece.x0, piece.glyphs[0], how))
+            wide = piece.x0 - reach > SPACE_GAP * piece.size
+            if how != JOIN and piece.text and wide:  # bridged: no cell boundary (a space there already)
+                glue = "" if glyphs[-1].c.isspace() else how
+                glyphs.append(_glue(reach, piece.x0, piece.glyphs[0], glue))
             glyphs.extend(piece.glyphs)
             chain.append(piece)
         merged[min(p.order for p in chain)] = glyphs
@@ -232,8 +247,9 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
                 and _NUMERIC_END.search("".join(text) + " ")
             ):  # fmt: skip
                 flush()
-            elif not text[-1].isspace() and _spaced(glyphs, k, inked):
-                text.append(" ")
+            elif not text[-1].isspace() and _spaced(glyphs, k, inked) and not any(
+                    not b.c for b in glyphs[inked + 1 : k]):  # fmt: skip
+                text.append(" ")  # (an empty glue joins one word: no space)
         piece.append(g)
         text.append(g.c)
         inked = k

@@ -6,26 +6,32 @@ and merged cells, the STEP form is sheets of bordered cells. A reader that only 
 reads a wrapped label as three lines (``１．基盤的`` / ``保険者機能`` / ``関係``), a label beside
 the first measure as one sentence, and the header row repeated on every page as text.
 
-This stage runs on pages whose drawings include ruling lines (``get_drawings()``: well under a
-millisecond a page; a page with no vertical rule is left as it is, so plain pages pay only that):
+This stage runs on pages whose drawings include a vertical rule (``get_cdrawings()``: well under
+a millisecond a page; a page without one is left as it is, so plain pages pay only that):
 
-- **Rules**: strokes, the edges of stroked rectangles and thin filled rectangles (how Word writes
-  borders) are horizontal and vertical rules; rules that touch make a table.
+- **Rules** (:mod:`extract.read.rules`): strokes, the edges of stroked rectangles, thin filled
+  rectangles (how Word writes borders) and the edges of shaded cells side by side; rules that
+  touch make a table. A label table drawn as its shaded header row only (Word's ``borders
+  none``) is given its rows (:mod:`extract.read.open_tables`).
 - **Cells**: a line's cell is bounded by the nearest rules around it, so a merged (spanning) cell
-  is one cell. A line drawn across a vertical rule is cut there first.
+  is one cell; a merged cell that runs off the page with no rule at its foot (Calc, Word) is
+  closed by the table's frame, where the rules on its sides end. A line drawn across a vertical
+  rule is cut there first.
 - **One text per cell**: the lines of a cell narrower than most of its table (a label, a data
   cell) are joined into one line: in a narrow cell every line goes on with the next, in a wider
-  one a line that reaches the cell's right edge does; but never into a line that starts a
-  numbered item (①, (1), 1. or "1 " and a word), nor, in a wider cell, a bulleted one (○, ・ …).
-  A cell nearly as wide as its table is a text frame: its lines stay lines.
+  one a line that reaches the cell's right edge does, or one after which the next line's first
+  word would not have fit (a unit ``（%）`` moved to the next line); but never into a line that
+  starts a numbered item (①, (1), 1. or "1 " and a word), nor, in a wider cell, a bulleted one
+  (○, ・ …), unless the line before leaves a bracket open or ends with a comma. A cell nearly as
+  wide as its table is a text frame: its lines stay lines.
 - **Label column**: in a table of two columns whose left one is narrow, a left cell beside
   text is the heading of that text: its line gets the role ``label``.
-- **Reading order**: each table is read row by row, a row's cells left to right, where the
-  table's first line stood; so a label comes before the text beside it.
-- **Header rows**: a shaded first row is the table's header (role ``header``);
-  :func:`drop_repeated_headers` also finds the first row that a table repeats at the top of every
-  page it runs onto, keeps its first occurrence (role ``header``) and drops the repeats, and the
-  first row that several tables of the document open with.
+- **Reading order from geometry, never from the content stream** (Calc draws the page header and
+  footer first and merged cells after all others): each table is read as one block where it
+  stands, row by row, a row's cells left to right (a label before the text beside it); the
+  blocks and the lines outside tables top to bottom, those on one baseline left to right.
+- **Header rows**: a shaded first row is the table's header (role ``header``); across pages,
+  :mod:`extract.read.continued` keeps a repeated header once and joins what a page break cut.
 
 Coordinates are those of the page as shown (see :func:`extract.read.layout.page_lines` for turned
 pages). Each line in a table carries its :class:`~extract.read.layout.CellRef`: table, row, column.
@@ -33,209 +39,67 @@ pages). Each line in a table carries its :class:`~extract.read.layout.CellRef`: 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
 import pymupdf
 
-from extract.read.layout import CellRef, RawLine, turner
+from extract.read.layout import CellRef, RawLine
+from extract.read.open_tables import LABEL_COLUMN, extend_label_tables
+from extract.read.rules import TOL, Rule, Table, find_tables, page_rules
 
-_TOL = 1.0  # rules this close are one rule
+__all__ = ["Rule", "Table", "arrange", "find_tables", "page_rules", "read_cells"]
+
 _REACH = 1.5  # a line ending this many font sizes short of its cell's edge fills the cell
-_MIN_RULE = 3.0  # shorter strokes are no rules (underlines of a character, ticks)
-_THIN = 2.5  # a filled rectangle this thin is a rule
 _FRAME = 0.6  # a cell at least this share of its table's width is a text frame: lines stay lines
 _NARROW = 14.0  # a cell narrower than this many font sizes is one text, whatever its lines
-_LABEL_COLUMN = 0.3  # a label column is at most this share of its table's width
-_HEADER_CELL = 20  # a header row's cells are short: at most this many characters
 _NUMBERED = re.compile(
-    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一-十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）](?![0-9０-９])"
+    r"^(?:[①-⑳㉑-㉟]|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[）)]|[0-9０-９]{1,2}\s*[．.)）](?![0-9０-９])"
     r"|[0-9０-９]{1,2}\s+[^\s0-9０-９〜～~\-－]|【)"
 )
 _BULLET = re.compile(r"^[・○〇◯●◎■□◆◇※★☆▪►▶◦\-–]")
 _ASCII_END = re.compile(r"[0-9A-Za-z%)]$")
 _ASCII_START = re.compile(r"^[0-9A-Za-z(]")
-
-
-@dataclass(slots=True)
-class Rule:
-    """A horizontal (``y0 == y1``) or vertical (``x0 == x1``) rule."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def horizontal(self) -> bool:
-        return self.y0 == self.y1
-
-
-@dataclass
-class Table:
-    """Rules that touch, and the grid they make."""
-
-    number: int
-    hs: list[Rule]
-    vs: list[Rule]
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    xs: list[float]  # distinct column boundaries, left to right
-    ys: list[float]  # distinct row boundaries, top to bottom
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.x0 - _TOL <= x <= self.x1 + _TOL and self.y0 - _TOL <= y <= self.y1 + _TOL
-
-
-def page_rules(page: pymupdf.Page) -> tuple[list[Rule], list[pymupdf.Rect]]:
-    """The page's rules and its shaded (filled, not thin) rectangles, as the page is shown."""
-    turn = turner(page)
-    rules: list[Rule] = []
-    fills: list[pymupdf.Rect] = []
-
-    def add(x0: float, y0: float, x1: float, y1: float) -> None:
-        if abs(y1 - y0) <= _TOL and abs(x1 - x0) >= _MIN_RULE:
-            y = round((y0 + y1) / 2, 1)
-            rules.append(Rule(min(x0, x1), y, max(x0, x1), y))
-        elif abs(x1 - x0) <= _TOL and abs(y1 - y0) >= _MIN_RULE:
-            x = round((x0 + x1) / 2, 1)
-            rules.append(Rule(x, min(y0, y1), x, max(y0, y1)))
-
-    for path in page.get_cdrawings():  # plain tuples: cheaper than get_drawings()' Rect objects
-        kind = path.get("type") or ""
-        stroked = "s" in kind
-        fill = path.get("fill")
-        for item in path["items"]:
-            op = item[0]
-            if op == "l":
-                (px, py), (qx, qy) = turn(*item[1]), turn(*item[2])
-                add(px, py, qx, qy)
-                continue
-            if op == "re":
-                x0, y0, x1, y1 = item[1]
-            elif op == "qu":
-                xs, ys = [q[0] for q in item[1]], [q[1] for q in item[1]]
-                x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-            else:
-                continue
-            (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
-            x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
-            if x1 - x0 <= _THIN or y1 - y0 <= _THIN:
-                if x1 - x0 <= _THIN:
-                    add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1)
-                else:
-                    add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)
-                continue
-            if stroked:
-                add(x0, y0, x1, y0)
-                add(x0, y1, x1, y1)
-                add(x0, y0, x0, y1)
-                add(x1, y0, x1, y1)
-            if fill is not None and min(fill) < 0.98:  # white is no shading
-                fills.append(pymupdf.Rect(x0, y0, x1, y1))
-    return rules, fills
-
-
-def _merge(rules: list[Rule], horizontal: bool) -> list[Rule]:
-    """Collinear rules that touch or overlap become one (Word draws a border in pieces)."""
-    pos = (lambda r: r.y0) if horizontal else (lambda r: r.x0)
-    out: list[Rule] = []
-    cluster: list[Rule] = []
-
-    def flush() -> None:
-        at = sum(pos(r) for r in cluster) / len(cluster)
-        spans = sorted((r.x0, r.x1) if horizontal else (r.y0, r.y1) for r in cluster)
-        lo, hi = spans[0]
-        for a, b in [*spans[1:], (float("inf"), float("inf"))]:
-            if a <= hi + _TOL:
-                hi = max(hi, b)
-                continue
-            out.append(Rule(lo, at, hi, at) if horizontal else Rule(at, lo, at, hi))
-            lo, hi = a, b
-        cluster.clear()
-
-    for r in sorted(rules, key=pos):
-        if cluster and pos(r) - pos(cluster[-1]) > _TOL:
-            flush()
-        cluster.append(r)
-    if cluster:
-        flush()
-    return out
-
-
-def _boundaries(values: list[float]) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > 2 * _TOL:
-            out.append(v)
-    return out
-
-
-def find_tables(rules: list[Rule]) -> list[Table]:
-    """Tables: groups of horizontal and vertical rules that touch, with two or more of each."""
-    hs = _merge([r for r in rules if r.horizontal], True)
-    vs = _merge([r for r in rules if not r.horizontal], False)
-    if not hs or not vs:
-        return []
-    parent = list(range(len(hs) + len(vs)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    tol = 2 * _TOL
-    for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if h.x0 - tol <= v.x0 <= h.x1 + tol and v.y0 - tol <= h.y0 <= v.y1 + tol:
-                parent[find(i)] = find(len(hs) + j)
-    groups: dict[int, tuple[list[Rule], list[Rule]]] = defaultdict(lambda: ([], []))
-    for i, h in enumerate(hs):
-        groups[find(i)][0].append(h)
-    for j, v in enumerate(vs):
-        groups[find(len(hs) + j)][1].append(v)
-    tables = []
-    for g_hs, g_vs in groups.values():
-        if len(g_hs) < 2 or len(g_vs) < 2:
-            continue
-        x0 = min(r.x0 for r in g_hs + g_vs)
-        x1 = max(r.x1 for r in g_hs + g_vs)
-        y0 = min(r.y0 for r in g_hs + g_vs)
-        y1 = max(r.y1 for r in g_hs + g_vs)
-        xs = _boundaries([v.x0 for v in g_vs])
-        ys = _boundaries([h.y0 for h in g_hs])
-        tables.append(Table(0, g_hs, g_vs, x0, y0, x1, y1, xs, ys))
-    tables.sort(key=lambda t: (t.y0, t.x0))
-    for n, t in enumerate(tables):
-        t.number = n
-    return tables
+_FIRST_UNIT = re.compile(
+    r"^(?:[（(［\[「『【〔][^）)］\]」』】〕]{0,8}[）)］\]」』】〕]|[0-9A-Za-z.,%]+|.[、。，．）)」』】〕ー]*)"
+)
+"""What a line break cannot split at the start of a line: a short bracketed group (a unit, ``（%）``),
+a Latin word or a number, else a character and the closing marks that may not start a line."""
+_HALF_WIDTH = re.compile(r"[\x00-\u1fff\uff61-\uff9f]")
+_OPENING = re.compile(r"[（(［\[「『【〔〈《]")
+_CLOSING = re.compile(r"[）)］\]」』】〕〉》]")
 
 
 def _index(bounds: list[float], value: float) -> int:
-    return min(range(len(bounds)), key=lambda k: abs(bounds[k] - value))
+    """The index of the boundary nearest ``value`` (``bounds`` sorted)."""
+    k = bisect.bisect_left(bounds, value)
+    if k == len(bounds) or (k > 0 and value - bounds[k - 1] <= bounds[k] - value):
+        return k - 1
+    return k
 
 
 def _cell_of(table: Table, line: RawLine) -> tuple[float, float, float, float] | None:
-    """The box of the rules nearest around the line, or None when it is not enclosed."""
+    """The box of the rules nearest around the line, or None when it is not enclosed.
+
+    A merged cell that runs off the page bottom has no rule under it (Calc, Word): it is closed
+    by the table's frame, where the rules on its sides end (and likewise at the top)."""
     cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
-    tol = 2 * _TOL
-    crossing = [v.x0 for v in table.vs if v.y0 - tol <= cy <= v.y1 + tol]
-    left = max((x for x in crossing if x <= line.x0 + tol), default=None)
+    tol = 2 * TOL
+    crossing = [v for v in table.vs if v.y0 - tol <= cy <= v.y1 + tol]
+    left = max((v for v in crossing if v.x0 <= line.x0 + tol), key=lambda v: v.x0, default=None)
     # the cell the line starts in (text that runs past its cell's edge is still that cell's)
-    right = min((x for x in crossing if x >= min(line.x1 - tol, line.x0 + line.size)), default=None)
-    if left is None or right is None or right - left < 2:
+    reach = min(line.x1 - tol, line.x0 + line.size)
+    right = min((v for v in crossing if v.x0 >= reach), key=lambda v: v.x0, default=None)
+    if left is None or right is None or right.x0 - left.x0 < 2:
         return None
-    mid = (left + right) / 2 if line.x1 - line.x0 > right - left else cx
+    mid = (left.x0 + right.x0) / 2 if line.x1 - line.x0 > right.x0 - left.x0 else cx
     across = [h.y0 for h in table.hs if h.x0 - tol <= mid <= h.x1 + tol]
-    top = max((y for y in across if y <= line.y0 + tol), default=None)
-    bottom = min((y for y in across if y >= line.y1 - tol), default=None)
-    if top is None or bottom is None:
+    top = max((y for y in across if y <= line.y0 + tol), default=max(left.y0, right.y0))
+    bottom = min((y for y in across if y >= line.y1 - tol), default=min(left.y1, right.y1))
+    if not top - tol <= cy <= bottom + tol:
         return None
-    return left, top, right, bottom
+    return left.x0, top, right.x0, bottom
 
 
 def _split_at_rules(line: RawLine, table: Table) -> list[RawLine]:
@@ -259,7 +123,7 @@ def _split_at_rules(line: RawLine, table: Table) -> list[RawLine]:
     return out or [line]
 
 
-def _glue(a: str, b: str) -> str:
+def glue(a: str, b: str) -> str:
     return f"{a} {b}" if _ASCII_END.search(a) and _ASCII_START.match(b) else a + b
 
 
@@ -268,13 +132,25 @@ def _join(lines: list[RawLine]) -> RawLine:
     joined = RawLine(first.text, first.x0, first.y0, first.x1, first.y1, first.size, first.bold, False,
                      list(first.spans), first.cell, first.role)  # fmt: skip
     for line in lines[1:]:
-        joined.text = _glue(joined.text, line.text)
+        joined.text = glue(joined.text, line.text)
         joined.x0, joined.y0 = min(joined.x0, line.x0), min(joined.y0, line.y0)
         joined.x1, joined.y1 = max(joined.x1, line.x1), max(joined.y1, line.y1)
         joined.size = max(joined.size, line.size)
         joined.bold = joined.bold and line.bold
         joined.spans.extend(line.spans)
     return joined
+
+
+def _ems(text: str) -> float:
+    """The text's width in font sizes, roughly: Latin letters, digits and marks half a size."""
+    return len(text) - 0.5 * len(_HALF_WIDTH.findall(text))
+
+
+def _first_unit(line: RawLine) -> float:
+    """The width of what a line starts with that a line break cannot split (``（%）``, ``HbA1c``)."""
+    m = _FIRST_UNIT.match(line.text)
+    unit = m.group() if m else line.text[:1]
+    return (line.x1 - line.x0) * _ems(unit) / max(_ems(line.text), 0.5)
 
 
 def _paragraphs(lines: list[RawLine], box: tuple[float, float, float, float], narrow: bool) -> list[RawLine]:
@@ -285,10 +161,16 @@ def _paragraphs(lines: list[RawLine], box: tuple[float, float, float, float], na
     for line in lines[1:]:
         prev = out[-1][-1]
         # A narrow cell breaks its words anywhere, even before a 中点 (組織 / ・運営体制): only a
-        # number starts an item there. In a wider cell a bullet after a full line does too.
-        wrapped = narrow or prev.x1 >= box[2] - _REACH * prev.size - 2
+        # number starts an item there. In a wider cell a line goes on with the next when it
+        # ends near the cell's edge, or when the next one's first word (a unit （%）, a number)
+        # would not have fit after it; there a bullet after a full line starts an item too.
+        edge = box[2] - 0.6 * prev.size - 2
+        wrapped = narrow or prev.x1 >= box[2] - _REACH * prev.size - 2 or prev.x1 + _first_unit(line) >= edge
         starts = _NUMBERED.match(line.text) or (not narrow and _BULLET.match(line.text))
-        if wrapped and not starts and line.y0 >= prev.y0 + 0.5 * prev.size:
+        # what looks like an item after an open bracket or a comma goes on with it ((大項目 / 1))
+        unclosed = len(_OPENING.findall(prev.text)) > len(_CLOSING.findall(prev.text))
+        open_end = unclosed or prev.text.endswith(("、", ",", "，"))
+        if (open_end or (wrapped and not starts)) and line.y0 >= prev.y0 + 0.5 * prev.size:
             out[-1].append(line)
         else:
             out.append([line])
@@ -311,12 +193,17 @@ def read_cells(page: pymupdf.Page, lines: list[RawLine]) -> list[RawLine]:
     tables = find_tables(rules)
     if not tables:
         return lines
-    return arrange(lines, tables, fills)
+    return arrange(lines, extend_label_tables(tables, lines), fills)
 
 
 def arrange(lines: list[RawLine], tables: list[Table], fills: list[pymupdf.Rect]) -> list[RawLine]:
-    """Assign lines to cells, join each cell's text and put every table in reading order."""
-    order: list[RawLine | int] = []  # page lines, and a table's number where its first line stood
+    """Assign lines to cells, join each cell's text, and put the page in reading order.
+
+    The order is the page's geometry, never its content stream (Calc draws the page header and
+    footer first and merged cells after all others): each table is read as one block where it
+    stands, and the blocks and the lines outside tables are read top to bottom, those on one
+    baseline left to right."""
+    loose: list[RawLine] = []
     cells: dict[int, dict[tuple[float, float, float, float], list[RawLine]]] = defaultdict(dict)
     for line in lines:
         table = None
@@ -324,23 +211,34 @@ def arrange(lines: list[RawLine], tables: list[Table], fills: list[pymupdf.Rect]
             cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
             table = next((t for t in tables if t.contains(cx, cy)), None)
         if table is None:
-            order.append(line)
+            loose.append(line)
             continue
         for piece in _split_at_rules(line, table):
             box = _cell_of(table, piece)
             if box is None:
-                order.append(piece)
-                continue
-            if table.number not in cells:
-                order.append(table.number)
-            cells[table.number].setdefault(box, []).append(piece)
-    out: list[RawLine] = []
-    by_number = {t.number: t for t in tables}
-    for item in order:
-        if isinstance(item, RawLine):
-            out.append(item)
-        else:
-            out.extend(_read_table(by_number[item], cells[item], fills))
+                loose.append(piece)
+            else:
+                cells[table.number].setdefault(box, []).append(piece)
+    blocks: list[tuple[float, float, float, list[RawLine]]] = [(ln.y0, ln.y1, ln.x0, [ln]) for ln in loose]
+    for table in tables:
+        if table.number in cells:
+            first_row = table.ys[1] if len(table.ys) > 1 else table.y1
+            blocks.append((table.y0, first_row, table.x0, _read_table(table, cells[table.number], fills)))
+    return [line for block in reading_order(blocks) for line in block[3]]
+
+
+def reading_order(blocks: list[tuple[float, float, float, list[RawLine]]]) -> list:
+    """Blocks (top, bottom of their first line, left, lines) top to bottom, those whose first
+    lines share a band left to right."""
+    ordered = sorted(blocks, key=lambda b: (b[0], b[2]))
+    out: list = []
+    row: list = []
+    for block in ordered:
+        if row and block[0] >= (row[0][0] + row[0][1]) / 2:
+            out.extend(sorted(row, key=lambda b: b[2]))
+            row = []
+        row.append(block)
+    out.extend(sorted(row, key=lambda b: b[2]))
     return out
 
 
@@ -350,8 +248,8 @@ def _read_table(
     width = table.x1 - table.x0
     boxes = sorted(cells, key=lambda b: (round(b[1], 0), b[0]))
     first_top = min(b[1] for b in boxes)
-    header = [b for b in boxes if abs(b[1] - first_top) <= _TOL]
-    below = [b for b in boxes if b[1] > first_top + _TOL]
+    header = [b for b in boxes if abs(b[1] - first_top) <= TOL]
+    below = [b for b in boxes if b[1] > first_top + TOL]
     shaded_top = all(_shaded(fills, b) for b in header)
     is_header = bool(below) and shaded_top and not all(_shaded(fills, b) for b in below)
     labels = _label_boxes(table, boxes, set(header) if is_header else set())
@@ -380,79 +278,14 @@ def _label_boxes(
     width = table.x1 - table.x0
     if not body:
         return set()
-    middle = {round(b[2]) for b in body if abs(b[0] - table.x0) <= 2 * _TOL}
+    middle = {round(b[2]) for b in body if abs(b[0] - table.x0) <= 2 * TOL}
     if len(middle) != 1:
         return set()
     xm = next(iter(middle))
-    if not 0 < xm - table.x0 <= _LABEL_COLUMN * width:
+    if not 0 < xm - table.x0 <= LABEL_COLUMN * width:
         return set()
-    left = [b for b in body if abs(b[0] - table.x0) <= 2 * _TOL]
-    right = [b for b in body if abs(b[0] - xm) <= 2 * _TOL and abs(b[2] - table.x1) <= 2 * _TOL]
+    left = [b for b in body if abs(b[0] - table.x0) <= 2 * TOL]
+    right = [b for b in body if abs(b[0] - xm) <= 2 * TOL and abs(b[2] - table.x1) <= 2 * TOL]
     if len(left) + len(right) != len(body):
         return set()  # a third column somewhere: a grid, not a label column
-    return {b for b in left if any(r[1] < b[3] - _TOL and r[3] > b[1] + _TOL for r in right)}
-
-
-def drop_repeated_headers(pages: list[list[RawLine]]) -> list[list[RawLine]]:
-    """Keep a table's header row once: a first row repeated at the top of the next page goes.
-
-    A first row of short cells that several tables of the document start with is their header
-    too (a compilation's plans each open the same table), whether or not it repeats.
-
-    A table runs onto the next page when the previous page ends with it and that page starts
-    with a table (nothing between but what :func:`extract.read.layout.drop_running_lines` removed)
-    whose first row reads like the table's first row. Its first occurrence gets the role ``header``;
-    its repeats are dropped, so they never reach the section text or the search index.
-    """
-    open_header: tuple[tuple[str, ...], list[RawLine]] | None = None
-    out: list[list[RawLine]] = []
-    starts: dict[tuple[str, ...], list[list[RawLine]]] = defaultdict(list)  # first rows of new tables
-    for lines in pages:
-        tabled = [ln for ln in lines if ln.cell is not None]
-        if not tabled:
-            out.append(lines)
-            open_header = None if lines else open_header
-            continue
-        first_table = tabled[0].cell.table  # type: ignore[union-attr]
-        starts_page = lines[0].cell is not None and lines[0].cell.table == first_table
-        rows = _first_row(lines, first_table)
-        drop: set[int] = set()
-        if starts_page and open_header is not None and rows and _signature(rows) == open_header[0]:
-            drop = {id(ln) for ln in rows}
-            for ln in open_header[1]:
-                ln.role = "header"
-        for table in sorted({ln.cell.table for ln in tabled}):  # type: ignore[union-attr]
-            if not (drop and table == first_table):
-                first = _first_row(lines, table)
-                starts[_signature(first)].append(first)
-        kept = [ln for ln in lines if id(ln) not in drop]
-        out.append(kept)
-        last_table = tabled[-1].cell.table  # type: ignore[union-attr]
-        if kept[-1].cell is None or kept[-1].cell.table != last_table:
-            open_header = None  # text after the page's last table: that table ends on this page
-            continue
-        if drop and last_table == first_table:
-            continue  # the same table goes on: its header stays the one seen first
-        last_rows = _first_row(kept, last_table)
-        open_header = (_signature(last_rows), last_rows) if last_rows else None
-    for signature, rows in starts.items():
-        # tables that all start with the same row of short cells (every branch plan's 分野 |
-        # 具体的施策等): that row is their header, repeated or not
-        short = all(0 < len(cell) <= _HEADER_CELL for cell in signature)
-        if len(rows) >= 2 and len(signature) >= 2 and short:
-            for row in rows:
-                for ln in row:
-                    ln.role = "header"
-    return out
-
-
-def _first_row(lines: list[RawLine], table: int) -> list[RawLine]:
-    cells = [ln for ln in lines if ln.cell is not None and ln.cell.table == table]
-    if not cells:
-        return []
-    top = min(ln.cell.row for ln in cells)  # type: ignore[union-attr]
-    return [ln for ln in cells if ln.cell.row == top]  # type: ignore[union-attr]
-
-
-def _signature(row: list[RawLine]) -> tuple[str, ...]:
-    return tuple("".join(ln.text.split()) for ln in sorted(row, key=lambda ln: ln.x0))
+    return {b for b in left if any(r[1] < b[3] - TOL and r[3] > b[1] + TOL for r in right)}

@@ -35,6 +35,9 @@ decides where a gap is a space); text outside the page's media box is not on the
 # Top and bottom bands of the page (share of its height) where headers and footers live.
 HEADER_BAND = 0.075
 FOOTER_BAND = 0.085
+RUNNING_ZONE = 0.15
+"""The share of the page's height, at its top and at its bottom, where a line that stands at the
+same place on most pages is a running header or footer, however far it is from the edge."""
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|-W[6-9]\b|\bW[6-9]\b|gothic-?b", re.I)
 _PAGE_NUMBER = re.compile(
@@ -211,17 +214,44 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text))
 
 
+def _place(line: RawLine) -> tuple[str, int, int]:
+    return _signature(line.text), round(line.y0 / 3), round((line.x0 + line.x1) / 20)
+
+
 def drop_running_lines(pages: list[list[RawLine]], heights: list[float]) -> list[list[RawLine]]:
     """Remove page numbers and running headers/footers from every page.
 
     A margin line is running when the same text (digits aside) stands in the margin of the
     previous or the next page: this catches a document-wide header as well as a header that
-    changes with each branch plan of a compilation.
+    changes with each branch plan of a compilation. And a line near the top or the bottom that
+    stands, the same text at the same place, on at least half of the pages with text (three or
+    more), above (below) all the page's other text, is running too, wherever the producer put
+    its header (Calc prints it lower than Word).
     """
     band_signatures = [
         {_signature(line.text) for line in lines if _in_band(line, h)}
         for lines, h in zip(pages, heights, strict=True)
     ]
+    places: dict[tuple[str, int, int], int] = {}
+    for lines, height in zip(pages, heights, strict=True):
+        for place in {_place(line) for line in lines if _in_zone(line, height)}:
+            places[place] = places.get(place, 0) + 1
+    with_text = sum(1 for lines in pages if lines)
+    often = {p for p, n in places.items() if n >= max(3, with_text / 2)}
+
+    def running(line: RawLine, lines: list[RawLine], height: float) -> bool:
+        """A line at a place of :data:`often` that nothing else on its page stands beyond: the
+        page's top line (or bottom line), no table's cell (a header row a table repeats on every
+        page is the table's, kept once by extract.read.continued)."""
+        if line.cell is not None or not _in_zone(line, height) or _place(line) not in often:
+            return False
+        others = [o for o in lines if _place(o) not in often]
+        if not others:  # a page of nothing but lines every page has: its text, not its header
+            return False
+        if line.y1 <= height * RUNNING_ZONE:
+            return all(o.y0 >= line.y1 - 1 for o in others)
+        return all(o.y1 <= line.y0 + 1 for o in others)
+
     cleaned: list[list[RawLine]] = []
     for i, (lines, height) in enumerate(zip(pages, heights, strict=True)):
         neighbours = set()
@@ -235,6 +265,12 @@ def drop_running_lines(pages: list[list[RawLine]], heights: list[float]) -> list
                 is_page_number(line.text) or _signature(line.text) in neighbours
             ):
                 continue
+            if often and running(line, lines, height):
+                continue
             kept.append(line)
         cleaned.append(kept)
     return cleaned
+
+
+def _in_zone(line: RawLine, height: float) -> bool:
+    return line.y1 <= height * RUNNING_ZONE or line.y0 >= height * (1 - RUNNING_ZONE)

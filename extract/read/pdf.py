@@ -34,7 +34,8 @@ from collections.abc import Callable
 
 import pymupdf
 
-from extract.read.cells import drop_repeated_headers, read_cells
+from extract.read.cells import read_cells
+from extract.read.continued import read_across_pages
 from extract.read.layout import RawLine, drop_running_lines, page_lines
 from extract.read.normalize import fold_radicals, normalize_text
 from extract.read.ocr import Tesseract, ocr_page
@@ -355,7 +356,7 @@ def read_pdf(
                     STATS["ocr_pages"] += 1
                 if on_ocr is not None:
                     on_ocr(done, len(without_text))
-        cleaned = drop_repeated_headers(drop_running_lines(raw_pages, [h for _, h in sizes]))
+        cleaned = read_across_pages(drop_running_lines(raw_pages, [h for _, h in sizes]))
         pages = [
             _build_page(i, lines, sizes[i], readers[i], confidences.get(i)) for i, lines in enumerate(cleaned)
         ]

@@ -122,7 +122,8 @@ def breakdown_parts(items: list[PlanLine], default_year: int | None = None) -> l
         if _ESTIMATE.search(items[total_at].line.text) and not _under_target_label(items, block):
             continue  # the plan's estimate of the rate (実施見込者数), and so of its parts
         end = i
-        while after.count("(") > after.count(")") and end + 1 < len(items):  # a line cut in a bracket
+        opened = max(0, before.count("(") - before.count(")"))  # …とする（内訳：A 25％、B⏎32％）
+        while after.count("(") + opened > after.count(")") and end + 1 < len(items):  # cut in a bracket
             end += 1
             after += items[end].line.text.strip()
         lines = [(i, after)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extract.records.targets import (
     _CJK_END,
@@ -126,6 +126,7 @@ class _Row:
     caption: str = ""  # the table's caption (② 特定保健指導実施者の目標数 (内訳))
     total: bool = False  # a measure alone after rows that break it down: the table's total
     legend: dict[str, str] | None = None  # codes the table's legend spells out (A → 動機づけ支援者)
+    grid_rows: set = field(default_factory=set)  # (table, row) of its lines' ruled cells, if any
 
 
 def _cell_value(text: str) -> re.Match[str] | None:
@@ -232,7 +233,8 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             total = len(label) == 1 and broken_down and not group
             broken_down = broken_down or len(label) > 1
             data.append(_Row(label, values, yoy, [items[k].line.raw_text for k in row], page, row[0],
-                             max(c.y1 for c in cells), group, table_caption, total, legend))  # fmt: skip
+                             max(c.y1 for c in cells), group, table_caption, total, legend,
+                             {(c.cell.table, c.cell.row) for c in cells if c.cell is not None}))  # fmt: skip
             continue
         dashes = [c for c in cells if c.text.strip() in _DASHES]
         before_years = [c for c in cells if c.x1 <= first_year_x + 2]  # labels and the baseline
@@ -245,6 +247,10 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
         plain = all(not match_style(c.text.strip()) and len(c.text.strip()) < 40 for c in left)
         if same_page and cells and min(c.y0 for c in cells) - data[-1].bottom > 0.6 * cells[0].size:
             same_page = False  # a row of its own, not the next line of a wrapped cell
+        grid_rows = {(c.cell.table, c.cell.row) for c in cells if c.cell is not None}
+        if same_page and grid_rows and len(grid_rows) == len({id(c) for c in cells if c.cell}) and not (
+                grid_rows & data[-1].grid_rows):  # fmt: skip
+            same_page = False  # the ruled grid says: a row of its own (a tight Word table), no wrap
         fits = len(left) + len(wrapped_yoy or []) == len(cells)
         if same_page and plain and (left or wrapped_yoy) and fits:
             # a wrapped cell: continue the label (or the merged cell) of the row above
@@ -296,9 +302,15 @@ def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
     for k, item in enumerate(items):
         by_page.setdefault(item.page_no, []).append(k)
     records: list[TableRecord] = []
+    before: list[list[int]] = []
     for page, indexes in by_page.items():
         rows = _rows(items, indexes)
+        # a table that runs onto this page without repeating its header: its rows go on from there
+        carried = before[-5:] if before and rows and _goes_on(items, before[-1], rows[0]) else []
+        before, rows = rows, carried + rows
         for r, row in enumerate(rows):
+            if r < len(carried):
+                continue
             cells = [items[k].line for k in row]
             target = _TARGET_ROW.match(squash(cells[0].text))
             values = [c for c in cells[1:] if _cell_value(c.text)]
@@ -339,6 +351,17 @@ def row_target_records(items: list[PlanLine]) -> list[TableRecord]:
                     page=page, item=row[0], who=indicator, target_row=True,
                 ))  # fmt: skip
     return records
+
+
+def _goes_on(items: list[PlanLine], last: list[int], first: list[int]) -> bool:
+    """Whether a page's first row is the next row of the table the previous page ends with: both
+    are rows of table cells, in the same columns (the reader's cells, :mod:`extract.read.cells`)."""
+    a = [items[k].line.cell for k in last]
+    b = [items[k].line.cell for k in first]
+    if not a or not b or any(c is None for c in a + b):
+        return False
+    left = {round(c.x0) for c in a if c is not None}
+    return all(any(abs(c.x0 - x) <= 2 for x in left) for c in b if c is not None)
 
 
 _UNIT_PAREN = re.compile(rf"\(\s*({_UNITS})数?\s*\)")  # (%), (人), (回数)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from extract.store import search_index
+from extract.store import evidence_lines, search_index
 from extract.store.schema import (
     HEALTH_ISSUE_COLUMNS,
     HEALTH_ISSUES,
@@ -71,7 +71,8 @@ class DocumentRows:
 
 def document_rows(document: DocumentReading) -> DocumentRows:
     """Rows of every table for one document read by the pipeline (``extract.pipeline``): pages,
-    lines, plans, sections, KPIs, programs, health issues and search sentences."""
+    lines, plans, sections, KPIs, programs, health issues, search sentences and the lines each
+    record was read from (``extract.store.evidence_lines``)."""
     parsed = document.document
     doc_id = parsed.id
     plan_rows, section_rows, kpi_rows, program_rows, issue_rows = [], [], [], [], []
@@ -109,6 +110,7 @@ def document_rows(document: DocumentReading) -> DocumentRows:
     sentences = search_index.section_sentence_rows(doc_id, page_lines, section_rows)
     sentences += search_index.record_sentence_rows(doc_id, parsed.pages, programs, issues, kpis, sentences,
                                                    page_lines)
+    evidence = evidence_lines.evidence_rows(doc_id, parsed.pages, document.plans)
     return DocumentRows(
         doc_id=doc_id,
         sha256=parsed.sha256,
@@ -130,5 +132,6 @@ def document_rows(document: DocumentReading) -> DocumentRows:
             PROGRAMS: (PROGRAM_COLUMNS, program_rows),
             HEALTH_ISSUES: (HEALTH_ISSUE_COLUMNS, issue_rows),
             search_index.SENTENCES: (search_index.SENTENCE_COLUMNS, sentences),  # stored by search_tables
+            evidence_lines.EVIDENCE: (evidence_lines.EVIDENCE_COLUMNS, evidence),
         },
     )

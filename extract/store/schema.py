@@ -13,6 +13,8 @@ Other tools and notebooks read these names, so they are part of the interface:
   ``planex_version``): one row per file path that failed on its latest load.
 - ``plans``, ``sections``, ``kpis``, ``programs``, ``health_issues``: the records, in the columns
   below; the search tables are ``extract.store.search_tables``'s.
+- ``evidence`` (``kind``, ``ref_id``, ``doc_id``, ``page_no``, ``line_no``): the lines each section
+  and record was read from (``extract.store.evidence_lines``).
 
 The database runs in WAL mode so readers are not blocked by a load. It records its schema version
 in SQLite's ``user_version`` (:data:`SCHEMA_VERSION`): a database written by a newer planex is
@@ -29,7 +31,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import __version__
-from extract.store import search_tables
+from extract.store import evidence_lines, search_tables
 
 DOCUMENTS = "documents"
 PAGES = "pages"
@@ -43,19 +45,22 @@ HEALTH_ISSUES = "health_issues"
 SETTINGS = "settings"
 """One row per setting of the database (``key``, ``value``): ``indicators`` holds the user's
 indicator catalogue (TOML) its KPI records were mapped with, ``indicators_source`` its file name."""
-DERIVED_TABLES = [HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
+EVIDENCE = evidence_lines.EVIDENCE
+"""One row per (record, line it was read from): ``extract.store.evidence_lines``."""
+DERIVED_TABLES = [EVIDENCE, HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
 3: OCR -- ``pages.ocr_confidence``, ``documents.ocr``, ``plans.ocr_pages`` and an ``ocr`` flag on
 sections, KPIs, programs and health issues; 4: ``load_errors.planex_version``, so that a rerun
 skips files that failed for a reason of their own; 5: the search index keeps each distinct
-sentence once, ``search_sentences`` became a view; 6: a sentence's id starts with its length, and
-``search_terms``, ``search_repeats`` and ``search_state`` let a search rank the shortest matches
-first, ``extract.store.search_terms``)."""
+sentence once, ``search_sentences`` became a view; 6: the ``evidence`` table, the lines each
+record was read from, found for the records already stored when a database is converted; 7: a
+sentence's id starts with its length, and ``search_terms``, ``search_repeats`` and ``search_state``
+let a search rank the shortest matches first, ``extract.store.search_terms``)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
@@ -408,6 +413,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[PAGES].create_index(["quality"], if_not_exists=True)
     db[LOAD_ERRORS].create_index(["kind"], if_not_exists=True)
     search_tables.ensure_schema(db)  # full-text search (extract/store/search_tables.py)
+    evidence_lines.ensure_schema(db)  # the lines each record was read from
     if db.execute("pragma user_version").fetchone()[0] < SCHEMA_VERSION:
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 

@@ -150,7 +150,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def _order_by_length(db: sqlite_utils.Database) -> None:
-    """A database of schema 5 in the layout of schema 6: every sentence's id made its length
+    """A database of schema 6 or older in the layout of schema 7: every sentence's id made its length
     and its old id (the order it was first stored in, kept: ``search_terms.text_id``), its
     places pointed at the new id, FTS5 rebuilt, the tokens counted and the repeats listed."""
     for suffix in ("ad", "au"):

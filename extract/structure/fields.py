@@ -26,6 +26,7 @@ from extract.structure.headings import (
     reaches_margin,
     squash,
     undouble,
+    wrapped_before,
 )
 
 # The marks fields are numbered with (１． / （１） / １ / Ⅰ． / ⅰ) / ①), or none in a label column.
@@ -162,7 +163,8 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
     best: tuple | None = None
     best_chain: list[FieldLine] = []
     for style, cands in by_style.items():
-        starts = cands if style == "label" else [c for c in cands if c.number == 1]
+        preambles = {} if style == "label" else {c.index: _preamble(cands, c) for c in cands}
+        starts = cands if style == "label" else [c for c in cands if c.number == 1 or preambles[c.index]]
         for start in starts[:8]:
             words = {w for name in start.names for run in _CJK_RUN.findall(name) for w in _substrings(run)}
             for word in sorted(words, key=lambda w: (-len(w), w)):
@@ -170,7 +172,7 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
                 for c in cands:
                     if c.index <= chain[-1][0].last or c.index <= chain[-1][0].index:
                         continue
-                    wanted = style == "label" or c.number == len(chain) + 1
+                    wanted = style == "label" or c.number == (chain[-1][0].number or 0) + 1
                     hit = next((n for n in c.names if word in n), None)
                     if wanted and hit and hit not in {n for _, n in chain}:
                         chain.append((c, hit))
@@ -179,6 +181,10 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
                 labels = all(c.prominence >= 100 for c, _ in chain)
                 if len(chain) < (2 if labels else 3):
                     continue  # two numbered lines sharing a word is chance; two label cells are not
+                if start.number != 1 and style != "label":  # the field before it: a preamble
+                    if _goes_on(cands, chain[-1][0], min(c.prominence for c, _ in chain)):
+                        continue  # a list of chapters some of which share a word: no frame
+                    chain = [(p, p.names[0]) for p in preambles[start.index]] + chain
                 span = chain[-1][0].index - chain[0][0].index
                 if span < _FRAME_SPREAD * len(items):
                     continue
@@ -186,6 +192,27 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
                 if best is None or key > best:
                     best, best_chain = key, [_settle(c, n, items) for c, n in chain]
     return Frame({c.index: c for c in best_chain})
+
+
+def _preamble(cands: list[FieldLine], start: FieldLine) -> list[FieldLine]:
+    """The field a chain of fields numbered from 2 counts on from: a preamble, or nothing.
+
+    A branch may open its plan with a field of its own before the fields that share a word --
+    ``１．基本方針`` (its basic policy) before ``２．基盤的保険者機能関係`` … --: the fields are numbered
+    from 1 all the same. So the nearest line of the same mark numbered 1 before such a chain is a
+    field too; without it the chain is no frame (its count does not start at 1)."""
+    if start.number != 2:
+        return []
+    prior = [c for c in cands if c.index < start.index and c.last < start.index and c.number == 1]
+    return prior[-1:]
+
+
+def _goes_on(cands: list[FieldLine], last: FieldLine, prominence: float) -> bool:
+    """Whether the count of the fields goes on after ``last`` in lines as prominent as they are:
+    then they are chapters of a document (1, 2 … 6 sharing a word, 7 … 9 not), not the whole top
+    level of a business plan."""
+    return any(c.number == (last.number or 0) + 1 and c.index > last.index and c.prominence >= prominence
+               for c in cands)
 
 
 def _is_chapter(items: list[PlanLine], i: int) -> bool:
@@ -302,12 +329,22 @@ def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
     whole = undouble(heading)
     heading = trim_merged(whole)
     last = i
-    if heading == whole and (reaches_margin(items[i]) or _ends_open(heading)):
+    wraps = i + 1 < len(items) and wrapped_before(items[i], items[i + 1])
+    # A sentence that fills its line ends there, and a heading ends with its tag 〈Ⅰ、Ⅱ、Ⅲ〉: what
+    # follows (a note, a paragraph opening with 「…」 that did not fit beside it) is not its rest.
+    ended = heading.endswith(("。", "〉", ">"))
+    # stopped short only because the next piece would not fit (a tag 〈Ⅰ、Ⅱ、Ⅲ〉, a 「quote」)
+    short = wraps and not reaches_margin(items[i]) and not _ends_open(heading)
+    if heading == whole and not ended and (reaches_margin(items[i]) or wraps or _ends_open(heading)):
         for j in range(i + 1, min(i + 3, len(items))):
             nxt = items[j]
             text = nxt.line.text.strip()
-            if nxt.page_no != items[i].page_no or not text or match_style(text) or NEW_BLOCK.match(text):
+            if nxt.page_no != items[i].page_no or not text:
                 break
+            if short and j == i + 1 and _runs_on(items, j):
+                break  # that piece runs on to the margin: a paragraph after the heading, not its rest
+            if (match_style(text) or NEW_BLOCK.match(text)) and not heading.endswith(_OPEN_BRACKETS):
+                break  # a numbered or bulleted line starts anew -- unless a bracket is open: 〈 / Ⅰ、Ⅱ、Ⅲ〉
             joined = heading + text
             if joined.endswith("。") or PREDICATE.search(joined):
                 # A complete heading followed by a paragraph; or a sentence over two lines.
@@ -316,11 +353,19 @@ def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
             if not heading_text_ok(joined, 2 * MAX_HEADING_CHARS) and not _ends_open(heading):
                 break
             heading, last = joined, j
-            if not reaches_margin(nxt):
+            if not _runs_on(items, j):
                 break
     if not heading_text_ok(heading, 2 * MAX_HEADING_CHARS) or _QUANTITY.search(heading):
         return None
     return heading, last
+
+
+_OPEN_BRACKETS = ("(", "〈", "<", "「", "【", "[")
+
+
+def _runs_on(items: list[PlanLine], j: int) -> bool:
+    """Whether line ``j`` goes on onto the next: it reaches the margin, or wraps before a piece."""
+    return reaches_margin(items[j]) or (j + 1 < len(items) and wrapped_before(items[j], items[j + 1]))
 
 
 def _ends_open(text: str) -> bool:

@@ -26,6 +26,10 @@ from schemas.records import Line
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホ"
 # A number glued to one of these is a quantity (3年, 5人, 2か月), not a heading number.
 _COUNTERS = r"[年月日時分秒人名件回歳割倍点位者社所期号条項章節部か箇ヵヶカ万千百億円]"
+# A number and a space before a counter that goes on as a quantity does (3 回以上, 1 人あたり, 5 年間,
+# 2 か月): a line a table cell's text wrapped before, not a heading "3" titled 回以上…
+_QUANTITY = (r"(?:[年月日時分秒人名件回歳割倍点位者社所]"
+             r"(?:[\u3041-\u3096]|以上|以下|未満|以内|当たり|程度|間|目|超|前|後|分|ごと|毎)|[かヵヶカ]月)")
 # (style, pattern) in the order they are tried; the pattern's group 1 is the label.
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
@@ -41,7 +45,8 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("n-n-n", r"^(\d{1,2}-\d{1,2}-\d{1,2})(?![\d\-~])\s*(?=[^\d\s.%,:/()~\-])(?!" + _COUNTERS + r")"),
         ("n-n", r"^(\d{1,2}-\d{1,2})(?![\d\-~])\s*(?=[^\d\s.%,:/()~\-])(?!" + _COUNTERS + r")"),
         ("n.", r"^(\d{1,2}\s*\.)\s*(?=[^\d\s.%,])"),
-        ("n", r"^(\d{1,2})(?:\s+(?=[^\d\s.%,:/()~\-])|(?=[一-龥ァ-ヴ])(?!" + _COUNTERS + r"))"),
+        ("n", r"^(\d{1,2})(?:\s+(?=[^\d\s.%,:/()~\-])(?!" + _QUANTITY + r")"
+              r"|(?=[一-龥ァ-ヴ])(?!" + _COUNTERS + r"))"),
         ("(n)", r"^(\(\s*\d{1,2}\s*\)|\d{1,2}\))\s*(?=\S)"),  # 1) is a slip for (1)
         ("[n]", r"^(【\s*\d{1,2}\s*】)\s*(?=[^\s】])"),  # 【1】特定健康診査
         ("circled", r"^([①-⑳㉑-㉟])\s*(?=\S)"),
@@ -60,8 +65,8 @@ PREDICATE = re.compile(
 )
 _CLOSING = set("〉》）)」』】]、。,.・")
 NEW_BLOCK = re.compile(r"^[・■□【※◆◇●○〇]")
-_TOC_TITLE = re.compile(r"^\s*目\s*次\s*$")
-_LEADERS = re.compile(r"(\.{3,}|…{2,}|・{3,}|‥{2,}|･{3,})")
+_TOC_TITLE = re.compile(r"^[\s〔［\[【(（<＜]*目\s*次[\s〕］\]】)）>＞]*$")
+_LEADERS = re.compile(r"(\.{3,}|…{2,}|・{3,}|‥{2,}|･{3,}|\S\s{4,}\S)")  # dots, or a tab's run of spaces
 _TRAILING_PAGE = re.compile(r"(\s*(\.{2,}|…+|・{2,}))?\s*(\(\s*[\d ]+\)|\d{1,3})\s*$")
 _SPACES = re.compile(r"\s+")
 MAX_HEADING_CHARS = 50
@@ -196,6 +201,30 @@ def reaches_margin(item: PlanLine) -> bool:
     return item.line.x1 >= item.right_edge - 1.5 * item.line.size
 
 
+_FIRST_UNIT = re.compile(
+    r"[〈<＜(（【「［\[][0-9A-Za-zⅠ-Ⅻⅰ-ⅻ.,%、・\s]{1,12}[〉>＞)）】」］\]]"
+    r"|[〈<＜(（【「［\[]*(?:[0-9A-Za-zⅠ-Ⅻⅰ-ⅻ.,%]+|.)[、。,.〉>＞)）】」］\]ぁぃぅぇぉっゃゅょァィゥェォッャュョー]*"
+)
+"""What a Japanese line is not broken inside (禁則): a bracketed group of numerals and letters (a
+field tag 〈Ⅰ、Ⅱ、Ⅲ〉, (2024)), else the opening brackets before a character, a Latin word, a number
+or a Roman numeral, and the closing marks and small kana after it (``（保`` of （保険証…）)."""
+
+
+_CLOSING = ("〉", ">", "＞", ")", "）", "】", "」", "］", "]")
+
+
+def wrapped_before(item: PlanLine, nxt: PlanLine) -> bool:
+    """Whether ``item`` stopped short of its margin only because the first piece of ``nxt`` that
+    Japanese line breaking keeps together would not have fitted there: a wrap, though the line
+    ends well before the edge."""
+    text = nxt.line.text.strip()
+    unit = _FIRST_UNIT.match(text)
+    if unit is None or item.line.text.rstrip().endswith(_CLOSING):
+        return False  # a line that closes a bracket (a heading's field tag) is complete as it is
+    width = sum(0.5 if ord(ch) < 0x2000 or "\uff61" <= ch <= "\uff9f" else 1.0 for ch in unit.group())
+    return item.right_edge - item.line.x1 < width * item.line.size
+
+
 def looks_like_heading(item: PlanLine, heading: str) -> bool:
     line = item.line
     emphasized = line.bold or line.size >= item.body_size + 0.9 or line.role == "label"
@@ -228,8 +257,48 @@ def wrapped_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
     return None
 
 
+def _row_key(items: list[PlanLine], j: int) -> str:
+    """The squashed text of line ``j`` and of the lines after it on its baseline (a table of
+    contents set as a table: the number, the title and the page in cells of their own), page
+    numbers and leaders left out."""
+    line = items[j].line
+    parts = [line.text]
+    for k in range(j + 1, min(j + 6, len(items))):
+        other = items[k]
+        if other.page_no != items[j].page_no or abs(other.line.y0 - line.y0) > 0.5 * line.size:
+            break
+        parts.append(other.line.text)
+    return squash(_TRAILING_PAGE.sub("", " ".join(parts)))
+
+
+def continued_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, int] | None:
+    """A heading whose title wraps onto the next line, set in the same type (``第2章 特定健康診査・
+    特定保健指導の第3期実施`` / ``計画``): (the whole title, the last line), or None. The heading
+    line runs to its margin; the next line, just below it, is as large and as bold, larger than
+    the body text and than the line after it, short, and opens with no mark of its own."""
+    if i + 1 >= len(items) or not reaches_margin(items[i]):
+        return None
+    cur, nxt = items[i].line, items[i + 1].line
+    text = nxt.text.strip()
+    if (
+        items[i + 1].page_no != items[i].page_no or not text or match_style(text) or NEW_BLOCK.match(text)
+        or abs(nxt.size - cur.size) > 0.5 or nxt.bold != cur.bold or cur.size < items[i].body_size + 0.9
+        or not 0 <= nxt.y0 - cur.y1 <= cur.size or len(text) > MAX_HEADING_CHARS // 2 or text.endswith("。")
+    ):  # fmt: skip
+        return None
+    if i + 2 < len(items) and items[i + 2].page_no == items[i].page_no:
+        after = items[i + 2].line  # the text below: set like the line in question, that line is text too
+        alike = abs(after.size - nxt.size) <= 0.5 and after.bold == nxt.bold
+        if alike and not match_style(after.text.strip()):
+            return None
+    return heading + text, i + 1
+
+
 def toc_lines(items: list[PlanLine]) -> set[int]:
-    """Indexes of lines that belong to a table of contents."""
+    """Indexes of lines that belong to a table of contents: lines with leaders and a page number,
+    and from a 目次 title on, every line until the first entry comes again as the body's heading
+    (an entry and its heading are compared with the rest of the entry's row, for a table of
+    contents set as a table), or else the rest of the title's page."""
     skip: set[int] = set()
     for i, item in enumerate(items):
         text = item.line.text
@@ -243,10 +312,10 @@ def toc_lines(items: list[PlanLine]) -> set[int]:
             key = squash(_TRAILING_PAGE.sub("", items[j].line.text))
             if first_key is None:
                 if match_style(_TRAILING_PAGE.sub("", items[j].line.text)):
-                    first_key = key
+                    first_key = _row_key(items, j)
                 skip.add(j)
                 continue
-            if key == first_key:  # the body starts where the first entry comes again
+            if first_key in (key, _row_key(items, j)):  # the body starts where the first entry comes again
                 break
             skip.add(j)
         else:  # no repeat found: the table of contents is the rest of its page

@@ -37,6 +37,7 @@ from extract.structure.fields import (
 from extract.structure.headings import (
     PlanLine,
     as_written_lines,
+    continued_heading,
     looks_like_heading,
     match_style,
     ordinal,
@@ -248,20 +249,15 @@ def _build_sections(
                 if in_bullet_measure:
                     sub_items.see(items, i, styled, measure or "")
             continue
-        if styled and "**" in styled[2]:  # a heading and the next one merged (emphasis marks)
-            first, _, rest = styled[2].replace("**", "\x00", 1).partition("\x00")
-            nested = match_style(rest.replace("**", "").strip())
-            if nested and _is_heading(styled[0], first.strip(), item, stack, has_fields):
-                open_section(styled[0], styled[1], first.strip(), page)
-                styled = nested
-            elif first.strip() and rest.replace("**", "").strip().startswith("【"):
-                styled = (styled[0], styled[1], first.strip())  # a 【…】 block after it is not its title
         if styled:
             style, label, heading = styled
             if undouble(heading) != heading:  # fake bold read character by character too
                 heading, label = undouble(heading), undouble_digits(label)
             if _is_heading(style, heading, item, stack, has_fields):
-                open_section(style, label, heading, page)
+                continued = continued_heading(items, i, heading)
+                if continued is not None:
+                    heading, consumed = continued
+                open_section(style, label, heading, page, last=continued[1] if continued else None)
                 continue
             wrapped = wrapped_heading(items, i, heading) if _allowed(style, stack, has_fields) else None
             if wrapped and title_like(wrapped[0]):

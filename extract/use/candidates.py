@@ -52,7 +52,7 @@ MATCH_FIRST_SHARE = 0.5
 on the places of the best sentences (a probe would cost more than the ranking it saves)."""
 SHORTEST_FIRST = True
 """Rank the best sentences from the shortest matches and the repeats (``extract.use.ranking``)
-where it can; false: FTS5 ranks every match (the paths below), as before schema 6."""
+where it can; false: FTS5 ranks every match (the paths below), as before schema 7."""
 FIRST_TEXTS = 64
 """Sentences FTS5 is asked for first (at least eight times the hits asked for: ranking the best
 600 costs hardly more than the best 40, ranking again costs as much as the first time); eight

@@ -147,7 +147,7 @@ def _execute(db: sqlite_utils.Database, sql: str, args: list) -> list[tuple]:
 
 
 _COLUMNS = """pl.id, pl.kind, t.sentence, pl.page, k.plan_id, p.doc_id, p.insurer, p.branch, p.plan_type,
-    p.fiscal_year, p.period_start, p.period_end, sec.path"""
+    p.fiscal_year, p.period_start, p.period_end, sec.path, pl.ref_id"""
 _FROM = f"""from {PLACES} pl join {TEXTS} t on t.id = pl.text_id join {PLAN_KEYS} k on k.key = pl.plan_key
     join plans p on p.id = k.plan_id left join sections sec on sec.id = pl.section_id"""
 
@@ -196,13 +196,15 @@ def search(
 
 
 def _hit(row: tuple, pattern: re.Pattern[str] | None) -> Hit:
-    _id, kind, sentence, page, plan_id, doc_id, insurer, branch, plan_type, year, start, end, path, rank = row
+    _id, kind, sentence, page, plan_id, doc_id, insurer, branch, plan_type, year, start, end, *rest = row
+    path, ref, rank = rest
     marks = marks_in(sentence, pattern)
     path = " ".join(path.split()) if path else None  # a wrapped heading holds a line break
     return Hit(
         insurer=insurer, branch=branch, plan_type=plan_type, fiscal_year=year, period_start=start,
         period_end=end, section=path, page=page, kind=kind, sentence=sentence,
         snippet=snippet(sentence, marks), marks=marks, score=round(-rank, 3), plan_id=plan_id, doc_id=doc_id,
+        ref_id=ref,
     )  # fmt: skip
 
 

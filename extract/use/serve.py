@@ -15,6 +15,11 @@ with three things a bare ``datasette plans.db`` lacks:
 - **canned queries** (``extract.use.serve_queries.canned_queries``): search sentences, KPI
   targets of an indicator across plans, one measure compared across plans, and the list of
   indicators.
+- **pages of its own** (``extract.use.serve_evidence.EvidencePlugin``): every record's evidence
+  (its page drawn with its lines boxed, beside its fields, and the original PDF), linked from
+  every KPI, program, health issue, section and search hit; the search page an analyst expects
+  (``extract.use.serve_search``: filters with counts, the words marked, no SQL); a plan against
+  its previous version (``extract.use.serve_diff``).
 
 Why canned queries, and not just Datasette's search box: the FTS5 index ``search_index`` holds
 Python-made character bigrams (``extract.store.bigrams``), not words, so the text a user types must
@@ -48,6 +53,7 @@ from typing import Any
 import sqlite_utils
 
 from extract import store
+from extract.use.serve_evidence import TEMPLATES, registered_pages
 from extract.use.serve_functions import quiet_client_errors, registered_plugin
 from extract.use.serve_metadata import datasette_metadata
 
@@ -99,6 +105,7 @@ def build_datasette(db_path: str | Path, settings: Mapping[str, Any] | None = No
         immutables=[] if writable else [served],
         metadata=datasette_metadata(path, name),
         settings={**DEFAULT_SETTINGS, **(settings or {})},
+        template_dir=str(TEMPLATES),
     )
     if name not in ds.databases:  # e.g. a file called _memory.db
         raise ServeError(f"Datasette names this database {list(ds.databases)}; rename the file")
@@ -138,7 +145,7 @@ def serve(
     _check_port(host, port)
     with closing(store.connect_read_only(db_path)) as conn:  # the catalogue the database keeps
         catalogue = store.stored_catalogue(sqlite_utils.Database(conn))
-    with registered_plugin({name}, catalogue), quiet_client_errors():
+    with registered_plugin({name}, catalogue), registered_pages(name), quiet_client_errors():
         if on_ready is not None:
             shown = f"[{host}]" if ":" in host else host
             on_ready(f"http://{shown}:{port}/{name}")

@@ -161,6 +161,19 @@ TABLES: tuple[TableSpec, ...] = (
         {"label_column": "issue"},
     ),
     TableSpec(
+        "evidence",
+        "Evidence",
+        "Where each record was read: one row per (section, KPI, program or health issue, line of the page "
+        "it was read from). Open a record's page with its lines boxed from the page column of its table.",
+        (),
+        {
+            "kind": "section, kpi, program or health_issue: the table of ref_id.",
+            "ref_id": "The record's id in its own table.",
+            "line_no": "The line (lines.line_no) on the page.",
+        },
+        {"facets": ["kind"]},
+    ),
+    TableSpec(
         store.LOAD_ERRORS,
         "Load errors",
         "One row per file that failed on its latest load, and why.",

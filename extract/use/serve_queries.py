@@ -21,12 +21,16 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     - ``search`` (``:q``, optional ``:kind``, ``:branch``): sentences matching the query, best
       first (bm25), with plan, branch, section path, page and the match marked in 【】 — the hits
       of ``extract.use.search.search`` itself, through the SQL function ``planex_search``, so the
-      served search takes the same path at the same speed;
+      served search takes the same path at the same speed (``/-/planex/search`` is the page an
+      analyst uses: ``extract.use.serve_search``);
     - ``kpi_by_indicator`` (``:indicator``: an id such as generic_share, its label or a spelling):
       one row per plan and target year, the plan's first record (as the wide KPI export);
     - ``compare_measure`` (``:heading``): the section of every plan whose heading is most like
       it (numbering and field tags ignored, similarity ≥ ``extract.use.compare.MIN_SCORE``);
     - ``indicators``: the canonical indicators found, with their labels and counts.
+
+    Each row's ``evidence`` column (``kind/id``) is a link to the record's evidence page
+    (``extract.use.serve_evidence``); the SQL is shown on request only (``hide_sql``).
     """
     from extract.use.compare import MIN_SCORE
 
@@ -46,10 +50,12 @@ def canned_queries(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
                 f"({', '.join(kinds) or 'heading, section, …'}; several with commas) and branch (北海道)."
             ),
             "params": ["q", "kind", "branch"],
+            "hide_sql": True,
             "sql": f"""select p.title as plan, {hit("insurer")} as insurer, {hit("branch")} as branch,
   {hit("section") if sections else "null"} as section, {hit("page")} as page, {hit("kind")} as kind,
   {hit("snippet")} as snippet, {hit("sentence")} as sentence, {hit("score")} as score,
-  {hit("plan_id")} as plan_id
+  {hit("plan_id")} as plan_id,
+  replace({hit("kind")}, 'heading', 'section') || '/' || {hit("ref_id")} as evidence
 from json_each(planex_search(:q, :kind, :branch, {SEARCH_LIMIT})) h
 left join {store.PLANS} p on p.id = {hit("plan_id")}
 order by h.key""",
@@ -66,6 +72,7 @@ order by h.key""",
                 "shows the first by page — 'records' counts them. See the query 'indicators'."
             ),
             "params": ["indicator", "population"],
+            "hide_sql": True,
             "sql": f"""with k as (
   select k.*, {norm} as norm,
     row_number() over (partition by k.plan_id, {norm}, k.target_year order by k.page, k.id) as n,
@@ -77,7 +84,7 @@ order by h.key""",
 select p.insurer, p.branch, p.plan_type, p.title as plan, k.norm as population_norm, k.target_year,
   planex_target(k.comparator, k.value, k.unit) as target, k.value, k.unit, k.comparator,
   k.baseline_value, k.baseline_year, k.actual_value, k.population, k.indicator, k.page, k.section,
-  k.raw_text, k.records, k.plan_id
+  k.raw_text, k.records, k.plan_id, 'kpi/' || k.id as evidence
 from k join {store.PLANS} p on p.id = k.plan_id
 where k.n = 1
 order by p.insurer, p.branch, p.id, k.norm, k.target_year""",
@@ -103,6 +110,7 @@ group by indicator_id, {norm.removeprefix("k.")} order by plans desc, indicator_
                 "section."
             ),
             "params": ["heading"],
+            "hide_sql": True,
             "sql": f"""with scored as (
   select s.rowid as seq, s.*, planex_heading_score(s.heading, :heading) as score
   from {store.SECTIONS} s where :heading != ''
@@ -112,7 +120,7 @@ group by indicator_id, {norm.removeprefix("k.")} order by plans desc, indicator_
 )
 select p.insurer, p.branch, p.plan_type, p.title as plan, replace(b.path, char(10), ' ') as section,
   trim(b.label || ' ' || b.heading) as heading, round(b.score, 3) as score, b.page_start, b.page_end,
-  b.text, b.plan_id
+  b.text, b.plan_id, 'section/' || b.id as evidence
 from best b join {store.PLANS} p on p.id = b.plan_id
 where b.n = 1
 order by p.insurer, p.branch, p.id""",

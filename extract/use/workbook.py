@@ -51,6 +51,7 @@ KPIS = "KPIs"
 KPIS_BY_PLAN = "KPIs by plan"
 PROGRAMS = "programs"
 HEALTH_ISSUES = "health issues"
+CHANGES = "changes"
 PLANS = "plans"
 SOURCES = "sources"
 
@@ -347,7 +348,10 @@ def source_records(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def workbook_sheets(db: sqlite_utils.Database) -> list[Sheet]:
-    """The sheets of ``planex export workbook``, from the functions and columns the CSV exports use."""
+    """The sheets of ``planex export workbook``, from the functions and columns the CSV exports use;
+    ``changes``: what changed in each plan since its previous version (``extract.use.diff``)."""
+    from extract.use.diff import CHANGE_COLUMNS, change_records, linked_diffs
+
     kpis = export.kpi_records(db)
     wide_rows, wide_columns = export.wide(kpis, store.stored_catalogue(db))
     return [
@@ -355,6 +359,7 @@ def workbook_sheets(db: sqlite_utils.Database) -> list[Sheet]:
         Sheet(KPIS_BY_PLAN, wide_columns, wide_rows),
         Sheet(PROGRAMS, export.PROGRAM_EXPORT_COLUMNS, export.program_records(db)),
         Sheet(HEALTH_ISSUES, export.HEALTH_ISSUE_EXPORT_COLUMNS, export.health_issue_records(db)),
+        Sheet(CHANGES, CHANGE_COLUMNS, change_records(linked_diffs(db))),
         Sheet(PLANS, PLAN_SHEET_COLUMNS, plan_records(db)),
         Sheet(SOURCES, SOURCE_SHEET_COLUMNS, source_records(db)),
     ]

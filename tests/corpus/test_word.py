@@ -84,7 +84,7 @@ def test_no_character_of_the_source_is_lost(built: Path, entry: dict) -> None:
     """Every character of the source text is on the pages, as often as the source has it (spaces
     and Unicode forms aside; the order is the exporter's: wrapped table cells interleave)."""
     text = Counter(squash("".join(page.get_text() for page in pdf(entry["id"]))))
-    source = Counter(squash((CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8")))
+    source = Counter(squash((CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8").replace("**", "")))
     assert not source - text
 
 

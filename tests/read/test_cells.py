@@ -11,11 +11,11 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from extract.read.cells import Rule, _merge, drop_repeated_headers, find_tables
 from extract.read.pdf import read_pdf
 from extract.records.target_tables import table_records
 from extract.structure.headings import plan_lines
 from extract.structure.plans import read_structure
+from tests.read import drawing
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 X0, XM, X1 = 50.0, 110.0, 545.0
@@ -128,18 +128,6 @@ def test_lines_outside_tables_keep_their_place(parsed) -> None:
     assert order == sorted(order)
 
 
-def test_rules_drawn_in_pieces_are_one_rule() -> None:
-    pieces = [Rule(100.0, 10.0, 100.0, 30.0), Rule(100.4, 29.5, 100.4, 60.0), Rule(300.0, 10.0, 300.0, 60.0)]
-    merged = _merge(pieces, horizontal=False)
-    assert [(round(r.x0), r.y0, r.y1) for r in merged] == [(100, 10.0, 60.0), (300, 10.0, 60.0)]
-    # an underline alone is no table; a box of two horizontal and two vertical rules is
-    assert find_tables([Rule(50.0, 40.0, 545.0, 40.0)]) == []
-    box = [Rule(50.0, 40.0, 545.0, 40.0), Rule(50.0, 90.0, 545.0, 90.0), Rule(50.0, 40.0, 50.0, 90.0),
-           Rule(545.0, 40.0, 545.0, 90.0)]  # fmt: skip
-    [table] = find_tables(box)
-    assert (table.xs, table.ys) == ([50.0, 545.0], [40.0, 90.0])
-
-
 def test_a_plain_page_is_left_as_it_is() -> None:
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
@@ -150,20 +138,108 @@ def test_a_plain_page_is_left_as_it_is() -> None:
     assert [(ln.text, ln.cell, ln.role) for ln in lines] == [("1. 健全な財政運営", None, "text")]
 
 
-def test_repeated_headers_need_the_table_to_end_the_page(parsed) -> None:
-    """Two tables with the same header: the second is no continuation when text ends the first page."""
-    from extract.read.layout import CellRef, RawLine
+# --- a sheet as LibreOffice Calc prints it -------------------------------------------------------------
+# Calc writes the page header and footer first, then the cells, and a merged cell after all the
+# others; a merged label cell that runs onto the next page has no rule at its foot.
 
-    def cell_line(text: str, row: int, col: int) -> RawLine:
-        ref = CellRef(0, row, col, 1, 1, 0, 0, 0, 0)
-        return RawLine(text, 60.0 * col, 10.0 * row, 60.0 * col + 50, 10.0 * row + 9, 9.0, False, cell=ref)
+LEFT, MIDDLE, RIGHT = 54.0, 154.8, 784.7
+MEASURES = ["１．健全な財政運営", "○ 評議会における保険料率に関する議論", "２．サービス水準の向上",
+            "○ 郵送による申請の促進", "■ KPI：郵送化率を95.0％以上とする"]  # fmt: skip
+GOING_ON = ["○ お客様満足度の向上", "１．ジェネリック医薬品の使用促進", "○ 加入者へのアプローチ"]
 
-    def table() -> list[RawLine]:
-        return [cell_line("指標", 0, 0), cell_line("目標値", 0, 1), cell_line("受診率", 1, 0)]
 
-    closing = RawLine("図表 2 支部目標", 50, 700, 200, 710, 10.5, False)
-    pages = drop_repeated_headers([[*table(), closing], table()])
-    assert [ln.text for ln in pages[1]] == ["指標", "目標値", "受診率"]
-    pages = drop_repeated_headers([table(), table()])
-    assert [ln.text for ln in pages[1]] == ["受診率"]
-    assert [ln.role for ln in pages[0][:2]] == ["header", "header"]
+def _calc_page(doc: pymupdf.Document, n: int, top: float, rows: list[str], field_at: int | None,
+               labels: list[list[str]], title: str = "") -> None:  # fmt: skip
+    """A page of the sheet: header row (print titles) at ``top``, ``rows`` in the right column, a
+    rule across the label column above row ``field_at`` (a new field), no rule at the foot of the
+    label column; the title and the label texts drawn last."""
+    p = drawing.page(doc, drawing.LANDSCAPE)
+    drawing.text(p, 670, 24, "協会けんぽ 令和3年度 支部事業計画", 8)  # the page header and footer first
+    drawing.text(p, 411, 549, f"- {n} -", 10)
+    head = top + 13.5
+    drawing.shade(p, (LEFT, top, RIGHT, head))
+    for y in (top, head):
+        drawing.rule(p, LEFT, y, RIGHT, y)
+    bottom = head + 14.8 * len(rows)
+    for x in (LEFT, MIDDLE, RIGHT):
+        drawing.rule(p, x, top, x, bottom)
+    drawing.text(p, 95, top + 3, "分野", 9)
+    drawing.text(p, 442, top + 3, "具体的施策等", 9)
+    starts = []
+    for k, row in enumerate(rows):
+        y = head + 14.8 * k
+        drawing.rule(p, MIDDLE, y + 14.8, RIGHT, y + 14.8)
+        if k == field_at:
+            drawing.rule(p, LEFT, y, RIGHT, y)
+        drawing.text(p, MIDDLE + 1, y + 2, row, 9)
+        starts.append(y)
+    if title:  # merged over the two columns, no border: drawn after the cells
+        drawing.text(p, 317, 80, title, 14)
+    for k, label in zip((0, field_at), labels, strict=False):
+        drawing.lines(p, LEFT + 1, starts[k or 0] + 2, label, 9)
+
+
+@pytest.fixture(scope="module")
+def calc():
+    doc = pymupdf.open()
+    title = "令和3年度 事業計画（北海道支部）"
+    _calc_page(doc, 1, 105.7, MEASURES, None, [["１．基盤的保険者機能", "関係"]], title)
+    _calc_page(doc, 2, 72.7, GOING_ON, 1, [[], ["２．戦略的保険者機能", "関係"]])
+    return read_pdf(drawing.pdf(doc))
+
+
+def test_calc_reads_in_page_order_not_in_stream_order(calc) -> None:
+    texts = [ln.text for ln in calc.pages[0].lines]
+    # drawn last, read first: the plan's title opens its page (as a compilation is split into plans)
+    assert texts[0] == "令和3年度 事業計画(北海道支部)"
+    assert texts.index("分野") < texts.index("1.基盤的保険者機能関係") < texts.index("1.健全な財政運営")
+    assert all("支部事業計画" not in t and t != "- 1 -" for t in texts)  # the running header, the page number
+
+
+def test_a_merged_cell_running_off_the_page_is_closed_by_the_table_frame(calc) -> None:
+    [label] = [ln for ln in calc.pages[0].lines if ln.role == "label"]
+    assert label.text == "1.基盤的保険者機能関係"
+    assert label.cell is not None and label.cell.col == 0
+    # where the rules on its sides end
+    assert label.cell.y1 == pytest.approx(105.7 + 13.5 + 14.8 * len(MEASURES), abs=1)
+    assert label.cell.row_span == len(MEASURES)
+    [first] = [ln for ln in calc.pages[0].lines if ln.text == "1.健全な財政運営"]
+    assert first.cell is not None and first.cell.row == label.cell.row
+
+
+def test_calc_sheet_gives_the_plan_its_fields(calc) -> None:
+    [reading] = read_structure(calc)
+    outline = [(s.level, s.label, s.heading) for s in reading.sections if s.level]
+    assert outline == [
+        (1, "１．", "基盤的保険者機能関係"),
+        (2, "１．", "健全な財政運営"),
+        (2, "２．", "サービス水準の向上"),
+        (1, "２．", "戦略的保険者機能関係"),
+        (2, "１．", "ジェネリック医薬品の使用促進"),
+    ]
+
+
+def _grid_pdf(rows: list[list[list[str]]], xs: list[float], height: float = 22.0) -> bytes:
+    doc = pymupdf.open()
+    p = drawing.page(doc)
+    for r, row in enumerate(rows):
+        for k, words in enumerate(row):
+            _cell(p, (xs[k], 100 + r * height, xs[k + 1], 100 + (r + 1) * height), words, 9)
+    return drawing.pdf(doc)
+
+
+def test_a_label_wrapped_before_its_unit_keeps_it() -> None:
+    """Word moves a unit that does not fit to the next line of the cell: the label keeps it."""
+    xs = [66.0, 198.0, 251.0, 340.0, 376.0]
+    header = [["指標"], ["現状値"], ["2024"], ["2025"]]
+    row = [["HbA1c 8.0%以上の割合", "（%）"], ["0.7"], ["0.6"], ["0.5"]]
+    lines = read_pdf(_grid_pdf([header, row], xs)).pages[0].lines
+    labels = [ln.text for ln in lines if ln.cell is not None and ln.cell.col == 0]
+    assert labels == ["指標", "HbA1c 8.0%以上の割合(%)"]
+
+
+def test_what_an_open_bracket_wraps_goes_on_even_if_it_looks_like_an_item() -> None:
+    xs = [66.0, 130.0, 400.0]
+    rows = [[["総合評価指標(大項目", "1) 特定健診"], ["実施率の基準値を達成すること"]]]
+    lines = read_pdf(_grid_pdf(rows, xs, 40)).pages[0].lines
+    assert lines[0].text == "総合評価指標(大項目1) 特定健診"

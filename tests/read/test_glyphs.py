@@ -61,7 +61,7 @@ def test_letter_spaced_kanji_are_one_word() -> None:
     number before it is set apart by a space's width."""
     items = _runs(60, 100, 12, [("1", 0), ("目", 6), ("的", 12)])
     items += _runs(60, 140, 10.5, [("第", 0), ("6", 0), ("章", 0), ("そ", 10.5), ("の", 10.5), ("他", 10.5)])
-    assert _texts(_page(items)) == ["1 目的", "第6章その他"]
+    assert _texts(_page(items)) == ["1 目的", "第6章 その他"]
 
 
 def test_a_title_spread_over_its_line_is_one_line() -> None:

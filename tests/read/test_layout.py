@@ -90,6 +90,20 @@ def test_a_lone_heading_at_the_top_is_not_a_running_header() -> None:
     assert doc.pages[1].text.startswith("第2章 現状")
 
 
+def test_a_header_at_the_same_place_on_most_pages_is_running_wherever_it_stands() -> None:
+    """Calc prints its page header lower than the margin band (at 7.7 % of a landscape page's
+    height), and a Word header left unchanged names one chapter on every page: the same line at
+    the same place on most pages is no text of the page. A chapter's own title, larger and lower,
+    stays; so does a line that is the same but elsewhere on the page."""
+    pages = [[(380, 72, "協会けんぽ令和3年度支部事業計画", 9), (60, 100 + 20 * n, "第2章 災害予防計画", 14),
+              (60, 200, f"本文{n}。", 10.5)] for n in range(5)]  # fmt: skip
+    doc = read_pdf(_pdf(pages))
+    for n, page in enumerate(doc.pages):
+        assert page.text.split("\n") == ["第2章 災害予防計画", f"本文{n}。"], page.text
+    two = read_pdf(_pdf(pages[:2]))
+    assert two.pages[0].text.startswith("協会けんぽ")  # two pages: too few to tell
+
+
 def test_drop_running_lines_keeps_lists_aligned() -> None:
     assert drop_running_lines([[], []], [842.0, 842.0]) == [[], []]
 

@@ -3,6 +3,8 @@ write, and the 協会けんぽ corpus's KPI breakdowns."""
 
 from __future__ import annotations
 
+import pytest
+
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
 from extract.structure.headings import PlanLine
@@ -94,6 +96,7 @@ def test_a_breakdown_of_counts_a_reference_or_kpi_sentences_is_no_part() -> None
                  "① 生活習慣病予防健診実施率を 52.4％以上とする") == []  # fmt: skip
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_the_corpus_breakdowns_are_records_without_the_rates_id(layout: str) -> None:
     """The 協会保健師実施分 / アウトソーシング分 parts of a branch's 特定保健指導 rate that is a target
     (富山's; 愛媛's, under 【数値目標】) are records of its population: a part, so not 特定保健指導実施率
@@ -107,3 +110,18 @@ def test_the_corpus_breakdowns_are_records_without_the_rates_id(layout: str) -> 
                      ("愛媛", "特定保健指導実施率(協会保健師実施分)", 16.7, "被保険者"),
                      ("愛媛", "特定保健指導実施率(アウトソーシング分)", 9.6, "被保険者")}  # fmt: skip
     assert not any(k.indicator_id for ks in plans.values() for k in ks if k.indicator.endswith("分)"))
+
+
+def test_a_breakdown_cut_by_a_line_break_inside_its_bracket() -> None:
+    """…を30％とする（内訳：積極的支援 25％、動機付け支援 / 32％）。: the bracket opened before the 内訳
+    label goes on in the next line, and so do the parts (Word wraps the sentence there)."""
+    from extract.records.breakdowns import breakdown_parts
+    from extract.structure.headings import PlanLine
+    from schemas.records import Line
+
+    texts = ["2029年度の特定保健指導実施率を30%とする(内訳:積極的支援 25%、動機付け支援", "32%)。"]
+    items = [PlanLine(3, Line(text=t, raw_text=t, x0=71, y0=200 + 14 * k, x1=520, y1=210 + 14 * k, size=10.5,
+                              bold=False), True, 522.0, 10.5) for k, t in enumerate(texts)]  # fmt: skip
+    parts = {(p.indicator, p.value, p.year) for p in breakdown_parts(items, 2024)}
+    assert parts == {("特定保健指導実施率（積極的支援）", 25.0, 2029),
+                     ("特定保健指導実施率（動機付け支援）", 32.0, 2029)}  # fmt: skip

@@ -10,7 +10,7 @@ from extract.records.program_text import SectionTree, name_key
 from tests.records.test_programs import LIKE, OITA, SAKURA, by_plan, gold, squash
 
 
-@pytest.mark.parametrize("doc_id", [LIKE, OITA, SAKURA])
+@pytest.mark.reads(*[LIKE, OITA, SAKURA])
 def test_health_issues_link_their_programs(layout: str, doc_id: str) -> None:
     issues = by_plan(doc_id, "health_issues", layout=layout)["main"]
     programs = {p.id: p for p in by_plan(doc_id, layout=layout)["main"]}

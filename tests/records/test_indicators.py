@@ -194,7 +194,7 @@ def _found(doc_id: str, layout: str) -> dict[str, list]:
     return {(r.plan.branch if len(plans) > 1 else "main"): r.kpis for r in plans}
 
 
-@pytest.mark.parametrize("doc_id", GOLD_DOCS)
+@pytest.mark.reads(*GOLD_DOCS)
 def test_records_carry_their_expected_id_and_none_a_wrong_one(layout: str, doc_id: str) -> None:
     """At least 98 % of the gold records with an expected id (written by reading the plans) are
     found with exactly it, and no record carries an id the gold does not give it."""

@@ -186,6 +186,7 @@ def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
 EXACT_BRANCHES = {"北海道": 22, "岩手": 20, "山形": 20, "群馬": 19, "福井": 19, "岐阜": 21, "兵庫": 19}
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 @pytest.mark.parametrize("branch", EXACT_BRANCHES)
 def test_every_kpi_of_these_branches_is_found_exactly(layout: str, branch: str) -> None:
     gold = json.loads((GOLD / "kyoukai-kenpo-r3-branch-plans.json").read_text(encoding="utf-8"))
@@ -195,6 +196,7 @@ def test_every_kpi_of_these_branches_is_found_exactly(layout: str, branch: str) 
     assert score.mismatches == [], [str(m) for m in score.mismatches]
 
 
+@pytest.mark.reads("chikyosai-oita-datahealth-plan-3rd")
 def test_target_table_rows_with_baseline_and_program(layout: str) -> None:
     records = found_by_plan("chikyosai-oita-datahealth-plan-3rd", layout)["main"]
     members = [k for k in records if k.indicator == "組合員受診率" and k.program == "特定健康診査"]
@@ -214,6 +216,7 @@ def test_target_table_rows_with_baseline_and_program(layout: str) -> None:
     assert len(smoking) == 6 and {k.population for k in smoking} == {"組合員"}
 
 
+@pytest.mark.reads("tokyo-ishikokuho-tokutei-kenshin-plan-3rd")
 def test_table_rows_name_their_measure_and_breakdown(layout: str) -> None:
     """東京's 内訳 tables: measure（breakdown）, the caption's measure for rows of breakdowns only,
     the legend's words for the table's codes (A=動機づけ支援者), and the program the caption names."""
@@ -226,6 +229,7 @@ def test_table_rows_name_their_measure_and_breakdown(layout: str) -> None:
     assert not [k for k in records if "目標" in k.indicator or "予定" in k.indicator]
 
 
+@pytest.mark.reads("like-kenpo-datahealth-plan-step-format")
 def test_step_targets_take_their_columns_kind(layout: str) -> None:
     """ライク: アウトプット指標 / アウトカム指標 columns of the STEP3 table and the STEP4 reports."""
     records = found_by_plan("like-kenpo-datahealth-plan-step-format", layout)["main"]
@@ -241,7 +245,7 @@ def test_step_targets_take_their_columns_kind(layout: str) -> None:
     }
 
 
-@pytest.mark.parametrize("doc_id", GOLD_DOCS)
+@pytest.mark.reads(*GOLD_DOCS)
 def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -> None:
     doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
@@ -253,7 +257,7 @@ def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -
         assert k.section
 
 
-@pytest.mark.parametrize("doc_id", GOLD_DOCS)
+@pytest.mark.reads(*GOLD_DOCS)
 def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_id: str) -> None:
     """Each figure at least its floor: within a point of what the extractor scores (make bench),
     so that a regression of any field fails. The record counts are the gold's."""
@@ -301,10 +305,14 @@ GOLD_RECORDS = {
     "kyoukai-kenpo-r3-branch-plans": 335, "chikyosai-oita-datahealth-plan-3rd": 375,
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 168, "like-kenpo-datahealth-plan-step-format": 12,
     "variant-midori-kenpo-datahealth-plan-3rd": 100, "variant-hikari-kokuho-tokutei-kenshin-plan-4th": 27,
-    "variant-sakura-kyosai-datahealth-plan-3rd": 38,
+    "variant-sakura-kyosai-datahealth-plan-3rd": 38, "variant-kyoukai-kenpo-r3-branch-styles": 110,
 }  # fmt: skip
 FLOORS = {  # every other figure is 1.0: the extractor has every record and field of those right
     "kyoukai-kenpo-r3-branch-plans": {"precision": 0.98, "recall": 0.98, "indicator": 0.98, "program": 0.98,
                                       "target_year": 0.99, "population": 0.99, "indicator_id": 0.99,
                                       "population_norm": 0.99},
+    # the same records of five of those branches: 鹿児島's three composite indicators (as there), 岩手's
+    # ただし… clause read with its KPI in the plain layout, and in Word and Calc 兵庫's part ② of a bare
+    # ■KPI： label after a part ① wrapped onto a second line (…対前年度以上とす / る。) read as a target
+    "variant-kyoukai-kenpo-r3-branch-styles": {"indicator": 0.96, "kind": 0.99},
 }  # fmt: skip

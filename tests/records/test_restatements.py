@@ -3,6 +3,8 @@ sources — the STEP template's STEP3 table and STEP4 report, a goal sentence an
 
 from __future__ import annotations
 
+import pytest
+
 from extract.records.restatements import merge_restatements
 from schemas.kpis import Kpi, KpiSource
 from schemas.programs import Program
@@ -48,6 +50,7 @@ def test_two_commitments_of_one_indicator_stay_two() -> None:
     assert len(merge_restatements([a, b], [])) == 2
 
 
+@pytest.mark.reads("like-kenpo-datahealth-plan-step-format")
 def test_step_targets_are_stored_once_with_their_report(layout: str) -> None:
     """ライク: each STEP3 target is restated in its STEP4-1 report; one record each, its sources on
     both pages, the report's 実績値 kept."""
@@ -65,6 +68,7 @@ def test_step_targets_are_stored_once_with_their_report(layout: str) -> None:
     assert all(set(p.kpi_ids) <= ids for p in reading.programs)
 
 
+@pytest.mark.reads("tokyo-ishikokuho-tokutei-kenshin-plan-3rd")
 def test_a_goal_sentence_and_its_year_columns_are_one_record(layout: str) -> None:
     """東京都医師国保: 特定健康診査受診率 70%（2023年度） is stated in the goal sentence, the 目標値 table
     and the 合計 受診率目標値 row: one record, three sources."""

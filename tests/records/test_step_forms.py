@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
 from extract.records.program_text import name_key
 from extract.records.step_forms import step_table_programs
 from tests.conftest import ROOT
 from tests.records.test_programs import LIKE, gold, readings, squash
 
 
+@pytest.mark.reads(LIKE)
 def test_a_step_plan_without_its_reports_is_read_from_the_step3_table(layout: str) -> None:
     """A STEP plan published with STEP1–3 only (the common case): the same 9 programs and fields
     from the STEP3 table, read from ライク's plan cut before its STEP4 reports."""

@@ -125,7 +125,7 @@ def test_a_schema_2_database_is_converted_when_opened(db_path: Path, db: sqlite_
     assert old.execute(sql).fetchone() == ("table",)
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 6
+    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 7
     sql = "select name, type from sqlite_master where name like 'search_%'"
     kinds = dict(converted.execute(sql).fetchall())
     assert kinds["search_sentences"] == "view" and kinds["search_texts"] == "table"
@@ -188,7 +188,7 @@ def test_a_schema_5_database_gets_length_ordered_ids_token_counts_and_repeats(
     assert old.execute("select max(id) from search_texts").fetchone()[0] == db["search_texts"].count
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == 6
+    assert converted.execute("pragma user_version").fetchone()[0] == 7
     for table in ("search_texts", "search_places", "search_terms", "search_repeats", "search_state"):
         sql = f"select * from {table} order by " + ("1, 2, 3" if table == "search_repeats" else "1")
         assert converted.execute(sql).fetchall() == db.execute(sql).fetchall(), table

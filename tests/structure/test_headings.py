@@ -50,10 +50,17 @@ def test_numbering_styles(text: str, style: str, label: str, heading: str) -> No
 @pytest.mark.parametrize(
     "text",
     ["第3期データヘルス計画", "3年間の実績", "0.0% 20.0%", "2022 3,687", "Ⅲ〉", "0-4 歳", "1-2か月後",
-     "【】"],
+     "【】", "3 回以上あるの回答が「いいえ」の割合 (%)", "1 人あたり医療費", "5 年間の推移", "2 か月後"],
 )
 def test_not_numbering(text: str) -> None:
+    """Quantities are no numbers of headings, with or without a space (a table cell's text
+    wrapped before 3 回以上 opens a line)."""
     assert match_style(text) is None
+
+
+@pytest.mark.parametrize("text", ["3 日常生活の改善", "2 人材育成", "4 年齢別の状況"])
+def test_a_counter_that_opens_a_word_is_a_title(text: str) -> None:
+    assert match_style(text) is not None and match_style(text)[0] == "n"
 
 
 def test_fake_bold_doubles_are_undone() -> None:
@@ -74,3 +81,67 @@ def test_a_square_mark_before_a_title(text: str, found: tuple | None) -> None:
     """■ before a block's title is a heading style of its own; ■ before a labelled value is an item."""
     assert square_title(text) == found
     assert match_style(text) is None  # not a numbering: a business plan's ■ lines are its KPIs
+
+
+def _items(rows: list[tuple[int, float, float, float, str, float, bool]]):
+    """PlanLines from (page, x0, y0, x1, text, size, bold), body text at 10.5 pt, lines end at 520."""
+    from extract.structure.headings import PlanLine
+    from schemas.records import Line
+
+    return [PlanLine(page, Line(text=text, raw_text=text, x0=x0, y0=y0, x1=x1, y1=y0 + size, size=size,
+                                bold=bold), True, 520.0, 10.5)
+            for page, x0, y0, x1, text, size, bold in rows]  # fmt: skip
+
+
+def test_a_heading_that_wraps_onto_the_next_line_is_one_heading() -> None:
+    from extract.structure.headings import continued_heading
+
+    items = _items([
+        (8, 71, 97, 522, "第2章 特定健康診査・特定保健指導の第3期実施", 20, True),
+        (8, 71, 124, 111, "計画", 20, True), (8, 71, 160, 156, "1 目標の設定", 14, True),
+        (8, 71, 178, 518, "本計画の実行により、特定健康診査受診率を70%、", 10.5, False),
+    ])  # fmt: skip
+    assert continued_heading(items, 0, "特定健康診査・特定保健指導の第3期実施") == (
+        "特定健康診査・特定保健指導の第3期実施計画", 1)
+    assert continued_heading(items, 2, "目標の設定") is None  # short: ends before its margin
+    in_body = _items([
+        (3, 56, 296, 520, "② からだのセルフケア入門講座(糖尿病発症予防編・重症化予防編)", 11.5, False),
+        (3, 56, 310, 224, "内容:医師、管理栄養士による講話", 11.5, False),
+        (3, 56, 326, 125, "開催回数:1回", 11.5, False),
+    ])  # fmt: skip
+    assert continued_heading(in_body, 0, "からだのセルフケア入門講座(糖尿病発症予防編・重症化予防編)") is None
+
+
+def test_a_table_of_contents_set_as_a_table_ends_where_its_first_entry_comes_again() -> None:
+    """Number, title and page in cells of their own; the body's first heading on the same page."""
+    from extract.structure.headings import toc_lines
+
+    items = _items([(1, 71, 142, 95, "目 次", 10.5, False),
+                    (1, 71, 156, 91, "序 章", 9, False), (1, 128, 156, 209, "計画策定にあたって", 9, False),
+                    (1, 71, 168, 77, "1", 9, False), (1, 128, 168, 227, "計画策定の背景及び趣旨", 9, False),
+                    (1, 480, 168, 491, "(1)", 9, False),
+                    (1, 71, 646, 298, "序章 計画策定にあたって", 20, True),
+                    (1, 71, 682, 240, "1 計画策定の背景及び趣旨", 14, True)])  # fmt: skip
+    assert toc_lines(items) == set(range(6))
+    spaced = _items([(2, 56, 73, 120, "〔目   次〕", 11, False),
+                     (2, 56, 132, 520, "第１章 総  則                        231", 10.5, False),
+                     (2, 56, 147, 520, " 第１節 計画策定の目的                231", 10.5, False),
+                     (6, 225, 86, 370, "第１章 総則", 18, True)])  # fmt: skip
+    assert toc_lines(spaced) == {0, 1, 2}  # a bracketed title; leaders written as spaces
+
+
+def test_a_line_that_stops_short_wraps_when_its_next_piece_would_not_fit() -> None:
+    """A field tag 〈Ⅰ、Ⅱ、Ⅲ〉 is never broken: a heading that ends 19 pt before its cell's edge
+    went on in the next line; after a closed tag, a bracketed line is a block of its own."""
+    from extract.structure.headings import wrapped_before
+
+    heading, tag, block = _items([
+        (5, 71, 100, 501, "(1) データ分析に基づいた第2期保健事業実施計画(データヘルス計画)の着実な実施",
+         10.5, False),
+        (5, 71, 114, 130, "〈Ⅰ、Ⅱ、Ⅲ〉", 10.5, False),
+        (5, 71, 128, 250, "〈加入者・事業主への情報発信〉", 10.5, False),
+    ])  # fmt: skip
+    assert wrapped_before(heading, tag)
+    closed = _items([(5, 71, 100, 460, "(1) 広報活動を通じた理解促進〈Ⅰ、Ⅱ、Ⅲ〉", 10.5, False)])[0]
+    assert not wrapped_before(closed, block)
+    assert not wrapped_before(_items([(5, 71, 100, 300, "(1) 短い見出し", 10.5, False)])[0], tag)

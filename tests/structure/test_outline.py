@@ -25,7 +25,7 @@ ANNOTATED = [e for e in manifest() if any("sections" in p for p in expected(e["i
 EXPECTED_HEADINGS = {
     "kyoukai-kenpo-r3-branch-plans": 406, "chikyosai-oita-datahealth-plan-3rd": 268,
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 42, "like-kenpo-datahealth-plan-step-format": 6,
-    "variant-sakura-kyosai-datahealth-plan-3rd": 42,
+    "variant-sakura-kyosai-datahealth-plan-3rd": 42, "variant-kyoukai-kenpo-r3-branch-styles": 131,
 }  # fmt: skip
 FLOORS: dict[str, dict[str, float]] = {}  # every figure is 1.0 today; a document that scores lower goes here
 
@@ -34,7 +34,7 @@ def document_score(doc_id: str, layout: str = "plain") -> Evaluation:
     return score_plans(plans_of(doc_id, layout), expected(doc_id))
 
 
-@pytest.mark.parametrize("entry", ANNOTATED, ids=lambda d: d["id"])
+@pytest.mark.reads(*(e["id"] for e in ANNOTATED))
 def test_section_headings_levels_and_parents(layout: str, entry: dict) -> None:
     """Every heading found counts, whatever its numbering style; label, heading, level and parent
     of each matched one are compared. Each figure at least its floor (make bench prints them)."""
@@ -66,11 +66,13 @@ def test_the_published_layout_gives_the_plain_layouts_tree(corpus_pdfs: Path, en
     assert any(_outline(a) for _, a in plain)
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_sixteen_branches_are_annotated(layout: str) -> None:
     annotated = [p["key"] for p in expected("kyoukai-kenpo-r3-branch-plans")["plans"] if "sections" in p]
     assert len(annotated) == 16
 
 
+@pytest.mark.reads("like-kenpo-datahealth-plan-step-format")
 def test_step_parts_stand_at_the_top_whatever_precedes_them(layout: str) -> None:
     """ライク: STEP２ and STEP３ follow a table row marked ア; they are parts of the template."""
     [(_, sections)] = plans_of("like-kenpo-datahealth-plan-step-format", layout)
@@ -99,6 +101,7 @@ def test_marks_that_are_no_outline_are_text() -> None:
     assert [ordinal("kana", "ウ"), ordinal("roman", "ⅱ)"), ordinal("(n)", "（１２）")] == [3, 2, 12]
 
 
+@pytest.mark.reads("chikyosai-oita-datahealth-plan-3rd")
 def test_table_of_contents_is_not_taken_for_sections(layout: str) -> None:
     [(_, sections)] = plans_of("chikyosai-oita-datahealth-plan-3rd", layout)
     chapters = [s for s in sections if s.label.startswith("第") and s.label.endswith("章")]
@@ -108,6 +111,7 @@ def test_table_of_contents_is_not_taken_for_sections(layout: str) -> None:
     assert len(programs) == 17
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_section_text_is_kept(layout: str) -> None:
     sections = hokkaido(layout)
     [generic] = [s for s in sections if s.heading == "ジェネリック医薬品の使用促進"]

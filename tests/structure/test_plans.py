@@ -23,7 +23,7 @@ def expected(doc_id: str) -> dict:
     return json.loads((EXPECTED / f"{doc_id}.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
+@pytest.mark.reads(*(e["id"] for e in manifest()))
 def test_plan_metadata_is_exactly_as_expected(layout: str, entry: dict) -> None:
     found = [plan for plan, _ in plans_of(entry["id"], layout)]
     gold = expected(entry["id"])["plans"]
@@ -32,6 +32,7 @@ def test_plan_metadata_is_exactly_as_expected(layout: str, entry: dict) -> None:
         assert {f: getattr(plan, f) for f in FIELDS} == {f: want[f] for f in FIELDS}, want["key"]
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_compilation_has_35_branch_plans_in_order(layout: str) -> None:
     found = [plan for plan, _ in plans_of("kyoukai-kenpo-r3-branch-plans", layout)]
     gold = expected("kyoukai-kenpo-r3-branch-plans")["plans"]
@@ -39,7 +40,7 @@ def test_compilation_has_35_branch_plans_in_order(layout: str) -> None:
     assert len(found) == 35
 
 
-@pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
+@pytest.mark.reads(*(e["id"] for e in manifest()))
 def test_every_page_belongs_to_exactly_one_plan(layout: str, entry: dict) -> None:
     doc = parsed(entry["id"], layout)
     plans = [plan for plan, _ in plans_of(entry["id"], layout)]
@@ -47,6 +48,7 @@ def test_every_page_belongs_to_exactly_one_plan(layout: str, entry: dict) -> Non
     assert covered == list(range(1, len(doc.pages) + 1))
 
 
+@pytest.mark.reads("kyoukai-kenpo-r3-branch-plans")
 def test_each_branch_plan_starts_on_its_title_page(layout: str) -> None:
     side = LAYOUTS[layout] / "kyoukai-kenpo-r3-branch-plans.json"
     sidecar = json.loads(side.read_text(encoding="utf-8"))
@@ -54,6 +56,7 @@ def test_each_branch_plan_starts_on_its_title_page(layout: str) -> None:
     assert starts == sidecar["branch_starts"]
 
 
+@pytest.mark.reads("mhlw-datahealth-consortium-call-slides")
 def test_slide_deck_is_one_other_plan_with_its_garbled_pages_flagged(layout: str) -> None:
     [(plan, sections)] = plans_of("mhlw-datahealth-consortium-call-slides", layout)
     assert plan.plan_type == "other"

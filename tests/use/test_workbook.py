@@ -27,7 +27,7 @@ from extract.use.loader import load
 runner = CliRunner()
 FORMULA_LIKE = ("=SUM(A1:A9)", "+81 3 1234", "-5%以上", '@CELL("address")')
 PROGRAM_NAME = '=HYPERLINK("http://example.com","特定健診")'
-SHEETS = ["KPIs", "KPIs by plan", "programs", "health issues", "plans", "sources"]
+SHEETS = ["KPIs", "KPIs by plan", "programs", "health issues", "changes", "plans", "sources"]
 
 
 @pytest.fixture(scope="module")
