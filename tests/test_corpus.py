@@ -20,6 +20,8 @@ import pymupdf
 import pytest
 from rapidfuzz import fuzz
 
+from corpus.builder.source import single
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 TEXTS = CORPUS / "texts"
@@ -114,9 +116,10 @@ def level_one_headings(text: str, field_label: str | None = None) -> list[str]:
 
 
 def source(entry: dict) -> str:
-    """The text as typeset: the transcription's ``**`` emphasis marks are never printed
-    (corpus/texts/README.md)."""
-    return (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
+    """The text as typeset: the transcription's ``**`` emphasis marks are never printed, and a run
+    it holds twice over is set once, in bold (corpus/texts/README.md; tests/corpus/test_source.py)."""
+    text = (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
+    return "\n".join("\t".join(single(cell) for cell in line.split("\t")) for line in text.split("\n"))
 
 
 def body_text(doc: pymupdf.Document, entry: dict) -> str:
@@ -338,8 +341,9 @@ def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str]) -> None:
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
 def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
-    # exactly the level-1 headings (第N章, STEP, 1．…関係 …) are drawn twice; the さくら variant
-    # numbers its chapters Ⅰ…Ⅴ, set in the body font like the rest of its headings: it has none
+    # exactly the level-1 headings (第N章, STEP, 1．…関係 …) are drawn twice, and the runs the
+    # transcription holds twice (bold_runs); the さくら variant numbers its chapters Ⅰ…Ⅴ, set in the
+    # body font like the rest of its headings: it has none
     assert sorted(side["fake_bold"]) == sorted(level_one_headings(source(entry), entry.get("field_label")))
     src = squash(source(entry))
     for heading in side["fake_bold"]:
@@ -357,8 +361,9 @@ def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict
                     and 0.1 < t["origin"][0] - s["origin"][0] < 1.0
                 ):
                     copied += len(squash(t["text"]))
-                    assert s["size"] >= 14, "only level-1 headings are fake bold"
-    assert copied == sum(len(squash(h)) for h in side["fake_bold"])
+                    bold = s["size"] >= 14 or t["text"] in side["bold_runs"]
+                    assert bold, "only level-1 headings and the transcription's doubled runs are fake bold"
+    assert copied == sum(len(squash(h)) for h in side["fake_bold"] + side["bold_runs"])
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
@@ -367,13 +372,13 @@ def test_every_source_character_appears_in_order(
 ) -> None:
     """Nothing dropped, nothing reworded: the source (less white space, less characters the
     font cannot draw) is a subsequence of the extracted text, and the only extra characters
-    are the second copies of the fake-bold headings."""
+    are the second copies of the fake-bold headings and runs."""
     side = sidecar(built, entry)
     drawable = "".join(ch for ch in squash(source(entry)) if font.has_glyph(ord(ch)))
     got = "".join(ch for ch in squash(body_text(open_pdf(built, entry), entry)) if ch not in UNMAPPED)
     miss = first_miss(drawable, got)
     assert miss is None, f"{drawable[max(0, miss - 20) : miss]} >>{drawable[miss : miss + 20]}"
-    assert len(got) - len(drawable) == sum(len(squash(h)) for h in side["fake_bold"])
+    assert len(got) - len(drawable) == sum(len(squash(h)) for h in side["fake_bold"] + side["bold_runs"])
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
