@@ -185,7 +185,7 @@ def rich(lines: list[str]) -> str | CellRichText:
     runs are set in the bold of the font (as a cell's text is made bold in part in Excel)."""
     runs = [run for k, line in enumerate(lines) for run in [*([("\n", False)] * bool(k)), *bold_runs(line)]]
     if not any(bold for _, bold in runs):
-        return "\n".join(t for t, _ in runs)
+        return "".join(t for t, _ in runs)
     plain, strong = InlineFont(rFont=FONT, sz=SIZE), InlineFont(rFont=FONT, sz=SIZE, b=True)
     return CellRichText([TextBlock(strong if bold else plain, t) for t, bold in runs])
 
