@@ -25,7 +25,6 @@ from extract.structure.headings import (
     ordinal,
     reaches_margin,
     squash,
-    undouble,
     wrapped_before,
 )
 
@@ -73,7 +72,7 @@ class Frame:
         found = _field_candidate(items, i, items[i].body_size)
         if found is not None:
             return any(name in self.names for name in found.names)
-        text = squash(undouble(items[i].line.text))
+        text = squash(items[i].line.text)
         return any(text.endswith(name) and len(text) - len(name) <= 4 for name in self.names)
 
 
@@ -106,7 +105,7 @@ def _field_candidate(items: list[PlanLine], i: int, body_size: float) -> FieldLi
     line = item.line
     if line.role == "header" or line.vertical or not (item.alone or line.role == "label"):
         return None
-    text = undouble(line.text.strip())
+    text = line.text.strip()
     styled = match_style(text)
     if styled is not None and styled[0] in _FIELD_STYLES:
         style, label, heading = styled
@@ -219,7 +218,7 @@ def _is_chapter(items: list[PlanLine], i: int) -> bool:
     text = items[i].line.text
     if not text.lstrip().startswith(("第", "序", "終")):
         return False
-    styled = match_style(undouble(text.strip()))
+    styled = match_style(text.strip())
     return bool(styled and styled[0] == "chapter" and items[i].alone and heading_text_ok(styled[2]))
 
 
@@ -277,7 +276,7 @@ class SubItems:
             if not self.grouped:
                 return False
         for j in range(i + 1, min(i + 120, len(items))):
-            text = undouble(items[j].line.text.strip())
+            text = items[j].line.text.strip()
             if self.frame is not None and (j in self.frame.fields or self.frame.restates(items, j)):
                 break
             styled = match_style(text)
@@ -326,7 +325,7 @@ def trim_merged(heading: str) -> str:
 
 def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, int] | None:
     """The full measure heading at line ``i`` (joined if wrapped) and its last line, or None."""
-    whole = undouble(heading)
+    whole = heading.strip()
     heading = trim_merged(whole)
     last = i
     wraps = i + 1 < len(items) and wrapped_before(items[i], items[i + 1])
@@ -398,12 +397,12 @@ def measure_styles(items: list[PlanLine], frame: Frame) -> dict[int, str]:
     for i, item in enumerate(items):
         if item.line.role == "header":
             continue
-        text = undouble(item.line.text.strip())
+        text = item.line.text.strip()
         found = frame.fields.get(i)
         if found:
             seen.add(squash(found.name))
             field_no += 1
-            rest = match_style(undouble(found.rest)) if found.rest else None
+            rest = match_style(found.rest) if found.rest else None
             ok = rest and nested_measure_ok(rest[0], rest[2], frame)
             by_field[field_no] = [(rest[0], rest[1])] if ok else []
             where[field_no] = {}
