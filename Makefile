@@ -147,6 +147,7 @@ bench: corpus ocr
 	$(PY) bench/search_bench.py
 	$(PY) bench/workbook_bench.py
 	$(PY) bench/producers_bench.py
+	$(PY) bench/targets_bench.py
 	$(PY) bench/startup_bench.py
 	$(PY) bench/evidence_bench.py
 

@@ -45,7 +45,17 @@ from schemas.records import READABLE, Cell, DocumentQuality, ErrorKind, Line, Pa
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
 
-_MEANINGLESS_TITLE = re.compile(r"^(microsoft\s+\w+\s*-|untitled|無題)|\.(docx?|xlsx?|pptx?|pdf|jtd)$", re.I)
+_MEANINGLESS_TITLE = re.compile(
+    r"^(microsoft\s+\w+\s*-|untitled|無題)"
+    r"|\.(docx?|xlsx?|pptx?|pdf|jtd|indd|ai|psd|eps|rtf|od[tsp]|txt|html?|xdw|jpe?g|png|tiff?)$"
+    r"|^[\x21-\x7e]*[_/\\][\x21-\x7e]*$|^[\x21-\x7e]+\.[a-z0-9]{2,4}$"
+    r"|^<[0-9a-f\s]*>$",
+    re.I,
+)
+"""A title that names no document: a program's default, a file name or path as the program saw it
+(``chirashi_0601.indd``, ``R3_keikaku``: ASCII with no space and an ``_``, a slash or an
+extension), or an Info title left as undecoded hex (``<3230…>``, a Shift JIS title no reader
+decodes). The cover's largest type is the title then."""
 
 
 _CID = re.compile(r"\(cid:\d+\)")

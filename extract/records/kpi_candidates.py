@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.records.facts import FOLLOWING, STATED_GOAL, fact_sentence
 from extract.records.targets import (
     _ARROW,
     _KPI_LABEL,
@@ -49,7 +50,7 @@ _NEW_STATEMENT = re.compile(r"^\s*([■□◆●○〇・※【]|[①-⑳]|[ⅰ-
 _CLAUSE_END = re.compile(r"(。|する|させる|らす|やす|とす|図る|行う|目指す|[)）】」]|:)\s*$")
 _OTHERS_GOAL = re.compile(r"^\s*(国|政府|厚生労働省|本部|県)(は|の|が)")
 _GOAL = re.compile(
-    r"(目標|目指|達成|とする|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
+    r"(目標|目指|めざ|達成|とする|とします|にします|減少させ|増加させ|引き上げ|引き下げ|減らす|増やす|にする|となるよう|削減す|に抑え|抑制す"
     r"|まで(拡大|増加|増や|減少|減ら)|以上の[^、。]{2,20}を(実施|開催)"
     r"|年度(末)?までに\s*\d[\d.,]*\s*(%|人|件)?\s*(以上|以下|未満))"  # R8年度までに25%以下
 )
@@ -256,9 +257,11 @@ def goal_candidates(
         for sentence in sentences(text, line_starts):
             arrow_goal = _ARROW.search(squash_numbers(sentence)) and not _REPORT.search(sentence)
             goal = _GOAL.search(sentence) and (re.search(r"\d", sentence) or _YOY.search(sentence))
-            if _REPORT.search(sentence) and "目標" not in sentence:
+            if _REPORT.search(sentence) and not STATED_GOAL.search(sentence):
                 continue  # a report of what happened (実績, 評価, 進捗), not a goal
-            if _OTHERS_GOAL.match(sentence):
+            if fact_sentence(sentence):
+                continue  # history, a projection or a rule: a figure of fact, not a goal
+            if _OTHERS_GOAL.match(sentence) and not FOLLOWING.match(sentence):
                 continue  # 国は、…の目標値を80%とし: a goal another body sets, the plan's reference
             if goal or arrow_goal or labelled:
                 found.append(Candidate(sentence, raws, items[start].page_no, start, "target"))

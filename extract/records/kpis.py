@@ -1,8 +1,12 @@
 """KPIs and numeric targets: regexes find the candidates, GiNZA reads the hard ones.
 
-Plans state targets in four shapes; ``extract.records.kpi_candidates`` finds where they stand,
+Plans state targets in five shapes; ``extract.records.kpi_candidates`` finds where they stand,
 this module assembles the records (:func:`plan_kpis`; sentences are read by
-``extract.records.targets``, tables by ``extract.records.target_tables``):
+``extract.records.targets``, fiscal-year tables by ``extract.records.target_tables``, goal tables
+by ``extract.records.goal_tables``). A number is a target only where the document says it aims at
+it: tables and sentences of fact -- trends, projections, states, rules -- set none
+(``extract.records.facts``), and no year is filled in where none is stated (a single-year plan's
+year, or the plan's last year for a goal set for the plan's end):
 
 - **KPI lines** (協会けんぽ): ``■ KPI：①…を 100％とする`` followed by parts ②③ (or Ⅰ.Ⅱ., ア.イ.,
   (ⅰ)(ⅱ), a （内訳） list), sentences broken across lines, spaces inside numbers. One record a part.
@@ -10,6 +14,9 @@ this module assembles the records (:func:`plan_kpis`; sentences are read by
   targets), ``…を5%減少させる``, ``支部目標:特定健診受診率 90%以上``.
 - **Target tables**: indicator rows × fiscal-year columns, with a baseline column (直近値, 現状値):
   one record per indicator and year, rebuilt from the lines' positions on the page.
+- **Goal tables** of municipal plans: ``指標 | 現状値（令和4年度） | 目標値（令和11年度） [| 目標年度]``,
+  text cells (``年5件（計画期間で30件）``, ``増加``, ``現状維持``, a qualitative goal), and box lines
+  ``指標：62.4％（令和4年度）→ 66％以上（令和14年度）``.
 - **The STEP template** of health-insurance societies: ``実施率(【実績値】- 【目標値】令和2年度:10%)``
   and ``【計画値/実績値】令和2年度:90%/57.6%``.
 
@@ -25,6 +32,8 @@ import re
 
 from extract.read.normalize import normalize_text
 from extract.records.breakdowns import breakdown_parts
+from extract.records.facts import goal_table, rule_sentence
+from extract.records.goal_tables import arrow_records, goal_table_records
 from extract.records.kpi_candidates import (
     ESTIMATE,
     goal_candidates,
@@ -33,6 +42,7 @@ from extract.records.kpi_candidates import (
     stated_population,
     step_kinds,
 )
+from extract.records.step_targets import step_records
 from extract.records.target_tables import _without_restatements, row_target_records, table_records
 from extract.records.targets import (
     _WORDS,
@@ -42,7 +52,6 @@ from extract.records.targets import (
     read_commitment,
     read_sentence,
     squash_numbers,
-    step_records,
 )
 from extract.structure.headings import PlanLine, match_style
 
@@ -89,6 +98,26 @@ def _program_of(section_index: int, sections: list, parents: dict[str, int]) -> 
     return None
 
 
+_COUNT_UNITS = {"人", "名", "件", "社", "事業所", "世帯", "回", "団体", "か所", "箇所"}
+_RATE = re.compile(r"(率|割合)$")
+
+
+def _fitting_unit(indicator: str, unit: str) -> str:
+    """A unit that fits the indicator: a rate or a share counts no people or cases (a table's
+    (単位：人) or a neighbouring count does not make 合計特殊出生率 a number of 人)."""
+    name = re.sub(r"([(（][^()（）]*[)）])+$", "", indicator.strip())
+    return "" if unit in _COUNT_UNITS and _RATE.search(name) else unit
+
+
+_PLAN_END = re.compile(r"計画(期間)?の?(最終年度|終了時|終了年度|最終年)|(最終|目標)年度である")
+
+
+def _plan_end(text: str, plan) -> int | None:
+    """The year a goal is set for when the sentence names no year but the plan's end (計画最終年度までに
+    60%): the last year of the plan's period. A sentence that names neither states no year."""
+    return plan.period_end if _PLAN_END.search(text) else None
+
+
 def _after_open_bracket(text: str) -> str:
     """A sentence read from a line that a bracket opened on the line before (the end of a wrapped
     heading: ``データヘルス計画)の着実な実施上位目標…``): what follows the bracket's close."""
@@ -133,9 +162,11 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             return  # no measure named (a bracket note, a date), or an estimate
         if indicator.count("(") != indicator.count(")") or indicator.startswith(("(", "[")):
             return  # a piece of a bracketed note, not a measure
-        program = _program_of(section_index, sections, parents) if sections else None
+        program = reading_like.get("program") or (
+            _program_of(section_index, sections, parents) if sections else None
+        )  # a goal table's 事業名 cell names it
         population = reading_like.get("population")
-        unit = reading_like.get("unit", "")
+        unit = _fitting_unit(indicator, reading_like.get("unit", ""))
         context = context_of(items, owner, item)
         match = catalogue.map(
             indicator, program=program, section=path, context=context, population=population, unit=unit,
@@ -170,7 +201,7 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
 
     taken: set[int] = set()
     for cand in kpi_candidates(items):
-        readings = read_sentence(cand.text, default_year, single=True)
+        readings = read_sentence(cand.text, default_year or _plan_end(cand.text, plan), single=True)
         if not readings:
             commitment = read_commitment(cand.text, default_year)
             readings = [commitment] if commitment else []
@@ -179,15 +210,36 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             add({**r.__dict__, "population": who}, cand.item, cand.page, raw, "kpi")
         taken.update(range(cand.item, cand.item + len(cand.raw_lines)))
+    # goal tables (指標 | 現状値 | 目標値) and box lines (指標：現状 → 目標): read as cells, not sentences;
+    # with the goal sentences, in reading order (a restatement's first statement is the first read)
+    prose_from, at_item = len(records), {}
+    for g in sorted(goal_table_records(items) + arrow_records(items), key=lambda g: g.item):
+        if g.item in taken:
+            continue
+        before = len(records)
+        add(
+            {"indicator": g.indicator, "comparator": g.comparator, "value": g.value, "unit": g.unit,
+             "target_year": g.year, "baseline_value": g.baseline_value, "baseline_year": g.baseline_year,
+             "population": population_of(g.indicator, kind_of_insurer), "program": g.program},
+            g.item, g.page, g.raw, "target",
+        )  # fmt: skip
+        at_item.update({id(r): g.item for r in records[before:]})
+        taken.update(g.items)
     starts = {n for n in range(1, len(owner)) if owner[n] != owner[n - 1]}
     for cand in goal_candidates(items, taken, starts):
+        section_path = sections[owner[cand.item]].path if sections and cand.item < len(owner) else ""
+        if rule_sentence(cand.text, section_path):
+            continue  # 保険料率は7.2%とする outside a section of goals: a rule
         labelled = KIND_LABEL.match(cand.text)  # ・アウトカム：…: the statement names its kind
-        for r in read_sentence(_after_open_bracket(cand.text), default_year):
+        for r in read_sentence(_after_open_bracket(cand.text), default_year or _plan_end(cand.text, plan)):
             raw = "\n".join(cand.raw_lines)
             who = population_of(r.indicator, kind_of_insurer) or stated_population(items, cand)
             kind = KINDS[labelled.group(1)] if labelled else "target"
             reading = {**r.__dict__, "population": who}
+            before = len(records)
             add(reading, cand.item, cand.page, raw, kind, stated_kind=bool(labelled))
+            at_item.update({id(r): cand.item for r in records[before:]})
+    records[prose_from:] = sorted(records[prose_from:], key=lambda r: at_item.get(id(r), -1))
     for part in breakdown_parts(items, default_year):  # （内訳）協会保健師実施分 16.7％ …: each part
         add(
             {"indicator": part.indicator, "comparator": part.comparator, "value": part.value, "unit": "%",
@@ -198,6 +250,11 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
     for t in _without_restatements(table_records(items)) + row_target_records(items):
         if plan.period_start and t.year < plan.period_start:
             continue  # a year before the plan's period: a result (実績), no target of this plan
+        where = (sections[owner[t.item]].path if sections and t.item < len(owner) else "") + (
+            context_of(items, owner, t.item) or ""
+        )
+        if not (t.goal_named or goal_table(where + t.raw)):
+            continue  # a table of years under no heading of goals, naming none itself: figures of fact
         add(
             {
                 "indicator": t.indicator,

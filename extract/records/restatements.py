@@ -56,6 +56,8 @@ def first_statements(records: list[Kpi]) -> list[Kpi]:
             other = _squashed(k.indicator)
             same_id = record.value is not None and k.indicator_id == record.indicator_id != ""
             ends = len(text) >= 2 and (text.endswith(other) or other.endswith(text))
+            # a table row adds a definition in brackets to a box line's words (…の割合（BMI18.5以上…）)
+            ends = ends or (len(text) >= 4 and (text.startswith(other + "(") or other.startswith(text + "(")))
             if (
                 k.target_year == record.target_year
                 and k.comparator == record.comparator

@@ -23,6 +23,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from extract.records.facts import GOAL_WORD, STATISTICS, statistics_table
 from extract.records.targets import (
     _CJK_END,
     _CMP,
@@ -53,6 +54,7 @@ class TableRecord:
     kind: str = ""  # output / outcome: the row's 区分 cell names the kind of its indicator
     target_row: bool = False  # the label says it is a target (目標数, 目標値)
     planned_row: bool = False  # the label says it is a plan (予定者数)
+    goal_named: bool = False  # the table's caption or header rows name a goal (目標値, 支部目標)
 
 
 _YEAR_CELL = re.compile(
@@ -174,9 +176,16 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
     caption, caption_at, table_caption = "", -9, ""  # a line alone right before a table names it
     broken_down = False  # the table has rows of several label cells (組合員 | 受診者目標数 | 男性)
 
+    statistics = False  # the table's caption or header says it holds no targets (推移, 推計, 見込み)
+    goal_named = False
+
     def flush() -> None:
         for row in data:
-            records.extend(_row_records(row, header or [], baseline, unit))
+            label = squash("".join(row.label))
+            if not statistics and (GOAL_WORD.search(label) or not STATISTICS.search(label)):
+                for record in _row_records(row, header or [], baseline, unit):
+                    record.goal_named = goal_named
+                    records.append(record)
         data.clear()
 
     for r, row in enumerate(rows):
@@ -192,6 +201,9 @@ def table_records(items: list[PlanLine]) -> list[TableRecord]:
             flush()
             header, baseline, carry, group, broken_down = years, None, {}, "", False
             table_caption = caption if r - caption_at <= 4 else ""
+            named = [" ".join(items[k].line.text for k in above) for above in rows[max(0, r - 3) : r]]
+            statistics = statistics_table(named[-1] if named else "", " ".join(texts))
+            goal_named = bool(GOAL_WORD.search(" ".join([*named[-2:], *texts])))
             for prev in rows[max(0, r - 2) : r + 1]:  # the baseline column is named above the years
                 for k in prev:
                     c = items[k].line

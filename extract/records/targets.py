@@ -24,7 +24,7 @@ _VALUE = re.compile(
 )
 # What follows a target value: a predicate, a list comma, a deadline, the end.
 _AFTER_TARGET = re.compile(
-    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
+    r"^\s*(とする|とし|とす$|となる|と設定|を目指|を目標|に(引き上げ|向上|増加|する|します|上げ|改善|達成)|まで|を(達成|維持|確保)|へ"
     r"|、|。|$|\(\s*(令和|平成|R\d|\d{4}|見込|実績|前年|参考|毎年度)|を\s*\d{4}\s*年度|を\s*(令和|平成)"
     r"|(を|に)?(減少|削減|低減|縮減|抑制|引き下げ|増加|向上|引き上げ|減(?!る)|増(?!え)))"
 )
@@ -144,6 +144,19 @@ _LABEL_THEN_TIME = re.compile(
 )
 
 
+_OBJECT_THEN_DEADLINE = re.compile(
+    r"^(?P<obj>.*\S)を\s*[、,][^、,。]{0,20}?(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})\s*年度(?:末)?"
+    r"\s*(?:までに|まで|に)\s*(?:それぞれ)?\s*$"
+)
+# 特定健康診査受診率は、…を重点に、令和11年度までに: the topic, when no object is marked with を
+_TOPIC_THEN_DEADLINE = re.compile(
+    r"^(?:.*?[、,])?(?P<obj>[^、,。を]{2,30}?)は\s*[、,].*?(?:(?:令和|平成)\s*(?:\d{1,2}|元)|R\s*\d{1,2}|\d{4})"
+    r"\s*年度(?:末)?\s*(?:までに|まで|に)\s*$"
+)
+# 受診率及び実施率を…それぞれ60%: one value for each of two measures
+_EACH = re.compile(r"^(?P<a>.+?(?:率|割合|数))(?:及び|および|並びに|と|・)(?P<b>.+?(?:率|割合|数))$")
+
+
 def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
     """The noun phrase that a value at ``start`` measures: back to the last を / について clause.
 
@@ -160,6 +173,17 @@ def _indicator_before(sentence: str, start: int, whole: bool = False) -> str:
             head = head[: verb.start()]
         head = re.sub(r"の(向上|推進|実施|確保|強化)$", "", head)
         return clean_indicator(head)
+    # …の割合を、(中間評価を行う)令和14年度までに 1.0%: the object before a deadline set off by a comma
+    deadline_after = _OBJECT_THEN_DEADLINE.match(head)
+    marked = re.search(r"を\s*[、,]?[^、,。]{0,20}?(年度(末)?\s*(までに|まで|に)?)?\s*(それぞれ)?\s*$", head)
+    topic = None if deadline_after or marked else _TOPIC_THEN_DEADLINE.match(head)
+    if topic:
+        return clean_indicator(topic.group("obj"))
+    if deadline_after:
+        obj = deadline_after.group("obj")
+        # 受診率の低い40歳代の…: a clause describing the measure, not its name
+        obj = re.sub(r"^(.*[、,])?[^、,。]{1,12}?の(低い|高い|多い|少ない)(?=[^、,。]{4,}$)", "", obj)
+        head = obj + "を"
     for boundary in ("について", "を"):
         cut = head.rfind(boundary)
         if (cut >= 0 and head[cut:].strip() in (boundary,)) or re.fullmatch(
@@ -238,9 +262,11 @@ _LEVEL_OBJECT = re.compile(r"^(?P<what>.+?)\s*(?:\([^()]*\))?\s*を[^を、,]{1,
 _LEVEL_SUBJECT = re.compile(r"^(?P<what>.+)を\s*(?:全国|県|国|支部)?\s*(?:平均|水準|並み)?\s*$")
 # the value before the measure it is of: 令和5年度の計画終了時に65％の実施率を達成できるよう
 _VALUE_OF = re.compile(
-    rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合))"
-    r"を\s*(?:達成|目指|確保|実現|維持)"
+    rf"(?:(?P<year>(?:令和|平成)\s*\d{{1,2}}\s*年|\d{{4}}\s*年)度?(?:までに|に)\s*)?"
+    rf"(?P<num>{_NUMBER})\s*(?P<unit>%|‰|人|世帯)\s*(?P<cmp>以上|以下)?の(?P<what>[^、。をのにはが\d]{{2,12}}?(?:率|割合)|[^、。をのにはが\d]{{0,12}}?人口)"
+    r"を\s*(?:達成|目指|めざ|確保|実現|維持)"
 )
+_ABOUT = re.compile(r"(?<=[\d%‰人件])\s*(程度|前後)(?=\s*(と|に|を|の|以上|以下))")  # 30%程度とする: 30%
 # 現状値 81.3%(令和5年度) 目標値 85%以上(令和11年度): the baseline and the target, each labelled, each
 # with its year in a bracket after it or before it
 _NOW_THEN = re.compile(
@@ -273,6 +299,7 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
     sentence = squash_numbers(sentence).strip()
     sentence = _KANJI_COUNT.sub(lambda m: str("一二三四五六七八九".index(m.group(1)) + 1), sentence)
     sentence = _TENTHS.sub(_tenths, sentence)  # …を2割減少させる: 20%
+    sentence = _ABOUT.sub("", sentence)  # …を30%程度とする: the value aimed at
     sentence = _BREAKDOWN_NOTE.sub("", sentence)  # （内訳：A 35％、B 25％）: the parts (records.breakdowns)
     quoted = _QUOTED_GOAL.search(sentence)
     if quoted and not re.search(r"\d", sentence[: quoted.start()] + sentence[quoted.end() :]):
@@ -287,10 +314,10 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             return [Reading(indicator, _CMP[level.group("cmp")], _number(level.group("num")),
                             level.group("unit"), target_year(sentence, default_year))]  # fmt: skip
     value_of = None if reported else _VALUE_OF.search(sentence)
-    if value_of:
+    if value_of:  # 2035年に8,000人の人口を維持する: the year of the value, else the sentence's
+        year = parse_year(value_of.group("year") or "") or target_year(sentence, default_year)
         return [Reading(clean_indicator(value_of.group("what")), _CMP.get(value_of.group("cmp") or "", "="),
-                        _number(value_of.group("num")), value_of.group("unit"),
-                        target_year(sentence, default_year))]  # fmt: skip
+                        _number(value_of.group("num")), value_of.group("unit"), year)]  # fmt: skip
     action = _COUNT_OF_ACTION.search(sentence)
     if action and not _REPORT.search(sentence):
         year = target_year(sentence, default_year)
@@ -357,8 +384,8 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             comparator = "<="
         elif not cmp and re.match(r"^\s*(まで|に)\s*(増や|拡大|増加|引き上げ|向上)", past_note):
             comparator = ">="
-        elif _REDUCE.match(after):
-            comparator = "reduce_by"
+        elif _REDUCE.match(after) and not (cmp and re.match(r"^\s*に", after)):
+            comparator = "reduce_by"  # …を5%減少させる (by); 1.0%未満に減らす is a level: its 未満
         elif _INCREASE.match(after) and cmp is None:
             comparator = "increase_by"
         # R8年度までに25%以下、R11年度までに20%以下: a value takes the deadline right before it
@@ -370,6 +397,11 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
         comparator = "yoy>=" if yoy.group(5).strip() in ("以上", "を上回る", "増加") else "yoy<="
         readings.append(Reading("", comparator, None, "", year))
         starts.append(yoy.start())
+    if len(deadlines) > 1 and readings and readings[-1].comparator in (">=", "<="):
+        # 令和8年度までに25%、令和11年度までに30%に引き上げる: the verb at the end sets every value
+        for reading, start in zip(readings[:-1], starts[:-1], strict=True):
+            if reading.comparator == "=" and re.match(rf"^{_NUMBER}\s*({_UNITS})?\s*[、,]", sentence[start:]):
+                reading.comparator = readings[-1].comparator
     whole = single and len(readings) == 1
     previous = ""
     for reading, start in zip(readings, starts, strict=True):
@@ -379,7 +411,15 @@ def read_sentence(sentence: str, default_year: int | None, single: bool = False)
             # measures what the value before it does
             reading.indicator = previous
         previous = reading.indicator or previous
-    return [r for r in readings if r.indicator]
+    out = []
+    for reading, start in zip(readings, starts, strict=True):
+        each = _EACH.match(reading.indicator) if sentence[:start].rstrip().endswith("それぞれ") else None
+        if each:  # …受診率及び…実施率を、…それぞれ60%以上とします: the value for each
+            out += [Reading(clean_indicator(each.group(k)), reading.comparator, reading.value, reading.unit,
+                            reading.target_year) for k in ("a", "b")]  # fmt: skip
+        elif reading.indicator:
+            out.append(reading)
+    return out
 
 
 def read_commitment(sentence: str, default_year: int | None) -> Reading | None:
@@ -430,7 +470,7 @@ def population_of(text: str, insurer_type: str | None = None) -> str | None:
         if m:
             return m.group(1)
     for word, population in _POPULATION[3:]:
-        if word in text:
+        if word in text.replace("合計特殊出生率", ""):  # a birth rate's name, not the whole of the members
             return population
     if "本人" in text:
         return "組合員" if insurer_type in ("共済組合", "国保組合") else "被保険者"
@@ -442,35 +482,3 @@ def squash_spaces(text: str) -> str:
 
 
 _WORDS = re.compile(r"[A-Za-z\u3040-\u30ff\u4e00-\u9fff]")
-
-# ---------------------------------------------------------------------------------------------
-# The STEP template of health-insurance societies
-
-_STEP_TARGET = re.compile(
-    r"(?P<ind>[^\s()【】\]]{2,30}?(?:\([^()【】]{1,10}\))?)\s*\((?:【[^】]*実績値】\s*(?P<base>[-\d.]+%?)\s*[-‐]?\s*)?"
-    r"【(?P<head>目標値|計画値/実績値)】\s*(?P<year>(令和|平成)\s*\S{1,2}\s*年度)\s*:\s*"
-    r"(?P<val>\d+(?:\.\d+)?)\s*%(?:\s*/\s*(?P<act>\d+(?:\.\d+)?)\s*%)?"
-)
-
-
-@dataclass
-class StepRecord:
-    indicator: str
-    value: float
-    year: int | None
-    actual: float | None
-    start: int
-    end: int
-
-
-def step_records(text: str) -> list[StepRecord]:
-    """``実施率(【実績値】-【目標値】令和2年度:10%)`` and ``【計画値/実績値】令和2年度:90%/57.6%``."""
-    found = []
-    for m in _STEP_TARGET.finditer(squash_numbers(text)):
-        actual = float(m.group("act")) if m.group("act") else None
-        # the cell, not the text before it (a sentence, a label, the last cell's 受診者数÷対象者数)
-        indicator = re.split(r"。|指標|÷\S*?(?:数|期間)", m.group("ind"))[-1]
-        start = m.end("ind") - len(indicator)  # where the cell starts: its evidence starts there
-        found.append(StepRecord(clean_indicator(indicator), float(m.group("val")),
-                                parse_year(m.group("year")), actual, start, m.end()))  # fmt: skip
-    return found

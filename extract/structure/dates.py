@@ -23,9 +23,11 @@ __all__ = [
     "era_to_year",
     "find_years",
     "fiscal_year_label",
+    "fold",
     "kanji_to_int",
     "parse_year",
     "parse_year_range",
+    "year_spans",
 ]
 
 # First Western year of each era: its 元年 (year 1).
@@ -160,22 +162,34 @@ def _range_years(m: re.Match[str]) -> tuple[int, int] | None:
     return start, end
 
 
-def _scan(text: str) -> Iterator[tuple[int, ...]]:
-    """Years in order of appearance: a 2-tuple for a range (as written), a 1-tuple for a single year."""
-    text = text.translate(_FOLD)
+def fold(text: str) -> str:
+    """``text`` with full-width ASCII, odd spaces and kanji radicals folded, character for character
+    (so a position in the folded text is the same position in ``text``)."""
+    return text.translate(_FOLD)
+
+
+def year_spans(text: str) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+    """Years in order of appearance with where they are written: ``(start, end, years)``, ``years``
+    a 2-tuple for a range (as written), a 1-tuple for a single year."""
+    text = fold(text)
     pos = 0
     while (cand := _CANDIDATE.search(text, pos)) is not None:
         at = cand.start()
         if (rm := _RANGE.match(text, at)) is not None and (years := _range_years(rm)) is not None:
-            yield years
+            yield rm.start(), rm.end(), years
             pos = rm.end()
         elif (ym := _YEAR.match(text, at)) is not None:
             year = _value(ym, "y")
             assert year is not None
-            yield (year,)
+            yield ym.start(), ym.end(), (year,)
             pos = ym.end()
         else:
             pos = at + 1
+
+
+def _scan(text: str) -> Iterator[tuple[int, ...]]:
+    """Years in order of appearance: a 2-tuple for a range (as written), a 1-tuple for a single year."""
+    return (years for _, _, years in year_spans(text))
 
 
 def find_years(text: str) -> list[int]:

@@ -17,9 +17,24 @@ from dataclasses import dataclass, field
 
 from extract.structure.dates import find_years, parse_year, parse_year_range
 from extract.structure.headings import PlanLine, plan_lines
+from extract.structure.issuer import (
+    branch_of,
+    colophon_issuer,
+    cover_issuer,
+    cover_lines,
+    insurer_of,
+    insurer_type_of,
+    issuer_type,
+    municipality_at,
+    title_municipality,
+)
 from extract.structure.outline import build_sections
-from schemas.plans import InsurerType, Plan, PlanType, Section
+from extract.structure.period import stated_period
+from schemas.plans import Plan, PlanType, Section
 from schemas.records import READABLE, Page, ParsedDocument
+
+__all__ = ["branch_of", "insurer_of", "insurer_type_of", "plan_type_of", "read_plans", "read_structure",
+           "split_plans", "years_of"]  # fmt: skip
 
 _PLAN_WORDS = r"(事業計画|データヘルス計画|実施計画)"
 _BRANCH_TITLE = re.compile(_PLAN_WORDS + r".{0,6}?[(]\s*([^()]{1,12}?)\s*支部\s*[)]")
@@ -29,21 +44,6 @@ _PLAN_TYPES: tuple[tuple[PlanType, re.Pattern[str]], ...] = (
     ("tokutei_kenshin_plan", re.compile(r"特定健康?診査等?実施計画")),
     ("business_plan", re.compile(r"事業計画")),
 )
-# Insurer names: a proper name before the kind of insurer. Longest kinds first.
-# a name may open with a hiragana word (みどり健康保険組合, ひかり建設国民健康保険組合), never with a particle
-_KANA_START = r"(?:(?![のはがをにでもへやと])[ぁ-ゖ]{2,8})?"
-_INSURER = re.compile(
-    r"(全国健康保険協会|協会けんぽ"
-    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?国民健康保険組合"
-    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?健康保険組合"
-    rf"|{_KANA_START}[一-龥ァ-ヴーA-Za-z・]{{0,16}}?共済組合"
-    r"|[一-龥]{1,6}?[市町村]国民健康保険)"
-)
-_NOT_A_NAME = re.compile(r"^(当|本|各|同|全|の|等|以上|未満|加入者|被用者|単一|総合|地域|職域)")
-_COUNTING = re.compile(r"[0-9０-９万千百]|以上|未満|以下|人")  # 加入者1万人以上健康保険組合 is no name
-_GENERIC = {"健康保険組合", "共済組合", "国民健康保険組合"}
-
-
 @dataclass
 class PlanSpan:
     """Pages ``page_start``..``page_end`` (1-based, inclusive) of one plan and its title lines."""
@@ -89,47 +89,16 @@ def plan_type_of(title: str, text: str) -> PlanType:
     return best if counts[best] >= 3 else "other"
 
 
-def insurer_of(text: str) -> str | None:
-    """The insurer named most often in ``text`` (the first pages of a plan)."""
-    counts: dict[str, int] = {}
-    for m in _INSURER.finditer(text):
-        name = m.group(1)
-        if name in ("協会けんぽ", "全国健康保険協会"):
-            name = "全国健康保険協会"
-        elif name in _GENERIC or _NOT_A_NAME.match(name) or _COUNTING.search(name):
-            continue
-        counts[name] = counts.get(name, 0) + 1
-    if not counts:
-        return None
-    return max(counts, key=lambda k: (counts[k], -text.find(k)))
+def years_of(title: str, text: str, body: str = "") -> tuple[int | None, int | None, int | None]:
+    """(fiscal_year, period_start, period_end) from a plan's title and first pages.
 
-
-def insurer_type_of(insurer: str | None) -> InsurerType:
-    if not insurer:
-        return "other"
-    if insurer == "全国健康保険協会":
-        return "協会けんぽ"
-    if insurer.endswith("国民健康保険組合"):
-        return "国保組合"
-    if insurer.endswith("健康保険組合"):
-        return "健保組合"
-    if insurer.endswith("共済組合"):
-        return "共済組合"
-    if insurer.endswith("国民健康保険"):
-        return "市町村国保"
-    return "other"
-
-
-def branch_of(insurer: str | None, text: str) -> str | None:
-    """``大分県`` from ``地方職員共済組合 大分県支部`` (a branch written next to the insurer)."""
-    if not insurer:
-        return None
-    m = re.search(re.escape(insurer) + r"\s*([一-龥]{1,4}?[都道府県]?)\s*支部", text)
-    return m.group(1) if m else None
-
-
-def years_of(title: str, text: str) -> tuple[int | None, int | None, int | None]:
-    """(fiscal_year, period_start, period_end) from a plan's title and first pages."""
+    The period the plan states for itself (its 計画期間 sentence or row, anywhere in ``body``, the
+    plan's text) comes first: the title and first pages name other years too (an adoption date,
+    the previous plan's period, a statistic's year)."""
+    stated = stated_period(body or text)
+    if stated:
+        start, end = stated
+        return (start if start == end else None), start, end
     for source in (title, text):
         span = parse_year_range(source)
         if span and span[0] != span[1]:
@@ -144,6 +113,27 @@ def years_of(title: str, text: str) -> tuple[int | None, int | None, int | None]
             return None, years[0], years[-1]
     year = parse_year(text)
     return (year, year, year) if year else (None, None, None)
+
+
+def issuer_of(title: str, pages: list[Page], fallback: str | None = None) -> tuple[str | None, str]:
+    """A plan's issuer (see ``extract.structure.issuer``) and the text that names it (cover and
+    titles, for its insurer type): the cover's issuer line, the colophon, the insurers the first
+    page names, a municipality the title opens with."""
+    first = pages[0] if pages[0].quality in READABLE else None
+    cover = cover_lines([line.text for line in first.lines]) if first else []
+    named = "\n".join([title, *cover])
+    last = pages[-1] if pages[-1].quality in READABLE else None
+    found = (
+        cover_issuer(cover)
+        or (colophon_issuer([line.text for line in last.lines]) if last else None)
+        or insurer_of(f"{title}\n{first.text if first else ''}")
+        or title_municipality([*title.splitlines(), *cover])
+        or fallback
+    )
+    if found and found.endswith("国民健康保険") and not found.endswith("組合"):
+        named += "\n" + found  # a 市町村国保 named as such: its municipality issues the plan
+        found = municipality_at(found)[0] if municipality_at(found) else found
+    return found, named
 
 
 @dataclass
@@ -175,13 +165,13 @@ def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
         pages = parsed.pages[span.page_start - 1 : span.page_end]
         head = "\n".join(p.text for p in pages[:2] if p.quality in READABLE)
         context = f"{span.title}\n{parsed.title}\n{head}"
-        cover = f"{span.title}\n{parsed.title}\n{pages[0].text if pages[0].quality in READABLE else ''}"
         kind = plan_type_of(f"{span.title}\n{parsed.title}", head)
         # The cover names the publisher; the body also names others (partners, examples).
-        insurer = insurer_of(cover)
-        if insurer is None and kind != "other":
-            insurer = insurer_of(context) or whole  # a compilation may name its insurer once
-        fiscal_year, start, end = years_of(span.title or parsed.title, head)
+        # a compilation may name its insurer once (a plan of no known kind: only where it says so)
+        fallback = (insurer_of(context) or whole) if kind != "other" else None
+        insurer, named = issuer_of(f"{span.title}\n{parsed.title}", pages, fallback)
+        body = "\n".join(p.text for p in pages if p.quality in READABLE)
+        fiscal_year, start, end = years_of(span.title or parsed.title, head, body)
         branch = span.branch or branch_of(insurer, context)
         if branch:
             branch = re.sub(r"支部$", "", branch).strip()
@@ -190,7 +180,7 @@ def read_structure(parsed: ParsedDocument) -> list[PlanStructure]:
             doc_id=parsed.sha256,
             number=span.number,
             insurer=insurer,
-            insurer_type=insurer_type_of(insurer),
+            insurer_type=issuer_type(insurer, named),
             branch=branch or None,
             plan_type=kind,
             fiscal_year=fiscal_year,

@@ -90,7 +90,7 @@ def test_plans_json_lists_every_plan_with_metadata(tmp_path: Path, corpus_pdfs: 
     assert [(p["plan_type"], p["period_start"], p["period_end"]) for p in tokyo] == [
         ("tokutei_kenshin_plan", 2018, 2023)
     ]
-    assert len(plans) == 47  # the nine corpus documents: 40 branch plans, 7 others
+    assert len(plans) == 50  # the twelve corpus documents: 40 branch plans, 10 others
 
 
 def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path) -> None:

@@ -247,6 +247,29 @@ def test_corpus_footers_and_running_headers_are_dropped(corpus_pdfs: Path, entry
             assert header not in squashed_lines, page.page_no
 
 
+AOBA = "variant-aoba-kokuho-datahealth-plan-3rd.pdf"
+
+
+def _retitled(path: Path, title: str) -> bytes:
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        doc.set_metadata({**(doc.metadata or {}), "title": title})
+        return doc.tobytes()
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["chirashi_0601.indd", "R6_datahealth_keikaku", "Microsoft Word - 計画書.docx", "<3230323431313034>"],
+)
+def test_a_file_name_or_undecoded_title_is_no_title(corpus_pdfs: Path, title: str) -> None:
+    """A title the producing program left (a file name, a path, hex no one decoded): the first
+    page's largest type names the document instead."""
+    doc = read_pdf(_retitled(corpus_pdfs / AOBA, title))
+    assert doc.title and title not in doc.title
+    assert doc.title == read_pdf(_retitled(corpus_pdfs / AOBA, "")).title
+
+
 LIKE_KENPO = "like-kenpo-datahealth-plan-step-format"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from extract.evaluate import score_kpis
 from extract.read.normalize import normalize_text
-from extract.records.targets import read_sentence, squash_numbers, step_records
+from extract.records.targets import read_sentence, squash_numbers
 from tests.conftest import ROOT, parsed
 from tests.conftest import readings as plan_readings
 
@@ -154,19 +154,37 @@ def test_arrows_with_years_deadlines_per_value_and_labelled_lines(sentence: str,
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the object set off from its deadline by a comma and a clause; a describing clause dropped
+        ("さらに、受診率の低い40歳代の特定健康診査受診率を、中間評価を行う令和8年度までに25％、令和11年度までに30％に引き上げることをめざします。",
+         [("40歳代の特定健康診査受診率", ">=", 25.0, "%", 2026),
+          ("40歳代の特定健康診査受診率", ">=", 30.0, "%", 2029)]),
+        # a level to reduce to keeps its comparator (not a reduction by 1.0%)
+        ("また、血糖コントロール不良者（HbA1c8.0％以上）の割合を、令和14年度までに1.0％未満に減らすことをめざします。",
+         [("血糖コントロール不良者(HbA1c8.0%以上)の割合", "<", 1.0, "%", 2032)]),
+        # the topic of the sentence, when no object is marked before the deadline
+        ("このうち、特定健康診査受診率は、40歳代・50歳代の受診率の向上を重点に、令和11年度までに60％以上とすることを目標とします。",
+         [("特定健康診査受診率", ">=", 60.0, "%", 2029)]),
+        # それぞれ: one value for each of the measures joined
+        ("特定健康診査受診率及び特定保健指導実施率を、令和11年度までにそれぞれ60％以上とします。",
+         [("特定健康診査受診率", ">=", 60.0, "%", 2029), ("特定保健指導実施率", ">=", 60.0, "%", 2029)]),
+        # the polite form of a goal (…にします)
+        ("20歳以上の者の喫煙率を令和14年度までに10％以下にします",
+         [("20歳以上の者の喫煙率", "<=", 10.0, "%", 2032)]),
+    ],
+)  # fmt: skip
+def test_goal_sentences_of_municipal_plans(sentence: str, expected: list) -> None:
+    """No year stated, none filled in: every year here is the sentence's own."""
+    found = [("".join(r.indicator.split()), r.comparator, r.value, r.unit, r.target_year)
+             for r in read_sentence(normalize_text(sentence), None)]  # fmt: skip
+    assert found == expected
+
+
 def test_spaces_and_full_width_digits_inside_numbers() -> None:
     assert squash_numbers(normalize_text("９ ５．０ ％")) == "95.0%"
     assert squash_numbers("2, 400事業所") == "2,400事業所"
-
-
-def test_step_template_forms() -> None:
-    [plan_only] = step_records(normalize_text("実施率(【実績値】-　【目標値】令和2年度：10％)設立"))
-    assert (plan_only.indicator, plan_only.value, plan_only.year, plan_only.actual) == (
-        "実施率", 10.0, 2020, None
-    )  # fmt: skip
-    reported = "実施率（【平成29年度末の実績値】-【計画値/実績値】令和2年度：10％/9.2％"
-    [both] = step_records(normalize_text(reported))
-    assert (both.value, both.year, both.actual) == (10.0, 2020, 9.2)
 
 
 def test_a_commitment_without_a_number_reads_its_object_with_ginza() -> None:
@@ -250,7 +268,7 @@ def test_every_record_keeps_its_evidence_on_its_page(layout: str, doc_id: str) -
     doc, plans = readings(doc_id, layout)
     pages = {p.page_no: p.raw_text for p in doc.pages}
     records = [k for r in plans for k in r.kpis]
-    assert records
+    assert records or not GOLD_RECORDS[doc_id]  # a document whose gold has targets gives records to check
     for k in records:
         for line in k.raw_text.splitlines():
             assert line in pages[k.page], (k.id, line)
@@ -271,7 +289,9 @@ def test_kpi_precision_recall_and_every_field_against_the_gold(layout: str, doc_
 
 
 def _tally(text: str) -> dict[str, int]:
-    """``kpi 294, target 41`` as {``kpi``: 294, ``target``: 41}."""
+    """``kpi 294, target 41`` as {``kpi``: 294, ``target``: 41}; ``—`` (a file of no record) as {}."""
+    if text.strip() == "—":
+        return {}
     return {name: int(n) for name, n in (item.rsplit(" ", 1) for item in " ".join(text.split()).split(", "))}
 
 
@@ -306,6 +326,8 @@ GOLD_RECORDS = {
     "tokyo-ishikokuho-tokutei-kenshin-plan-3rd": 168, "like-kenpo-datahealth-plan-step-format": 12,
     "variant-midori-kenpo-datahealth-plan-3rd": 100, "variant-hikari-kokuho-tokutei-kenshin-plan-4th": 27,
     "variant-sakura-kyosai-datahealth-plan-3rd": 38, "variant-kyoukai-kenpo-r3-branch-styles": 110,
+    "variant-aoba-kokuho-datahealth-plan-3rd": 31, "variant-wakaba-city-health-promotion-plan-3rd": 37,
+    "variant-shinonome-kokuho-annual-report-r5": 0,
 }  # fmt: skip
 FLOORS = {  # every other figure is 1.0: the extractor has every record and field of those right
     "kyoukai-kenpo-r3-branch-plans": {"precision": 0.98, "recall": 0.98, "indicator": 0.98, "program": 0.98,
@@ -316,3 +338,37 @@ FLOORS = {  # every other figure is 1.0: the extractor has every record and fiel
     # ■KPI： label after a part ① wrapped onto a second line (…対前年度以上とす / る。) read as a target
     "variant-kyoukai-kenpo-r3-branch-styles": {"indicator": 0.96, "kind": 0.99},
 }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "fitting"),
+    [
+        ("合計特殊出生率", "人", ""),  # a table's (単位：人) or a neighbouring count is not its unit
+        ("女性職員の割合（管理職）", "人", ""),
+        ("特定健康診査受診率", "%", "%"),
+        ("保健指導の実施人数", "人", "人"),
+        ("出前講座の実施件数", "件", "件"),
+    ],
+)
+def test_a_rate_takes_no_count_unit(indicator: str, unit: str, fitting: str) -> None:
+    from extract.records.kpis import _fitting_unit
+
+    assert _fitting_unit(indicator, unit) == fitting
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year"),
+    [
+        ("特定健康診査受診率を計画最終年度までに60%以上とする。", 2029),
+        ("計画期間の終了時には特定保健指導実施率を60%にすることをめざします。", 2029),
+        ("特定健康診査受診率を60%以上とすることをめざします。", None),  # no year stated: none filled in
+    ],
+)
+def test_a_goal_for_the_plans_end_takes_its_last_year_and_no_other(sentence: str, year: int | None) -> None:
+    from types import SimpleNamespace
+
+    from extract.records.kpis import _plan_end
+
+    plan = SimpleNamespace(period_start=2024, period_end=2029, fiscal_year=None)
+    [reading] = read_sentence(normalize_text(sentence), plan.fiscal_year or _plan_end(sentence, plan))
+    assert (reading.value, reading.target_year) == (60.0, year)

@@ -8,9 +8,11 @@ from extract.structure.dates import (
     era_to_year,
     find_years,
     fiscal_year_label,
+    fold,
     kanji_to_int,
     parse_year,
     parse_year_range,
+    year_spans,
 )
 
 
@@ -268,3 +270,16 @@ def test_fiscal_year_label(year: int, expected: str) -> None:
 
 def test_label_round_trips_through_parse_year() -> None:
     assert parse_year(fiscal_year_label(2021)) == 2021
+
+
+def test_year_spans_say_where_each_year_is_written() -> None:
+    text = "第２期（平成３０年度～令和５年度）、令和４年度の実績"
+    spans = list(year_spans(text))
+    assert [years for _, _, years in spans] == [(2018, 2023), (2022,)]
+    assert [text[a:b] for a, b, _ in spans] == ["平成３０年度～令和５年度", "令和４年度"]
+
+
+def test_fold_keeps_every_position() -> None:
+    text = "２０２４年度　⼊札"  # full-width digits, an ideographic space, a Kangxi radical
+    assert fold(text) == "2024年度 入札"
+    assert len(fold(text)) == len(text)

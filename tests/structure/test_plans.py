@@ -91,3 +91,29 @@ def test_years_single_range_and_template_columns() -> None:
     assert years_of("令和 3年度 事業計画(北海道支部)", "") == (2021, 2021, 2021)
     assert years_of("第3期データヘルス計画(令和6年度 - 令和11年度)", "") == (None, 2024, 2029)
     assert years_of("STEP1-1 基本情報", "被保険者数\n平成30年度 令和元年度 令和2年度\n") == (None, 2018, 2020)
+
+
+@pytest.mark.reads("variant-aoba-kokuho-datahealth-plan-3rd")
+def test_a_file_name_for_a_title_changes_no_metadata(corpus_pdfs) -> None:
+    """青葉市's plan whose PDF title is a file name: issuer and period still come from the plan."""
+    import pymupdf
+
+    from extract.read.pdf import read_pdf
+    from extract.structure.plans import read_structure
+
+    with pymupdf.open(corpus_pdfs / "variant-aoba-kokuho-datahealth-plan-3rd.pdf") as doc:
+        doc.set_metadata({**(doc.metadata or {}), "title": "chirashi_0601.indd"})
+        data = doc.tobytes()
+    [found] = [s.plan for s in read_structure(read_pdf(data))]
+    assert "chirashi" not in found.title
+    assert (found.insurer, found.insurer_type) == ("青葉市", "市町村国保")
+    assert (found.fiscal_year, found.period_start, found.period_end) == (None, 2024, 2029)
+
+
+def test_the_period_a_plan_states_wins_over_its_other_years() -> None:
+    head = "令和6年3月\n第2期データヘルス計画(平成30年度～令和5年度)を策定し"
+    body = head + "\n4 計画期間\n本計画の計画期間は、令和6年度から令和11年度までの6年間とします。"
+    assert years_of("第3期データヘルス計画", head) == (None, 2018, 2023)  # no statement: the first range
+    assert years_of("第3期データヘルス計画", head, body) == (None, 2024, 2029)
+    one_year = "対象期間は令和5年4月1日から令和6年3月31日までとする。"
+    assert years_of("事業年報", "", one_year) == (2023, 2023, 2023)

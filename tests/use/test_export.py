@@ -102,9 +102,9 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
     assert shown.exit_code == 0
     count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
     # the ジェネリック KPI of the 35 branches and of the branch-styles variant's 5, ライク's two targets
-    # (each stated in STEP3 and STEP4: once), the みどり variant's 数量ベース使用割合 of 2024-2029 and the
-    # さくら variant's 後発医薬品の使用割合 (corpus/texts)
-    assert count == 49
+    # (each stated in STEP3 and STEP4: once), the みどり variant's 数量ベース使用割合 of 2024-2029, the
+    # さくら variant's and 青葉市's 後発医薬品の使用割合 (corpus/texts, tests/gold)
+    assert count == 50
     unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
     counts = [row["records"] for row in unmapped]
     assert counts == sorted(counts, reverse=True)  # most frequent first
@@ -157,7 +157,7 @@ def test_programs_jsonl_filters_and_health_issues(corpus_db: Path, tmp_path: Pat
     assert result.exit_code == 0
     with issues.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 12  # ライク 2, 大分 6, さくら 4
+    assert len(rows) == 19  # ライク 2, 大分 6, さくら 4, 青葉 7
     oita = [r for r in rows if r["issue"] == "健診・保健指導"]
     assert oita and oita[0]["programs"].splitlines() == ["特定健康診査", "特定保健指導", "人間ドック"]
     assert runner.invoke(app, [*args, "--format", "xls"]).exit_code == 2  # xlsx is a format, xls not
@@ -168,7 +168,7 @@ def test_programs_command(corpus_db: Path) -> None:
     assert shown.exit_code == 0
     assert "9 programs" in shown.output and "婦人科" in shown.output and "11,214" in shown.output
     issues = runner.invoke(app, ["programs", "--db", str(corpus_db), "--issues"])
-    assert issues.exit_code == 0 and "12 health issues" in issues.output
+    assert issues.exit_code == 0 and "19 health issues" in issues.output
 
 
 def test_wide_has_a_column_per_indicator_population_and_year(corpus_db: Path, tmp_path: Path) -> None:
