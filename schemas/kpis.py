@@ -66,6 +66,16 @@ class Kpi(BaseModel):
     baseline_value: float | None = None
     baseline_year: int | None = None
     actual_value: float | None = Field(None, description="A 実績値 reported beside the target.")
+    total_value: float | None = Field(
+        None,
+        description="A total over the plan's period stated beside a yearly target, in the same unit "
+        "(年5件（計画期間で30件）: value 5, total_value 30).",
+    )
+    target_text: str | None = Field(
+        None,
+        description="The target as written when it is no number: a goal of doing something "
+        "(comparator 'do': 研修動画を作成し全職員に配信).",
+    )
     population: str | None = Field(
         None,
         description="Whom it counts, in the plan's words: 被保険者, 被扶養者, 組合員, 家族, 全体, or several "

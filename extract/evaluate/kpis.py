@@ -21,7 +21,7 @@ from extract.evaluate.match import (
 KPI_FIELDS = (
     "indicator", "comparator", "value", "unit", "target_year", "kind", "population",
     "baseline_value", "baseline_year", "actual_value", "program", "indicator_id", "population_norm",
-    "sources",
+    "sources", "total_value", "target_text",
 )  # fmt: skip
 """Compared for every matched KPI pair, each where the gold carries it: ``indicator_id`` and
 ``population_norm`` where the gold gives them, ``sources`` — how many places state the target
@@ -33,6 +33,8 @@ _KPI_COMPARE: dict[str, Callable[[object, object], bool]] = {
     "unit": lambda a, b: (a or "") == (b or ""),
     "baseline_value": same_number,
     "actual_value": same_number,
+    "total_value": same_number,
+    "target_text": lambda a, b: text_key(a or "") == text_key(b or ""),
     "program": lambda a, b: program_key(a) == program_key(b),
     "indicator_id": lambda a, b: (a or "") == (b or ""),
     "sources": lambda a, b: a == b,

@@ -192,6 +192,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
                 baseline_value=reading_like.get("baseline_value"),
                 baseline_year=reading_like.get("baseline_year"),
                 actual_value=reading_like.get("actual_value"),
+                total_value=reading_like.get("total_value"),
+                target_text=reading_like.get("target_text"),
                 population=population,
                 population_norm=match.population_norm,  # type: ignore[arg-type]
                 raw_text=raw,
@@ -220,7 +222,8 @@ def plan_kpis(plan, items: list[PlanLine], owner: list[int], sections: list, cat
         add(
             {"indicator": g.indicator, "comparator": g.comparator, "value": g.value, "unit": g.unit,
              "target_year": g.year, "baseline_value": g.baseline_value, "baseline_year": g.baseline_year,
-             "population": population_of(g.indicator, kind_of_insurer), "program": g.program},
+             "population": population_of(g.indicator, kind_of_insurer), "program": g.program,
+             "total_value": g.total_value, "target_text": g.target_text},
             g.item, g.page, g.raw, "target",
         )  # fmt: skip
         at_item.update({id(r): g.item for r in records[before:]})

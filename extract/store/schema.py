@@ -60,7 +60,8 @@ skips files that failed for a reason of their own; 5: the search index keeps eac
 sentence once, ``search_sentences`` became a view; 6: the ``evidence`` table, the lines each
 record was read from, found for the records already stored when a database is converted; 7: a
 sentence's id starts with its length, and ``search_terms``, ``search_repeats`` and ``search_state``
-let a search rank the shortest matches first, ``extract.store.search_terms``)."""
+let a search rank the shortest matches first, ``extract.store.search_terms``; the KPIs'
+``total_value`` and ``target_text``)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),
@@ -372,6 +373,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "baseline_value": float,
             "baseline_year": int,
             "actual_value": float,
+            "total_value": float,
+            "target_text": str,
             "population": str,
             "raw_text": str,
             "indicator_rule": str,
@@ -388,6 +391,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for column in ("indicator_rule", "population_norm", "sources", "context"):  # from before schema 2
         if column not in kpi_columns:
             db[KPIS].add_column(column, str)
+    for column, kind in (("total_value", float), ("target_text", str)):  # from before schema 7
+        if column not in kpi_columns:
+            db[KPIS].add_column(column, kind)
     db[SETTINGS].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     _add_ocr_columns(db)
     db[PROGRAMS].create(
@@ -433,7 +439,7 @@ SECTION_COLUMNS = ("id", "plan_id", "parent_id", "level", "label", "heading", "p
 KPI_COLUMNS = ("id", "doc_id", "plan_id", "page", "section", "program", "kind", "indicator",
                "indicator_id", "comparator", "value", "unit", "target_year", "baseline_value",
                "baseline_year", "actual_value", "population", "raw_text", "indicator_rule",
-               "population_norm", "sources", "context", "ocr")  # fmt: skip
+               "population_norm", "sources", "context", "ocr", "total_value", "target_text")  # fmt: skip
 PROGRAM_COLUMNS = ("id", "doc_id", "plan_id", "number", "source", "section", "page_start", "page_end", "name",
                    "category", "new", "key_program", "purpose", "summary", "population", "sex", "age_from",
                    "age_to", "sites", "budget_thousand_yen", "settled_thousand_yen", "method", "structure",

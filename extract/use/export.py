@@ -4,7 +4,8 @@ The long CSV starts with exactly these columns, in this order (other tools rely 
 ``doc_id, source_file, page, insurer, branch, plan_type, plan_fiscal_year, section, program, kind,
 indicator, indicator_id, comparator, value, unit, target_year, baseline_value, baseline_year,
 actual_value, population, raw_text``, followed by ``indicator_label, population_norm,
-indicator_rule, pages, sources`` (every page and statement a target stands on). ``excel=True``
+indicator_rule, pages, sources`` (every page and statement a target stands on), ``ocr``,
+``total_value`` and ``target_text``. ``excel=True``
 writes UTF-8 with a byte-order mark so Excel shows the Japanese, and a text cell that Excel would
 take for a formula (``=``, ``+``, ``-``, ``@`` first: text from a PDF is data, and a cell such as
 ``=HYPERLINK(…)`` must not run) is written with a leading apostrophe; the wide form has one row per
@@ -33,7 +34,8 @@ KPI_EXPORT_COLUMNS = (
     "period_end", "section",
     "program", "kind", "indicator", "indicator_id", "comparator", "value", "unit", "target_year",
     "baseline_value", "baseline_year", "actual_value", "population", "raw_text",
-    "indicator_label", "population_norm", "indicator_rule", "pages", "sources", "ocr",
+    "indicator_label", "population_norm", "indicator_rule", "pages", "sources", "ocr", "total_value",
+    "target_text",
 )  # fmt: skip
 _PLAN_COLUMNS = ("plan_id", "insurer", "insurer_type", "branch", "plan_type", "plan_fiscal_year",
                  "period_start", "period_end", "source_file")  # fmt: skip
@@ -74,7 +76,7 @@ def kpi_records(
         select k.doc_id, d.file_name as source_file, k.page, p.insurer, p.branch, p.plan_type,
                p.fiscal_year as plan_fiscal_year, k.section, k.program, k.kind, k.indicator,
                k.indicator_id, k.comparator, k.value, k.unit, k.target_year, k.baseline_value,
-               k.baseline_year, k.actual_value, k.population, k.raw_text,
+               k.baseline_year, k.actual_value, k.total_value, k.target_text, k.population, k.raw_text,
                k.population_norm, k.indicator_rule, k.sources, k.ocr,
                k.plan_id, p.insurer_type, p.period_start, p.period_end
         from kpis k join plans p on p.id = k.plan_id join documents d on d.id = k.doc_id

@@ -302,3 +302,18 @@ def test_records_take_the_plan_filters_search_takes(
     bad = runner.invoke(app, [*base, "--plan-type", "nonsense"])
     assert bad.exit_code == 2 and "unknown plan type" in bad.output
     assert runner.invoke(app, [*base, "--year", "someday"]).exit_code == 2
+
+
+def test_a_yearly_target_keeps_its_total_and_a_goal_with_no_number_its_text(
+    corpus_db: Path, tmp_path: Path
+) -> None:
+    """青葉市's 年5件（計画期間で30件） and 研修動画を作成し全職員に配信 (tests/gold): stored and exported
+    as written, not only in raw_text."""
+    out = tmp_path / "kpis.csv"
+    args = ["export", "kpis", "--db", str(corpus_db), "--out", str(out), "--insurer", "青葉市"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    totals = {(r["value"], r["total_value"]) for r in rows if r["total_value"]}
+    assert totals == {("20.0", "120.0"), ("5.0", "30.0")}
+    texts = [(r["comparator"], r["target_text"]) for r in rows if r["target_text"]]
+    assert texts == [("do", "研修動画を作成し全職員に配信")]
