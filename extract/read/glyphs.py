@@ -21,6 +21,7 @@ every character is known, so that no later stage has to mend the text:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -111,8 +112,10 @@ _BAND = 4.0
 glyph is compared with the bands its tolerance reaches, and one more on each side (so that
 rounding never hides a neighbour)."""
 
+@functools.lru_cache(maxsize=8192)
 def is_cjk(ch: str) -> bool:
-    """Kana, kanji, and the radicals that stand for kanji in some fonts' maps."""
+    """Kana, kanji, and the radicals that stand for kanji in some fonts' maps. Remembered per
+    character: it is asked several times for every glyph of a page."""
     return bool(_CJK.match(ch))
 
 
