@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SAME_GLYPH = 1.0
@@ -71,22 +72,28 @@ class Overprints:
     __slots__ = ("_drawn", "_seen")
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, int], list[tuple[int, float, float, float, Glyph]]] = {}
+        self._seen: dict[str, dict[int, list[tuple[int, float, float, float, Glyph]]]] = {}
         self._drawn = 0
 
     def copy_of(self, glyph: Glyph) -> Glyph | None:
         """The glyph already kept that ``glyph`` overprints, if any."""
-        oy, tol = glyph.oy, min(max(SAME_GLYPH, 0.1 * glyph.size), SAME_GLYPH_SHARE * glyph.size)
+        bands = self._seen.get(glyph.c)
+        if not bands:  # the first of its character on the page (most are)
+            return None
+        oy, size = glyph.oy, glyph.size
+        tol = 0.1 * size if 0.1 * size > SAME_GLYPH else SAME_GLYPH  # min(max(SAME_GLYPH, 0.1 size),
+        tol = SAME_GLYPH_SHARE * size if SAME_GLYPH_SHARE * size < tol else tol  # SAME_GLYPH_SHARE size)
         if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
             return None
         if tol <= 64 * _BAND:
-            bands = range(math.floor((oy - tol) / _BAND) - 1, math.floor((oy + tol) / _BAND) + 2)
+            low, high = math.floor((oy - tol) / _BAND), math.floor((oy + tol) / _BAND)
+            near: Iterable[int] = range(low - 1, high + 2)
         else:  # type as big as a page: every band of the character
-            bands = sorted(band for char, band in self._seen if char == glyph.c)
+            near = sorted(bands)
         first: tuple[int, Glyph] | None = None
-        c, gx, size = glyph.c, glyph.ox, glyph.size
-        for band in bands:
-            for order, ox, y, s, kept in self._seen.get((c, band), ()):
+        gx = glyph.ox
+        for band in near:
+            for order, ox, y, s, kept in bands.get(band, ()):
                 if abs(ox - gx) <= tol and abs(y - oy) <= tol and abs(s - size) <= 0.5:
                     if first is None or order < first[0]:
                         first = (order, kept)
@@ -99,7 +106,14 @@ class Overprints:
         kept = self.copy_of(glyph)
         if math.isfinite(glyph.oy):  # a drawing without a finite baseline matches nothing later
             entry = (self._drawn, glyph.ox, glyph.oy, glyph.size, kept or glyph)
-            self._seen.setdefault((glyph.c, math.floor(glyph.oy / _BAND)), []).append(entry)
+            bands = self._seen.get(glyph.c)
+            if bands is None:
+                bands = self._seen[glyph.c] = {}
+            band = bands.get(math.floor(glyph.oy / _BAND))
+            if band is None:
+                bands[math.floor(glyph.oy / _BAND)] = [entry]
+            else:
+                band.append(entry)
             self._drawn += 1
         if kept is not None:
             kept.bold = kept.bold or not glyph.c.isspace()
