@@ -1,4 +1,4 @@
-# planex — make demo | make test | make bench | make corpus
+# planex — make demo | make test | make bench | make bench-scale | make corpus
 # Everything installs itself: a virtual environment in .venv and, where missing, the Japanese
 # TrueType fonts the corpus is typeset with (Debian packages fonts-ipaexfont-gothic for the plain
 # layout; fonts-ipaexfont-mincho and fonts-migmix, a bold weight, for the published layout), and
@@ -20,7 +20,7 @@ BROWSER_PACKAGES := chromium chromium-driver
 DEMO_DB ?= demo.db
 DEMO_PUBLISHED_DB ?= demo-published.db
 
-.PHONY: demo test bench corpus venv font ocr office browser lint clean schemas notebooks
+.PHONY: demo test bench bench-scale corpus venv font ocr office browser lint clean schemas notebooks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -149,6 +149,12 @@ bench: corpus ocr
 	$(PY) bench/producers_bench.py
 	$(PY) bench/startup_bench.py
 	$(PY) bench/evidence_bench.py
+
+# Search at the scale of a plan cycle (bench/scale_bench.py): the corpus 650 times, every copy's
+# sentences distinct; search, --by branch and filtered search p95, the index build time and size.
+# On demand, not part of make bench or CI: about 30 minutes and 8 GB of disk in a temporary folder.
+bench-scale: corpus
+	$(PY) bench/scale_bench.py
 
 clean:
 	rm -rf corpus/pdfs corpus/published corpus/variants corpus/scanned corpus/word corpus/calc corpus/overprint \

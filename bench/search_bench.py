@@ -41,7 +41,7 @@ import sqlite_utils
 from extract import store
 from extract.pipeline import read_parsed
 from extract.read.pdf import read_pdf
-from extract.store import reindex, search_index, search_tables
+from extract.store import reindex, search_index, search_tables, search_terms
 from extract.store.bigrams import CJK_CHARS, index_tokens
 from extract.use.candidates import squash
 from extract.use.loader import load
@@ -73,7 +73,8 @@ _CJK = re.compile(f"[{CJK_CHARS}]")
 
 def index_size(db) -> dict[str, int]:
     """Bytes of the search tables, from dbstat: distinct sentences with their tokens (and key
-    index), places (and their two indexes), plan keys, FTS5."""
+    index), places (and their two indexes), plan keys, FTS5, and the token counts and repeats
+    that rank the shortest matches first."""
     rows = dict(db.execute("select name, sum(pgsize) from dbstat group by name").fetchall())
 
     def of(*prefixes: str) -> int:
@@ -84,6 +85,8 @@ def index_size(db) -> dict[str, int]:
         "texts": of(texts, f"idx_{texts}"),
         "places": of(places, f"idx_{places}", plans, f"idx_{plans}"),
         "fts": of(search_tables.INDEX + "_"),
+        "terms": of(search_terms.TERMS, search_terms.REPEATS, search_terms.STATE,
+                    f"sqlite_autoindex_{search_terms.STATE}"),
     }
     return {**out, "total": sum(out.values())}
 
@@ -322,7 +325,8 @@ def report(results: dict[str, dict]) -> None:
     line("places whose sentence stands elsewhere", lambda r: f"{r['repeated']:.0%}")
     line("index build, rebuild_index (s)", lambda r: f"{r['build']:.2f}")
     sizes = (("index size, total (MB)", "total"), ("  distinct sentences with tokens", "texts"),
-             ("  places, plan keys, their indexes", "places"), ("  FTS5 index", "fts"))  # fmt: skip
+             ("  places, plan keys, their indexes", "places"), ("  FTS5 index", "fts"),
+             ("  token counts and repeats", "terms"))  # fmt: skip
     for label, key in sizes:
         line(label, lambda r, key=key: f"{r['size'][key] / 1e6:.2f}")
     line("index bytes per sentence (place)", lambda r: f"{r['size']['total'] / r['sentences']:.0f}")

@@ -27,8 +27,10 @@ LAYOUTS = {**BUILDER, **PRODUCERS}
 READ_LIKE_PLAIN: dict[str, tuple[str, ...]] = {
     "word": ("kyoukai-kenpo-r3-branch-plans", "chikyosai-oita-datahealth-plan-3rd",
              "tokyo-ishikokuho-tokutei-kenshin-plan-3rd", "variant-midori-kenpo-datahealth-plan-3rd",
-             "variant-hikari-kokuho-tokutei-kenshin-plan-4th", "variant-sakura-kyosai-datahealth-plan-3rd"),
-    "calc": ("kyoukai-kenpo-r3-branch-plans", "like-kenpo-datahealth-plan-step-format"),
+             "variant-hikari-kokuho-tokutei-kenshin-plan-4th", "variant-sakura-kyosai-datahealth-plan-3rd",
+             "variant-kyoukai-kenpo-r3-branch-styles"),
+    "calc": ("kyoukai-kenpo-r3-branch-plans", "like-kenpo-datahealth-plan-step-format",
+             "variant-kyoukai-kenpo-r3-branch-styles"),
     "overprint": ("chikyosai-oita-datahealth-plan-3rd",),
 }  # fmt: skip
 """Of the documents each real producer writes (the manifest's ``[document.word]``, ``.calc``,

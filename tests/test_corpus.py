@@ -20,6 +20,8 @@ import pymupdf
 import pytest
 from rapidfuzz import fuzz
 
+from corpus.builder.source import single
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 TEXTS = CORPUS / "texts"
@@ -91,26 +93,44 @@ LEVEL_ONE = re.compile(
 FIELD_LABEL = re.compile(rf"^([{DIGITS}]+[．.]\s*\S+関係)\s+\S")
 
 
-def level_one_headings(text: str) -> list[str]:
+def level_one_headings(text: str, field_label: str | None = None) -> list[str]:
     """The lines of a source text that corpus/README.md says are set as level-1 headings, written
     here from the README, not taken from the builder: a line (not of a table) of at most 40
     characters, not ending in 。, that starts a chapter, a branch plan, a STEP or a 協会けんぽ field;
-    and the field label that heads a longer line."""
+    and the field label that heads a longer line. A document whose manifest entry has a
+    ``field_label`` spells its fields so: its lines that open with one are its fields."""
     found = []
+    fields = re.compile(rf"({field_label})\s+\S") if field_label else FIELD_LABEL
     for raw in text.splitlines():
         line = raw.strip()
         if not line or "\t" in raw:
             continue
-        if len(line) <= 40 and not line.endswith("。") and LEVEL_ONE.search(line):
+        short = len(line) <= 40 and not line.endswith("。")
+        if field_label and re.match(field_label, line):
+            found.append(line if short else fields.match(line).group(1))  # type: ignore[union-attr]
+        elif short and LEVEL_ONE.search(line):
             found.append(line)
-        elif field := FIELD_LABEL.match(line):
+        elif field := fields.match(line):
             found.append(field.group(1))
     return found
 
 
 def source(entry: dict) -> str:
-    """The text as typeset: the transcription's ``**`` emphasis marks are never printed
-    (corpus/texts/README.md)."""
+    """The text as typeset: the transcription's ``**`` emphasis marks are never printed, and a run
+    it holds twice over is set once, in bold (corpus/texts/README.md; tests/corpus/test_source.py)."""
+    text = (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
+    return "\n".join("\t".join(single(cell) for cell in line.split("\t")) for line in text.split("\n"))
+
+
+def drawn_twice(runs: list[str]) -> int:
+    """Characters of the second copies of bold runs (the transcription's doubled runs) that the text
+    extraction gives: MuPDF folds the copy of a lone character drawn right after it (its own
+    fake-bold rule), so a one-character run comes out once."""
+    return sum(len(squash(r)) for r in runs if len(squash(r)) > 1)
+
+
+def transcription(entry: dict) -> str:
+    """The text as transcribed, its doubled runs twice (as PyMuPDF reads the copies of fake bold)."""
     return (TEXTS / entry["text"]).read_text(encoding="utf-8").replace("**", "")
 
 
@@ -333,9 +353,10 @@ def test_kyoukai_has_one_page_break_per_branch(built: tuple[Path, str]) -> None:
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
 def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict) -> None:
     side = sidecar(built, entry)
-    # exactly the level-1 headings (第N章, STEP, 1．…関係 …) are drawn twice; the さくら variant
-    # numbers its chapters Ⅰ…Ⅴ, set in the body font like the rest of its headings: it has none
-    assert sorted(side["fake_bold"]) == sorted(level_one_headings(source(entry)))
+    # exactly the level-1 headings (第N章, STEP, 1．…関係 …) are drawn twice, and the runs the
+    # transcription holds twice (bold_runs); the さくら variant numbers its chapters Ⅰ…Ⅴ, set in the
+    # body font like the rest of its headings: it has none
+    assert sorted(side["fake_bold"]) == sorted(level_one_headings(source(entry), entry.get("field_label")))
     src = squash(source(entry))
     for heading in side["fake_bold"]:
         assert squash(heading) in src, heading
@@ -351,8 +372,11 @@ def test_fake_bold_headings_are_drawn_twice(built: tuple[Path, str], entry: dict
                     and t["origin"][1] == pytest.approx(s["origin"][1], abs=0.01)
                     and 0.1 < t["origin"][0] - s["origin"][0] < 1.0
                 ):
-                    copied += len(squash(t["text"]))
-                    assert s["size"] >= 14, "only level-1 headings are fake bold"
+                    if s["size"] >= 14:
+                        copied += len(squash(t["text"]))
+                    else:  # a run the transcription holds twice (a span of several, or of one)
+                        bold = squash("".join(side["bold_runs"]))
+                        assert squash(t["text"]) in bold, "only level-1 headings and doubled runs: fake bold"
     assert copied == sum(len(squash(h)) for h in side["fake_bold"])
 
 
@@ -362,19 +386,20 @@ def test_every_source_character_appears_in_order(
 ) -> None:
     """Nothing dropped, nothing reworded: the source (less white space, less characters the
     font cannot draw) is a subsequence of the extracted text, and the only extra characters
-    are the second copies of the fake-bold headings."""
+    are the second copies of the fake-bold headings and runs."""
     side = sidecar(built, entry)
     drawable = "".join(ch for ch in squash(source(entry)) if font.has_glyph(ord(ch)))
     got = "".join(ch for ch in squash(body_text(open_pdf(built, entry), entry)) if ch not in UNMAPPED)
     miss = first_miss(drawable, got)
     assert miss is None, f"{drawable[max(0, miss - 20) : miss]} >>{drawable[miss : miss + 20]}"
-    assert len(got) - len(drawable) == sum(len(squash(h)) for h in side["fake_bold"])
+    extra = sum(len(squash(h)) for h in side["fake_bold"]) + drawn_twice(side["bold_runs"])
+    assert len(got) - len(drawable) == extra
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["id"])
 def test_text_similarity_to_source(built: tuple[Path, str], entry: dict) -> None:
     got = squash(body_text(open_pdf(built, entry), entry))
-    ratio = fuzz.ratio(got, squash(source(entry)))
+    ratio = fuzz.ratio(got, squash(transcription(entry)))
     if entry["id"] == SLIDES:
         # The slide deck's text has 144 characters (Latin letters with diacritics, Hebrew
         # points and letters, combining half marks: garbage from the original's broken symbol
@@ -483,7 +508,7 @@ def test_published_layout_writes_every_source_character_in_order(
     got = "".join(ch for ch in squash(body_text(published(built, entry), entry)) if ch not in UNMAPPED)
     miss = first_miss(drawable, got)
     assert miss is None, f"{drawable[max(0, miss - 20) : miss]} >>{drawable[miss : miss + 20]}"
-    extra = sum(len(squash(h)) for h in side["bold"]["fake"])
+    extra = sum(len(squash(h)) for h in side["bold"]["fake"]) + drawn_twice(side.get("bold_runs", []))
     if side["layout"] == "branch_table":
         repeats = len(side["header_pages"]) - len(side["branch_starts"])
         extra += repeats * len(squash("".join(side["header"])))

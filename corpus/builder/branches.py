@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .sheet import BODY_SIZE, HEADING_SIZES, Para
-from .source import FIELD_LABEL, Block, heading_level, parse
+from .source import FIELD_LABEL, Block, heading_level, parse, split_field
 
 D = "0-9０-９"
 # A field label cut at the end of its cell's line in the seed: "１．基盤的保険者機" / "能関係".
@@ -76,9 +76,13 @@ def _field_number(label: str) -> int:
 
 
 def branch_rows(
-    lines: list[str], header_rx: re.Pattern[str], spelling: dict | None = None
+    lines: list[str],
+    header_rx: re.Pattern[str],
+    spelling: dict | None = None,
+    fields: re.Pattern[str] | None = None,
 ) -> tuple[list[Para], list[str], list[FieldRow]]:
-    """A branch plan's lines as (paragraphs above the table, header cells, field rows)."""
+    """A branch plan's lines as (paragraphs above the table, header cells, field rows); ``fields``
+    (``source.field_labels``) is how a document that spells its fields otherwise writes them."""
     before: list[Para] = []
     header: list[str] = []
     rows: list[FieldRow] = []
@@ -97,8 +101,11 @@ def branch_rows(
             header = line.split()
             continue
         label, rest = None, ""
-        m = FIELD_LABEL.match(line)
-        if m:
+        m = FIELD_LABEL.match(line) if fields is None else None
+        if fields is not None:
+            if field := split_field(line, fields):
+                label, rest = field
+        elif m:
             label, rest = m.group(1), m.group(2)
         elif heading_level(line) == 1 and _FIELD_LINE.match(line):
             label = line
@@ -113,14 +120,14 @@ def branch_rows(
             if rows and _squash_label(label) == _squash_label(rows[-1].source):
                 # the row's own field again: a heading inside the right cell
                 rows[-1].groups[-1].append(Para(written, BODY_SIZE + 0.5, bold=True))
-                for b in parse(rest) if rest else []:
+                for b in parse(rest, fields) if rest else []:
                     rows[-1].groups[-1].append(cell_para(b))
                 continue
             rows.append(FieldRow(written, source=label))
-            for b in parse(rest) if rest else []:
+            for b in parse(rest, fields) if rest else []:
                 rows[-1].groups[-1].append(cell_para(b))
             continue
-        blocks = [b for b in parse(line) if b.kind != "blank"]
+        blocks = [b for b in parse(line, fields) if b.kind != "blank"]
         if not rows and not header:
             before.extend(heading_para(b) if b.kind == "heading" else Para(b.text) for b in blocks)
             continue

@@ -26,12 +26,15 @@ from pathlib import Path
 
 import pymupdf
 from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .branches import branch_rows, split_branches
 from .common import Metrics, first_pages, page_texts, text_of, write_sidecar
 from .office import convert
+from .source import bold_runs, field_labels, single
 
 FONT = "IPAexGothic"
 SIZE = 10.0
@@ -90,7 +93,7 @@ def branch_sheet(ws: Worksheet, lines: list[str], entry: dict, metrics: Metrics)
     """One branch plan on its sheet; returns its title and merged cells for the sidecar."""
     spec = entry["calc"]
     page_break = re.compile(entry["page_break_before"])
-    before, header, rows = branch_rows(lines, re.compile(spec["header_row"]))
+    before, header, rows = branch_rows(lines, re.compile(spec["header_row"]), fields=field_labels(entry))
     label_w, body_w = (points(w) for w in BRANCH_COLUMNS)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = BRANCH_COLUMNS
     facts: dict = {"title": "", "merged": []}
@@ -156,12 +159,12 @@ def step_sheet(ws: Worksheet, title: str, blocks: list[list[str]], metrics: Metr
             ws.row_dimensions[r].height = row_height(row_texts, metrics)
             r, c, row_texts = r + 1, 0, []
 
-    for block in blocks:
-        text = "\n".join(block)
-        narrow = max(len(line) for line in block) <= NARROW
+    for block in blocks:  # lines of the transcription: a run it holds twice is one bold run
+        text = "\n".join(single(line) for line in block)
+        narrow = max(len(line) for line in text.split("\n")) <= NARROW
         if not narrow or c == STEP_COLUMNS:
             next_row()
-        cell = ws.cell(r, c + 1, text)
+        cell = ws.cell(r, c + 1, rich(block))
         cell.font, cell.alignment, cell.border = Font(name=FONT, size=SIZE), TOP_LEFT, BOX
         if narrow:
             row_texts.append((text, width))
@@ -177,6 +180,16 @@ def step_sheet(ws: Worksheet, title: str, blocks: list[list[str]], metrics: Metr
     return facts
 
 
+def rich(lines: list[str]) -> str | CellRichText:
+    """A cell's text: plain, or where the transcription holds a run twice, rich text whose bold
+    runs are set in the bold of the font (as a cell's text is made bold in part in Excel)."""
+    runs = [run for k, line in enumerate(lines) for run in [*([("\n", False)] * bool(k)), *bold_runs(line)]]
+    if not any(bold for _, bold in runs):
+        return "".join(t for t, _ in runs)
+    plain, strong = InlineFont(rFont=FONT, sz=SIZE), InlineFont(rFont=FONT, sz=SIZE, b=True)
+    return CellRichText([TextBlock(strong if bold else plain, t) for t, bold in runs])
+
+
 def step_sections(text: str) -> list[tuple[str, list[list[str]]]]:
     """The STEP form's sections: (title, blocks of lines), as the published layout reads them."""
     from .source import heading_level
@@ -184,8 +197,8 @@ def step_sections(text: str) -> list[tuple[str, list[list[str]]]]:
     sections: list[tuple[str, list[list[str]]]] = [("", [[]])]
     for raw in text.split("\n"):
         line = " ".join(c.strip() for c in raw.split("\t") if c.strip())
-        if heading_level(line) == 1 and line.upper().startswith("STEP"):
-            sections.append((line, [[]]))
+        if heading_level(single(line)) == 1 and line.upper().startswith("STEP"):
+            sections.append((single(line), [[]]))  # the title is bold anyway
             continue
         blocks = sections[-1][1]
         if not line or (raw[:1].isspace() and blocks[-1]):

@@ -33,7 +33,7 @@ from pathlib import Path
 import pymupdf
 
 from .common import ASCENT, FONT_NAME, Metrics, fix_to_unicode, metadata, refer_font, text_of, write_sidecar
-from .source import ASCII_RUN, Block, parse
+from .source import ASCII_RUN, Block, Runs, field_labels, parse, wrap_runs
 
 PAGE_W, PAGE_H = pymupdf.paper_size("a4")  # 595 x 842
 MARGIN_L = MARGIN_R = 56.0
@@ -79,6 +79,7 @@ class Typesetter:
         self.dirty = False  # something has been written on the current page
         self.pending_space = 0.0
         self.fake_bold: list[str] = []
+        self.bold_runs: list[str] = []  # runs drawn fake bold in lines that are not (source.bold_runs)
         self.branch_starts: list[int] = []
         self.used: Counter[str] = Counter()  # every character written, for the ToUnicode map
         self.font_xref: int | None = None
@@ -127,36 +128,52 @@ class Typesetter:
         self.pending_space = max(self.pending_space, amount)
 
     # blocks
-    def lines(self, s: str, size: float, leading: float, *, bold: bool = False, keep: float = 0.0) -> None:
+    def runs(self, x: float, baseline: float, runs: Runs, size: float, bold: bool = False) -> None:
+        """Write a line run by run, each bold run (or all, ``bold``) in fake bold: the same text
+        again, shifted right by a fraction of a point."""
+        for s, strong in runs:
+            self.text(x, baseline, s, size)
+            if bold or strong:
+                self.text(x + FAKE_BOLD_DX, baseline, s, size)
+            if strong and not bold:
+                self.bold_runs.append(s)
+            x += self.m.width(s, size)
+
+    def lines(
+        self, s: str, size: float, leading: float, *, bold: bool = False, keep: float = 0.0,
+        runs: Runs | None = None,
+    ) -> None:
         step = size * leading
-        wrapped = self.m.wrap(s, CONTENT_W, size)
+        wrapped = wrap_runs(runs or [(s, False)], lambda t: self.m.wrap(t, CONTENT_W, size))
         for k, line in enumerate(wrapped):
             self.ensure(step + (keep if k == len(wrapped) - 1 else 0.0))
             baseline = self.y + size * ASCENT + (step - size) / 2
-            self.text(MARGIN_L, baseline, line, size)
-            if bold:  # fake bold: the same text again, shifted right by a fraction of a point
-                self.text(MARGIN_L + FAKE_BOLD_DX, baseline, line, size)
+            self.runs(MARGIN_L, baseline, line, size, bold)
             self.y += step
             self.dirty = True
 
-    def heading(self, s: str, level: int) -> None:
+    def heading(self, s: str, level: int, runs: Runs | None = None) -> None:
         size = HEADING_SIZES[level]
         self.space(HEADING_SPACE_BEFORE[level])
         # keep the heading together with the first line of what follows
-        self.lines(s, size, HEADING_LEADING, bold=level == 1, keep=BODY_SIZE * BODY_LEADING)
+        self.lines(s, size, HEADING_LEADING, bold=level == 1, keep=BODY_SIZE * BODY_LEADING, runs=runs)
         if level == 1:
             self.fake_bold.append(s)
         self.space(HEADING_SPACE_AFTER[level])
 
-    def table(self, rows: list[list[str]]) -> None:
+    def table(self, rows: list[list[str]], row_runs: list[list[Runs]] | None = None) -> None:
         ncols = max(len(r) for r in rows)
+        runs = [[*(rr or [[(c, False)] for c in r]), *[[]] * (ncols - len(r))]
+                for r, rr in zip(rows, row_runs or [None] * len(rows), strict=True)]  # fmt: skip
         rows = [r + [""] * (ncols - len(r)) for r in rows]
         widths = self.column_widths(rows, ncols)
         step = TABLE_SIZE * TABLE_LEADING
         inner = [w - 2 * CELL_PAD_X for w in widths]
         cells = [
-            [self.m.wrap(c, w, TABLE_SIZE) if c else [] for c, w in zip(r, inner, strict=True)] for r in rows
-        ]
+            [wrap_runs(cr, lambda t, w=w: self.m.wrap(t, w, TABLE_SIZE)) if c else []
+             for c, cr, w in zip(r, rr, inner, strict=True)]
+            for r, rr in zip(rows, runs, strict=True)
+        ]  # fmt: skip
         self.space(TABLE_SPACE)
         for row in cells:
             nlines = max(1, max(len(c) for c in row))
@@ -176,7 +193,7 @@ class Typesetter:
                 for c, w in zip(row, widths, strict=True):
                     for k, line in enumerate(c[done : done + take]):
                         baseline = top + CELL_PAD_Y + k * step + TABLE_SIZE * ASCENT + (step - TABLE_SIZE) / 2
-                        self.text(x + CELL_PAD_X, baseline, line, TABLE_SIZE)
+                        self.runs(x + CELL_PAD_X, baseline, line, TABLE_SIZE)
                     x += w
                 self.rule_row(top, height, widths)
                 self.y = top + height
@@ -223,18 +240,18 @@ class Typesetter:
                     self.new_page()
                 self.branch_starts.append(self.page.number + 1)
             if b.kind == "heading":
-                self.heading(b.text, b.level)
+                self.heading(b.text, b.level, b.runs)
             elif b.kind == "text":
-                self.lines(b.text, BODY_SIZE, BODY_LEADING)
+                self.lines(b.text, BODY_SIZE, BODY_LEADING, runs=b.runs)
             else:
-                self.table(b.rows)
+                self.table(b.rows, b.row_runs)
         self.finish_page()
 
 
 
 def build_plain(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict:
     """Write ``out/{id}.pdf`` and its sidecar in the plain layout; returns the sidecar."""
-    blocks = parse(text_of(entry))
+    blocks = parse(text_of(entry), field_labels(entry))
     rx = entry.get("page_break_before")
     page_break = re.compile(rx) if rx else None
 
@@ -259,6 +276,7 @@ def build_plain(entry: dict, out: Path, fontfile: str, metrics: Metrics) -> dict
         "id": entry["id"],
         "pages": pages,
         "fake_bold": ts.fake_bold,
+        "bold_runs": ts.bold_runs,
         "branch_starts": ts.branch_starts,
     }
     write_sidecar(out, sidecar)

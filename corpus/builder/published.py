@@ -49,7 +49,7 @@ from .sheet import (
     Style,
     faces,
 )
-from .source import ASCII_RUN, Block, heading_level, parse
+from .source import ASCII_RUN, Block, bold_runs, field_labels, heading_level, parse, single, wrap_runs
 
 
 class BranchTable:
@@ -240,7 +240,7 @@ def sheet_cells(blocks: list[list[str]], sheet: Sheet) -> None:
     s = sheet
     step = TABLE_SIZE * TABLE_LEADING
     total = s.right - s.left
-    row: list[tuple[float, list[str]]] = []
+    row: list[tuple[float, list]] = []  # (width, the cell's lines as runs)
 
     def flush() -> None:
         if not row:
@@ -255,24 +255,28 @@ def sheet_cells(blocks: list[list[str]], sheet: Sheet) -> None:
             w *= scale
             for k, line in enumerate(lines):
                 baseline = top + PAD_Y + k * step + TABLE_SIZE * ASCENT + (step - TABLE_SIZE) / 2
-                s.text(x + PAD_X, baseline, line, TABLE_SIZE)
+                s.runs(x + PAD_X, baseline, line, TABLE_SIZE)
             s.box(x, top, x + w, top + height)
             x += w
         s.y = top + height
         s.dirty = True
         row.clear()
 
-    for block in blocks:
-        longest = max(len(line) for line in block)
+    def wide(text: str) -> list[str]:
+        return s.wrap(text, total - 2 * PAD_X, TABLE_SIZE)
+
+    for block in blocks:  # lines of the transcription: a run it holds twice is one bold run
+        longest = max(len(single(line)) for line in block)
         if longest <= NARROW_BLOCK:
-            w = max(s.measure(line, TABLE_SIZE) for line in block) + 2 * PAD_X + 2.0
+            runs = [bold_runs(line) for line in block]
+            w = max(sum(s.measure(t, TABLE_SIZE, b) for t, b in line) for line in runs) + 2 * PAD_X + 2.0
             w = max(w, 3 * TABLE_SIZE)
             if sum(x for x, _ in row) + w > total:
                 flush()
-            row.append((w, block))
+            row.append((w, runs))
             continue
         flush()
-        lines = [part for line in block for part in s.wrap(line, total - 2 * PAD_X, TABLE_SIZE)]
+        lines = [part for line in block for part in wrap_runs(bold_runs(line), wide)]
         while lines:  # a cell taller than the page goes on on the next one
             room = max(1, int((s.bottom - s.y - 2 * PAD_Y) // step))
             if room < 2 and s.dirty:
@@ -329,7 +333,7 @@ def typeset(
             sheet.new_page()
             info["branch_starts"].append(sheet.page.number + 1)
             spelling = spellings[n % len(spellings)] if spellings else None
-            before, header, rows = branch_rows(lines, header_rx, spelling)
+            before, header, rows = branch_rows(lines, header_rx, spelling, field_labels(entry))
             for p in before:
                 title = bool(rx.search(p.text))
                 para = Para(p.text, TITLE_SIZE, bold=True, center=True) if title else p
@@ -352,9 +356,9 @@ def typeset(
             for raw in text.split("\n"):
                 cells = [c.strip() for c in raw.split("\t") if c.strip()]
                 line = " ".join(cells)
-                level = heading_level(line)
+                level = heading_level(single(line))
                 if level == 1 and line.upper().startswith("STEP"):
-                    sections.append((Block("heading", line, 1), []))
+                    sections.append((Block("heading", single(line), 1), []))
                     continue
                 body = sections[-1][1]
                 if line and raw[:1].isspace() and body and body[-1]:
@@ -380,9 +384,11 @@ def typeset(
                         info["header_pages"].append({"header": [c for c in table.header if c],
                                                      "pages": table.header_pages})  # fmt: skip
                 else:
-                    sheet.paragraph(Para(b.text, bold=b.kind == "heading"))
+                    sheet.paragraph(Para(b.text, bold=b.kind == "heading", runs=b.runs))
     sheet.finish_page()
     info["bold"] = sheet.bold_kinds
+    if sheet.bold_runs:
+        info["bold_runs"] = sheet.bold_runs
     if sheet.overprints:
         info["overprints"] = sheet.overprints
     return info

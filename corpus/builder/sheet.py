@@ -23,6 +23,7 @@ from pathlib import Path
 import pymupdf
 
 from .common import ASCENT, Metrics, refer_font
+from .source import Runs, wrap_runs
 
 BOLD_FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/migmix/migmix-2p-bold.ttf",
@@ -111,6 +112,7 @@ class Para:
     size: float = BODY_SIZE
     bold: bool = False
     center: bool = False
+    runs: Runs | None = None  # where the text is bold, when only in part (source.bold_runs)
 
 
 # --- the sheet: pages, the cursor, drawing ------------------------------------------------
@@ -127,6 +129,7 @@ class Sheet:
         self.dirty = False
         self.bold_kinds: dict[str, list[str]] = {"font": [], "fake": [], "stroke": []}
         self.overprints: list[dict] = []  # bold runs a printer drew several times (overprint)
+        self.bold_runs: list[str] = []  # runs drawn bold inside a line that is not (source.bold_runs)
         self.header_bold = False  # table header rows drawn bold (as the style draws bold)
         self.on_new_page = None  # called after a page break inside a table (header row, label column)
 
@@ -223,6 +226,15 @@ class Sheet:
             if bold and self.style.bold == "fake":
                 self.draw(x + FAKE_BOLD_DX, baseline, s, size, face)
 
+    def runs(self, x: float, baseline: float, runs: Runs, size: float, bold: bool = False) -> None:
+        """Write a line run by run: each bold run (or all, ``bold``) the way the style draws bold,
+        the next run where the last one ends."""
+        for s, strong in runs:
+            self.text(x, baseline, s, size, bold or strong)
+            if strong and not bold:
+                self.bold_runs.append(s)
+            x += self.measure(s, size, bold or strong)
+
     def note_bold(self, s: str) -> None:
         self.bold_kinds.setdefault(self.style.bold, []).append(s)
 
@@ -269,7 +281,7 @@ class Sheet:
     def paragraph(self, p: Para, *, space_before: float = 0.0) -> None:
         step = p.size * LEADING
         width = self.right - self.left
-        lines = self.wrap(p.text, width, p.size, p.bold)
+        lines = wrap_runs(p.runs or [(p.text, False)], lambda t: self.wrap(t, width, p.size, p.bold))
         if self.dirty:
             self.y += space_before
         for k, line in enumerate(lines):
@@ -278,8 +290,8 @@ class Sheet:
             self.ensure(step + keep)
             x = self.left
             if p.center:
-                x = (self.left + self.right - self.measure(line, p.size, p.bold)) / 2
-            self.text(x, self.y + p.size * ASCENT + (step - p.size) / 2, line, p.size, p.bold)
+                x = (self.left + self.right - self.measure("".join(t for t, _ in line), p.size, p.bold)) / 2
+            self.runs(x, self.y + p.size * ASCENT + (step - p.size) / 2, line, p.size, p.bold)
             self.y += step
             self.dirty = True
         if p.bold:

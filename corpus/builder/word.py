@@ -41,7 +41,7 @@ from . import docx_parts as parts
 from . import word_branches
 from .common import KANGXI, Metrics, first_pages, page_texts, squash, text_of, write_sidecar
 from .office import convert
-from .source import Block, parse
+from .source import Block, Runs, parse
 from .word_tables import add_table, add_toc, is_toc
 
 HEADING_SIZES = {1: 20.0, 2: 14.0, 3: 11.5}
@@ -100,7 +100,7 @@ class WordDocument:
                 run = para.add_run(self.ink(b.text))
                 run.bold, run.font.size = True, Pt(HEADING_SIZES[2])
             else:
-                self.paragraph(b.text)
+                self.paragraph(b.text, b.runs)
             toc_next = b.kind != "table" and b.text.strip() == "目次"
 
     def heading(self, text: str, level: int) -> None:
@@ -131,8 +131,12 @@ class WordDocument:
         if self.metrics.width(text, size) > self.text_mm * 72 / 25.4 and not spaced:
             self.facts["wrapped_headings"].append(text)  # wider than the text: Writer wraps it
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, text: str, runs: Runs | None = None) -> None:
         para = self.doc.add_paragraph()
+        if runs and any(bold for _, bold in runs):  # a run the transcription holds twice: bold
+            for part, bold in runs:
+                para.add_run(self.ink(part)).bold = bold or None
+            return
         rest = text
         while rest:
             hits = [(rest.find(w), w) for w, n in self.ruby_left.items() if n and w in rest]

@@ -26,6 +26,7 @@ from docx.shared import Pt
 from . import docx_parts as parts
 from .branches import branch_rows, split_branches
 from .common import Metrics, text_of
+from .source import field_labels
 
 SIZE = 10.0
 TITLE_SIZE = 14.0
@@ -60,7 +61,7 @@ def write(entry: dict, path: Path, metrics: Metrics) -> dict:
         if n == 0:  # later sections keep the first one's header and footer (linked, as Word does)
             parts.header_and_footer(section, entry["short_title"])
         family = parts.GOTHIC if style["body"] == "gothic" else parts.MINCHO
-        before, header, rows = branch_rows(lines, header_rx)
+        before, header, rows = branch_rows(lines, header_rx, fields=field_labels(entry))
         for para in before:
             title = bool(page_break.search(para.text))
             p = doc.add_paragraph()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from extract.records.program_text import SectionTree, doubled, key_program, name_key, prose, squash
+from extract.records.program_text import SectionTree, key_program, name_key, prose, squash
 from extract.structure.headings import PlanLine
 from schemas.plans import Plan, Section
 from schemas.programs import HealthIssue, Program
@@ -48,7 +48,7 @@ def numbered_issue_rows(items: list[PlanLine]) -> list[dict]:
             m = _ROW.match(line)
             if m and int(m.group(1)) == len(rows) + 1:
                 rows.append((k, int(m.group(1)), [m.group(2)]))
-            elif rows and (doubled(line) or re.match(r"^\s*No[.．]", line)):
+            elif rows and (items[k].line.bold or re.match(r"^\s*No[.．]", line)):
                 break
             elif rows:
                 rows[-1][2].append(line.strip())

@@ -1,5 +1,5 @@
 """Text helpers the program and health-issue readers share: names without their 重点 marks, age
-ranges, paragraphs joined across wrapped lines, doubled titles, a plan's section tree and the line
+ranges, paragraphs joined across wrapped lines, a plan's section tree and the line
 each KPI record was read from. ``squash`` (no white space) is :func:`extract.structure.headings.squash`."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from extract.structure.headings import PlanLine, squash
 from schemas.kpis import Kpi
 from schemas.plans import Section
 
-__all__ = ["SectionTree", "age_range", "doubled", "key_program", "kpi_items", "kpis_under", "name_key",
+__all__ = ["SectionTree", "age_range", "key_program", "kpi_items", "kpis_under", "name_key",
            "prose", "squash"]  # fmt: skip
 
 _KEY_MARK = re.compile(r"\s*[(（]\s*重点\s*★?\s*[)）]\s*|\s*★\s*")
@@ -129,10 +129,3 @@ def kpi_items(items: list[PlanLine], kpis: list[Kpi]) -> dict[str, int]:
 
 def kpis_under(kpis: list[Kpi], path: str) -> list[Kpi]:
     return [k for k in kpis if k.section == path or k.section.startswith(path + " > ")]
-
-
-def doubled(text: str) -> bool:
-    """A heading printed twice in a row (``名称名称``): how the STEP forms' titles extract."""
-    t = squash(text)
-    half = len(t) // 2
-    return len(t) >= 4 and len(t) % 2 == 0 and t[:half] == t[half:]

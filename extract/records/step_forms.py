@@ -16,8 +16,8 @@ import re
 from bisect import bisect_right
 
 from extract.read.normalize import normalize_text
-from extract.records.program_text import doubled, kpi_items, name_key, prose, squash
-from extract.structure.headings import PlanLine, undouble
+from extract.records.program_text import kpi_items, name_key, prose, squash
+from extract.structure.headings import PlanLine
 from schemas.kpis import Kpi
 
 _REPORT_START = re.compile(r"^\s*(\d{1,2})\s*事業名")
@@ -101,11 +101,12 @@ def _thousands(cell: str | None) -> float | None:
     return float(re.sub(r"[,\s]", "", cell)) if cell and cell[0].isdigit() else None
 
 
-def _obstacles_end(text: str) -> str:
-    """Cut the last cell where the next program's page head begins (a doubled title line)."""
+def _obstacles_end(text: str, bold: set[str]) -> str:
+    """Cut the last cell where the next program's page head begins (a bold title line: one of
+    ``bold``, the block's bold lines)."""
     kept = []
     for line in text.splitlines():
-        if doubled(line) or re.match(r"^\s*(?:対象事業所|アウトプット指標|アウトカム指標|注\d)", line):
+        if line.strip() in bold or re.match(r"^\s*(?:対象事業所|アウトプット指標|アウトカム指標|注\d)", line):
             break
         kept.append(line)
     # The 健康課題との関連 cell, when it says 該当なし (…), is printed right after it.
@@ -129,13 +130,13 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi], table: list[dic
     for pos, (i, number) in enumerate(starts):
         end = starts[pos + 1][0] if pos + 1 < len(starts) else len(items)
         block = "\n".join(texts[i:end])
-        # the report's title (printed twice) heads it on the page before its 事業名 cell
+        # the report's title (a bold line) heads it on the page before its 事業名 cell
         title_at = next(
             (k for k in range(i - 1, max(0, i - 40), -1)
-             if doubled(texts[k]) and texts[k + 1].lstrip().startswith("対象事業所")),
+             if items[k].line.bold and texts[k + 1].lstrip().startswith("対象事業所")),
             None,
         )  # fmt: skip
-        title = undouble(texts[title_at]) if title_at is not None else None
+        title = texts[title_at].strip() if title_at is not None else None
         name = names.get(number) or title
         if not name:
             continue
@@ -150,7 +151,8 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi], table: list[dic
         target = _TARGET.search(block)
         budget = cells["budget"]  # the plan (計画) row's; 決算額 is the actual (実績) row's
         new = cells["new"]
-        obstacles = _obstacles_end(cells["obstacles"]) if cells["obstacles"] else None
+        bold = {texts[k].strip() for k in range(i, end) if items[k].line.bold}
+        obstacles = _obstacles_end(cells["obstacles"], bold) if cells["obstacles"] else None
         pages = {items[k].page_no for k in range(i, end)}
         if title is not None and title_at is not None and name_key(title) == name_key(name):
             pages.add(items[title_at].page_no)
@@ -175,8 +177,8 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi], table: list[dic
                 "population": (target.group(5) + (target.group(6) or "")) if target else None,
                 "purpose": prose(cells["purpose"] or "") or None,
                 "summary": prose(cells["summary"] or "") or None,
-                "method": prose(_undouble_plan(cells["method"])) if cells["method"] else None,
-                "structure": prose(_undouble_plan(cells["structure"])) if cells["structure"] else None,
+                "method": prose(_plan_row(cells["method"])) if cells["method"] else None,
+                "structure": prose(_plan_row(cells["structure"])) if cells["structure"] else None,
                 "evaluation": cells["evaluation"],
                 "status": prose(cells["status"] or "") or None,
                 "success_factors": prose(cells["success_factors"] or "") or None,
@@ -188,7 +190,7 @@ def step_report_programs(items: list[PlanLine], kpis: list[Kpi], table: list[dic
     return found
 
 
-def _undouble_plan(text: str) -> str:
+def _plan_row(text: str) -> str:
     """A cell's plan (計画) row only: cut at its 実績 row, whose text repeats it."""
     return re.split(r"\n\s*実\s*\n?\s*績", text)[0]
 
@@ -205,15 +207,17 @@ _ROW_TARGET = re.compile(
 _ROW_BUDGET = re.compile(r"(?:^|\s)([0-9][0-9,]*|[-－―])\s*【目的】")
 
 
-def _table_list(texts: list[str]) -> tuple[list[tuple[str, str]], int]:
-    """The STEP3 事業の一覧: ``予算科目  事業名`` lines (two cells), and the line after the list."""
+def _table_list(items: list[PlanLine]) -> tuple[list[tuple[str, str]], int]:
+    """The STEP3 事業の一覧: ``予算科目  事業名`` lines (two cells, not a bold header), and the line
+    after the list."""
+    texts = [it.line.text for it in items]
     for i, text in enumerate(texts):
         if not _LIST_HEAD.search(text):
             continue
         entries: list[tuple[str, str]] = []
         for k in range(i + 1, min(len(texts), i + 80)):
             cells = re.split(r"\s{2,}", texts[k].strip())
-            if len(cells) == 2 and all(cells) and not doubled(texts[k]):
+            if len(cells) == 2 and all(cells) and not items[k].line.bold:
                 entries.append((cells[0], cells[1]))
             elif entries or _TABLE_NOTE.match(texts[k]) or k - i > 8:
                 if entries:
@@ -227,7 +231,7 @@ def step_table_programs(items: list[PlanLine], kpis: list[Kpi]) -> list[dict]:
     is printed to where the next one is (sex, ages, 対象者, 予算額 before 【目的】, 新規 / 既存 just
     before the name, 目的, 概要), with the KPI records read inside the row."""
     texts = [it.line.text for it in items]
-    entries, after = _table_list(texts)
+    entries, after = _table_list(items)
     if not entries:
         return []
     end = next((k for k in range(after, len(texts)) if _STEP4.search(texts[k])), len(texts))

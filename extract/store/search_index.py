@@ -28,7 +28,6 @@ from typing import Any
 from extract.read.normalize import normalize_text
 from extract.store.bigrams import CJK_CHARS, index_tokens, sentence_key
 from extract.store.search_tables import INDEX, MIN_LENGTH, SENTENCE_COLUMNS, SENTENCES
-from extract.structure.headings import undouble
 from schemas.records import Page
 
 __all__ = ["INDEX", "MIN_LENGTH", "SENTENCES", "SENTENCE_COLUMNS", "PageLine", "continues", "kpi_sentence",
@@ -74,9 +73,6 @@ class _Cursor:
         self.where: dict[str, list[int]] = {}
         for k, line in enumerate(lines):
             self.where.setdefault(line.text, []).append(k)
-            once = undouble(line.text)  # how the section builder reads a line drawn twice
-            if once != line.text:
-                self.where.setdefault(once, []).append(k)
 
     def find(self, text: str) -> PageLine | None:
         positions = self.where.get(text, [])

@@ -25,10 +25,13 @@ index, but Python 3.11 ships SQLite 3.40.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
 import sqlite_utils
+
+from extract.store import search_terms
 
 TEXTS = "search_texts"
 PLACES = "search_places"
@@ -42,13 +45,13 @@ SENTENCE_COLUMNS = ("kind", "ref_id", "section_id", "plan_id", "doc_id", "page",
 :func:`insert_sentences` stores."""
 _KIND, _REF, _SECTION, _PLAN, _DOC, _PAGE, _SENTENCE, _TOKENS, _REPEATS = range(len(SENTENCE_COLUMNS))
 
-MIN_LENGTH = 20
+MIN_LENGTH = search_terms.MIN_LENGTH
 """Sentences are ranked as if at least this many tokens long. bm25 divides by a text's length,
 so a table cell (健診等) or a bare label (■KPI) would outrank every sentence that says
 something; a short sentence is therefore padded, in an indexed column of its own, with a
 filler token no query can contain (a private-use character, which the tokenizer never emits
 but unicode61 counts). The padding is a generated column: computed, not stored."""
-_FILLERS = "\ue000 " * MIN_LENGTH
+_FILLERS = f"{search_terms.FILLER} " * MIN_LENGTH
 _CHUNK = 500
 """Ids per ``in (…)`` list (SQLite allows 32,766 parameters; this keeps statements small)."""
 
@@ -132,15 +135,46 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
     Statement by statement (not ``executescript``, which would commit the caller's transaction).
     """
-    if _kind_of(db, SENTENCES) != "table":
+    with db.atomic():  # all or nothing: an interrupted conversion leaves the old tables
+        if _kind_of(db, SENTENCES) == "table":
+            _set_aside_old_table(db)
+            for statement in _SCHEMA:
+                db.execute(statement)
+            _convert_old_rows(db)
+        fresh = _kind_of(db, search_terms.TERMS) is None
         for statement in _SCHEMA:
             db.execute(statement)
-        return
-    with db.atomic():  # all or nothing: an interrupted conversion leaves the old table
-        _set_aside_old_table(db)
-        for statement in _SCHEMA:
-            db.execute(statement)
-        _convert_old_rows(db)
+        search_terms.ensure_schema(db)
+        if fresh and db.execute(f"select 1 from {TEXTS} limit 1").fetchone():
+            _order_by_length(db)
+
+
+def _order_by_length(db: sqlite_utils.Database) -> None:
+    """A database of schema 6 or older in the layout of schema 7: every sentence's id made its length
+    and its old id (the order it was first stored in, kept: ``search_terms.text_id``), its
+    places pointed at the new id, FTS5 rebuilt, the tokens counted and the repeats listed."""
+    for suffix in ("ad", "au"):
+        db.execute(f"drop trigger if exists {TEXTS}_{suffix}")
+    db.conn.create_function("planex_text_length", 2, search_terms.length, deterministic=True)
+    shift = search_terms.LENGTH_SHIFT
+    db.execute("drop table if exists temp.planex_renumbered")
+    db.execute(
+        "create temp table planex_renumbered (old integer primary key, new integer not null)"
+    )
+    db.execute(
+        "insert into temp.planex_renumbered "
+        f"select id, planex_text_length(sentence, body_tokens) << {shift} | id from {TEXTS}"
+    )
+    db.execute(f"update {PLACES} set text_id = (select new from temp.planex_renumbered where old = text_id)")
+    db.execute(f"update {TEXTS} set id = (select new from temp.planex_renumbered r where r.old = {TEXTS}.id)")
+    last = db.execute("select coalesce(max(old), 0) from temp.planex_renumbered").fetchone()[0]
+    db.execute("drop table temp.planex_renumbered")
+    search_terms.clear(db)
+    search_terms.next_order(db, last)
+    rows = db.execute(f"select id, body_tokens from {TEXTS}")
+    while batch := rows.fetchmany(10000):
+        search_terms.add(db, batch, count=False)
+    finish_rebuild(db)
 
 
 _OLD = f"{SENTENCES}_old"
@@ -183,7 +217,6 @@ def _convert_old_rows(db: sqlite_utils.Database) -> None:
         order by o.id"""
     )
     db.execute(f"drop table {_OLD}")
-    db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
 
 
 def _plan_keys(db: sqlite_utils.Database, rows: Sequence[tuple]) -> dict[tuple[str, str | None], int]:
@@ -205,9 +238,10 @@ def _plan_keys(db: sqlite_utils.Database, rows: Sequence[tuple]) -> dict[tuple[s
 def _text_ids(db: sqlite_utils.Database, rows: Sequence[tuple], index: bool) -> dict[tuple[str, str], int]:
     """The id of each distinct (sentence, tokens) of the rows: the stored text's, or a new one's.
 
-    New texts get the ids after the largest (the writer is the only one: the transaction holds
-    the write lock) and go into FTS5 in one ``insert … select`` unless ``index`` is false (a
-    rebuild indexes everything at the end).
+    A new text's id is its length and the order it was stored in (``search_terms.text_id``; the
+    writer is the only one: the transaction holds the write lock); new texts go into FTS5 in one
+    ``insert … select`` and their tokens are counted, unless ``index`` is false (a rebuild
+    indexes and counts everything at the end).
     """
     wanted = {(row[_SENTENCE], row[_TOKENS]): 0 for row in rows}
     keys = {pair: text_key(*pair) for pair in wanted}
@@ -224,16 +258,17 @@ def _text_ids(db: sqlite_utils.Database, rows: Sequence[tuple], index: bool) -> 
                 ids.setdefault((sentence, tokens), text_id)
     new = [pair for pair in wanted if pair not in ids]
     if new:
-        first = db.execute(f"select coalesce(max(id), 0) + 1 from {TEXTS}").fetchone()[0]
-        values = [(first + n, keys[pair], *pair) for n, pair in enumerate(new)]
+        first = search_terms.next_order(db, len(new))
+        values = [(search_terms.text_id(*pair, first + n), keys[pair], *pair) for n, pair in enumerate(new)]
         insert = f"insert into {TEXTS} (id, key, sentence, body_tokens) values (?, ?, ?, ?)"
         db.conn.executemany(insert, values)
-        ids.update((pair, first + n) for n, pair in enumerate(new))
+        ids.update((pair, value[0]) for pair, value in zip(new, values, strict=True))
+        search_terms.add(db, [(value[0], value[3]) for value in values], count=index)
         if index:
             db.execute(
                 f"insert into {INDEX}(rowid, body_tokens, padding) "
-                f"select id, body_tokens, padding from {TEXTS} where id >= ?",
-                [first],
+                f"select id, body_tokens, padding from {TEXTS} where id in (select value from json_each(?))",
+                [json.dumps([value[0] for value in values])],
             )
     return ids
 
@@ -258,7 +293,7 @@ def insert_sentences(db: sqlite_utils.Database, rows: Sequence[tuple], *, index:
 
 def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     """Remove a document's places, and the sentences no other document has (the trigger takes
-    them out of FTS5)."""
+    them out of FTS5; their tokens are counted off)."""
     keys = [row[0] for row in db.execute(f"select key from {PLAN_KEYS} where doc_id = ?", [doc_id])]
     if not keys:
         return
@@ -267,11 +302,14 @@ def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
     texts = [row[0] for row in db.execute(sql, keys)]
     db.execute(f"delete from {PLACES} where plan_key in ({marks})", keys)
     for chunk in _chunks(texts):
-        db.execute(
-            f"delete from {TEXTS} where id in ({','.join('?' * len(chunk))}) "
+        unused = db.execute(
+            f"select id, body_tokens from {TEXTS} where id in ({','.join('?' * len(chunk))}) "
             f"and not exists (select 1 from {PLACES} p where p.text_id = {TEXTS}.id)",
             list(chunk),
-        )
+        ).fetchall()
+        search_terms.remove(db, unused)
+        db.execute(f"delete from {TEXTS} where id in (select value from json_each(?))",
+                   [json.dumps([text_id for text_id, _ in unused])])  # fmt: skip
     db.execute(f"delete from {PLAN_KEYS} where doc_id = ?", [doc_id])
 
 
@@ -281,11 +319,13 @@ def clear(db: sqlite_utils.Database) -> None:
         db.execute(f"drop trigger if exists {TEXTS}_{suffix}")
     for table in (PLACES, TEXTS, PLAN_KEYS):
         db.execute(f"delete from {table}")
+    search_terms.clear(db)
 
 
 def finish_rebuild(db: sqlite_utils.Database) -> None:
-    """FTS5 rebuilt from ``search_texts`` in one pass (much faster than row by row), the
-    triggers back."""
+    """FTS5 rebuilt from ``search_texts`` in one pass (much faster than row by row), its tokens
+    counted from it, the triggers back."""
     db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
+    search_terms.count_all(db, INDEX)
     for trigger in TRIGGERS:
         db.execute(trigger)

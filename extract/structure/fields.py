@@ -25,7 +25,6 @@ from extract.structure.headings import (
     ordinal,
     reaches_margin,
     squash,
-    undouble,
     wrapped_before,
 )
 
@@ -73,7 +72,7 @@ class Frame:
         found = _field_candidate(items, i, items[i].body_size)
         if found is not None:
             return any(name in self.names for name in found.names)
-        text = squash(undouble(items[i].line.text))
+        text = squash(items[i].line.text)
         return any(text.endswith(name) and len(text) - len(name) <= 4 for name in self.names)
 
 
@@ -106,7 +105,7 @@ def _field_candidate(items: list[PlanLine], i: int, body_size: float) -> FieldLi
     line = item.line
     if line.role == "header" or line.vertical or not (item.alone or line.role == "label"):
         return None
-    text = undouble(line.text.strip())
+    text = line.text.strip()
     styled = match_style(text)
     if styled is not None and styled[0] in _FIELD_STYLES:
         style, label, heading = styled
@@ -163,7 +162,8 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
     best: tuple | None = None
     best_chain: list[FieldLine] = []
     for style, cands in by_style.items():
-        starts = cands if style == "label" else [c for c in cands if c.number == 1]
+        preambles = {} if style == "label" else {c.index: _preamble(cands, c) for c in cands}
+        starts = cands if style == "label" else [c for c in cands if c.number == 1 or preambles[c.index]]
         for start in starts[:8]:
             words = {w for name in start.names for run in _CJK_RUN.findall(name) for w in _substrings(run)}
             for word in sorted(words, key=lambda w: (-len(w), w)):
@@ -171,7 +171,7 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
                 for c in cands:
                     if c.index <= chain[-1][0].last or c.index <= chain[-1][0].index:
                         continue
-                    wanted = style == "label" or c.number == len(chain) + 1
+                    wanted = style == "label" or c.number == (chain[-1][0].number or 0) + 1
                     hit = next((n for n in c.names if word in n), None)
                     if wanted and hit and hit not in {n for _, n in chain}:
                         chain.append((c, hit))
@@ -180,6 +180,10 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
                 labels = all(c.prominence >= 100 for c, _ in chain)
                 if len(chain) < (2 if labels else 3):
                     continue  # two numbered lines sharing a word is chance; two label cells are not
+                if start.number != 1 and style != "label":  # the field before it: a preamble
+                    if _goes_on(cands, chain[-1][0], min(c.prominence for c, _ in chain)):
+                        continue  # a list of chapters some of which share a word: no frame
+                    chain = [(p, p.names[0]) for p in preambles[start.index]] + chain
                 span = chain[-1][0].index - chain[0][0].index
                 if span < _FRAME_SPREAD * len(items):
                     continue
@@ -189,11 +193,32 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
     return Frame({c.index: c for c in best_chain})
 
 
+def _preamble(cands: list[FieldLine], start: FieldLine) -> list[FieldLine]:
+    """The field a chain of fields numbered from 2 counts on from: a preamble, or nothing.
+
+    A branch may open its plan with a field of its own before the fields that share a word --
+    ``１．基本方針`` (its basic policy) before ``２．基盤的保険者機能関係`` … --: the fields are numbered
+    from 1 all the same. So the nearest line of the same mark numbered 1 before such a chain is a
+    field too; without it the chain is no frame (its count does not start at 1)."""
+    if start.number != 2:
+        return []
+    prior = [c for c in cands if c.index < start.index and c.last < start.index and c.number == 1]
+    return prior[-1:]
+
+
+def _goes_on(cands: list[FieldLine], last: FieldLine, prominence: float) -> bool:
+    """Whether the count of the fields goes on after ``last`` in lines as prominent as they are:
+    then they are chapters of a document (1, 2 … 6 sharing a word, 7 … 9 not), not the whole top
+    level of a business plan."""
+    return any(c.number == (last.number or 0) + 1 and c.index > last.index and c.prominence >= prominence
+               for c in cands)
+
+
 def _is_chapter(items: list[PlanLine], i: int) -> bool:
     text = items[i].line.text
     if not text.lstrip().startswith(("第", "序", "終")):
         return False
-    styled = match_style(undouble(text.strip()))
+    styled = match_style(text.strip())
     return bool(styled and styled[0] == "chapter" and items[i].alone and heading_text_ok(styled[2]))
 
 
@@ -251,7 +276,7 @@ class SubItems:
             if not self.grouped:
                 return False
         for j in range(i + 1, min(i + 120, len(items))):
-            text = undouble(items[j].line.text.strip())
+            text = items[j].line.text.strip()
             if self.frame is not None and (j in self.frame.fields or self.frame.restates(items, j)):
                 break
             styled = match_style(text)
@@ -300,16 +325,25 @@ def trim_merged(heading: str) -> str:
 
 def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, int] | None:
     """The full measure heading at line ``i`` (joined if wrapped) and its last line, or None."""
-    whole = undouble(heading)
+    whole = heading.strip()
     heading = trim_merged(whole)
     last = i
     wraps = i + 1 < len(items) and wrapped_before(items[i], items[i + 1])
-    if heading == whole and (reaches_margin(items[i]) or wraps or _ends_open(heading)):
+    # A sentence that fills its line ends there, and a heading ends with its tag 〈Ⅰ、Ⅱ、Ⅲ〉: what
+    # follows (a note, a paragraph opening with 「…」 that did not fit beside it) is not its rest.
+    ended = heading.endswith(("。", "〉", ">"))
+    # stopped short only because the next piece would not fit (a tag 〈Ⅰ、Ⅱ、Ⅲ〉, a 「quote」)
+    short = wraps and not reaches_margin(items[i]) and not _ends_open(heading)
+    if heading == whole and not ended and (reaches_margin(items[i]) or wraps or _ends_open(heading)):
         for j in range(i + 1, min(i + 3, len(items))):
             nxt = items[j]
             text = nxt.line.text.strip()
-            if nxt.page_no != items[i].page_no or not text or match_style(text) or NEW_BLOCK.match(text):
+            if nxt.page_no != items[i].page_no or not text:
                 break
+            if short and j == i + 1 and _runs_on(items, j):
+                break  # that piece runs on to the margin: a paragraph after the heading, not its rest
+            if (match_style(text) or NEW_BLOCK.match(text)) and not heading.endswith(_OPEN_BRACKETS):
+                break  # a numbered or bulleted line starts anew -- unless a bracket is open: 〈 / Ⅰ、Ⅱ、Ⅲ〉
             joined = heading + text
             if joined.endswith("。") or PREDICATE.search(joined):
                 # A complete heading followed by a paragraph; or a sentence over two lines.
@@ -318,11 +352,19 @@ def measure_heading(items: list[PlanLine], i: int, heading: str) -> tuple[str, i
             if not heading_text_ok(joined, 2 * MAX_HEADING_CHARS) and not _ends_open(heading):
                 break
             heading, last = joined, j
-            if not reaches_margin(nxt) and not (j + 1 < len(items) and wrapped_before(nxt, items[j + 1])):
+            if not _runs_on(items, j):
                 break
     if not heading_text_ok(heading, 2 * MAX_HEADING_CHARS) or _QUANTITY.search(heading):
         return None
     return heading, last
+
+
+_OPEN_BRACKETS = ("(", "〈", "<", "「", "【", "[")
+
+
+def _runs_on(items: list[PlanLine], j: int) -> bool:
+    """Whether line ``j`` goes on onto the next: it reaches the margin, or wraps before a piece."""
+    return reaches_margin(items[j]) or (j + 1 < len(items) and wrapped_before(items[j], items[j + 1]))
 
 
 def _ends_open(text: str) -> bool:
@@ -355,12 +397,12 @@ def measure_styles(items: list[PlanLine], frame: Frame) -> dict[int, str]:
     for i, item in enumerate(items):
         if item.line.role == "header":
             continue
-        text = undouble(item.line.text.strip())
+        text = item.line.text.strip()
         found = frame.fields.get(i)
         if found:
             seen.add(squash(found.name))
             field_no += 1
-            rest = match_style(undouble(found.rest)) if found.rest else None
+            rest = match_style(found.rest) if found.rest else None
             ok = rest and nested_measure_ok(rest[0], rest[2], frame)
             by_field[field_no] = [(rest[0], rest[1])] if ok else []
             where[field_no] = {}

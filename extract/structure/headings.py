@@ -112,28 +112,6 @@ def squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
-def undouble(text: str) -> str:
-    """``STEP1-1 基本情報STEP1-1 基本情報`` → ``STEP1-1 基本情報`` (fake bold read twice)."""
-    stripped = text.strip()
-    n = len(stripped)
-    if n < 2 or stripped[0] not in stripped[(n - 1) // 2 :]:
-        return stripped  # the first character never comes back in the second half
-    for cut in range(n // 2, n // 2 + 2):
-        first, second = stripped[:cut].strip(), stripped[cut:].strip()
-        # a repeated number (11, 100100) is a number, not fake bold: only text counts
-        if len(first) >= 2 and first == second and not re.fullmatch(r"[\d\s.,%‰\-]+", first):
-            return first
-    return stripped
-
-
-def undouble_digits(label: str) -> str:
-    """``STEP11-33`` → ``STEP1-3`` when every number is its digits doubled (fake bold)."""
-    runs = re.findall(r"\d+", label)
-    if runs and all(len(r) % 2 == 0 and r[0::2] == r[1::2] for r in runs):
-        return re.sub(r"\d+", lambda m: m.group()[0::2], label)
-    return label
-
-
 _CAN_START = re.compile(r"^[第序終参付0-9(【①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
 
 

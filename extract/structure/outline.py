@@ -45,8 +45,6 @@ from extract.structure.headings import (
     squash,
     title_like,
     toc_lines,
-    undouble,
-    undouble_digits,
     wrapped_heading,
 )
 
@@ -183,7 +181,7 @@ def _build_sections(
     for i, item in enumerate(items):
         if i:
             owner.append(max(len(drafts) - 1, 0))  # where line i-1 ended up
-        text = undouble(item.line.text.strip())
+        text = item.line.text.strip()
         if not text or i <= consumed or item.line.role == "header":
             continue  # a table's header row is the table's, not the section's
         page = item.page_no
@@ -211,7 +209,7 @@ def _build_sections(
             field_no += 1
             sub_items.close()
             open_section("field", label, name, page, last=field_line.last)
-            rest = undouble(rest)
+            rest = rest.strip()
             nested = match_style(rest) if rest else None
             measure = measure_style.get(field_no)
             if nested and nested[0] == measure and nested_measure_ok(nested[0], nested[2], frame):
@@ -251,8 +249,6 @@ def _build_sections(
             continue
         if styled:
             style, label, heading = styled
-            if undouble(heading) != heading:  # fake bold read character by character too
-                heading, label = undouble(heading), undouble_digits(label)
             if _is_heading(style, heading, item, stack, has_fields):
                 continued = continued_heading(items, i, heading)
                 if continued is not None:

@@ -41,6 +41,8 @@ import sqlite_utils
 from extract.read.normalize import normalize_text
 from extract.store.bigrams import sentence_key
 from extract.store.search_tables import INDEX, PLACES, TEXTS
+from extract.use import ranking
+from extract.use.query import Node
 
 FILTER_FIRST_SHARE = 0.2
 """A plan filter keeping at most this share of the places is applied first (measured by ``make
@@ -48,6 +50,9 @@ bench``: the candidates cost 0.1 µs a place to gather, a probe 0.3–1 µs a ma
 MATCH_FIRST_SHARE = 0.5
 """A plan filter (without a kind filter) keeping at least this share of the places is checked
 on the places of the best sentences (a probe would cost more than the ranking it saves)."""
+SHORTEST_FIRST = True
+"""Rank the best sentences from the shortest matches and the repeats (``extract.use.ranking``)
+where it can; false: FTS5 ranks every match (the paths below), as before schema 7."""
 FIRST_TEXTS = 64
 """Sentences FTS5 is asked for first (at least eight times the hits asked for: ranking the best
 600 costs hardly more than the best 40, ranking again costs as much as the first time); eight
@@ -171,8 +176,39 @@ def _batches(texts: list[tuple[int, float]]) -> Iterator[list[tuple[int, float]]
         start, size = start + size, size * 2
 
 
+def passing(db: sqlite_utils.Database, scope: Scope) -> Callable[[list[int]], set[int]] | None:
+    """Which of some sentences stand in a place the plan and kind filters keep (``None``: no
+    such filter)."""
+    if scope.plan_keys is None and scope.kinds is None:
+        return None
+    place_sql, place_args = _place_filter(scope)
+
+    def kept(ids: list[int]) -> set[int]:
+        sql = f"select distinct p.text_id from {PLACES} p where p.text_id in (select value from json_each(?))"
+        return {row[0] for row in db.execute(f"{sql} {place_sql}", [json.dumps(ids), *place_args])}
+
+    return kept
+
+
+def best_texts(db: sqlite_utils.Database, match: str, scope: Scope, k: int, how: str | None = None,
+               node: Node | None = None) -> list[tuple[int, float]]:  # fmt: skip
+    """The best ``k`` matching sentences the plan and kind filters keep (more without them:
+    their places are checked after), as (id, rank), best first: from the shortest matches where
+    :mod:`extract.use.ranking` can rank the query (``node``), else by FTS5 over every match."""
+    if node is not None and how is None and SHORTEST_FIRST:
+        found = ranking.top_texts(db, node, match, k, passing(db, scope))
+        if found is not None:
+            return found
+    how = how or strategy(scope)
+    if how == "match-first" and scope.plan_keys is not None and scope.places:
+        # many more than pass the filter on average: plans written from one template rank alike,
+        # so the best sentences may all stand in plans the filter leaves out
+        k = int(8 * k * scope.total / scope.places)
+    return ranked_texts(db, match, scope, k, how)
+
+
 def first_places(db: sqlite_utils.Database, match: str, scope: Scope, limit: int,
-                 how: str | None = None) -> list[Place]:  # fmt: skip
+                 how: str | None = None, node: Node | None = None) -> list[Place]:  # fmt: skip
     """The first ``limit`` places of the matching sentences, in order (rank, sentence, place),
     each sentence once per plan: a place whose plan already showed the same sentence (compared
     by :func:`~extract.store.search_index.sentence_key`: a program's purpose is also its
@@ -184,13 +220,11 @@ def first_places(db: sqlite_utils.Database, match: str, scope: Scope, limit: int
     out: list[Place] = []
     seen: set[tuple[int, str]] = set()
     done = 0
-    k = max(FIRST_TEXTS, 8 * limit)
-    if (how or strategy(scope)) == "match-first" and scope.plan_keys is not None and scope.places:
-        # many more than pass the filter on average: plans written from one template rank alike,
-        # so the best sentences may all stand in plans the filter leaves out
-        k = int(8 * k * scope.total / scope.places)
+    shortest_first = node is not None and how is None and SHORTEST_FIRST and ranking.can_rank(node)
+    # from the shortest matches, each sentence more costs a little; FTS5 ranks every match anyway
+    k = limit + 4 if shortest_first else max(FIRST_TEXTS, 8 * limit)
     while limit > 0:
-        texts = ranked_texts(db, match, scope, k, how)
+        texts = best_texts(db, match, scope, k, how, node)
         for batch in _batches(texts[done:]):
             ids = [t for t, _ in batch]
             places, sentences = text_places(db, ids, scope), _sentences(db, ids)
@@ -218,18 +252,15 @@ class PlanCount:
     unrepeated: int
     rank: float
     """The rank of the first hit's sentence."""
-    first: int
-    """The first hit's sentence id times 2³², plus its place id: one integer, so that ``min()``
-    finds it, among the places of one rank, in the pass that counts them."""
+    text_id: int
+    """The first hit's sentence."""
+    place: int
+    """The first hit's place."""
 
     @property
-    def order(self) -> tuple[float, int]:
+    def order(self) -> tuple[float, int, int]:
         """Where the first hit stands in search order."""
-        return self.rank, self.first
-
-    @property
-    def place(self) -> int:
-        return self.first & 0xFFFFFFFF
+        return self.rank, self.text_id, self.place
 
 
 def plan_counts(
@@ -253,21 +284,21 @@ def plan_counts(
     source = source.replace(" where ", f" cross join {PLACES} p on p.text_id = m.rowid where ", 1)
     rows = db.execute(
         f"""{'with ' + cte if cte else ''}
-        select p.plan_key, count(*), sum(1 - p.repeats), min(m.rank), p.text_id * 4294967296 + p.id {section}
+        select p.plan_key, count(*), sum(1 - p.repeats), min(m.rank), p.text_id, p.id {section}
         {source} {place_sql}
         group by p.plan_key {section}""",
         [*cte_args, match, *args, *place_args],
     ).fetchall()
     if section:
         assert section_path is not None and scope.section is not None
-        paths = section_path(sorted({row[5] for row in rows if row[5] is not None}))
-        rows = [row for row in rows if scope.section in squash(paths.get(row[5]))]
+        paths = section_path(sorted({row[6] for row in rows if row[6] is not None}))
+        rows = [row for row in rows if scope.section in squash(paths.get(row[6]))]
     merged: dict[int, PlanCount] = {}
-    for plan_key, places, unrepeated, rank, first, *_ in rows:
-        count = PlanCount(plan_key, places, unrepeated, rank, first)
+    for plan_key, places, unrepeated, rank, text_id, place, *_ in rows:
+        count = PlanCount(plan_key, places, unrepeated, rank, text_id, place)
         if (before := merged.get(plan_key)) is not None:  # another section of the plan
             best = min(before, count, key=lambda c: c.order)
             count = PlanCount(plan_key, places + before.places, unrepeated + before.unrepeated, best.rank,
-                              best.first)  # fmt: skip
+                              best.text_id, best.place)  # fmt: skip
         merged[plan_key] = count
     return list(merged.values())

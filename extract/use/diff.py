@@ -4,7 +4,8 @@ Every spring a 協会けんぽ branch publishes its 事業計画 for the new yea
 updated mid-term (令和7年3月更新): in the database two versions are two plans. :func:`plan_links`
 links each plan to the one before it — the same insurer, branch and plan type, an earlier year
 (``next_year``) or the same years in an earlier version (``revision``: the later one says when it
-was updated, or was loaded later) — and :func:`diff_plans` compares two of them:
+was updated; plans of the same years that state no other update are one version printed twice,
+and the copy most like its neighbour version stands for them) — and :func:`diff_plans` compares two of them:
 
 - **sections** (headed ones: the cover and title before the first heading change with every
   version and are not compared) are the same section when their heading and those above it are
@@ -93,10 +94,34 @@ def plan_links(db: sqlite_utils.Database) -> list[PlanLink]:
     links = []
     for members in groups.values():
         members.sort(key=lambda m: (*_years(m[1]), m[1].revised or "", m[0]))
-        for (_, old), (_, new) in itertools.pairwise(members):
+        versions = _one_per_version(db, [plan for _, plan in members])
+        for old, new in itertools.pairwise(versions):
             relation = "revision" if _years(old) == _years(new) else "next_year"
             links.append(PlanLink(old=old, new=new, relation=relation))
     return sorted(links, key=lambda link: (link.new.insurer or "", link.new.branch or "", _years(link.new)))
+
+
+def _one_per_version(db: sqlite_utils.Database, plans: list[PlanRef]) -> list[PlanRef]:
+    """One plan per version, in order. Plans of the same years that state the same update (or
+    none) are one version printed twice — a branch's plan in the 47-branch compilation and in
+    its own PDF, a plan set again in another layout — not revisions of each other. The copy
+    whose headings are most like the next version's (the previous one's for the last version;
+    then the first by file name) stands for them: the version that plan was written from."""
+    runs: list[list[PlanRef]] = []
+    for plan in plans:
+        if runs and (_years(runs[-1][0]), runs[-1][0].revised) == (_years(plan), plan.revised):
+            runs[-1].append(plan)
+        else:
+            runs.append([plan])
+    versions: list[PlanRef] = []
+    for i, run in enumerate(runs):
+        run = sorted(run, key=lambda p: (p.file_name or "", p.id))
+        neighbour = runs[i + 1][0] if i + 1 < len(runs) else (versions[-1] if versions else None)
+        if len(run) > 1 and neighbour is not None:
+            near = {s["key"] for s in _sections(db, neighbour.id)}
+            run.sort(key=lambda p: -len(near & {s["key"] for s in _sections(db, p.id)}))
+        versions.append(run[0])
+    return versions
 
 
 def _sections(db: sqlite_utils.Database, plan_id: str) -> list[dict[str, Any]]:

@@ -187,7 +187,7 @@ def search(
     if where.plan_keys == () or limit <= 0:
         return []
     try:
-        places = first_places(db, match, where, limit)
+        places = first_places(db, match, where, limit, node=node)
     except sqlite3.OperationalError as exc:
         raise SearchError(f"search failed: {exc} (try: planex reindex --db FILE)") from None
     rows = _rows(db, [p.id for p in places])

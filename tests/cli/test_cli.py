@@ -84,13 +84,13 @@ def test_plans_json_lists_every_plan_with_metadata(tmp_path: Path, corpus_pdfs: 
     db = _corpus_db(tmp_path, corpus_pdfs)
     plans = json.loads(runner.invoke(app, ["plans", "--db", str(db), "--json"]).stdout)
     branch_plans = [p for p in plans if p["insurer_type"] == "協会けんぽ"]
-    assert len(branch_plans) == 35
+    assert len(branch_plans) == 40  # the compilation's 35 and the branch-styles variant's 5 (corpus/texts)
     assert {p["fiscal_year"] for p in branch_plans} == {2021}
     tokyo = [p for p in plans if p["insurer"] == "東京都医師国民健康保険組合"]
     assert [(p["plan_type"], p["period_start"], p["period_end"]) for p in tokyo] == [
         ("tokutei_kenshin_plan", 2018, 2023)
     ]
-    assert len(plans) == 42  # the eight corpus documents: 35 branch plans, 7 others
+    assert len(plans) == 47  # the nine corpus documents: 40 branch plans, 7 others
 
 
 def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path) -> None:
@@ -104,8 +104,8 @@ def test_show_prints_the_tree_and_one_section(tmp_path: Path, corpus_pdfs: Path)
     assert runner.invoke(app, ["show", "北海道", "--db", str(db), "--section", "存在しない節"]).exit_code == 2
     missing = runner.invoke(app, ["show", "どこにもない", "--db", str(db)])
     assert missing.exit_code == 2 and "no plan 'どこにもない'" in missing.output
-    ambiguous = runner.invoke(app, ["show", "全国健康保険協会", "--db", str(db)])  # 35 branches: which one?
-    assert ambiguous.exit_code == 2 and "matches 35 plans" in ambiguous.output
+    ambiguous = runner.invoke(app, ["show", "全国健康保険協会", "--db", str(db)])  # 40 branch plans: which?
+    assert ambiguous.exit_code == 2 and "matches 40 plans" in ambiguous.output
 
 
 def test_show_gives_a_plan_held_by_two_documents_once(tmp_path: Path, corpus_pdfs: Path) -> None:

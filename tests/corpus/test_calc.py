@@ -21,6 +21,7 @@ from tests.conftest import CORPUS, manifest
 FOLDER = CORPUS / "calc"
 ENTRIES = [e for e in manifest() if "calc" in e]
 KYOUKAI = "kyoukai-kenpo-r3-branch-plans"
+STYLES = "variant-kyoukai-kenpo-r3-branch-styles"  # the branch plans numbered otherwise
 STEP = "like-kenpo-datahealth-plan-step-format"
 
 
@@ -46,7 +47,7 @@ def squash(text: str) -> str:
 
 def test_the_branch_plans_and_the_step_form_are_workbooks() -> None:
     layouts = {e["id"]: e["calc"]["layout"] for e in ENTRIES}
-    assert layouts == {KYOUKAI: "branch_sheets", STEP: "step_sheets"}
+    assert layouts == {KYOUKAI: "branch_sheets", STYLES: "branch_sheets", STEP: "step_sheets"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["id"])

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
+from corpus.builder.source import single
 from extract.read.normalize import normalize_text
 from extract.read.pdf import SECOND_OPINION_TRIES, STATS, PdfReadError, read_pdf
 from extract.read.quality import is_suspicious
-from tests.conftest import CORPUS, manifest
+from tests.conftest import CORPUS, manifest, parsed
 from tests.mutations import joined, page_tree_last, repeated_pages, without_unicode_maps
 
 
@@ -191,6 +192,13 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", normalize_text(text))
 
 
+def _source(entry: dict) -> str:
+    """A corpus text as its PDFs show it: a run the transcription holds twice over is set once,
+    in bold (corpus/texts/README.md)."""
+    text = (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8")
+    return "\n".join("\t".join(single(cell) for cell in line.split("\t")) for line in text.split("\n"))
+
+
 def _readable(text: str) -> str:
     """Squashed text without garbage glyphs: characters with no Unicode mapping in the source
     (the slide deck's broken symbol font) cannot survive typesetting with any real font."""
@@ -200,7 +208,7 @@ def _readable(text: str) -> str:
 @pytest.mark.parametrize("entry", manifest(), ids=lambda d: d["id"])
 def test_corpus_text_matches_its_source(corpus_pdfs: Path, entry: dict) -> None:
     doc = _read(corpus_pdfs / f"{entry['id']}.pdf")
-    source = (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8")
+    source = _source(entry)
     similarity = fuzz.ratio(_readable(_text(doc)), _readable(source))
     assert similarity >= 99.5, f"{entry['id']}: {similarity:.2f}"  # measured 99.92-100
 
@@ -215,7 +223,7 @@ def test_corpus_fake_bold_headings_are_not_doubled(corpus_pdfs: Path, entry: dic
     sidecar = json.loads((corpus_pdfs / f"{entry['id']}.json").read_text(encoding="utf-8"))
     doc = _read(corpus_pdfs / f"{entry['id']}.pdf")
     text = _squash(_text(doc))
-    source = _squash((CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8"))
+    source = _squash(_source(entry))
     bold_text = _squash("".join(line.text for page in doc.pages for line in page.lines if line.bold))
     if not sidecar["fake_bold"]:  # no heading drawn twice (tests/test_corpus.py says which): none bold
         assert entry["id"] in NO_FAKE_BOLD and bold_text == ""
@@ -223,8 +231,7 @@ def test_corpus_fake_bold_headings_are_not_doubled(corpus_pdfs: Path, entry: dic
     for heading in sidecar["fake_bold"]:
         squashed = _squash(heading)
         assert squashed in bold_text, heading  # a long heading may wrap onto two lines
-        # Some source texts already carry doubled headings (fake bold of the original PDF);
-        # the reader must add none of its own.
+        # The reader reads each glyph once: no heading comes out doubled.
         for doubled in ("".join(ch * 2 for ch in squashed), squashed * 2):
             assert text.count(doubled) <= source.count(doubled), heading
 
@@ -238,3 +245,21 @@ def test_corpus_footers_and_running_headers_are_dropped(corpus_pdfs: Path, entry
         assert f"-{page.page_no}-" not in squashed_lines, page.page_no
         if page.page_no > 1:
             assert header not in squashed_lines, page.page_no
+
+
+LIKE_KENPO = "like-kenpo-datahealth-plan-step-format"
+
+
+@pytest.mark.reads(LIKE_KENPO)
+def test_overprinted_bold_of_the_step_form_reads_once_and_bold(layout: str) -> None:
+    """The STEP form's bold runs (drawn twice by its fake bold, or a bold font run in Calc) read
+    once, bold, from every layout: no later stage mends doubled text."""
+    lines = [line for page in parsed(LIKE_KENPO, layout).pages for line in page.lines]
+    texts = [_squash(line.text) for line in lines]
+    for title in ("STEP1-1基本情報", "STEP1-3基本分析", "STEP4-1事業報告"):
+        found = [line for line, text in zip(lines, texts, strict=True) if text == title]
+        assert found and all(line.bold for line in found), (title, [t for t in texts if "STEP" in t])
+    whole = "".join(texts)
+    for once in ("課題及び阻害要因", "実施状況・時期", "対象者", "保健事業の実施状況"):
+        assert once in whole and once * 2 not in whole, once
+    assert "STEP11-33" not in whole and "基本情報STEP" not in whole

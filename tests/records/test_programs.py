@@ -71,8 +71,12 @@ def test_small_readers() -> None:
 
 # programs and health issues the gold has (tests/gold/programs/README.md)
 SAKURA = "variant-sakura-kyosai-datahealth-plan-3rd"
-GOLD_COUNTS = {KYOUKAI: (186, 0), OITA: (17, 6), TOKYO: (2, 0), LIKE: (9, 2), SAKURA: (5, 4)}
-FLOORS: dict[str, dict[str, float]] = {}  # every figure is 1.0 today; a document that scores lower goes here
+STYLES = "variant-kyoukai-kenpo-r3-branch-styles"
+GOLD_COUNTS = {KYOUKAI: (186, 0), OITA: (17, 6), TOKYO: (2, 0), LIKE: (9, 2), SAKURA: (5, 4), STYLES: (73, 0)}
+FLOORS: dict[str, dict[str, float]] = {  # every other figure is 1.0; a document that scores lower goes here
+    # the published layout breaks 岩手's action before a ・ (…効率化 / ・簡素化を推進): read as a bullet
+    STYLES: {"program actions": 0.98},
+}
 
 
 @pytest.mark.reads(*DOCS)

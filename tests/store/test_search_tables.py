@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from extract import store
-from extract.store import search_tables
+from extract.store import search_tables, search_terms
 from extract.use.search import search, search_by
 
 VIEW_COLUMNS = "id, kind, ref_id, section_id, plan_id, doc_id, page, sentence, body_tokens, repeats"
@@ -103,7 +103,8 @@ def _as_schema_2(path: Path) -> list[tuple]:
     conn = sqlite3.connect(path)
     rows = conn.execute(f"select {VIEW_COLUMNS} from search_sentences order by id").fetchall()
     for statement in ("drop view search_sentences", "drop table search_index", "drop table search_places",
-                      "drop table search_texts", "drop table search_plans"):  # fmt: skip
+                      "drop table search_texts", "drop table search_plans", "drop table search_terms",
+                      "drop table search_repeats", "drop table search_state"):  # fmt: skip
         conn.execute(statement)
     for statement in SCHEMA_2:
         conn.execute(statement)
@@ -124,7 +125,7 @@ def test_a_schema_2_database_is_converted_when_opened(db_path: Path, db: sqlite_
     assert old.execute(sql).fetchone() == ("table",)
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 6
+    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 7
     sql = "select name, type from sqlite_master where name like 'search_%'"
     kinds = dict(converted.execute(sql).fetchall())
     assert kinds["search_sentences"] == "view" and kinds["search_texts"] == "table"
@@ -160,3 +161,38 @@ def test_rows_without_a_plan_or_without_rows_are_stored(tmp_path: Path, rows: li
     assert db["search_places"].count == db["search_texts"].count == db["search_plans"].count == 0
     _integrity(db)
     db.close()
+
+
+def _as_schema_5(path: Path) -> None:
+    """The database's search index laid out as schema 5 had it: sentence ids in the order they
+    were stored (no length in them), no token counts, no repeats."""
+    conn = sqlite3.connect(path)
+    mask = search_terms.ORDER_MASK
+    for statement in ("drop trigger search_texts_ad", "drop trigger search_texts_au",
+                      f"update search_places set text_id = text_id & {mask}",
+                      f"update search_texts set id = id & {mask}",
+                      "drop table search_terms", "drop table search_repeats", "drop table search_state",
+                      "insert into search_index(search_index) values ('rebuild')",
+                      "pragma user_version = 5"):  # fmt: skip
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_a_schema_5_database_gets_length_ordered_ids_token_counts_and_repeats(
+    db_path: Path, db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    path = _copy(db_path, tmp_path)
+    _as_schema_5(path)
+    old = sqlite3.connect(path)
+    assert old.execute("select max(id) from search_texts").fetchone()[0] == db["search_texts"].count
+    old.close()
+    converted = store.open_db(path)
+    assert converted.execute("pragma user_version").fetchone()[0] == 7
+    for table in ("search_texts", "search_places", "search_terms", "search_repeats", "search_state"):
+        sql = f"select * from {table} order by " + ("1, 2, 3" if table == "search_repeats" else "1")
+        assert converted.execute(sql).fetchall() == db.execute(sql).fetchall(), table
+    _integrity(converted)
+    for query in QUERIES:
+        assert search(converted, query, limit=50) == search(db, query, limit=50), query
+    converted.close()

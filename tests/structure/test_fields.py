@@ -3,6 +3,7 @@ are called and however they are numbered, and the measures under them, in both l
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 
 from extract.read.normalize import normalize_text
 from extract.read.pdf import read_pdf
-from extract.structure.fields import find_frame
-from extract.structure.headings import plan_lines
+from extract.structure.fields import find_frame, measure_heading
+from extract.structure.headings import plan_lines, reaches_margin
 from extract.structure.plans import read_plans
 from tests.conftest import CORPUS
 from tests.structure.test_outline import hokkaido
@@ -139,3 +140,107 @@ def test_no_frame_without_shared_words_or_in_a_plan_of_chapters() -> None:
     for k, name in enumerate(["特定健康診査の実施", "特定保健指導の実施", "特定健診等の評価"], start=1):
         chapters += [(f"{k}. {name}", 14.0, True, "text"), *body]
     assert _frame_names(chapters) == []  # shares 特定, but the plan's top level is its chapters
+
+
+# --- branch plans numbered otherwise: a preamble field, fields （１） / Ⅰ．, measures ① ---------------
+STYLES = "variant-kyoukai-kenpo-r3-branch-styles"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _fields_written(branch: str) -> list[tuple[str, str]]:
+    """(label, name) of each field of one branch of the variant, from its source text: the lines
+    that open with the manifest's ``field_label`` (how the text writes its fields)."""
+    with (CORPUS / "manifest.toml").open("rb") as fh:
+        entry = next(d for d in tomllib.load(fh)["document"] if d["id"] == STYLES)
+    field_rx, start_rx = re.compile(entry["field_label"]), re.compile(entry["page_break_before"])
+    fields: list[tuple[str, str]] = []
+    inside = False
+    for raw in (CORPUS / "texts" / entry["text"]).read_text(encoding="utf-8").split("\n"):
+        line = raw.strip()
+        if start_rx.search(line):
+            inside = f"（{branch}支部）" in line
+        elif inside and (m := field_rx.match(line)):
+            label = re.match(r"[0-9０-９]+．|（[0-9０-９]+）|[Ⅰ-Ⅻ]．", m.group(0))
+            assert label is not None, line
+            fields.append((label.group(), m.group(0)[label.end() :].strip()))
+    return fields
+
+
+@pytest.mark.reads(STYLES)
+def test_a_preamble_field_and_fields_numbered_otherwise_frame_the_measures(layout: str) -> None:
+    """Every field of every branch, the 基本方針 preamble first where the branch writes one (１．基本方針
+    then ２．３．４．…関係, or （１）基本方針 then （２）…), or Ⅰ．Ⅱ．Ⅲ．: the top level, as written; the
+    measures ①②③ under the three 関係 fields, counted from ① in each, none under the preamble."""
+    plans = plans_of(STYLES, layout)
+    assert [p.branch for p, _ in plans] == ["北海道", "岩手", "岐阜", "兵庫", "鹿児島"]
+    preambles = 0
+    for plan, sections in plans:
+        by_id = {s.id: s for s in sections}
+        fields = [s for s in sections if s.level == 1]
+        written = _fields_written(plan.branch or "")
+        assert [(normalize_text(s.label), s.heading) for s in fields] == [
+            (normalize_text(label), name) for label, name in written
+        ], plan.branch
+        for field_section in fields:
+            measures = [s for s in sections if s.level == 2 and s.parent_id == field_section.id]
+            if "関係" not in field_section.heading:  # the preamble: the branch's policy, no measures
+                preambles += 1
+                assert measures == [] and field_section.text, plan.branch
+                continue
+            assert [s.label for s in measures] == list(_CIRCLED[: len(measures)]), plan.branch
+        assert all(by_id[s.parent_id].level == 1 for s in sections if s.level == 2)
+        assert not [s for s in sections if s.level > 2], plan.branch  # sub-items, KPI parts: text
+    assert preambles == 4  # 北海道, 岩手, 兵庫 (１．), 鹿児島 (（１）); 岐阜 writes none
+
+
+def test_a_first_field_that_shares_no_word_opens_the_count() -> None:
+    """The fields count from 1 whatever the first is called: a preamble (１．基本方針) before the
+    fields that share a word (…関係) is a field; fields that count from 2 with no 1 before them,
+    or a 1 after them, are no frame."""
+    body = [("○ 評議会における保険料率に関する議論", 10.5, False, "text")] * 4
+    policy = ("当支部は、加入者の健康の保持増進に取り組む。", 10.5, False, "text")
+    preamble = [("1. 基本方針", 13.0, True, "text"), policy]
+    names = ["基盤的保険者機能関係", "戦略的保険者機能関係", "組織・運営体制関係"]
+
+    def plan(first: int, mark: str = "{}. ") -> list[tuple[str, float, bool, str]]:
+        lines = []
+        for k, name in enumerate(names, start=first):
+            measure = ("① 健全な財政運営", 10.5, False, "text")
+            lines += [(mark.format(k) + name, 13.0, True, "text"), measure, *body]
+        return lines
+
+    assert _frame_names(preamble + plan(2)) == ["基本方針", *names]
+    bracketed = [("(1)基本方針", 13.0, True, "text"), policy]
+    assert _frame_names(bracketed + plan(2, "({})")) == ["基本方針", *names]
+    assert _frame_names(plan(1, "{}. ")) == names  # no preamble: the count starts at the first 関係
+    assert _frame_names(plan(2)) == []  # counting from 2, and no field 1
+    assert _frame_names(plan(2) + preamble) == []  # a 1 after the fields opens nothing
+
+
+def test_a_kpi_part_that_fills_its_line_is_no_measure_and_a_tag_cut_after_its_bracket_goes_on() -> None:
+    """Under measures numbered ①: a KPI part ① that is a sentence filling its line (after a bare
+    ■KPI： label) ends there, it is not the start of a heading wrapped onto the note below; a
+    measure whose tag 〈Ⅰ、Ⅱ、Ⅲ〉 is cut after its open bracket goes on onto the next line."""
+    action = "・ 加入者及び事業主に対して、情報提供を丁寧に行い、理解を得るよう努める。"
+    filler = [(action, 10.5, False, "text")] * 6
+    part = "①社会保険診療報酬支払基金と合算したレセプト点検の査定率について対前年度以上とする。"
+    items = _plan([*filler, ("■ KPI：", 10.5, False, "text"), (part, 10.5, False, "text"),
+                   ("(※)査定率=レセプト点検により査定した額÷医療費総額", 10.5, False, "text")])  # fmt: skip
+    i = next(k for k, it in enumerate(items) if it.line.text == part)
+    assert reaches_margin(items[i])  # as long as the filler: it fills its line
+    assert measure_heading(items, i, part[1:]) is None
+    cut = "②データ分析に基づいた第2期保健事業実施計画(データヘルス計画)の着実な実施〈"
+    items = _plan([*filler, (cut, 10.5, False, "text"), ("Ⅰ、Ⅱ、Ⅲ〉", 10.5, False, "text"),
+                   ("【上位目標】", 10.5, False, "text")])  # fmt: skip
+    i = next(k for k, it in enumerate(items) if it.line.text == cut)
+    assert measure_heading(items, i, cut[1:]) == (cut[1:] + "Ⅰ、Ⅱ、Ⅲ〉", i + 1)
+    # a heading closed by its tag, or one a 「quote」 opening the next paragraph did not fit beside
+    paragraph = "「特定健診・特定保健指導の推進」、「重症化予防の対策」を基本的な実施事項と"
+    measure = "第2期保健事業実施計画の着実な実施"
+    for mark, heading in (("(1)", measure + "〈Ⅰ、Ⅱ、Ⅲ〉"), ("○", measure)):
+        line = mark + heading
+        items = _plan([*filler, (line, 10.5, False, "text"), (paragraph, 10.5, False, "text"),
+                       ("する計画に基づく取組を着実に実施する。", 10.5, False, "text")])  # fmt: skip
+        i = next(k for k, it in enumerate(items) if it.line.text == line)
+        assert reaches_margin(items[i + 1]) and not reaches_margin(items[i])
+        assert measure_heading(items, i, heading) == (heading, i)

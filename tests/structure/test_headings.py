@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.structure.headings import match_style, square_title, title_like, undouble, undouble_digits
+from extract.structure.headings import match_style, square_title, title_like
 
 
 @pytest.mark.parametrize(
@@ -61,14 +61,6 @@ def test_not_numbering(text: str) -> None:
 @pytest.mark.parametrize("text", ["3 日常生活の改善", "2 人材育成", "4 年齢別の状況"])
 def test_a_counter_that_opens_a_word_is_a_title(text: str) -> None:
     assert match_style(text) is not None and match_style(text)[0] == "n"
-
-
-def test_fake_bold_doubles_are_undone() -> None:
-    assert undouble("STEP1-1 基本情報STEP1-1 基本情報") == "STEP1-1 基本情報"
-    assert undouble("基本分析基本分析") == "基本分析"
-    assert undouble("健診健診の受診") == "健診健診の受診"
-    assert undouble_digits("STEP11-33") == "STEP1-3"
-    assert undouble_digits("STEP12-3") == "STEP12-3"
 
 
 @pytest.mark.parametrize(

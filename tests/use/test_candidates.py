@@ -209,3 +209,18 @@ def test_a_selective_filter_is_applied_first_and_ranks_only_its_sentences(db: sq
         "join plans p on p.id = k.plan_id where p.branch = '北海道'")}  # fmt: skip
     assert ranked == everything & in_plan
     assert 0 < len(ranked) < len(everything) / 10
+
+
+@pytest.mark.parametrize("how", STRATEGIES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_every_path_where_fts5_ranks_every_match_gives_the_plain_querys_hits(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch, case: Case, how: str
+) -> None:
+    """The paths above rank most queries from the shortest matches (``extract.use.ranking``);
+    these are FTS5 ranking every match, as for a prefix or a filter that keeps few, each forced."""
+    monkeypatch.setattr(candidates, "SHORTEST_FIRST", False)
+    monkeypatch.setattr(candidates, "strategy", lambda scope: how)
+    for query in QUERIES:
+        hits = search(db, query, limit=20, **case.filters)
+        found = [(h.plan_id, h.sentence, h.page, h.kind, h.score) for h in hits]
+        assert found == reference_search(db, query, case, 20), query

@@ -79,9 +79,9 @@ def test_wide_lines_up_the_branches(corpus_db: Path, tmp_path: Path) -> None:
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     branches = [r for r in rows if r["insurer_type"] == "協会けんぽ"]
-    assert len(branches) == 35
+    assert len(branches) == 40  # the compilation's 35 branch plans and the branch-styles variant's 5
     column = "サービススタンダード達成状況 [FY2021]"
-    # every one of the 35 branch plans sets its サービススタンダード at 100％ (corpus/texts)
+    # every one of the 40 branch plans sets its サービススタンダード at 100％ (corpus/texts)
     assert [r["branch"] for r in branches if r[column] != "100%"] == []
 
 
@@ -101,10 +101,10 @@ def test_kpis_command_and_unmapped(corpus_db: Path) -> None:
     shown = runner.invoke(app, ["kpis", "--db", str(corpus_db), "--indicator", "generic_share"])
     assert shown.exit_code == 0
     count = int(re.search(r"(\d+) KPI / target records", shown.output).group(1))
-    # the ジェネリック KPI of the 35 branches, ライク's two targets (each stated in STEP3 and STEP4: once)
-    # the みどり variant's 数量ベース使用割合 of 2024-2029 and the さくら variant's 後発医薬品の使用割合
-    # (corpus/texts)
-    assert count == 44
+    # the ジェネリック KPI of the 35 branches and of the branch-styles variant's 5, ライク's two targets
+    # (each stated in STEP3 and STEP4: once), the みどり variant's 数量ベース使用割合 of 2024-2029 and the
+    # さくら variant's 後発医薬品の使用割合 (corpus/texts)
+    assert count == 49
     unmapped = json.loads(runner.invoke(app, ["kpis", "unmapped", "--db", str(corpus_db), "--json"]).stdout)
     counts = [row["records"] for row in unmapped]
     assert counts == sorted(counts, reverse=True)  # most frequent first
@@ -149,7 +149,8 @@ def test_programs_jsonl_filters_and_health_issues(corpus_db: Path, tmp_path: Pat
     args = ["export", "programs", "--db", str(corpus_db), "--out", str(out), "--format", "jsonl"]
     assert runner.invoke(app, [*args, "--branch", "北海道支部"]).exit_code == 0
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert len(records) == 22 and {r["branch"] for r in records} == {"北海道"}
+    # the 22 measures of 北海道's plan, in the compilation and in the branch-styles variant (corpus/texts)
+    assert len(records) == 44 and {r["branch"] for r in records} == {"北海道"}
     assert records[0]["name"] == "健全な財政運営" and records[0]["category"] == "基盤的保険者機能関係"
     issues = tmp_path / "issues.csv"
     result = runner.invoke(app, ["export", "health-issues", "--db", str(corpus_db), "--out", str(issues)])

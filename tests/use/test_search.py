@@ -304,7 +304,7 @@ def test_hostile_inputs_leave_the_database_alone(db_path: Path) -> None:
     for query in HOSTILE:
         runner.invoke(app, ["search", query, "--db", str(db_path)])
     conn = sqlite3.connect(db_path)
-    assert conn.execute("select count(*) from plans").fetchone()[0] == 42  # 35 branch plans, 7 others
+    assert conn.execute("select count(*) from plans").fetchone()[0] == 47  # 40 branch plans, 7 others
     conn.close()
 
 

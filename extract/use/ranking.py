@@ -1,0 +1,386 @@
+"""The best sentences of a query, exactly as FTS5's bm25 over every match ranks them, from the
+shortest matches and the sentences repeating a word only.
+
+bm25 gives a sentence, for each phrase ``i`` of the query, ``IDF_i · f(k1+1) / (f + k1(1 - b +
+b·D/avgdl))`` — ``f`` the phrase's instances in the sentence, ``D`` its length — which grows
+with ``f`` and falls with ``D``. A sentence's id starts with its length
+(``extract.store.search_terms``), so FTS5 reads a query's matches shortest first; a sentence
+holding each phrase once can then score no better than the last match read, and one holding a
+phrase twice or more holds each token of it twice or more, so it stands in that token's
+repeats (``search_repeats``, read shortest first for each count). The search reads, a batch at
+a time, from whichever of these streams holds the best sentence it may have missed, scores what
+it reads (bm25's own formula and statistics: the index's sentences and tokens from FTS5's
+averages record, a one-token phrase's sentences from ``search_terms``, a longer phrase's counted
+by FTS5), and stops when the ``k``-th best it holds is better than anything unread can be.
+Equal scores come by id, as FTS5's ``order by rank, rowid`` gives them.
+
+It ranks queries that are an AND of phrases, ORs of phrases and NOTs of those (every query of
+the language but a prefix — ``健``, ``KPI*`` — or an OR of groups): there, as in FTS5, a phrase
+counts in a sentence exactly when it stands in it. The rest, and a filter that keeps too few of
+the matches read, are left to FTS5 ranking every match (``extract.use.candidates``): ``None``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from extract.store.search_tables import INDEX, TEXTS
+from extract.store.search_terms import REPEATS, TERMS, length_of
+from extract.use.query import And, Node, Not, Or, Term
+
+K1 = 1.2
+B = 0.75
+"""bm25's constants, as FTS5's ``bm25()`` has them."""
+MAX_READS = 20_000
+"""Matches read before the search gives up to FTS5 ranking every match (a filter keeping few
+of a common word's matches, two common words of an OR that often stand together)."""
+FIRST_BATCH = 32
+MAX_OR = 4
+"""Phrases an OR may have (its pairs are read as streams of their own)."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of the MATCH expression, in FTS5's order; ``negated``: under a NOT."""
+
+    tokens: tuple[str, ...]
+    negated: bool
+
+
+@dataclass
+class _Stream:
+    """Ids read in order from one source: every match, the matches holding two phrases of an
+    OR, or the sentences repeating a phrase's rarest token ``level`` times."""
+
+    fetch: Callable[[int, int], list[int]]
+    phrase: int = -1
+    level: int = 1
+    other: int = -1
+    """A stream of the matches holding two phrases of an OR: ``phrase`` and ``other``."""
+    matching: Callable[[int, int], set[int]] | None = None
+    """The matches between two ids, when the sentences repeating a token need not match (the
+    query has more than one part): read once for a batch, instead of each sentence's tokens."""
+    last: int = -1
+    done: bool = False
+    size: int = FIRST_BATCH
+
+    def read(self) -> list[int]:
+        ids = self.fetch(self.last, self.size)
+        if len(ids) < self.size:
+            self.done = True
+        if ids:
+            self.last = ids[-1]
+            if self.matching is not None:
+                ids = [i for i in ids if i in self.matching(ids[0], ids[-1])]
+        self.size = min(self.size * 2, 1024)
+        return ids
+
+    @property
+    def length(self) -> int:
+        """The shortest an unread id of this stream can be."""
+        return length_of(self.last) if self.last >= 0 else 0
+
+
+@dataclass
+class _Query:
+    items: list[list[tuple[int, bool]]]
+    """The AND of items; an item is an OR of phrases (their indexes), each maybe negated."""
+    phrases: list[Phrase] = field(default_factory=list)
+
+
+def _shape(node: Node) -> _Query | None:
+    """The query as an AND of ORs of phrases (some negated), phrases in the order ``to_match``
+    writes them; ``None`` for any other shape or a prefix."""
+    query = _Query([])
+
+    def phrase(term: Node, negated: bool) -> int | None:
+        if not isinstance(term, Term) or term.prefix or not term.tokens:
+            return None
+        query.phrases.append(Phrase(term.tokens, negated))
+        return len(query.phrases) - 1
+
+    def item(part: Node, negated: bool) -> bool:
+        members = part.nodes if isinstance(part, Or) else (part,)
+        found = [phrase(m, negated) for m in members]
+        if any(i is None for i in found):
+            return False
+        query.items.append([(i, negated) for i in found if i is not None])
+        return True
+
+    parts = node.nodes if isinstance(node, And) else (node,)
+    positive = [p for p in parts if not isinstance(p, Not)]
+    if not positive or not all(item(p, False) for p in positive):
+        return None
+    if not all(item(p.node, True) for p in parts if isinstance(p, Not)):
+        return None
+    return query
+
+
+def can_rank(node: Node) -> bool:
+    """Whether :func:`top_texts` ranks this query (it may still give up on a filter)."""
+    return _shape(node) is not None
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """SQLite's varint (FTS5 writes its records with it): the value and the next position."""
+    value = 0
+    for n in range(9):
+        byte = data[pos + n]
+        if n == 8:
+            return (value << 8) | byte, pos + 9
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, pos + n + 1
+    raise ValueError("bad varint")
+
+
+def averages(db: sqlite_utils.Database) -> tuple[int, int]:
+    """The index's number of sentences and of tokens (all columns), from FTS5's averages record
+    — what ``bm25()`` reads them from."""
+    row = db.execute(f"select block from {INDEX}_data where id = 1").fetchone()
+    if not row or not row[0]:
+        return 0, 0
+    rows, pos = _varint(row[0], 0)
+    tokens = 0
+    while pos < len(row[0]):
+        column, pos = _varint(row[0], pos)
+        tokens += column
+    return rows, tokens
+
+
+def instances(tokens: list[str], phrase: tuple[str, ...]) -> int:
+    """How often ``phrase`` stands in ``tokens`` (overlapping instances count, as FTS5 counts)."""
+    if len(phrase) == 1:
+        return tokens.count(phrase[0])
+    count, at, n = 0, -1, len(phrase)
+    while True:
+        try:
+            at = tokens.index(phrase[0], at + 1)
+        except ValueError:
+            return count
+        if tuple(tokens[at : at + n]) == phrase:
+            count += 1
+
+
+class _Scorer:
+    def __init__(self, db: sqlite_utils.Database, query: _Query) -> None:
+        self.query = query
+        rows, tokens = averages(db)
+        self.avgdl = tokens / rows if rows else 1.0
+        self.idf: list[float] = []
+        for p in query.phrases:
+            hits = 0 if p.negated else _sentences(db, p.tokens)
+            idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
+            self.idf.append(idf if idf > 0.0 else 1e-6)
+
+    def part(self, f: float, length: int) -> float:
+        """bm25's term for a phrase standing ``f`` times in a sentence of ``length`` tokens."""
+        return (f * (K1 + 1.0)) / (f + K1 * (1 - B + B * length / self.avgdl))
+
+    def score(self, freqs: list[int], length: int) -> float:
+        """bm25 as FTS5 sums it, phrase by phrase (a negated phrase never stands in a match)."""
+        score = 0.0
+        for i, f in enumerate(freqs):
+            if not self.query.phrases[i].negated:
+                score += self.idf[i] * self.part(float(f), length)
+        return score
+
+    def matches(self, freqs: list[int]) -> bool:
+        """Whether a sentence with these instances matches: each item (an OR) stands in it, and
+        none of a negated one does."""
+        for item in self.query.items:
+            negated = item[0][1]
+            if any(freqs[i] > 0 for i, _ in item) == negated:
+                return False
+        return True
+
+
+def _sentences(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> int:
+    """A phrase's number of sentences: a token's from ``search_terms``; a longer phrase's
+    counted by FTS5 (what ``bm25()`` does for every phrase)."""
+    if len(tokens) == 1:
+        row = db.execute(f"select df from {TERMS} where term = ?", [tokens[0]]).fetchone()
+        return row[0] if row else 0
+    match = '"' + " ".join(tokens) + '"'
+    return db.execute(f"select count(*) from {INDEX} where {INDEX} match ?", [match]).fetchone()[0]
+
+
+def _key_token(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> str:
+    """The phrase's rarest token: its repeats are the fewest to read."""
+    found = dict(db.execute(f"select term, df from {TERMS} where term in (select value from json_each(?))",
+                            [json.dumps(tokens)]).fetchall())  # fmt: skip
+    return min(tokens, key=lambda t: found.get(t, 0))
+
+
+def _levels(db: sqlite_utils.Database, term: str) -> list[int]:
+    """The counts the token stands with in some sentence (two or more), each an index seek."""
+    out: list[int] = []
+    while True:
+        row = db.execute(
+            f"select min(tf) from {REPEATS} where term = ? and tf > ?", [term, out[-1] if out else 1]
+        )
+        found = row.fetchone()[0]
+        if found is None:
+            return out
+        out.append(found)
+
+
+def _matches(db: sqlite_utils.Database, match: str) -> Callable[[int, int], list[int]]:
+    """The matches after an id, in id order (shortest first)."""
+    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid > ? order by rowid limit ?"
+    return lambda after, n: [row[0] for row in db.execute(sql, [match, after, n])]
+
+
+def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
+    """The matches from one id to another."""
+    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid >= ? and rowid <= ?"
+    return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
+
+
+def _repeats(db: sqlite_utils.Database, term: str, level: int) -> Callable[[int, int], list[int]]:
+    """The sentences holding ``term`` ``level`` times, after an id, in id order."""
+    sql = f"select text_id from {REPEATS} where term = ? and tf = ? and text_id > ? order by text_id limit ?"
+    return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, n])]
+
+
+def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream]:
+    """For each OR of the query, the matches holding two of its phrases, in id order: a sentence
+    that holds both scores for both, and is otherwise as long as the last of these read."""
+    out = []
+    for item in query.items:
+        if item[0][1]:
+            continue
+        for (a, _), (b, _) in itertools.combinations(item, 2):
+            both = f"({match}) AND ({_phrase(query.phrases[a])}) AND ({_phrase(query.phrases[b])})"
+            out.append(_Stream(_matches(db, both), phrase=a, level=0, other=b))
+    return out
+
+
+def _phrase(p: Phrase) -> str:
+    return '"' + " ".join(p.tokens) + '"'
+
+
+def top_texts(
+    db: sqlite_utils.Database, node: Node, match: str, k: int,
+    passing: Callable[[list[int]], set[int]] | None = None, stats: dict[str, int] | None = None,
+) -> list[tuple[int, float]] | None:  # fmt: skip
+    """The best ``k`` sentences matching the query (``node``, ``match`` its MATCH expression)
+    whose places ``passing`` keeps, as (id, rank) best first — FTS5's ``rank`` and order — or
+    ``None`` when this query or filter is FTS5's to rank (see the module docstring). ``stats``
+    gets the number of sentences read (``sentences``)."""
+    query = _shape(node)
+    if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
+        return None
+    scorer = _Scorer(db, query)
+    every = _Stream(_matches(db, match))
+    streams = [every, *_pairs(db, match, query)]
+    between = _between(db, match) if len(query.items) > 1 else None
+    for i, p in enumerate(query.phrases):
+        if not p.negated:
+            term = _key_token(db, p.tokens)
+            streams += [_Stream(_repeats(db, term, level), phrase=i, level=level, matching=between)
+                        for level in _levels(db, term)]  # fmt: skip
+    seen: set[int] = set()
+    best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps
+    reads = 0
+    while not every.done:
+        if len(best) >= k:
+            best.sort()
+            del best[k:]
+            rank, last = best[-1]
+            bound = _bound(scorer, query, streams)
+            if -rank > bound or (-rank == bound and last <= every.last):
+                break
+        stream = max((s for s in streams if not s.done), key=lambda s: _potential(scorer, query, every, s))
+        if stream is not every:  # a match before the last read from every match has been read
+            stream.last = max(stream.last, every.last)
+        ids = [i for i in stream.read() if i not in seen]
+        reads += len(ids)
+        if stats is not None:
+            stats["sentences"] = reads
+        if reads > MAX_READS:
+            return None
+        seen.update(ids)
+        best += _scored(db, scorer, ids, passing)
+    best.sort()
+    return [(i, r) for r, i in best[:k]]
+
+
+def _singles(scorer: _Scorer, query: _Query, length: int) -> float:
+    """The score of a match of ``length`` tokens holding one phrase of each OR once."""
+    score = 0.0
+    for item in query.items:
+        if not item[0][1]:
+            score += max(scorer.idf[i] for i, _ in item) * scorer.part(1.0, length)
+    return score
+
+
+def _potential(scorer: _Scorer, query: _Query, every: _Stream, s: _Stream) -> float:
+    """The best an unread sentence of stream ``s`` can score, about: what to read next."""
+    length = max(every.length, s.length)
+    base = _singles(scorer, query, length)
+    if s is every:
+        return base
+    if s.other >= 0:  # two phrases of an OR, each once
+        return base + min(scorer.idf[s.phrase], scorer.idf[s.other]) * scorer.part(1.0, length)
+    return base + scorer.idf[s.phrase] * (scorer.part(float(s.level), length) - scorer.part(1.0, length))
+
+
+def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> float:
+    """The best score a match not read yet can have.
+
+    It is at least as long as the last match read (``every``). A phrase stands in it once, or
+    its rarest token ``n`` times and it is at least as long as the last read of that token's
+    repeats at ``n`` (:func:`_most`). Of an OR, one phrase stands in it, or two or more, and it is
+    then at least as long as the last read of the matches holding each two of them."""
+    every = streams[0]
+    length = every.length
+    pairs = {(s.phrase, s.other): s for s in streams if s.other >= 0}
+    bound = 0.0
+    for item in query.items:
+        if item[0][1]:
+            continue
+        best = 0.0
+        phrases = [i for i, _ in item]
+        for size in range(1, len(phrases) + 1):
+            for chosen in itertools.combinations(phrases, size):
+                at = length
+                for a, b in itertools.combinations(chosen, 2):
+                    pair = pairs[(a, b)]
+                    at = -1 if pair.done or at < 0 else max(at, pair.length)
+                if at >= 0:
+                    best = max(best, sum(scorer.idf[i] * _most(scorer, streams, i, at) for i in chosen))
+        bound += best
+    return bound
+
+
+def _most(scorer: _Scorer, streams: list[_Stream], phrase: int, length: int) -> float:
+    """bm25's part for ``phrase`` in an unread match at least ``length`` tokens long."""
+    most = scorer.part(1.0, length)
+    for s in streams:
+        if s.phrase == phrase and s.other < 0 and s.level > 1 and not s.done:
+            most = max(most, scorer.part(float(s.level), max(length, s.length)))
+    return most
+
+
+def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int],
+            passing: Callable[[list[int]], set[int]] | None) -> list[tuple[float, int]]:  # fmt: skip
+    """(rank, id) of those of ``ids`` that match the query and whose places the filter keeps."""
+    if not ids:
+        return []
+    kept = passing(ids) if passing else set(ids)
+    rows = db.execute(f"select id, body_tokens from {TEXTS} where id in (select value from json_each(?))",
+                      [json.dumps([i for i in ids if i in kept])]).fetchall()  # fmt: skip
+    out = []
+    for text_id, body in rows:
+        tokens = body.split()
+        freqs = [instances(tokens, p.tokens) for p in scorer.query.phrases]
+        if scorer.matches(freqs):
+            out.append((-1.0 * scorer.score(freqs, length_of(text_id)), text_id))
+    return out

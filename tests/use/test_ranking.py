@@ -1,0 +1,77 @@
+"""The best sentences from the shortest matches and the repeats (``extract.use.ranking``) against
+FTS5's bm25 over every match, on the corpus loaded by the real loader.
+
+The reference is FTS5 itself — ``order by rank, rowid`` over every match — never the code
+under test; the ranks must be equal to the last bit, not rounded.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlite_utils
+
+from extract.store import search_terms
+from extract.use import ranking
+from extract.use.search import parse_query, to_match
+
+QUERIES = [
+    "健診", "受診勧奨", "禁煙", "健診 禁煙", "健診 OR 検診", "健診 -歯科", "(禁煙 OR 喫煙) 支援",
+    "保健指導 NOT 特定", '"北海道 薬剤師会"', "被扶養者 特定健診", "ジェネリック医薬品の使用促進",
+    "KPI", "100", "目的", "の推進", "する",
+    "データヘルス計画", "重症化予防 OR 糖尿病", "実施 -(健診 OR 保健)", "事業",
+]  # fmt: skip
+
+
+def fts5_ranking(db: sqlite_utils.Database, query: str, k: int) -> list[tuple[int, float]]:
+    sql = "select rowid, rank from search_index where search_index match ? order by rank, rowid limit ?"
+    return [tuple(r) for r in db.execute(sql, [to_match(parse_query(query)), k])]
+
+
+@pytest.mark.parametrize("k", [1, 20, 300])
+def test_the_best_sentences_are_fts5s_best_with_its_ranks(db: sqlite_utils.Database, k: int) -> None:
+    for query in QUERIES:
+        node = parse_query(query)
+        found = ranking.top_texts(db, node, to_match(node), k)
+        assert found == fts5_ranking(db, query, k), query
+
+
+def test_a_common_word_is_ranked_from_a_fraction_of_its_matches(db: sqlite_utils.Database) -> None:
+    """健診 stands in about 1,400 sentences of the corpus: the best 20 are found, and known to be
+    the best, after reading the shortest matches and the sentences repeating it."""
+    node = parse_query("健診")
+    read: dict[str, int] = {}
+    found = ranking.top_texts(db, node, to_match(node), 20, stats=read)
+    matches = db.execute("select count(*) from search_index where search_index match '\"健診\"'").fetchone()[
+        0
+    ]
+    assert found == fts5_ranking(db, "健診", 20)
+    assert matches > 1000 and read["sentences"] < matches / 4
+
+
+def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Database) -> None:
+    kept = {r[0] for r in db.execute("select text_id from search_places where kind = 'program'")}
+    node = parse_query("健診")
+    found = ranking.top_texts(db, node, to_match(node), 20, lambda ids: {i for i in ids if i in kept})
+    every = [(i, r) for i, r in fts5_ranking(db, "健診", 100_000) if i in kept]
+    assert found == every[:20] and len(every) > 20
+
+
+@pytest.mark.parametrize("query", ["健", "KPI*", "(健診 禁煙) OR 喫煙", "健診 -(歯科 検診)"])
+def test_a_prefix_or_an_or_of_groups_is_left_to_fts5(db: sqlite_utils.Database, query: str) -> None:
+    node = parse_query(query)
+    assert ranking.top_texts(db, node, to_match(node), 20) is None
+
+
+def test_a_sentence_id_holds_its_fts5_length(db: sqlite_utils.Database) -> None:
+    """bm25's length of every sentence (FTS5's own count, its docsize record) is the one its id
+    starts with, and FTS5's totals are what the ranking reads."""
+    lengths = {}
+    for text_id, size in db.execute("select id, sz from search_index_docsize"):
+        pos, total = 0, 0
+        while pos < len(size):
+            value, pos = ranking._varint(size, pos)
+            total += value
+        lengths[text_id] = total
+    assert len(lengths) == db["search_texts"].count
+    assert all(search_terms.length_of(i) == n for i, n in lengths.items())
+    assert ranking.averages(db) == (len(lengths), sum(lengths.values()))
