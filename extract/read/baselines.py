@@ -57,10 +57,19 @@ class _Piece:
     def __init__(self, glyphs: list[Glyph], order: int) -> None:
         inked = [g for g in glyphs if not g.c.isspace()] or glyphs
         self.glyphs, self.order = glyphs, order
-        self.x0, self.x1 = min(g.x0 for g in inked), max(g.x1 for g in inked)
+        first = inked[0]
+        x0, x1, oy, size = first.x0, first.x1, first.oy, first.size
+        for g in inked:  # one pass: a page has thousands of glyphs
+            if g.x0 < x0:
+                x0 = g.x0
+            if g.x1 > x1:
+                x1 = g.x1
+            if g.oy > oy:
+                oy = g.oy
+            if g.size > size:
+                size = g.size
+        self.x0, self.x1, self.oy, self.size = x0, x1, oy, size
         self.reach = max(g.x1 for g in glyphs)  # its spaces included
-        self.oy = max(g.oy for g in inked)
-        self.size = max(g.size for g in inked)
         self.text = "".join(g.c for g in glyphs).strip()
 
 
@@ -193,10 +202,22 @@ def raw_line(glyphs: list[Glyph], text: str, vertical: bool = False) -> RawLine:
     """A line of these glyphs (at least one), with ``text`` made of them; its spans are the
     producer's runs, as (text, x, y, size): where :mod:`extract.read.cells` may cut it at a rule."""
     inked = [g for g in glyphs if g.c and not g.c.isspace()] or glyphs
-    line = RawLine(
-        text, min(g.x0 for g in inked), min(g.y0 for g in inked), max(g.x1 for g in inked),
-        max(g.y1 for g in inked), max(g.size for g in inked), any(g.bold for g in inked), vertical,
-    )  # fmt: skip
+    first = inked[0]
+    x0, y0, x1, y1, size, bold = first.x0, first.y0, first.x1, first.y1, first.size, False
+    for g in inked:  # one pass: a page has thousands of glyphs
+        if g.x0 < x0:
+            x0 = g.x0
+        if g.y0 < y0:
+            y0 = g.y0
+        if g.x1 > x1:
+            x1 = g.x1
+        if g.y1 > y1:
+            y1 = g.y1
+        if g.size > size:
+            size = g.size
+        if g.bold:
+            bold = True
+    line = RawLine(text, x0, y0, x1, y1, size, bold, vertical)
     run: list | None = None
     for g in glyphs:
         blank = not g.c or g.c.isspace()
@@ -240,16 +261,21 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
             last = glyphs[inked]
             # a space the PDF has within the next run, or glue, closes the gap; a run of nothing
             # but spaces does not (a cell is a run of its own)
-            edge = max([last.x1, *(b.x1 for b in glyphs[inked + 1 : k] if not b.c or b.span == g.span)])
-            reads_spaced = text[-1].isspace() or _spaced(glyphs, k, inked)
-            if g.x0 - edge > CELL_GAP * g.size or (
-                g.span != last.span and reads_spaced and _NUMERIC.match(_run_text(glyphs, k))
-                and _NUMERIC_END.search("".join(text) + " ")
-            ):  # fmt: skip
+            between = glyphs[inked + 1 : k]
+            edge = last.x1
+            if between:
+                edge = max([edge, *(b.x1 for b in between if not b.c or b.span == g.span)])
+            if g.x0 - edge > CELL_GAP * g.size:
                 flush()
-            elif not text[-1].isspace() and _spaced(glyphs, k, inked) and not any(
-                    not b.c for b in glyphs[inked + 1 : k]):  # fmt: skip
-                text.append(" ")  # (an empty glue joins one word: no space)
+            else:
+                spaced = _spaced(glyphs, k, inked)
+                after_space = text[-1].isspace()
+                figures = g.span != last.span and (after_space or spaced)  # a run of figures after figures
+                if figures and _NUMERIC.match(_run_text(glyphs, k)) and _NUMERIC_END.search(
+                        "".join(text) + " "):  # fmt: skip
+                    flush()
+                elif not after_space and spaced and not any(not b.c for b in between):
+                    text.append(" ")  # (an empty glue joins one word: no space)
         piece.append(g)
         text.append(g.c)
         inked = k

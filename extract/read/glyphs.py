@@ -21,7 +21,10 @@ every character is known, so that no later stage has to mend the text:
 
 from __future__ import annotations
 
+import functools
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SAME_GLYPH = 1.0
@@ -59,37 +62,74 @@ class Overprints:
     """The glyphs drawn so far on a page, by character, to tell a copy from a new glyph.
 
     Copies are remembered too: a printer that shifts each copy a little further (0.3, 0.6, 0.9
-    pt) makes a chain, every link within a point of the one before."""
+    pt) makes a chain, every link within a point of the one before.
 
-    __slots__ = ("_seen",)
+    They are filed by character and by a band of the page's height (:data:`_BAND` points), so
+    that a glyph is compared only with the copies of its character near its baseline, not with
+    every one drawn on the page (a page has hundreds of ``の``); of the drawings that match, the
+    first drawn is the one it copies."""
+
+    __slots__ = ("_drawn", "_seen")
 
     def __init__(self) -> None:
-        self._seen: dict[str, list[tuple[float, float, float, Glyph]]] = {}
+        self._seen: dict[str, dict[int, list[tuple[int, float, float, float, Glyph]]]] = {}
+        self._drawn = 0
 
     def copy_of(self, glyph: Glyph) -> Glyph | None:
         """The glyph already kept that ``glyph`` overprints, if any."""
-        drawn = self._seen.get(glyph.c)
-        if not drawn:
+        bands = self._seen.get(glyph.c)
+        if not bands:  # the first of its character on the page (most are)
             return None
-        tol = min(max(SAME_GLYPH, 0.1 * glyph.size), SAME_GLYPH_SHARE * glyph.size)
-        for ox, oy, size, kept in drawn:
-            if abs(ox - glyph.ox) <= tol and abs(oy - glyph.oy) <= tol and abs(size - glyph.size) <= 0.5:
-                return kept
-        return None
+        oy, size = glyph.oy, glyph.size
+        tol = 0.1 * size if 0.1 * size > SAME_GLYPH else SAME_GLYPH  # min(max(SAME_GLYPH, 0.1 size),
+        tol = SAME_GLYPH_SHARE * size if SAME_GLYPH_SHARE * size < tol else tol  # SAME_GLYPH_SHARE size)
+        if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
+            return None
+        if tol <= 64 * _BAND:
+            low, high = math.floor((oy - tol) / _BAND), math.floor((oy + tol) / _BAND)
+            near: Iterable[int] = range(low - 1, high + 2)
+        else:  # type as big as a page: every band of the character
+            near = sorted(bands)
+        first: tuple[int, Glyph] | None = None
+        gx = glyph.ox
+        for band in near:
+            for order, ox, y, s, kept in bands.get(band, ()):
+                if abs(ox - gx) <= tol and abs(y - oy) <= tol and abs(s - size) <= 0.5:
+                    if first is None or order < first[0]:
+                        first = (order, kept)
+                    break  # a band is in drawing order: its first match is its earliest
+        return first[1] if first is not None else None
 
     def keep(self, glyph: Glyph) -> bool:
         """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
         drawn twice is one space, and says nothing of boldness)."""
         kept = self.copy_of(glyph)
-        self._seen.setdefault(glyph.c, []).append((glyph.ox, glyph.oy, glyph.size, kept or glyph))
+        if math.isfinite(glyph.oy):  # a drawing without a finite baseline matches nothing later
+            entry = (self._drawn, glyph.ox, glyph.oy, glyph.size, kept or glyph)
+            bands = self._seen.get(glyph.c)
+            if bands is None:
+                bands = self._seen[glyph.c] = {}
+            band = bands.get(math.floor(glyph.oy / _BAND))
+            if band is None:
+                bands[math.floor(glyph.oy / _BAND)] = [entry]
+            else:
+                band.append(entry)
+            self._drawn += 1
         if kept is not None:
             kept.bold = kept.bold or not glyph.c.isspace()
             return False
         return True
 
 
+_BAND = 4.0
+"""The height of a band of the page in which :class:`Overprints` files what was drawn (points). A
+glyph is compared with the bands its tolerance reaches, and one more on each side (so that
+rounding never hides a neighbour)."""
+
+@functools.lru_cache(maxsize=8192)
 def is_cjk(ch: str) -> bool:
-    """Kana, kanji, and the radicals that stand for kanji in some fonts' maps."""
+    """Kana, kanji, and the radicals that stand for kanji in some fonts' maps. Remembered per
+    character: it is asked several times for every glyph of a page."""
     return bool(_CJK.match(ch))
 
 

@@ -17,6 +17,7 @@ not taken for sections. :func:`plan_lines` wraps a plan's lines with what these 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -114,8 +115,10 @@ def squash(text: str) -> str:
 _CAN_START = re.compile(r"^[第序終参付0-9(【①-⑳㉑-㉟ⅰ-ⅻⅠ-Ⅻア-ホ○〇◯●◎◆◇Ssivx]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def match_style(text: str) -> tuple[str, str, str] | None:
-    """The numbering style, label and heading of ``text`` (normalized), or None."""
+    """The numbering style, label and heading of ``text`` (normalized), or None. Remembered per
+    text: the outline, the field frame and every KPI's context ask it of the same lines again."""
     if not _CAN_START.match(text):
         return None  # most lines are body text: one cheap test instead of seventeen
     for name, pattern in _STYLES:

@@ -2,8 +2,13 @@
 
 Workers are forks of that server, so they share GiNZA's model (copy-on-write) instead of each
 spending two seconds and ~450 MB loading it — and a file's timeout never pays for the load.
+
+What is loaded here lives as long as the process: it is frozen out of the garbage collector's
+reach (``gc.freeze``), so that no collection in a worker walks the model's objects again (each
+full collection would, and would write to their pages, which copy-on-write then copies).
 """
 
+import gc
 import os
 
 # One process per core already: BLAS threads inside each worker would only fight over the cores.
@@ -14,3 +19,4 @@ from extract.records.ginza import nlp  # noqa: E402
 from extract.use import loader  # noqa: E402, F401  (the reader and the store)
 
 nlp()
+gc.freeze()

@@ -11,6 +11,7 @@ with everything it started (its process group: Tesseract too) and replaced.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -89,6 +90,10 @@ def worker_main(
     # still load and a sentence that needs GiNZA fails its file, recorded as any bad file is.
     with contextlib.suppress(Exception):
         nlp()
+    # What is loaded by now stays for the worker's life: out of the collector's reach, a page's
+    # thousands of short-lived objects no longer make it walk GiNZA's model (a fifth of the
+    # reading's CPU time)
+    gc.freeze()
     try:
         conn.send(READY)  # start-up (imports) must not count against the first file's timeout
     except OSError:
