@@ -30,12 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+from layouts import REAL, built_producers  # noqa: E402
+
 from bench import run_load, start_up_seconds  # noqa: E402  (bench/bench.py: planex load in a fresh process)
 
-CORPUS = ROOT / "corpus"
-PRODUCERS = {"plain": CORPUS / "pdfs", "published": CORPUS / "published", "word": CORPUS / "word",
-             "calc": CORPUS / "calc", "overprint": CORPUS / "overprint"}  # fmt: skip
-REAL = ROOT.parent / "shared" / "realpdfs-dev"
 MEASURES = ("sections", "kpis", "programs")
 WORD = r"[\u3040-\u30ff\u3400-\u9fff\u2f00-\u2fdfA-Za-z0-9０-９]"
 DOUBLED = re.compile(rf"({WORD}{{4,}}?)\1|^({WORD}{{2,}})\2$")
@@ -177,11 +175,7 @@ def main() -> None:
     parser.add_argument("--no-load", action="store_true", help="skip the load times")
     parser.add_argument("--real-only", action="store_true", help="only the real PDFs")
     args = parser.parse_args()
-    producers = {name: folder for name, folder in PRODUCERS.items()
-                 if folder.is_dir() and any(folder.glob("*.pdf"))}  # fmt: skip
-    missing = sorted(set(PRODUCERS) - set(producers))
-    if missing:
-        print(f"not built (make corpus): {', '.join(missing)}")
+    producers = built_producers()
     from extract.records import ginza
 
     ginza.nlp()

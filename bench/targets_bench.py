@@ -33,26 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CORPUS = ROOT / "corpus"
-PRODUCERS = {"plain": CORPUS / "pdfs", "published": CORPUS / "published", "word": CORPUS / "word",
-             "calc": CORPUS / "calc", "overprint": CORPUS / "overprint"}  # fmt: skip
+sys.path.insert(0, str(ROOT / "bench"))
+
+from layouts import PRODUCERS, REAL, built_producers  # noqa: E402
+
 GOLD = ROOT / "tests" / "gold"
 EXPECTED = ROOT / "tests" / "expected"
-
-
-def beside_checkout(name: str) -> Path:
-    """``../shared/{name}`` beside the checkout; in a git worktree, beside its main checkout when
-    not beside the worktree (a worktree's ``.git`` file names the main checkout's ``.git``)."""
-    near = ROOT.parent / "shared" / name
-    marker = ROOT / ".git"
-    if near.exists() or not marker.is_file():
-        return near
-    gitdir = Path(marker.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
-    main = next((p.parent for p in gitdir.parents if p.name == ".git"), None)
-    return main.parent / "shared" / name if main else near
-
-
-REAL = beside_checkout("realpdfs-dev")
 GOAL_PR = 0.98
 GOAL_FALSE_PER_10 = 0.5
 PERIOD = ("fiscal_year", "period_start", "period_end")
@@ -241,11 +227,7 @@ def main() -> None:
     unknown = sorted(set(wanted) - set(PRODUCERS))
     if unknown:
         parser.error(f"unknown producer(s): {', '.join(unknown)} (known: {', '.join(PRODUCERS)})")
-    producers = {name: PRODUCERS[name] for name in wanted
-                 if PRODUCERS[name].is_dir() and any(PRODUCERS[name].glob("*.pdf"))}  # fmt: skip
-    missing = sorted(set(wanted) - set(producers))
-    if missing:
-        print(f"not built (make corpus): {', '.join(missing)}")
+    producers = built_producers(wanted)
     from extract.records import ginza
 
     ginza.nlp()
