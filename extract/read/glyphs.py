@@ -81,39 +81,43 @@ class Overprints:
         if not bands:  # the first of its character on the page (most are)
             return None
         oy, size = glyph.oy, glyph.size
-        tol = 0.1 * size if 0.1 * size > SAME_GLYPH else SAME_GLYPH  # min(max(SAME_GLYPH, 0.1 size),
-        tol = SAME_GLYPH_SHARE * size if SAME_GLYPH_SHARE * size < tol else tol  # SAME_GLYPH_SHARE size)
+        tol = _tolerance(size)
         if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
             return None
-        if tol <= 64 * _BAND:
-            low, high = math.floor((oy - tol) / _BAND), math.floor((oy + tol) / _BAND)
-            near: Iterable[int] = range(low - 1, high + 2)
+        if tol <= 64 * _BAND:  # the bands a baseline within tol reaches (and a hair more: rounding)
+            low, high = math.floor((oy - tol - _HAIR) / _BAND), math.floor((oy + tol + _HAIR) / _BAND)
+            near: Iterable[int] = (low,) if low == high else range(low, high + 1)
         else:  # type as big as a page: every band of the character
             near = sorted(bands)
-        first: tuple[int, Glyph] | None = None
+        first: tuple[int, float, float, float, Glyph] | None = None
         gx = glyph.ox
         for band in near:
-            for order, ox, y, s, kept in bands.get(band, ()):
-                if abs(ox - gx) <= tol and abs(y - oy) <= tol and abs(s - size) <= 0.5:
-                    if first is None or order < first[0]:
-                        first = (order, kept)
+            drawn = bands.get(band)
+            if drawn is None:
+                continue
+            for entry in drawn:
+                if abs(entry[1] - gx) <= tol and abs(entry[2] - oy) <= tol and abs(entry[3] - size) <= 0.5:
+                    if first is None or entry[0] < first[0]:
+                        first = entry
                     break  # a band is in drawing order: its first match is its earliest
-        return first[1] if first is not None else None
+        return first[4] if first is not None else None
 
     def keep(self, glyph: Glyph) -> bool:
         """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
         drawn twice is one space, and says nothing of boldness)."""
-        kept = self.copy_of(glyph)
-        if math.isfinite(glyph.oy):  # a drawing without a finite baseline matches nothing later
-            entry = (self._drawn, glyph.ox, glyph.oy, glyph.size, kept or glyph)
+        kept = self.copy_of(glyph) if glyph.c in self._seen else None
+        oy = glyph.oy
+        if math.isfinite(oy):  # a drawing without a finite baseline matches nothing later
+            entry = (self._drawn, glyph.ox, oy, glyph.size, kept or glyph)
             bands = self._seen.get(glyph.c)
             if bands is None:
-                bands = self._seen[glyph.c] = {}
-            band = bands.get(math.floor(glyph.oy / _BAND))
-            if band is None:
-                bands[math.floor(glyph.oy / _BAND)] = [entry]
+                self._seen[glyph.c] = {math.floor(oy / _BAND): [entry]}
             else:
-                band.append(entry)
+                band = bands.get(math.floor(oy / _BAND))
+                if band is None:
+                    bands[math.floor(oy / _BAND)] = [entry]
+                else:
+                    band.append(entry)
             self._drawn += 1
         if kept is not None:
             kept.bold = kept.bold or not glyph.c.isspace()
@@ -121,10 +125,27 @@ class Overprints:
         return True
 
 
+_TOLERANCES: dict[float, float] = {}
+
+
+def _tolerance(size: float) -> float:
+    """How far apart (points) a copy of a glyph of this size may be drawn: SAME_GLYPH, or a tenth
+    of the size in big type, but never more than SAME_GLYPH_SHARE of it (remembered per size: a
+    page has a few sizes and hundreds of glyphs)."""
+    tol = _TOLERANCES.get(size)
+    if tol is None:
+        tol = min(max(SAME_GLYPH, 0.1 * size), SAME_GLYPH_SHARE * size)
+        if len(_TOLERANCES) < 4096 and size == size:  # NaN is never found again: not kept
+            _TOLERANCES[size] = tol
+    return tol
+
+
 _BAND = 4.0
 """The height of a band of the page in which :class:`Overprints` files what was drawn (points). A
-glyph is compared with the bands its tolerance reaches, and one more on each side (so that
-rounding never hides a neighbour)."""
+glyph is compared with the bands its tolerance reaches, widened by :data:`_HAIR`."""
+_HAIR = 1e-3
+"""Points added to the reach of a glyph's tolerance when choosing bands: far more than the rounding
+of a float subtraction on a page, so that rounding never hides a neighbour in the next band."""
 
 @functools.lru_cache(maxsize=8192)
 def is_cjk(ch: str) -> bool:

@@ -104,7 +104,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
     matrix = page.rotation_matrix if page.rotation % 360 else None
     turn = turner(page)
     stroked = stroked_boxes(page, matrix)
-    overprints = Overprints()
+    keep = Overprints().keep
     drawn: list[tuple[bool, list[Glyph]]] = []  # each MuPDF line's glyphs, copies left out
     span_no = 0
     for block in data["blocks"]:
@@ -118,14 +118,16 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
                 size = span["size"]
                 bold = _is_bold(span)
                 for ch in span["chars"]:
-                    x0, y0, x1, y1 = ch["bbox"]
-                    ox, oy = ch["origin"]
-                    if matrix is not None:
+                    if matrix is None:
+                        x0, y0, x1, y1 = ch["bbox"]
+                        ox, oy = ch["origin"]
+                    else:
+                        x0, y0, x1, y1 = ch["bbox"]
                         (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
                         x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
-                        ox, oy = turn(ox, oy)
+                        ox, oy = turn(*ch["origin"])
                     glyph = Glyph(ch["c"], x0, y0, x1, y1, ox, oy, size, bold, span_no)
-                    if overprints.keep(glyph):
+                    if keep(glyph):
                         glyphs.append(glyph)
             if glyphs:
                 span_no = _split_runs(glyphs, span_no)
