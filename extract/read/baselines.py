@@ -69,7 +69,11 @@ class _Piece:
             if g.size > size:
                 size = g.size
         self.x0, self.x1, self.oy, self.size = x0, x1, oy, size
-        self.reach = max(g.x1 for g in glyphs)  # its spaces included
+        reach = glyphs[0].x1
+        for g in glyphs:  # its spaces included
+            if g.x1 > reach:
+                reach = g.x1
+        self.reach = reach
         self.text = "".join(g.c for g in glyphs).strip()
 
 
@@ -184,7 +188,7 @@ def _spaced(glyphs: list[Glyph], k: int, j: int) -> bool:
     the gap between the characters of a letter-spaced word."""
     a, b = glyphs[j], glyphs[k]
     gap = b.x0 - a.x1
-    size = max(a.size, b.size)
+    size = b.size if b.size > a.size else a.size  # max(a.size, b.size), called for every glyph
     if not (is_cjk(a.c) or is_cjk(b.c)):
         return gap > LATIN_SPACE_GAP * size
     if gap <= SPACE_GAP * size:
@@ -229,7 +233,8 @@ def raw_line(glyphs: list[Glyph], text: str, vertical: bool = False) -> RawLine:
                 run = [g.c, g.ox, g.oy, g.size, g.span, g.x1]
             continue
         run[0] += g.c
-        run[5] = max(run[5], g.x1)
+        if g.x1 > run[5]:
+            run[5] = g.x1
     if run is not None:
         line.spans.append((run[0].rstrip(), run[1], run[2], run[3]))
     return line
@@ -252,19 +257,23 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
 
     inked = -1  # the last glyph with ink
     for k, g in enumerate(glyphs):
-        if not g.c or g.c.isspace():
+        c = g.c
+        if not c or c.isspace():
             if piece:
                 piece.append(g)
-                text.append(g.c)
+                text.append(c)
             continue
         if inked >= 0 and piece:
             last = glyphs[inked]
             # a space the PDF has within the next run, or glue, closes the gap; a run of nothing
             # but spaces does not (a cell is a run of its own)
-            between = glyphs[inked + 1 : k]
             edge = last.x1
-            if between:
-                edge = max([edge, *(b.x1 for b in between if not b.c or b.span == g.span)])
+            glued = False  # an empty glue between: one word
+            for b in glyphs[inked + 1 : k]:
+                if not b.c:
+                    glued = True
+                if (not b.c or b.span == g.span) and b.x1 > edge:
+                    edge = b.x1
             if g.x0 - edge > CELL_GAP * g.size:
                 flush()
             else:
@@ -274,10 +283,10 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
                 if figures and _NUMERIC.match(_run_text(glyphs, k)) and _NUMERIC_END.search(
                         "".join(text) + " "):  # fmt: skip
                     flush()
-                elif not after_space and spaced and not any(not b.c for b in between):
+                elif not after_space and spaced and not glued:
                     text.append(" ")  # (an empty glue joins one word: no space)
         piece.append(g)
-        text.append(g.c)
+        text.append(c)
         inked = k
     flush()
     return out

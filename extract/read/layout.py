@@ -159,8 +159,8 @@ def _split_runs(glyphs: list[Glyph], numbered: int) -> int:
     """Give the glyphs after such a gap a run number of their own (from ``numbered`` on), so that
     a line can be cut there at a rule; return the last number given."""
     for a, b in itertools.pairwise(glyphs):
-        if b.span == a.span and not a.c.isspace() and not b.c.isspace() and (
-                b.x0 - a.x1 > RUN_GAP * max(a.size, b.size)):  # fmt: skip
+        if b.span == a.span and b.x0 - a.x1 > RUN_GAP * (b.size if b.size > a.size else a.size) and (
+                not a.c.isspace() and not b.c.isspace()):  # fmt: skip
             numbered += 1
             old = b.span
             for g in glyphs[glyphs.index(b):]:
