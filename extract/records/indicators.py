@@ -205,11 +205,12 @@ _BREAKDOWN = re.compile(
 # Population words a generic word carries (組合員実施率, 被扶養者等受診率, 合計受診率, 喫煙率(本人)).
 _POPULATION_WORDS = re.compile(r"被保険者|被扶養者等?|組合員|家族|本人|加入者|合計|全体|総数|計")
 _NOTE = re.compile(r"\(※\d*\)|※\d*")
+_WHITE = re.compile(r"\s+")
 
 
 def compact(text: str | None) -> str:
     """Text as the catalogue's patterns see it: normalized, without white space or ※ marks."""
-    return _NOTE.sub("", re.sub(r"\s+", "", normalize_text(text or "")))
+    return _NOTE.sub("", _WHITE.sub("", normalize_text(text or "")))
 
 
 def generic_word(text: str) -> str:

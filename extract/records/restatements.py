@@ -15,9 +15,11 @@ import re
 
 from schemas.kpis import Kpi
 
+_WHITE = re.compile(r"\s+")
+
 
 def _squashed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITE.sub("", text)
 
 
 def _same_target(a: Kpi, b: Kpi) -> bool:

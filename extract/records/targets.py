@@ -84,11 +84,20 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+_SPACE = re.compile(r"\s")
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d)\s+(?=[\d.,])|(?<=\d[,.])\s+(?=\d)")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)\s+(?=%)")
+_SPACE_AFTER_POINT = re.compile(r"(?<=[\d.])\s+(?=\d)")
+
+
 def squash_numbers(text: str) -> str:
-    """``9 5.0 %`` → ``95.0%``: extracted PDF text breaks numbers with spaces."""
-    text = re.sub(r"(?<=\d)\s+(?=[\d.,])|(?<=\d[,.])\s+(?=\d)", "", text)
-    text = re.sub(r"(?<=\d)\s+(?=%)", "", text)
-    return re.sub(r"(?<=[\d.])\s+(?=\d)", "", text)
+    """``9 5.0 %`` → ``95.0%``: extracted PDF text breaks numbers with spaces. (Asked of every
+    cell and candidate: text without white space, most of it, is given back at once.)"""
+    if not _SPACE.search(text):
+        return text
+    text = _SPACE_IN_NUMBER.sub("", text)
+    text = _SPACE_BEFORE_PERCENT.sub("", text)
+    return _SPACE_AFTER_POINT.sub("", text)
 
 
 _TRAILING_PARTICLE = re.compile(
