@@ -269,11 +269,12 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
             # but spaces does not (a cell is a run of its own)
             edge = last.x1
             glued = False  # an empty glue between: one word
-            for b in glyphs[inked + 1 : k]:
-                if not b.c:
-                    glued = True
-                if (not b.c or b.span == g.span) and b.x1 > edge:
-                    edge = b.x1
+            if k > inked + 1:
+                for b in glyphs[inked + 1 : k]:
+                    if not b.c:
+                        glued = True
+                    if (not b.c or b.span == g.span) and b.x1 > edge:
+                        edge = b.x1
             if g.x0 - edge > CELL_GAP * g.size:
                 flush()
             else:

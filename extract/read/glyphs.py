@@ -78,51 +78,58 @@ class Overprints:
     def copy_of(self, glyph: Glyph) -> Glyph | None:
         """The glyph already kept that ``glyph`` overprints, if any."""
         bands = self._seen.get(glyph.c)
-        if not bands:  # the first of its character on the page (most are)
-            return None
-        oy, size = glyph.oy, glyph.size
-        tol = _tolerance(size)
-        if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
-            return None
-        if tol <= 64 * _BAND:  # the bands a baseline within tol reaches (and a hair more: rounding)
-            low, high = math.floor((oy - tol - _HAIR) / _BAND), math.floor((oy + tol + _HAIR) / _BAND)
-            near: Iterable[int] = (low,) if low == high else range(low, high + 1)
-        else:  # type as big as a page: every band of the character
-            near = sorted(bands)
-        first: tuple[int, float, float, float, Glyph] | None = None
-        gx = glyph.ox
-        for band in near:
-            drawn = bands.get(band)
-            if drawn is None:
-                continue
-            for entry in drawn:
-                if abs(entry[1] - gx) <= tol and abs(entry[2] - oy) <= tol and abs(entry[3] - size) <= 0.5:
-                    if first is None or entry[0] < first[0]:
-                        first = entry
-                    break  # a band is in drawing order: its first match is its earliest
-        return first[4] if first is not None else None
+        return _copy_in(bands, glyph) if bands else None
 
     def keep(self, glyph: Glyph) -> bool:
         """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
         drawn twice is one space, and says nothing of boldness)."""
-        kept = self.copy_of(glyph) if glyph.c in self._seen else None
-        oy = glyph.oy
+        c, oy = glyph.c, glyph.oy
+        bands = self._seen.get(c)
+        kept = _copy_in(bands, glyph) if bands else None  # none the first of its character (most are)
         if math.isfinite(oy):  # a drawing without a finite baseline matches nothing later
             entry = (self._drawn, glyph.ox, oy, glyph.size, kept or glyph)
-            bands = self._seen.get(glyph.c)
+            at = math.floor(oy / _BAND)
             if bands is None:
-                self._seen[glyph.c] = {math.floor(oy / _BAND): [entry]}
+                self._seen[c] = {at: [entry]}
             else:
-                band = bands.get(math.floor(oy / _BAND))
+                band = bands.get(at)
                 if band is None:
-                    bands[math.floor(oy / _BAND)] = [entry]
+                    bands[at] = [entry]
                 else:
                     band.append(entry)
             self._drawn += 1
         if kept is not None:
-            kept.bold = kept.bold or not glyph.c.isspace()
+            kept.bold = kept.bold or not c.isspace()
             return False
         return True
+
+
+def _copy_in(bands: dict[int, list[tuple[int, float, float, float, Glyph]]], glyph: Glyph) -> Glyph | None:
+    """The glyph kept for the earliest drawing, among ``bands`` (those of ``glyph``'s character),
+    that ``glyph`` copies: the same size, drawn within the tolerance of its size."""
+    oy, size = glyph.oy, glyph.size
+    tol = _TOLERANCES.get(size)
+    if tol is None:
+        tol = _tolerance(size)
+    if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
+        return None
+    if tol <= 64 * _BAND:  # the bands a baseline within tol reaches (and a hair more: rounding)
+        low, high = math.floor((oy - tol - _HAIR) / _BAND), math.floor((oy + tol + _HAIR) / _BAND)
+        near: Iterable[int] = (low,) if low == high else range(low, high + 1)
+    else:  # type as big as a page: every band of the character
+        near = sorted(bands)
+    first: tuple[int, float, float, float, Glyph] | None = None
+    gx = glyph.ox
+    for band in near:
+        drawn = bands.get(band)
+        if drawn is None:
+            continue
+        for entry in drawn:
+            if abs(entry[1] - gx) <= tol and abs(entry[2] - oy) <= tol and abs(entry[3] - size) <= 0.5:
+                if first is None or entry[0] < first[0]:
+                    first = entry
+                break  # a band is in drawing order: its first match is its earliest
+    return first[4] if first is not None else None
 
 
 _TOLERANCES: dict[float, float] = {}
