@@ -12,6 +12,7 @@ wrapped) by :func:`measure_heading`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -61,8 +62,10 @@ class Frame:
 
     fields: dict[int, FieldLine] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def names(self) -> set[str]:
+        """The fields' names, squashed (remembered: asked of every line of the plan by
+        :meth:`restates`; a frame's fields never change once it is found)."""
         return {squash(f.name) for f in self.fields.values()}
 
     def restates(self, items: list[PlanLine], i: int) -> bool:
