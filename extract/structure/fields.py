@@ -167,13 +167,14 @@ def find_frame(items: list[PlanLine], toc: set[int] | None = None) -> Frame:
     for style, cands in by_style.items():
         preambles = {} if style == "label" else {c.index: _preamble(cands, c) for c in cands}
         starts = cands if style == "label" else [c for c in cands if c.number == 1 or preambles[c.index]]
+        spelled = [(c, "\n".join(c.names)) for c in cands]  # a word (kana, kanji) never spans a break
         for start in starts[:8]:
             words = {w for name in start.names for run in _CJK_RUN.findall(name) for w in _substrings(run)}
             for word in sorted(words, key=lambda w: (-len(w), w)):
                 chain = [(start, next(n for n in start.names if word in n))]
-                for c in cands:
-                    if c.index <= chain[-1][0].last or c.index <= chain[-1][0].index:
-                        continue
+                for c, all_names in spelled:
+                    if word not in all_names or c.index <= chain[-1][0].last or c.index <= chain[-1][0].index:
+                        continue  # (a line whose names lack the word is never chained: looked at once)
                     wanted = style == "label" or c.number == (chain[-1][0].number or 0) + 1
                     hit = next((n for n in c.names if word in n), None)
                     if wanted and hit and hit not in {n for _, n in chain}:
