@@ -65,7 +65,8 @@ def stroked_boxes(page: pymupdf.Page, matrix: pymupdf.Matrix | None) -> list[pym
     ``get_texttrace`` costs two thirds of a text extraction, so it is asked only when the page's
     content stream sets such a render mode at all."""
     try:
-        if not _STROKED_TEXT.search(page.read_contents()):
+        contents = page.read_contents()
+        if b"Tr" not in contents or not _STROKED_TEXT.search(contents):  # (most set no mode: no Tr)
             return []
         traces = page.get_texttrace()
     except Exception:  # a broken content stream: no render modes to learn from
