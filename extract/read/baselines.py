@@ -55,11 +55,18 @@ class _Piece:
     __slots__ = ("glyphs", "order", "oy", "reach", "size", "text", "x0", "x1")
 
     def __init__(self, glyphs: list[Glyph], order: int) -> None:
-        inked = [g for g in glyphs if not g.c.isspace()] or glyphs
         self.glyphs, self.order = glyphs, order
-        first = inked[0]
+        first = next((g for g in glyphs if not g.c.isspace()), None)
+        inked = first is not None
+        if first is None:
+            first = glyphs[0]
         x0, x1, oy, size = first.x0, first.x1, first.oy, first.size
-        for g in inked:  # one pass: a page has thousands of glyphs
+        reach = glyphs[0].x1
+        for g in glyphs:  # one pass: a page has thousands of glyphs
+            if g.x1 > reach:  # its spaces included
+                reach = g.x1
+            if inked and g.c.isspace():
+                continue
             if g.x0 < x0:
                 x0 = g.x0
             if g.x1 > x1:
@@ -68,13 +75,8 @@ class _Piece:
                 oy = g.oy
             if g.size > size:
                 size = g.size
-        self.x0, self.x1, self.oy, self.size = x0, x1, oy, size
-        reach = glyphs[0].x1
-        for g in glyphs:  # its spaces included
-            if g.x1 > reach:
-                reach = g.x1
-        self.reach = reach
-        self.text = "".join(g.c for g in glyphs).strip()
+        self.x0, self.x1, self.oy, self.size, self.reach = x0, x1, oy, size, reach
+        self.text = "".join([g.c for g in glyphs]).strip()
 
 
 def _glue(at: float, to: float, like: Glyph, c: str) -> Glyph:
@@ -204,40 +206,67 @@ def _spaced(glyphs: list[Glyph], k: int, j: int) -> bool:
 
 def raw_line(glyphs: list[Glyph], text: str, vertical: bool = False) -> RawLine:
     """A line of these glyphs (at least one), with ``text`` made of them; its spans are the
-    producer's runs, as (text, x, y, size): where :mod:`extract.read.cells` may cut it at a rule."""
-    inked = [g for g in glyphs if g.c and not g.c.isspace()] or glyphs
-    first = inked[0]
-    x0, y0, x1, y1, size, bold = first.x0, first.y0, first.x1, first.y1, first.size, False
-    for g in inked:  # one pass: a page has thousands of glyphs
-        if g.x0 < x0:
-            x0 = g.x0
-        if g.y0 < y0:
-            y0 = g.y0
-        if g.x1 > x1:
-            x1 = g.x1
-        if g.y1 > y1:
-            y1 = g.y1
-        if g.size > size:
-            size = g.size
-        if g.bold:
-            bold = True
-    line = RawLine(text, x0, y0, x1, y1, size, bold, vertical)
+    producer's runs, as (text, x, y, size): where :mod:`extract.read.cells` may cut it at a rule.
+
+    Its box, size and boldness are those of its inked glyphs (of all, if none has ink), found in
+    the same pass as its runs: a page has thousands of glyphs."""
+    spans: list[tuple[str, float, float, float]] = []
+    first: Glyph | None = None
+    x0 = y0 = x1 = y1 = size = 0.0
+    bold = False
     run: list | None = None
     for g in glyphs:
-        blank = not g.c or g.c.isspace()
-        if run is not None and not blank and (g.span != run[4] or g.x0 - run[5] > CELL_GAP * g.size):
-            line.spans.append((run[0].rstrip(), run[1], run[2], run[3]))
+        c = g.c
+        if not c or c.isspace():
+            if run is not None:
+                run[0] += c
+                if g.x1 > run[5]:
+                    run[5] = g.x1
+            continue
+        if first is None:
+            first = g
+            x0, y0, x1, y1, size, bold = g.x0, g.y0, g.x1, g.y1, g.size, g.bold
+        else:
+            if g.x0 < x0:
+                x0 = g.x0
+            if g.y0 < y0:
+                y0 = g.y0
+            if g.x1 > x1:
+                x1 = g.x1
+            if g.y1 > y1:
+                y1 = g.y1
+            if g.size > size:
+                size = g.size
+            if g.bold:
+                bold = True
+        if run is not None and (g.span != run[4] or g.x0 - run[5] > CELL_GAP * g.size):
+            spans.append((run[0].rstrip(), run[1], run[2], run[3]))
             run = None
         if run is None:
-            if not blank:
-                run = [g.c, g.ox, g.oy, g.size, g.span, g.x1]
+            run = [c, g.ox, g.oy, g.size, g.span, g.x1]
             continue
-        run[0] += g.c
+        run[0] += c
         if g.x1 > run[5]:
             run[5] = g.x1
     if run is not None:
-        line.spans.append((run[0].rstrip(), run[1], run[2], run[3]))
-    return line
+        spans.append((run[0].rstrip(), run[1], run[2], run[3]))
+    if first is None:  # no ink at all: the box of every glyph
+        first = glyphs[0]
+        x0, y0, x1, y1, size, bold = first.x0, first.y0, first.x1, first.y1, first.size, False
+        for g in glyphs:
+            if g.x0 < x0:
+                x0 = g.x0
+            if g.y0 < y0:
+                y0 = g.y0
+            if g.x1 > x1:
+                x1 = g.x1
+            if g.y1 > y1:
+                y1 = g.y1
+            if g.size > size:
+                size = g.size
+            if g.bold:
+                bold = True
+    return RawLine(text, x0, y0, x1, y1, size, bold, vertical, spans)
 
 
 def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
