@@ -176,27 +176,14 @@ def _batches(texts: list[tuple[int, float]]) -> Iterator[list[tuple[int, float]]
         start, size = start + size, size * 2
 
 
-def passing(db: sqlite_utils.Database, scope: Scope) -> Callable[[list[int]], set[int]] | None:
-    """Which of some sentences stand in a place the plan and kind filters keep (``None``: no
-    such filter)."""
-    if scope.plan_keys is None and scope.kinds is None:
-        return None
-    place_sql, place_args = _place_filter(scope)
-
-    def kept(ids: list[int]) -> set[int]:
-        sql = f"select distinct p.text_id from {PLACES} p where p.text_id in (select value from json_each(?))"
-        return {row[0] for row in db.execute(f"{sql} {place_sql}", [json.dumps(ids), *place_args])}
-
-    return kept
-
-
 def best_texts(db: sqlite_utils.Database, match: str, scope: Scope, k: int, how: str | None = None,
                node: Node | None = None) -> list[tuple[int, float]]:  # fmt: skip
     """The best ``k`` matching sentences the plan and kind filters keep (more without them:
     their places are checked after), as (id, rank), best first: from the shortest matches where
     :mod:`extract.use.ranking` can rank the query (``node``), else by FTS5 over every match."""
     if node is not None and how is None and SHORTEST_FIRST:
-        found = ranking.top_texts(db, node, match, k, passing(db, scope))
+        kept = _place_filter(scope) if scope.plan_keys is not None or scope.kinds is not None else None
+        found = ranking.top_texts(db, node, match, k, kept)
         if found is not None:
             return found
     how = how or strategy(scope)

@@ -16,8 +16,11 @@ Equal scores come by id, as FTS5's ``order by rank, rowid`` gives them.
 
 It ranks queries that are an AND of phrases, ORs of phrases and NOTs of those (every query of
 the language but a prefix — ``健``, ``KPI*`` — or an OR of groups): there, as in FTS5, a phrase
-counts in a sentence exactly when it stands in it. The rest, and a filter that keeps too few of
-the matches read, are left to FTS5 ranking every match (``extract.use.candidates``): ``None``.
+counts in a sentence exactly when it stands in it. The rest, and a query whose streams hold too
+many sentences of near-best score, are left to FTS5 ranking every match
+(``extract.use.candidates``): ``None``. A plan or kind filter is part of every stream's SQL
+(each sentence read is one with a place the filter keeps), so a filter keeping a fiftieth of the
+places costs a probe per match skipped, not a sentence scored and thrown away.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from extract.store.search_tables import INDEX, TEXTS
+from extract.store.search_tables import INDEX, PLACES, TEXTS
 from extract.store.search_terms import REPEATS, TERMS, length_of
 from extract.use.query import And, Node, Not, Or, Term
 
@@ -38,8 +41,8 @@ K1 = 1.2
 B = 0.75
 """bm25's constants, as FTS5's ``bm25()`` has them."""
 MAX_READS = 20_000
-"""Matches read before the search gives up to FTS5 ranking every match (a filter keeping few
-of a common word's matches, two common words of an OR that often stand together)."""
+"""Matches read before the search gives up to FTS5 ranking every match (two common words of an
+OR that often stand together)."""
 FIRST_BATCH = 32
 MAX_OR = 4
 """Phrases an OR may have (its pairs are read as streams of their own)."""
@@ -77,7 +80,8 @@ class _Stream:
         if ids:
             self.last = ids[-1]
             if self.matching is not None:
-                ids = [i for i in ids if i in self.matching(ids[0], ids[-1])]
+                matching = self.matching(ids[0], ids[-1])
+                ids = [i for i in ids if i in matching]
         self.size = min(self.size * 2, 1024)
         return ids
 
@@ -123,7 +127,7 @@ def _shape(node: Node) -> _Query | None:
 
 
 def can_rank(node: Node) -> bool:
-    """Whether :func:`top_texts` ranks this query (it may still give up on a filter)."""
+    """Whether :func:`top_texts` ranks this query (it may still give up, see :data:`MAX_READS`)."""
     return _shape(node) is not None
 
 
@@ -231,10 +235,26 @@ def _levels(db: sqlite_utils.Database, term: str) -> list[int]:
         out.append(found)
 
 
-def _matches(db: sqlite_utils.Database, match: str) -> Callable[[int, int], list[int]]:
-    """The matches after an id, in id order (shortest first)."""
-    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid > ? order by rowid limit ?"
-    return lambda after, n: [row[0] for row in db.execute(sql, [match, after, n])]
+Kept = tuple[str, list]
+"""A filter on the places of a sentence: SQL conditions (``and …``) on a place ``p`` and their
+arguments (``extract.use.candidates``); a sentence is kept when one of its places passes."""
+
+
+def _kept(column: str, kept: Kept | None) -> tuple[str, list]:
+    """The condition that the sentence ``column`` has a place the filter keeps: checked as each
+    match is read, so a stream reads only what can be shown, still shortest first."""
+    if kept is None:
+        return "", []
+    return f" and exists (select 1 from {PLACES} p where p.text_id = {column} {kept[0]})", kept[1]
+
+
+def _matches(db: sqlite_utils.Database, match: str,
+             kept: Kept | None = None) -> Callable[[int, int], list[int]]:  # fmt: skip
+    """The matches after an id that the filter keeps, in id order (shortest first)."""
+    where, args = _kept("m.rowid", kept)
+    sql = (f"select m.rowid from {INDEX} m where {INDEX} match ? and m.rowid > ? {where} "
+           "order by m.rowid limit ?")  # fmt: skip
+    return lambda after, n: [row[0] for row in db.execute(sql, [match, after, *args, n])]
 
 
 def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
@@ -243,13 +263,17 @@ def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[
     return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
 
 
-def _repeats(db: sqlite_utils.Database, term: str, level: int) -> Callable[[int, int], list[int]]:
-    """The sentences holding ``term`` ``level`` times, after an id, in id order."""
-    sql = f"select text_id from {REPEATS} where term = ? and tf = ? and text_id > ? order by text_id limit ?"
-    return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, n])]
+def _repeats(db: sqlite_utils.Database, term: str, level: int,
+             kept: Kept | None = None) -> Callable[[int, int], list[int]]:  # fmt: skip
+    """The sentences holding ``term`` ``level`` times that the filter keeps, after an id, in id
+    order."""
+    where, args = _kept("r.text_id", kept)
+    sql = (f"select r.text_id from {REPEATS} r where r.term = ? and r.tf = ? and r.text_id > ? {where} "
+           "order by r.text_id limit ?")  # fmt: skip
+    return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, *args, n])]
 
 
-def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream]:
+def _pairs(db: sqlite_utils.Database, match: str, query: _Query, kept: Kept | None) -> list[_Stream]:
     """For each OR of the query, the matches holding two of its phrases, in id order: a sentence
     that holds both scores for both, and is otherwise as long as the last of these read."""
     out = []
@@ -258,7 +282,7 @@ def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream
             continue
         for (a, _), (b, _) in itertools.combinations(item, 2):
             both = f"({match}) AND ({_phrase(query.phrases[a])}) AND ({_phrase(query.phrases[b])})"
-            out.append(_Stream(_matches(db, both), phrase=a, level=0, other=b))
+            out.append(_Stream(_matches(db, both, kept), phrase=a, level=0, other=b))
     return out
 
 
@@ -268,23 +292,23 @@ def _phrase(p: Phrase) -> str:
 
 def top_texts(
     db: sqlite_utils.Database, node: Node, match: str, k: int,
-    passing: Callable[[list[int]], set[int]] | None = None, stats: dict[str, int] | None = None,
+    kept: Kept | None = None, stats: dict[str, int] | None = None,
 ) -> list[tuple[int, float]] | None:  # fmt: skip
     """The best ``k`` sentences matching the query (``node``, ``match`` its MATCH expression)
-    whose places ``passing`` keeps, as (id, rank) best first — FTS5's ``rank`` and order — or
+    with a place the filter keeps (``kept``), as (id, rank) best first — FTS5's ``rank`` and order — or
     ``None`` when this query or filter is FTS5's to rank (see the module docstring). ``stats``
     gets the number of sentences read (``sentences``)."""
     query = _shape(node)
     if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
         return None
     scorer = _Scorer(db, query)
-    every = _Stream(_matches(db, match))
-    streams = [every, *_pairs(db, match, query)]
+    every = _Stream(_matches(db, match, kept))
+    streams = [every, *_pairs(db, match, query, kept)]
     between = _between(db, match) if len(query.items) > 1 else None
     for i, p in enumerate(query.phrases):
         if not p.negated:
             term = _key_token(db, p.tokens)
-            streams += [_Stream(_repeats(db, term, level), phrase=i, level=level, matching=between)
+            streams += [_Stream(_repeats(db, term, level, kept), phrase=i, level=level, matching=between)
                         for level in _levels(db, term)]  # fmt: skip
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps
@@ -307,7 +331,7 @@ def top_texts(
         if reads > MAX_READS:
             return None
         seen.update(ids)
-        best += _scored(db, scorer, ids, passing)
+        best += _scored(db, scorer, ids)
     best.sort()
     return [(i, r) for r, i in best[:k]]
 
@@ -369,14 +393,12 @@ def _most(scorer: _Scorer, streams: list[_Stream], phrase: int, length: int) -> 
     return most
 
 
-def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int],
-            passing: Callable[[list[int]], set[int]] | None) -> list[tuple[float, int]]:  # fmt: skip
-    """(rank, id) of those of ``ids`` that match the query and whose places the filter keeps."""
+def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int]) -> list[tuple[float, int]]:
+    """(rank, id) of those of ``ids`` that match the query."""
     if not ids:
         return []
-    kept = passing(ids) if passing else set(ids)
     rows = db.execute(f"select id, body_tokens from {TEXTS} where id in (select value from json_each(?))",
-                      [json.dumps([i for i in ids if i in kept])]).fetchall()  # fmt: skip
+                      [json.dumps(ids)]).fetchall()  # fmt: skip
     out = []
     for text_id, body in rows:
         tokens = body.split()

@@ -48,12 +48,30 @@ def test_a_common_word_is_ranked_from_a_fraction_of_its_matches(db: sqlite_utils
     assert matches > 1000 and read["sentences"] < matches / 4
 
 
-def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Database) -> None:
+@pytest.mark.parametrize("query", ["健診", "保健指導 NOT 特定", "健診 OR 検診", "被扶養者 特定健診"])
+def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Database, query: str) -> None:
     kept = {r[0] for r in db.execute("select text_id from search_places where kind = 'program'")}
-    node = parse_query("健診")
-    found = ranking.top_texts(db, node, to_match(node), 20, lambda ids: {i for i in ids if i in kept})
-    every = [(i, r) for i, r in fts5_ranking(db, "健診", 100_000) if i in kept]
-    assert found == every[:20] and len(every) > 20
+    node = parse_query(query)
+    found = ranking.top_texts(db, node, to_match(node), 20, (" and p.kind = ?", ["program"]))
+    every = [(i, r) for i, r in fts5_ranking(db, query, 100_000) if i in kept]
+    assert found == every[:20] and every
+
+
+@pytest.mark.parametrize("query", ["健診 実施", "保健 事業", "健診 -歯科"])
+def test_several_parts_check_a_batch_of_repeats_at_once(db: sqlite_utils.Database, query: str) -> None:
+    """The sentences repeating a phrase need not match a query of two parts: they are checked
+    against the matches once a batch, not once for each sentence read."""
+    node = parse_query(query)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        found = ranking.top_texts(db, node, to_match(node), 20)
+    finally:
+        db.conn.set_trace_callback(None)
+    batches = [s for s in statements if "from search_repeats r" in s]
+    checks = [s for s in statements if "rowid >= " in s]
+    assert found == fts5_ranking(db, query, 20)
+    assert batches and 0 < len(checks) <= len(batches)
 
 
 @pytest.mark.parametrize("query", ["健", "KPI*", "(健診 禁煙) OR 喫煙", "健診 -(歯科 検診)"])
