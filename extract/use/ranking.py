@@ -318,10 +318,13 @@ def top_texts(
             best.sort()
             del best[k:]
             rank, last = best[-1]
-            bound = _bound(scorer, query, streams)
+            bound, holder = _held(scorer, query, streams)
             if -rank > bound or (-rank == bound and last <= every.last):
                 break
-        stream = max((s for s in streams if not s.done), key=lambda s: _potential(scorer, query, every, s))
+        else:
+            holder = None
+        open_streams = [s for s in streams if not s.done]
+        stream = holder or max(open_streams, key=lambda s: _potential(scorer, query, every, s))
         if stream is not every:  # a match before the last read from every match has been read
             stream.last = max(stream.last, every.last)
         ids = [i for i in stream.read() if i not in seen]
@@ -354,6 +357,46 @@ def _potential(scorer: _Scorer, query: _Query, every: _Stream, s: _Stream) -> fl
     if s.other >= 0:  # two phrases of an OR, each once
         return base + min(scorer.idf[s.phrase], scorer.idf[s.other]) * scorer.part(1.0, length)
     return base + scorer.idf[s.phrase] * (scorer.part(float(s.level), length) - scorer.part(1.0, length))
+
+
+MAX_CHOICES = 4096
+"""Combinations of the phrases' repeat levels :func:`_held` weighs at most."""
+
+
+def _held(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> tuple[float, _Stream | None]:
+    """The best score a match not read yet can have, and the stream to read to lower it (``None``:
+    the one of most potential, :func:`_potential`).
+
+    For an AND of single phrases, one sentence is weighed whole: each phrase stands in it once,
+    or its rarest token ``n`` times (a repeats stream not done), and the sentence is as long as
+    the longest of the streams it would be in — not each phrase at the length that suits it best,
+    as :func:`_bound` must for an OR. The combination that scores best holds the bound: reading a
+    stream of it that has not caught up with every match, else its longest, lowers it. An OR, or
+    more than :data:`MAX_CHOICES` combinations, is :func:`_bound`'s."""
+    every = streams[0]
+    items = [item[0][0] for item in query.items if not item[0][1]]
+    if any(len(item) > 1 for item in query.items):
+        return _bound(scorer, query, streams), None
+    choices: list[list[_Stream | None]] = [
+        [None, *(s for s in streams if s.phrase == i and s.other < 0 and s.level > 1 and not s.done)]
+        for i in items
+    ]
+    if math.prod(len(c) for c in choices) > MAX_CHOICES:
+        return _bound(scorer, query, streams), None
+    best, held = -1.0, None
+    for combination in itertools.product(*choices):
+        chosen = [s for s in combination if s is not None]
+        length = max([every.length, *(s.length for s in chosen)])
+        score = sum(scorer.idf[i] * scorer.part(float(s.level) if s else 1.0, length)
+                    for i, s in zip(items, combination, strict=True))  # fmt: skip
+        if score > best:
+            best = score
+            behind = [s for s in chosen if s.length <= every.length]
+            if behind:
+                held = min(behind, key=lambda s: s.length)
+            else:
+                held = max(chosen, key=lambda s: s.length, default=every)
+    return best, held
 
 
 def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> float:

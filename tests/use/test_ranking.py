@@ -93,3 +93,19 @@ def test_a_sentence_id_holds_its_fts5_length(db: sqlite_utils.Database) -> None:
     assert len(lengths) == db["search_texts"].count
     assert all(search_terms.length_of(i) == n for i, n in lengths.items())
     assert ranking.averages(db) == (len(lengths), sum(lengths.values()))
+
+
+@pytest.mark.parametrize("query", ["保健指導 実施率", "健診 受診", "保健 事業"])
+def test_an_and_is_bounded_by_whole_sentences(db: sqlite_utils.Database, query: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """An unread sentence of an AND is weighed whole — one length for all its phrases — so the
+    search stops sooner than if each phrase were weighed at the length that suits it best, with
+    the same best sentences."""
+    node = parse_query(query)
+    whole: dict[str, int] = {}
+    found = ranking.top_texts(db, node, to_match(node), 20, stats=whole)
+    apart: dict[str, int] = {}
+    monkeypatch.setattr(ranking, "_held", lambda scorer, q, s: (ranking._bound(scorer, q, s), None))
+    separately = ranking.top_texts(db, node, to_match(node), 20, stats=apart)
+    assert separately == found == fts5_ranking(db, query, 20)
+    assert whole["sentences"] < apart["sentences"]
