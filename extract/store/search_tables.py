@@ -358,8 +358,13 @@ def clear(db: sqlite_utils.Database) -> None:
 
 def finish_rebuild(db: sqlite_utils.Database) -> None:
     """FTS5 rebuilt from ``search_texts`` in one pass (much faster than row by row), its tokens
-    counted from it, the triggers back."""
+    counted from it, the triggers back.
+
+    A rebuild leaves FTS5's postings in many segments (15 at a plan cycle's scale), each of which
+    every query reads and merges; ``optimize`` makes them one (21 s at 650 times the corpus, and
+    a phrase's count, its IDF, 30-45 % faster)."""
     db.execute(f"insert into {INDEX}({INDEX}) values ('rebuild')")
+    db.execute(f"insert into {INDEX}({INDEX}) values ('optimize')")
     search_terms.count_all(db, INDEX)
     for trigger in TRIGGERS:
         db.execute(trigger)

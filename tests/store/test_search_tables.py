@@ -227,3 +227,16 @@ def test_a_schema_7_database_gets_the_plan_fields_a_filter_reads(
         for f in FILTERS:
             assert search(converted, query, limit=30, **f) == search(db, query, limit=30, **f), (query, f)
     converted.close()
+
+
+def test_a_rebuilt_index_is_one_segment(db_path: Path, db: sqlite_utils.Database, tmp_path: Path) -> None:
+    """``planex reindex`` leaves FTS5 one segment to read per token, not the several its rebuild
+    writes, and finds what it found before."""
+    rebuilt = store.open_db(_copy(db_path, tmp_path))
+    store.rebuild_index(rebuilt)
+    segments = "select count(distinct segid) from search_index_idx"
+    assert rebuilt.execute(segments).fetchone()[0] == 1
+    _integrity(rebuilt)
+    for query in QUERIES:
+        assert search(rebuilt, query, limit=30) == search(db, query, limit=30), query
+    rebuilt.close()
