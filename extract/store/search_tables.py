@@ -356,6 +356,22 @@ def clear(db: sqlite_utils.Database) -> None:
     search_terms.clear(db)
 
 
+def segments(db: sqlite_utils.Database) -> int:
+    """FTS5's segments: each query reads and merges the postings of every one."""
+    return db.execute(f"select count(distinct segid) from {INDEX}_idx").fetchone()[0]
+
+
+def compact(db: sqlite_utils.Database) -> bool:
+    """Merge FTS5's segments into one when there are several (after a load: FTS5 writes a segment
+    per transaction and merges only some of them as they pile up); whether it did. It rewrites
+    the postings: 21 s at 650 times the corpus, a fraction of a second at its own size."""
+    if segments(db) <= 1:
+        return False
+    with db.atomic():
+        db.execute(f"insert into {INDEX}({INDEX}) values ('optimize')")
+    return True
+
+
 def finish_rebuild(db: sqlite_utils.Database) -> None:
     """FTS5 rebuilt from ``search_texts`` in one pass (much faster than row by row), its tokens
     counted from it, the triggers back.

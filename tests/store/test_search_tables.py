@@ -240,3 +240,13 @@ def test_a_rebuilt_index_is_one_segment(db_path: Path, db: sqlite_utils.Database
     for query in QUERIES:
         assert search(rebuilt, query, limit=30) == search(db, query, limit=30), query
     rebuilt.close()
+
+
+def test_compact_merges_the_segments_once(db_path: Path, tmp_path: Path) -> None:
+    copy = store.open_db(_copy(db_path, tmp_path))
+    copy.execute("insert into search_index(search_index) values ('rebuild')")  # several segments again
+    assert search_tables.segments(copy) > 1
+    assert search_tables.compact(copy) is True and search_tables.segments(copy) == 1
+    assert search_tables.compact(copy) is False
+    _integrity(copy)
+    copy.close()
