@@ -318,8 +318,8 @@ def top_texts(
             best.sort()
             del best[k:]
             rank, last = best[-1]
-            bound, holder = _held(scorer, query, streams)
-            if -rank > bound or (-rank == bound and last <= every.last):
+            bound, holder, after = _held(scorer, query, streams)
+            if -rank > bound or (-rank == bound and last <= after):
                 break
         else:
             holder = None
@@ -363,40 +363,68 @@ MAX_CHOICES = 4096
 """Combinations of the phrases' repeat levels :func:`_held` weighs at most."""
 
 
-def _held(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> tuple[float, _Stream | None]:
-    """The best score a match not read yet can have, and the stream to read to lower it (``None``:
-    the one of most potential, :func:`_potential`).
+Share = tuple[dict[int, int], list[_Stream]]
+"""A way an unread sentence holds an item: the count of each of its phrases standing in it, and
+the streams it then comes after."""
 
-    For an AND of single phrases, one sentence is weighed whole: each phrase stands in it once,
-    or its rarest token ``n`` times (a repeats stream not done), and the sentence is as long as
-    the longest of the streams it would be in — not each phrase at the length that suits it best,
-    as :func:`_bound` must for an OR. The combination that scores best holds the bound: reading a
-    stream of it that has not caught up with every match, else its longest, lowers it. An OR, or
-    more than :data:`MAX_CHOICES` combinations, is :func:`_bound`'s."""
+
+def _shares(item: list[tuple[int, bool]], streams: list[_Stream]) -> list[Share]:
+    """The ways an unread sentence can hold one item (an OR of phrases): which of its phrases
+    stand in it, each once or at a repeats count of its rarest token, and the streams it must
+    then come after — the repeats streams chosen, and for two phrases or more the matches holding
+    each two of them (none, once those are read to the end)."""
+    pairs = {(s.phrase, s.other): s for s in streams if s.other >= 0}
+    phrases = [i for i, _ in item]
+    out = []
+    for size in range(1, len(phrases) + 1):
+        for chosen in itertools.combinations(phrases, size):
+            both = [pairs[(a, b)] for a, b in itertools.combinations(chosen, 2)]
+            if any(pair.done for pair in both):
+                continue
+            options = [[(i, 1, None), *((i, s.level, s) for s in streams
+                        if s.phrase == i and s.other < 0 and s.level > 1 and not s.done)]
+                       for i in chosen]  # fmt: skip
+            for pick in itertools.product(*options):
+                counts = {i: count for i, count, _ in pick}
+                out.append((counts, both + [s for *_, s in pick if s is not None]))
+    return out
+
+
+def _held(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> tuple[float, _Stream | None, int]:
+    """The best score a match not read yet can have, the stream to read to lower it (``None``:
+    the one of most potential, :func:`_potential`), and the id such a match comes after.
+
+    An unread sentence is weighed whole: for each item, the phrases standing in it, each once or
+    its rarest token ``n`` times (a repeats stream not done), and the sentence as long as the
+    longest of the streams it would be in, scored as bm25 scores it — not each phrase at the
+    length that suits it best, as :func:`_bound` does. The combination that scores best holds the
+    bound: reading a stream of it that has not caught up with every match, else its longest,
+    lowers it; and a sentence of it comes after the last id read from each of its streams, so a
+    match of equal score read before it comes first. More than :data:`MAX_CHOICES` combinations
+    are :func:`_bound`'s."""
     every = streams[0]
-    items = [item[0][0] for item in query.items if not item[0][1]]
-    if any(len(item) > 1 for item in query.items):
-        return _bound(scorer, query, streams), None
-    choices: list[list[_Stream | None]] = [
-        [None, *(s for s in streams if s.phrase == i and s.other < 0 and s.level > 1 and not s.done)]
-        for i in items
-    ]
-    if math.prod(len(c) for c in choices) > MAX_CHOICES:
-        return _bound(scorer, query, streams), None
-    best, held = -1.0, None
-    for combination in itertools.product(*choices):
-        chosen = [s for s in combination if s is not None]
+    items = [_shares(item, streams) for item in query.items if not item[0][1]]
+    if math.prod(len(shares) for shares in items) > MAX_CHOICES:
+        return _bound(scorer, query, streams), None, every.last
+    best, held, after = -1.0, None, every.last
+    for combination in itertools.product(*items):
+        freqs = [0] * len(query.phrases)
+        chosen: list[_Stream] = []
+        for counts, needed in combination:
+            for i, count in counts.items():
+                freqs[i] = count
+            chosen += needed
         length = max([every.length, *(s.length for s in chosen)])
-        score = sum(scorer.idf[i] * scorer.part(float(s.level) if s else 1.0, length)
-                    for i, s in zip(items, combination, strict=True))  # fmt: skip
-        if score > best:
-            best = score
+        score = scorer.score(freqs, length)
+        floor = max([every.last, *(s.last for s in chosen)])
+        if score > best or (score == best and floor < after):
+            best, after = score, floor
             behind = [s for s in chosen if s.length <= every.length]
             if behind:
                 held = min(behind, key=lambda s: s.length)
             else:
                 held = max(chosen, key=lambda s: s.length, default=every)
-    return best, held
+    return best, held, after
 
 
 def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> float:

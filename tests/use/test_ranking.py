@@ -95,17 +95,21 @@ def test_a_sentence_id_holds_its_fts5_length(db: sqlite_utils.Database) -> None:
     assert ranking.averages(db) == (len(lengths), sum(lengths.values()))
 
 
-@pytest.mark.parametrize("query", ["保健指導 実施率", "健診 受診", "保健 事業"])
-def test_an_and_is_bounded_by_whole_sentences(db: sqlite_utils.Database, query: str,
+WEIGHED_WHOLE = ["保健指導 実施率", "健診 受診", "保健 事業", "健診 OR 検診", "重症化予防 OR 糖尿病"]
+
+
+@pytest.mark.parametrize("query", WEIGHED_WHOLE)
+def test_a_match_is_bounded_as_a_whole_sentence(db: sqlite_utils.Database, query: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    """An unread sentence of an AND is weighed whole — one length for all its phrases — so the
-    search stops sooner than if each phrase were weighed at the length that suits it best, with
-    the same best sentences."""
+    """An unread sentence is weighed whole — one length for all its phrases — so the search stops
+    sooner than if each phrase were weighed at the length that suits it best, with the same best
+    sentences."""
     node = parse_query(query)
     whole: dict[str, int] = {}
     found = ranking.top_texts(db, node, to_match(node), 20, stats=whole)
     apart: dict[str, int] = {}
-    monkeypatch.setattr(ranking, "_held", lambda scorer, q, s: (ranking._bound(scorer, q, s), None))
+    apart_bound = lambda scorer, q, streams: (ranking._bound(scorer, q, streams), None, streams[0].last)  # noqa: E731
+    monkeypatch.setattr(ranking, "_held", apart_bound)
     separately = ranking.top_texts(db, node, to_match(node), 20, stats=apart)
     assert separately == found == fts5_ranking(db, query, 20)
     assert whole["sentences"] < apart["sentences"]
