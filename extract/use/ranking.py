@@ -35,6 +35,7 @@ import sqlite_utils
 
 from extract.store.search_tables import INDEX, PLACES, TEXTS
 from extract.store.search_terms import REPEATS, TERMS, length_of
+from extract.use.phrase_counts import count_beside
 from extract.use.query import And, Node, Not, Or, Term
 
 K1 = 1.2
@@ -172,16 +173,24 @@ def instances(tokens: list[str], phrase: tuple[str, ...]) -> int:
             count += 1
 
 
+def _average_length(db: sqlite_utils.Database) -> float:
+    rows, tokens = averages(db)
+    return tokens / rows if rows else 1.0
+
+
 class _Scorer:
-    def __init__(self, db: sqlite_utils.Database, query: _Query) -> None:
+    def __init__(self, db: sqlite_utils.Database, query: _Query, uncounted: int = -1) -> None:
+        """``uncounted``: a phrase whose IDF is taken as 1 (its count is the caller's)."""
         self.query = query
-        rows, tokens = averages(db)
-        self.avgdl = tokens / rows if rows else 1.0
-        self.idf: list[float] = []
-        for p in query.phrases:
-            hits = 0 if p.negated else _sentences(db, p.tokens)
-            idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
-            self.idf.append(idf if idf > 0.0 else 1e-6)
+        self.rows, tokens = averages(db)
+        self.avgdl = tokens / self.rows if self.rows else 1.0
+        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else _sentences(db, p.tokens))
+                    for i, p in enumerate(query.phrases)]  # fmt: skip
+
+    def idf_of(self, hits: int) -> float:
+        """bm25's IDF of a phrase standing in ``hits`` sentences, as FTS5 computes it."""
+        idf = math.log((self.rows - hits + 0.5) / (hits + 0.5)) if self.rows else 0.0
+        return idf if idf > 0.0 else 1e-6
 
     def part(self, f: float, length: int) -> float:
         """bm25's term for a phrase standing ``f`` times in a sentence of ``length`` tokens."""
@@ -301,7 +310,12 @@ def top_texts(
     query = _shape(node)
     if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
         return None
-    scorer = _Scorer(db, query)
+    positive = [item for item in query.items if not item[0][1]]
+    alone = positive[0][0][0] if len(positive) == 1 and len(positive[0]) == 1 else -1
+    counting = None  # the one phrase to rank: its order needs no IDF, counted meanwhile
+    if alone >= 0 and len(query.phrases[alone].tokens) > 1:
+        counting = count_beside(db, _phrase(query.phrases[alone]), round(_average_length(db)))
+    scorer = _Scorer(db, query, alone if counting else -1)
     every = _Stream(_matches(db, match, kept))
     streams = [every, *_pairs(db, match, query, kept)]
     between = _between(db, match) if len(query.items) > 1 else None
@@ -336,6 +350,9 @@ def top_texts(
         seen.update(ids)
         best += _scored(db, scorer, ids)
     best.sort()
+    if counting is not None:  # every rank times the IDF, as bm25 gives it (-1 · IDF · part)
+        idf = scorer.idf_of(counting())
+        best = sorted((-1.0 * (idf * -rank), i) for rank, i in best[:k])
     return [(i, r) for r, i in best[:k]]
 
 
