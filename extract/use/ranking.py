@@ -7,7 +7,7 @@ with ``f`` and falls with ``D``. A sentence's id starts with its length
 (``extract.store.search_terms``), so FTS5 reads a query's matches shortest first; a sentence
 holding each phrase once can then score no better than the last match read, and one holding a
 phrase twice or more holds each token of it twice or more, so it stands in that token's
-repeats (``search_repeats``, read shortest first for each count). The search reads, a batch at
+repeats (``searchrepeats``, read shortest first for each count). The search reads, a batch at
 a time, from whichever of these streams holds the best sentence it may have missed, scores what
 it reads (bm25's own formula and statistics: the index's sentences and tokens from FTS5's
 averages record, a one-token phrase's sentences from ``search_terms``, a longer phrase's counted
@@ -33,8 +33,20 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from extract.store.search_tables import INDEX, PLACES, TEXTS
-from extract.store.search_terms import REPEATS, TERMS, length_of
+from extract.store.search_tables import TEXTS
+from extract.store.search_terms import length_of
+from extract.use.index_reads import (
+    Kept,
+    averages,
+    between,
+    instances,
+    keeping,
+    key_token,
+    levels,
+    matches,
+    repeats,
+    sentences,
+)
 from extract.use.phrase_counts import count_beside
 from extract.use.query import And, Node, Not, Or, Term
 
@@ -70,6 +82,9 @@ class _Stream:
     matching: Callable[[int, int], set[int]] | None = None
     """The matches between two ids, when the sentences repeating a token need not match (the
     query has more than one part): read once for a batch, instead of each sentence's tokens."""
+    keep: Callable[[list[int]], set[int]] | None = None
+    """Which of a batch the filter keeps, when the stream is read whole (the repeats: read for
+    the length they reach, which a filter in their SQL would make them overshoot)."""
     last: int = -1
     done: bool = False
     size: int = FIRST_BATCH
@@ -83,6 +98,9 @@ class _Stream:
             if self.matching is not None:
                 matching = self.matching(ids[0], ids[-1])
                 ids = [i for i in ids if i in matching]
+            if self.keep is not None and ids:
+                kept = self.keep(ids)
+                ids = [i for i in ids if i in kept]
         self.size = min(self.size * 2, 1024)
         return ids
 
@@ -132,47 +150,6 @@ def can_rank(node: Node) -> bool:
     return _shape(node) is not None
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    """SQLite's varint (FTS5 writes its records with it): the value and the next position."""
-    value = 0
-    for n in range(9):
-        byte = data[pos + n]
-        if n == 8:
-            return (value << 8) | byte, pos + 9
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return value, pos + n + 1
-    raise ValueError("bad varint")
-
-
-def averages(db: sqlite_utils.Database) -> tuple[int, int]:
-    """The index's number of sentences and of tokens (all columns), from FTS5's averages record
-    — what ``bm25()`` reads them from."""
-    row = db.execute(f"select block from {INDEX}_data where id = 1").fetchone()
-    if not row or not row[0]:
-        return 0, 0
-    rows, pos = _varint(row[0], 0)
-    tokens = 0
-    while pos < len(row[0]):
-        column, pos = _varint(row[0], pos)
-        tokens += column
-    return rows, tokens
-
-
-def instances(tokens: list[str], phrase: tuple[str, ...]) -> int:
-    """How often ``phrase`` stands in ``tokens`` (overlapping instances count, as FTS5 counts)."""
-    if len(phrase) == 1:
-        return tokens.count(phrase[0])
-    count, at, n = 0, -1, len(phrase)
-    while True:
-        try:
-            at = tokens.index(phrase[0], at + 1)
-        except ValueError:
-            return count
-        if tuple(tokens[at : at + n]) == phrase:
-            count += 1
-
-
 def _average_length(db: sqlite_utils.Database) -> float:
     rows, tokens = averages(db)
     return tokens / rows if rows else 1.0
@@ -184,7 +161,7 @@ class _Scorer:
         self.query = query
         self.rows, tokens = averages(db)
         self.avgdl = tokens / self.rows if self.rows else 1.0
-        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else _sentences(db, p.tokens))
+        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else sentences(db, p.tokens))
                     for i, p in enumerate(query.phrases)]  # fmt: skip
 
     def idf_of(self, hits: int) -> float:
@@ -214,74 +191,6 @@ class _Scorer:
         return True
 
 
-def _sentences(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> int:
-    """A phrase's number of sentences: a token's from ``search_terms``; a longer phrase's
-    counted by FTS5 (what ``bm25()`` does for every phrase)."""
-    if len(tokens) == 1:
-        row = db.execute(f"select df from {TERMS} where term = ?", [tokens[0]]).fetchone()
-        return row[0] if row else 0
-    match = '"' + " ".join(tokens) + '"'
-    return db.execute(f"select count(*) from {INDEX} where {INDEX} match ?", [match]).fetchone()[0]
-
-
-def _key_token(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> str:
-    """The phrase's rarest token: its repeats are the fewest to read."""
-    found = dict(db.execute(f"select term, df from {TERMS} where term in (select value from json_each(?))",
-                            [json.dumps(tokens)]).fetchall())  # fmt: skip
-    return min(tokens, key=lambda t: found.get(t, 0))
-
-
-def _levels(db: sqlite_utils.Database, term: str) -> list[int]:
-    """The counts the token stands with in some sentence (two or more), each an index seek."""
-    out: list[int] = []
-    while True:
-        row = db.execute(
-            f"select min(tf) from {REPEATS} where term = ? and tf > ?", [term, out[-1] if out else 1]
-        )
-        found = row.fetchone()[0]
-        if found is None:
-            return out
-        out.append(found)
-
-
-Kept = tuple[str, list]
-"""A filter on the places of a sentence: SQL conditions (``and …``) on a place ``p`` and their
-arguments (``extract.use.candidates``); a sentence is kept when one of its places passes."""
-
-
-def _kept(column: str, kept: Kept | None) -> tuple[str, list]:
-    """The condition that the sentence ``column`` has a place the filter keeps: checked as each
-    match is read, so a stream reads only what can be shown, still shortest first."""
-    if kept is None:
-        return "", []
-    return f" and exists (select 1 from {PLACES} p where p.text_id = {column} {kept[0]})", kept[1]
-
-
-def _matches(db: sqlite_utils.Database, match: str,
-             kept: Kept | None = None) -> Callable[[int, int], list[int]]:  # fmt: skip
-    """The matches after an id that the filter keeps, in id order (shortest first)."""
-    where, args = _kept("m.rowid", kept)
-    sql = (f"select m.rowid from {INDEX} m where {INDEX} match ? and m.rowid > ? {where} "
-           "order by m.rowid limit ?")  # fmt: skip
-    return lambda after, n: [row[0] for row in db.execute(sql, [match, after, *args, n])]
-
-
-def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
-    """The matches from one id to another."""
-    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid >= ? and rowid <= ?"
-    return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
-
-
-def _repeats(db: sqlite_utils.Database, term: str, level: int,
-             kept: Kept | None = None) -> Callable[[int, int], list[int]]:  # fmt: skip
-    """The sentences holding ``term`` ``level`` times that the filter keeps, after an id, in id
-    order."""
-    where, args = _kept("r.text_id", kept)
-    sql = (f"select r.text_id from {REPEATS} r where r.term = ? and r.tf = ? and r.text_id > ? {where} "
-           "order by r.text_id limit ?")  # fmt: skip
-    return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, *args, n])]
-
-
 def _pairs(db: sqlite_utils.Database, match: str, query: _Query, kept: Kept | None) -> list[_Stream]:
     """For each OR of the query, the matches holding two of its phrases, in id order: a sentence
     that holds both scores for both, and is otherwise as long as the last of these read."""
@@ -291,7 +200,7 @@ def _pairs(db: sqlite_utils.Database, match: str, query: _Query, kept: Kept | No
             continue
         for (a, _), (b, _) in itertools.combinations(item, 2):
             both = f"({match}) AND ({_phrase(query.phrases[a])}) AND ({_phrase(query.phrases[b])})"
-            out.append(_Stream(_matches(db, both, kept), phrase=a, level=0, other=b))
+            out.append(_Stream(matches(db, both, kept), phrase=a, level=0, other=b))
     return out
 
 
@@ -316,14 +225,14 @@ def top_texts(
     if alone >= 0 and len(query.phrases[alone].tokens) > 1:
         counting = count_beside(db, _phrase(query.phrases[alone]), round(_average_length(db)))
     scorer = _Scorer(db, query, alone if counting else -1)
-    every = _Stream(_matches(db, match, kept))
+    every = _Stream(matches(db, match, kept))
     streams = [every, *_pairs(db, match, query, kept)]
-    between = _between(db, match) if len(query.items) > 1 else None
+    matching = between(db, match) if len(query.items) > 1 else None
     for i, p in enumerate(query.phrases):
         if not p.negated:
-            term = _key_token(db, p.tokens)
-            streams += [_Stream(_repeats(db, term, level, kept), phrase=i, level=level, matching=between)
-                        for level in _levels(db, term)]  # fmt: skip
+            term = key_token(db, p.tokens)
+            streams += [_Stream(repeats(db, term, level), phrase=i, level=level, matching=matching,
+                                keep=keeping(db, kept)) for level in levels(db, term)]  # fmt: skip
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps
     reads = 0
