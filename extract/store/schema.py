@@ -50,7 +50,7 @@ EVIDENCE = evidence_lines.EVIDENCE
 DERIVED_TABLES = [EVIDENCE, HEALTH_ISSUES, PROGRAMS, KPIS, SECTIONS, PLANS, LINES, PAGES]
 """Tables whose rows belong to one document (children first, for deletion)."""
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The database layout this planex writes, kept in ``PRAGMA user_version``; raise it with every
 change of tables or columns (0: a database from before the version was recorded; 2: KPI records
 gained ``indicator_rule``, ``population_norm`` and ``sources``, and the ``settings`` table came;
@@ -61,7 +61,8 @@ sentence once, ``search_sentences`` became a view; 6: the ``evidence`` table, th
 record was read from, found for the records already stored when a database is converted; 7: a
 sentence's id starts with its length, and ``search_terms``, ``search_repeats`` and ``search_state``
 let a search rank the shortest matches first, ``extract.store.search_terms``; the KPIs'
-``total_value`` and ``target_text``)."""
+``total_value`` and ``target_text``; 8: ``search_plans`` holds a copy of each plan's insurer, branch,
+type and years, what a search filters on)."""
 
 OCR_COLUMNS: tuple[tuple[str, str, type], ...] = (
     ("documents", "ocr", int), ("pages", "ocr_confidence", float), ("plans", "ocr_pages", str),

@@ -40,7 +40,7 @@ import sqlite_utils
 
 from extract.read.normalize import normalize_text
 from extract.store.bigrams import sentence_key
-from extract.store.search_tables import INDEX, PLACES, TEXTS
+from extract.store.search_tables import INDEX, PLACES, PLAN_KEYS, TEXTS
 from extract.use import ranking
 from extract.use.query import Node
 
@@ -71,6 +71,10 @@ class Scope:
     """Places of the plans the filter keeps (all places without a plan filter)."""
     total: int = 0
     """Places in the index."""
+    plans: tuple[str, list] | None = None
+    """The plan filter as SQL conditions (``and …``) on the index's plan key ``k`` (its copy of
+    the plan's fields) and their arguments: a probe checks a place's plan by its integer key,
+    with no list of thousands of keys made into a table for every statement."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,15 @@ def squash(text: str | None) -> str:
     return "".join(normalize_text(text or "").split())
 
 
+def selective(scope: Scope) -> bool:
+    """Whether the plan filter keeps few places (at most :data:`FILTER_FIRST_SHARE`): its list of
+    plan keys is short, and checked faster than the condition on each place's plan."""
+    return scope.plan_keys is not None and scope.places <= FILTER_FIRST_SHARE * scope.total
+
+
 def strategy(scope: Scope) -> str:
     """``filter-first``, ``probe`` or ``match-first`` (see the module docstring)."""
-    if scope.plan_keys is not None and scope.places <= FILTER_FIRST_SHARE * scope.total:
+    if selective(scope):
         return "filter-first"
     broad = scope.places >= MATCH_FIRST_SHARE * scope.total
     if scope.plan_keys is not None and scope.kinds is None and broad:
@@ -103,16 +113,20 @@ def strategy(scope: Scope) -> str:
 
 def _place_filter(scope: Scope, by_plan: bool = False) -> tuple[str, list]:
     """SQL conditions (``and …``) on a place ``p`` for the kind and plan filters, and their
-    arguments. Unless ``by_plan`` (the candidates of a selective filter), the places are reached
-    through their sentence, and the plan condition is only checked (``+``: no index): left to
-    itself, SQLite would walk every place of a thousand plans to find a sentence's few."""
+    arguments. Unless ``by_plan`` (the candidates of a selective filter: their plan keys), the
+    places are reached through their sentence, and the plan condition is only checked, on the
+    place's plan key: left to itself, SQLite would walk every place of a thousand plans to find a
+    sentence's few."""
     sql, args = "", []
     if scope.kinds is not None:
         sql += " and p.kind in (select value from json_each(?))"
         args.append(json.dumps(scope.kinds))
-    if scope.plan_keys is not None:
+    if scope.plan_keys is not None and (by_plan or scope.plans is None or selective(scope)):
         sql += f" and {'' if by_plan else '+'}p.plan_key in (select value from json_each(?))"
         args.append(json.dumps(scope.plan_keys))
+    elif scope.plans is not None:
+        sql += f" and exists (select 1 from {PLAN_KEYS} k where k.key = p.plan_key {scope.plans[0]})"
+        args += scope.plans[1]
     return sql, args
 
 
@@ -176,27 +190,14 @@ def _batches(texts: list[tuple[int, float]]) -> Iterator[list[tuple[int, float]]
         start, size = start + size, size * 2
 
 
-def passing(db: sqlite_utils.Database, scope: Scope) -> Callable[[list[int]], set[int]] | None:
-    """Which of some sentences stand in a place the plan and kind filters keep (``None``: no
-    such filter)."""
-    if scope.plan_keys is None and scope.kinds is None:
-        return None
-    place_sql, place_args = _place_filter(scope)
-
-    def kept(ids: list[int]) -> set[int]:
-        sql = f"select distinct p.text_id from {PLACES} p where p.text_id in (select value from json_each(?))"
-        return {row[0] for row in db.execute(f"{sql} {place_sql}", [json.dumps(ids), *place_args])}
-
-    return kept
-
-
 def best_texts(db: sqlite_utils.Database, match: str, scope: Scope, k: int, how: str | None = None,
                node: Node | None = None) -> list[tuple[int, float]]:  # fmt: skip
     """The best ``k`` matching sentences the plan and kind filters keep (more without them:
     their places are checked after), as (id, rank), best first: from the shortest matches where
     :mod:`extract.use.ranking` can rank the query (``node``), else by FTS5 over every match."""
     if node is not None and how is None and SHORTEST_FIRST:
-        found = ranking.top_texts(db, node, match, k, passing(db, scope))
+        kept = _place_filter(scope) if scope.plan_keys is not None or scope.kinds is not None else None
+        found = ranking.top_texts(db, node, match, k, kept)
         if found is not None:
             return found
     how = how or strategy(scope)

@@ -34,6 +34,7 @@ from extract import __version__, store
 from extract.pipeline import read_document
 from extract.read.ocr import SECONDS_PER_PAGE, OcrUnavailable, find_tesseract
 from extract.records.indicators import Catalogue
+from extract.store import search_tables
 from extract.use.limits import DEFAULT_TIMEOUT
 from extract.use.workers import READY, Failure, Reader, Worker, replace
 from schemas.records import LoadError
@@ -322,6 +323,8 @@ def load(
                     fail(path, given_up, (elapsed, elapsed, 0, 0))
         if remap:  # the documents loaded before, mapped with the new catalogue as well
             summary.remapped = store.remap_kpis(db, catalogue)
+        if summary.loaded:  # one segment of postings to read per query, not one per load
+            search_tables.compact(db)
     except KeyboardInterrupt:
         for worker in pool:
             worker.kill()

@@ -7,7 +7,7 @@ with ``f`` and falls with ``D``. A sentence's id starts with its length
 (``extract.store.search_terms``), so FTS5 reads a query's matches shortest first; a sentence
 holding each phrase once can then score no better than the last match read, and one holding a
 phrase twice or more holds each token of it twice or more, so it stands in that token's
-repeats (``search_repeats``, read shortest first for each count). The search reads, a batch at
+repeats (``searchrepeats``, read shortest first for each count). The search reads, a batch at
 a time, from whichever of these streams holds the best sentence it may have missed, scores what
 it reads (bm25's own formula and statistics: the index's sentences and tokens from FTS5's
 averages record, a one-token phrase's sentences from ``search_terms``, a longer phrase's counted
@@ -16,8 +16,11 @@ Equal scores come by id, as FTS5's ``order by rank, rowid`` gives them.
 
 It ranks queries that are an AND of phrases, ORs of phrases and NOTs of those (every query of
 the language but a prefix — ``健``, ``KPI*`` — or an OR of groups): there, as in FTS5, a phrase
-counts in a sentence exactly when it stands in it. The rest, and a filter that keeps too few of
-the matches read, are left to FTS5 ranking every match (``extract.use.candidates``): ``None``.
+counts in a sentence exactly when it stands in it. The rest, and a query whose streams hold too
+many sentences of near-best score, are left to FTS5 ranking every match
+(``extract.use.candidates``): ``None``. A plan or kind filter is part of every stream's SQL
+(each sentence read is one with a place the filter keeps), so a filter keeping a fiftieth of the
+places costs a probe per match skipped, not a sentence scored and thrown away.
 """
 
 from __future__ import annotations
@@ -30,16 +33,29 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from extract.store.search_tables import INDEX, TEXTS
-from extract.store.search_terms import REPEATS, TERMS, length_of
+from extract.store.search_tables import TEXTS
+from extract.store.search_terms import length_of
+from extract.use.index_reads import (
+    Kept,
+    averages,
+    between,
+    instances,
+    keeping,
+    key_token,
+    levels,
+    matches,
+    repeats,
+    sentences,
+)
+from extract.use.phrase_counts import count_beside
 from extract.use.query import And, Node, Not, Or, Term
 
 K1 = 1.2
 B = 0.75
 """bm25's constants, as FTS5's ``bm25()`` has them."""
 MAX_READS = 20_000
-"""Matches read before the search gives up to FTS5 ranking every match (a filter keeping few
-of a common word's matches, two common words of an OR that often stand together)."""
+"""Matches read before the search gives up to FTS5 ranking every match (two common words of an
+OR that often stand together)."""
 FIRST_BATCH = 32
 MAX_OR = 4
 """Phrases an OR may have (its pairs are read as streams of their own)."""
@@ -66,6 +82,9 @@ class _Stream:
     matching: Callable[[int, int], set[int]] | None = None
     """The matches between two ids, when the sentences repeating a token need not match (the
     query has more than one part): read once for a batch, instead of each sentence's tokens."""
+    keep: Callable[[list[int]], set[int]] | None = None
+    """Which of a batch the filter keeps, when the stream is read whole (the repeats: read for
+    the length they reach, which a filter in their SQL would make them overshoot)."""
     last: int = -1
     done: bool = False
     size: int = FIRST_BATCH
@@ -77,7 +96,11 @@ class _Stream:
         if ids:
             self.last = ids[-1]
             if self.matching is not None:
-                ids = [i for i in ids if i in self.matching(ids[0], ids[-1])]
+                matching = self.matching(ids[0], ids[-1])
+                ids = [i for i in ids if i in matching]
+            if self.keep is not None and ids:
+                kept = self.keep(ids)
+                ids = [i for i in ids if i in kept]
         self.size = min(self.size * 2, 1024)
         return ids
 
@@ -123,61 +146,28 @@ def _shape(node: Node) -> _Query | None:
 
 
 def can_rank(node: Node) -> bool:
-    """Whether :func:`top_texts` ranks this query (it may still give up on a filter)."""
+    """Whether :func:`top_texts` ranks this query (it may still give up, see :data:`MAX_READS`)."""
     return _shape(node) is not None
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    """SQLite's varint (FTS5 writes its records with it): the value and the next position."""
-    value = 0
-    for n in range(9):
-        byte = data[pos + n]
-        if n == 8:
-            return (value << 8) | byte, pos + 9
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return value, pos + n + 1
-    raise ValueError("bad varint")
-
-
-def averages(db: sqlite_utils.Database) -> tuple[int, int]:
-    """The index's number of sentences and of tokens (all columns), from FTS5's averages record
-    — what ``bm25()`` reads them from."""
-    row = db.execute(f"select block from {INDEX}_data where id = 1").fetchone()
-    if not row or not row[0]:
-        return 0, 0
-    rows, pos = _varint(row[0], 0)
-    tokens = 0
-    while pos < len(row[0]):
-        column, pos = _varint(row[0], pos)
-        tokens += column
-    return rows, tokens
-
-
-def instances(tokens: list[str], phrase: tuple[str, ...]) -> int:
-    """How often ``phrase`` stands in ``tokens`` (overlapping instances count, as FTS5 counts)."""
-    if len(phrase) == 1:
-        return tokens.count(phrase[0])
-    count, at, n = 0, -1, len(phrase)
-    while True:
-        try:
-            at = tokens.index(phrase[0], at + 1)
-        except ValueError:
-            return count
-        if tuple(tokens[at : at + n]) == phrase:
-            count += 1
+def _average_length(db: sqlite_utils.Database) -> float:
+    rows, tokens = averages(db)
+    return tokens / rows if rows else 1.0
 
 
 class _Scorer:
-    def __init__(self, db: sqlite_utils.Database, query: _Query) -> None:
+    def __init__(self, db: sqlite_utils.Database, query: _Query, uncounted: int = -1) -> None:
+        """``uncounted``: a phrase whose IDF is taken as 1 (its count is the caller's)."""
         self.query = query
-        rows, tokens = averages(db)
-        self.avgdl = tokens / rows if rows else 1.0
-        self.idf: list[float] = []
-        for p in query.phrases:
-            hits = 0 if p.negated else _sentences(db, p.tokens)
-            idf = math.log((rows - hits + 0.5) / (hits + 0.5)) if rows else 0.0
-            self.idf.append(idf if idf > 0.0 else 1e-6)
+        self.rows, tokens = averages(db)
+        self.avgdl = tokens / self.rows if self.rows else 1.0
+        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else sentences(db, p.tokens))
+                    for i, p in enumerate(query.phrases)]  # fmt: skip
+
+    def idf_of(self, hits: int) -> float:
+        """bm25's IDF of a phrase standing in ``hits`` sentences, as FTS5 computes it."""
+        idf = math.log((self.rows - hits + 0.5) / (hits + 0.5)) if self.rows else 0.0
+        return idf if idf > 0.0 else 1e-6
 
     def part(self, f: float, length: int) -> float:
         """bm25's term for a phrase standing ``f`` times in a sentence of ``length`` tokens."""
@@ -201,55 +191,7 @@ class _Scorer:
         return True
 
 
-def _sentences(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> int:
-    """A phrase's number of sentences: a token's from ``search_terms``; a longer phrase's
-    counted by FTS5 (what ``bm25()`` does for every phrase)."""
-    if len(tokens) == 1:
-        row = db.execute(f"select df from {TERMS} where term = ?", [tokens[0]]).fetchone()
-        return row[0] if row else 0
-    match = '"' + " ".join(tokens) + '"'
-    return db.execute(f"select count(*) from {INDEX} where {INDEX} match ?", [match]).fetchone()[0]
-
-
-def _key_token(db: sqlite_utils.Database, tokens: tuple[str, ...]) -> str:
-    """The phrase's rarest token: its repeats are the fewest to read."""
-    found = dict(db.execute(f"select term, df from {TERMS} where term in (select value from json_each(?))",
-                            [json.dumps(tokens)]).fetchall())  # fmt: skip
-    return min(tokens, key=lambda t: found.get(t, 0))
-
-
-def _levels(db: sqlite_utils.Database, term: str) -> list[int]:
-    """The counts the token stands with in some sentence (two or more), each an index seek."""
-    out: list[int] = []
-    while True:
-        row = db.execute(
-            f"select min(tf) from {REPEATS} where term = ? and tf > ?", [term, out[-1] if out else 1]
-        )
-        found = row.fetchone()[0]
-        if found is None:
-            return out
-        out.append(found)
-
-
-def _matches(db: sqlite_utils.Database, match: str) -> Callable[[int, int], list[int]]:
-    """The matches after an id, in id order (shortest first)."""
-    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid > ? order by rowid limit ?"
-    return lambda after, n: [row[0] for row in db.execute(sql, [match, after, n])]
-
-
-def _between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
-    """The matches from one id to another."""
-    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid >= ? and rowid <= ?"
-    return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
-
-
-def _repeats(db: sqlite_utils.Database, term: str, level: int) -> Callable[[int, int], list[int]]:
-    """The sentences holding ``term`` ``level`` times, after an id, in id order."""
-    sql = f"select text_id from {REPEATS} where term = ? and tf = ? and text_id > ? order by text_id limit ?"
-    return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, n])]
-
-
-def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream]:
+def _pairs(db: sqlite_utils.Database, match: str, query: _Query, kept: Kept | None) -> list[_Stream]:
     """For each OR of the query, the matches holding two of its phrases, in id order: a sentence
     that holds both scores for both, and is otherwise as long as the last of these read."""
     out = []
@@ -258,7 +200,7 @@ def _pairs(db: sqlite_utils.Database, match: str, query: _Query) -> list[_Stream
             continue
         for (a, _), (b, _) in itertools.combinations(item, 2):
             both = f"({match}) AND ({_phrase(query.phrases[a])}) AND ({_phrase(query.phrases[b])})"
-            out.append(_Stream(_matches(db, both), phrase=a, level=0, other=b))
+            out.append(_Stream(matches(db, both, kept), phrase=a, level=0, other=b))
     return out
 
 
@@ -268,24 +210,29 @@ def _phrase(p: Phrase) -> str:
 
 def top_texts(
     db: sqlite_utils.Database, node: Node, match: str, k: int,
-    passing: Callable[[list[int]], set[int]] | None = None, stats: dict[str, int] | None = None,
+    kept: Kept | None = None, stats: dict[str, int] | None = None,
 ) -> list[tuple[int, float]] | None:  # fmt: skip
     """The best ``k`` sentences matching the query (``node``, ``match`` its MATCH expression)
-    whose places ``passing`` keeps, as (id, rank) best first — FTS5's ``rank`` and order — or
+    with a place the filter keeps (``kept``), as (id, rank) best first — FTS5's ``rank`` and order — or
     ``None`` when this query or filter is FTS5's to rank (see the module docstring). ``stats``
     gets the number of sentences read (``sentences``)."""
     query = _shape(node)
     if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
         return None
-    scorer = _Scorer(db, query)
-    every = _Stream(_matches(db, match))
-    streams = [every, *_pairs(db, match, query)]
-    between = _between(db, match) if len(query.items) > 1 else None
+    positive = [item for item in query.items if not item[0][1]]
+    alone = positive[0][0][0] if len(positive) == 1 and len(positive[0]) == 1 else -1
+    counting = None  # the one phrase to rank: its order needs no IDF, counted meanwhile
+    if alone >= 0 and len(query.phrases[alone].tokens) > 1:
+        counting = count_beside(db, _phrase(query.phrases[alone]), round(_average_length(db)))
+    scorer = _Scorer(db, query, alone if counting else -1)
+    every = _Stream(matches(db, match, kept))
+    streams = [every, *_pairs(db, match, query, kept)]
+    matching = between(db, match) if len(query.items) > 1 else None
     for i, p in enumerate(query.phrases):
         if not p.negated:
-            term = _key_token(db, p.tokens)
-            streams += [_Stream(_repeats(db, term, level), phrase=i, level=level, matching=between)
-                        for level in _levels(db, term)]  # fmt: skip
+            term = key_token(db, p.tokens)
+            streams += [_Stream(repeats(db, term, level), phrase=i, level=level, matching=matching,
+                                keep=keeping(db, kept)) for level in levels(db, term)]  # fmt: skip
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps
     reads = 0
@@ -294,10 +241,13 @@ def top_texts(
             best.sort()
             del best[k:]
             rank, last = best[-1]
-            bound = _bound(scorer, query, streams)
-            if -rank > bound or (-rank == bound and last <= every.last):
+            bound, holder, after = _held(scorer, query, streams)
+            if -rank > bound or (-rank == bound and last <= after):
                 break
-        stream = max((s for s in streams if not s.done), key=lambda s: _potential(scorer, query, every, s))
+        else:
+            holder = None
+        open_streams = [s for s in streams if not s.done]
+        stream = holder or max(open_streams, key=lambda s: _potential(scorer, query, every, s))
         if stream is not every:  # a match before the last read from every match has been read
             stream.last = max(stream.last, every.last)
         ids = [i for i in stream.read() if i not in seen]
@@ -307,8 +257,11 @@ def top_texts(
         if reads > MAX_READS:
             return None
         seen.update(ids)
-        best += _scored(db, scorer, ids, passing)
+        best += _scored(db, scorer, ids)
     best.sort()
+    if counting is not None:  # every rank times the IDF, as bm25 gives it (-1 · IDF · part)
+        idf = scorer.idf_of(counting())
+        best = sorted((-1.0 * (idf * -rank), i) for rank, i in best[:k])
     return [(i, r) for r, i in best[:k]]
 
 
@@ -330,6 +283,74 @@ def _potential(scorer: _Scorer, query: _Query, every: _Stream, s: _Stream) -> fl
     if s.other >= 0:  # two phrases of an OR, each once
         return base + min(scorer.idf[s.phrase], scorer.idf[s.other]) * scorer.part(1.0, length)
     return base + scorer.idf[s.phrase] * (scorer.part(float(s.level), length) - scorer.part(1.0, length))
+
+
+MAX_CHOICES = 4096
+"""Combinations of the phrases' repeat levels :func:`_held` weighs at most."""
+
+
+Share = tuple[dict[int, int], list[_Stream]]
+"""A way an unread sentence holds an item: the count of each of its phrases standing in it, and
+the streams it then comes after."""
+
+
+def _shares(item: list[tuple[int, bool]], streams: list[_Stream]) -> list[Share]:
+    """The ways an unread sentence can hold one item (an OR of phrases): which of its phrases
+    stand in it, each once or at a repeats count of its rarest token, and the streams it must
+    then come after — the repeats streams chosen, and for two phrases or more the matches holding
+    each two of them (none, once those are read to the end)."""
+    pairs = {(s.phrase, s.other): s for s in streams if s.other >= 0}
+    phrases = [i for i, _ in item]
+    out = []
+    for size in range(1, len(phrases) + 1):
+        for chosen in itertools.combinations(phrases, size):
+            both = [pairs[(a, b)] for a, b in itertools.combinations(chosen, 2)]
+            if any(pair.done for pair in both):
+                continue
+            options = [[(i, 1, None), *((i, s.level, s) for s in streams
+                        if s.phrase == i and s.other < 0 and s.level > 1 and not s.done)]
+                       for i in chosen]  # fmt: skip
+            for pick in itertools.product(*options):
+                counts = {i: count for i, count, _ in pick}
+                out.append((counts, both + [s for *_, s in pick if s is not None]))
+    return out
+
+
+def _held(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> tuple[float, _Stream | None, int]:
+    """The best score a match not read yet can have, the stream to read to lower it (``None``:
+    the one of most potential, :func:`_potential`), and the id such a match comes after.
+
+    An unread sentence is weighed whole: for each item, the phrases standing in it, each once or
+    its rarest token ``n`` times (a repeats stream not done), and the sentence as long as the
+    longest of the streams it would be in, scored as bm25 scores it — not each phrase at the
+    length that suits it best, as :func:`_bound` does. The combination that scores best holds the
+    bound: reading a stream of it that has not caught up with every match, else its longest,
+    lowers it; and a sentence of it comes after the last id read from each of its streams, so a
+    match of equal score read before it comes first. More than :data:`MAX_CHOICES` combinations
+    are :func:`_bound`'s."""
+    every = streams[0]
+    items = [_shares(item, streams) for item in query.items if not item[0][1]]
+    if math.prod(len(shares) for shares in items) > MAX_CHOICES:
+        return _bound(scorer, query, streams), None, every.last
+    best, held, after = -1.0, None, every.last
+    for combination in itertools.product(*items):
+        freqs = [0] * len(query.phrases)
+        chosen: list[_Stream] = []
+        for counts, needed in combination:
+            for i, count in counts.items():
+                freqs[i] = count
+            chosen += needed
+        length = max([every.length, *(s.length for s in chosen)])
+        score = scorer.score(freqs, length)
+        floor = max([every.last, *(s.last for s in chosen)])
+        if score > best or (score == best and floor < after):
+            best, after = score, floor
+            behind = [s for s in chosen if s.length <= every.length]
+            if behind:
+                held = min(behind, key=lambda s: s.length)
+            else:
+                held = max(chosen, key=lambda s: s.length, default=every)
+    return best, held, after
 
 
 def _bound(scorer: _Scorer, query: _Query, streams: list[_Stream]) -> float:
@@ -369,14 +390,12 @@ def _most(scorer: _Scorer, streams: list[_Stream], phrase: int, length: int) -> 
     return most
 
 
-def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int],
-            passing: Callable[[list[int]], set[int]] | None) -> list[tuple[float, int]]:  # fmt: skip
-    """(rank, id) of those of ``ids`` that match the query and whose places the filter keeps."""
+def _scored(db: sqlite_utils.Database, scorer: _Scorer, ids: list[int]) -> list[tuple[float, int]]:
+    """(rank, id) of those of ``ids`` that match the query."""
     if not ids:
         return []
-    kept = passing(ids) if passing else set(ids)
     rows = db.execute(f"select id, body_tokens from {TEXTS} where id in (select value from json_each(?))",
-                      [json.dumps([i for i in ids if i in kept])]).fetchall()  # fmt: skip
+                      [json.dumps(ids)]).fetchall()  # fmt: skip
     out = []
     for text_id, body in rows:
         tokens = body.split()

@@ -80,29 +80,30 @@ def _canonical_branch(name: str) -> str:
     return name[:-1] if name.endswith(("県", "府")) or name == "東京都" else name
 
 
-def filter_sql(db: sqlite_utils.Database, f: Filters) -> tuple[str, list]:
-    """SQL conditions (``and …``, on plans ``p``) for the plan filters — insurer, branch, plan
-    type, year — and their arguments (the section and kind filters are :func:`scope`'s)."""
+def filter_sql(db: sqlite_utils.Database, f: Filters, alias: str = "p") -> tuple[str, list]:
+    """SQL conditions (``and …``, on plans ``alias``, or the index's copy of their fields) for the
+    plan filters — insurer, branch, plan type, year — and their arguments (the section and kind
+    filters are :func:`scope`'s)."""
     sql, args = "", []
     if f.insurer:
         insurer = squash(f.insurer)
-        sql += " and (instr(p.insurer, ?) > 0 or p.insurer_type = ?)"
+        sql += f" and (instr({alias}.insurer, ?) > 0 or {alias}.insurer_type = ?)"
         args += [insurer, insurer]
     if f.branch:
         known = [r[0] for r in db.execute("select distinct branch from plans where branch is not null")]
         wanted = [b for b in known if _canonical_branch(b) == _canonical_branch(f.branch)]
         if not wanted:
             raise SearchError(f"no branch '{f.branch}' (branches: {', '.join(sorted(known)[:12])} …)")
-        sql += f" and p.branch in ({','.join('?' * len(wanted))})"
+        sql += f" and {alias}.branch in ({','.join('?' * len(wanted))})"
         args += wanted
     if f.plan_type:
         kind = PLAN_TYPE_ALIASES.get(f.plan_type, f.plan_type)
         if kind not in get_args(PlanType):
             raise SearchError(f"unknown plan type '{f.plan_type}' (one of: {', '.join(get_args(PlanType))})")
-        sql += " and p.plan_type = ?"
+        sql += f" and {alias}.plan_type = ?"
         args.append(kind)
     if f.year is not None:
-        sql += " and (p.fiscal_year = ? or (p.period_start <= ? and p.period_end >= ?))"
+        sql += f" and ({alias}.fiscal_year = ? or ({alias}.period_start <= ? and {alias}.period_end >= ?))"
         args += [f.year, f.year, f.year]
     return sql, args
 
@@ -117,20 +118,22 @@ def _kinds(kind: str | None) -> tuple[str, ...] | None:
 
 
 def scope(db: sqlite_utils.Database, f: Filters) -> Scope:
-    """The filters in the index's terms: the keys of the plans they keep, the kinds, the section
-    (squashed), and how many places those plans hold of all (what tells a selective filter)."""
-    where, args = filter_sql(db, f)
+    """The filters in the index's terms: the keys of the plans they keep and the same condition
+    on the index's copy of the plans' fields, the kinds, the section (squashed), and how many
+    places those plans hold of all (what tells a selective filter)."""
+    where, args = filter_sql(db, f, alias="k")
     kinds = _kinds(f.kind)
     total = db.execute(f"select coalesce(sum(places), 0) from {PLAN_KEYS}").fetchone()[0]
     keys, places = None, total
     if where:
-        found = db.execute(
-            f"select k.key, k.places from {PLAN_KEYS} k join plans p on p.id = k.plan_id where 1 = 1 {where} "
-            "order by k.key",
+        found, places = db.execute(
+            f"select json_group_array(key), coalesce(sum(places), 0) from "
+            f"(select k.key, k.places from {PLAN_KEYS} k where 1 = 1 {where} order by k.key)",
             args,
-        ).fetchall()
-        keys, places = tuple(k for k, _ in found), sum(n for _, n in found)
-    return Scope(keys, kinds, squash(f.section) if f.section else None, places, total)
+        ).fetchone()
+        keys = tuple(json.loads(found))
+    plans = (where, args) if where else None
+    return Scope(keys, kinds, squash(f.section) if f.section else None, places, total, plans)
 
 
 def _query(db: sqlite_utils.Database, query: str, filters: Filters) -> tuple[Node, str, Scope]:

@@ -125,7 +125,7 @@ def test_a_schema_2_database_is_converted_when_opened(db_path: Path, db: sqlite_
     assert old.execute(sql).fetchone() == ("table",)
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 7
+    assert converted.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 8
     sql = "select name, type from sqlite_master where name like 'search_%'"
     kinds = dict(converted.execute(sql).fetchall())
     assert kinds["search_sentences"] == "view" and kinds["search_texts"] == "table"
@@ -188,7 +188,7 @@ def test_a_schema_5_database_gets_length_ordered_ids_token_counts_and_repeats(
     assert old.execute("select max(id) from search_texts").fetchone()[0] == db["search_texts"].count
     old.close()
     converted = store.open_db(path)
-    assert converted.execute("pragma user_version").fetchone()[0] == 7
+    assert converted.execute("pragma user_version").fetchone()[0] == 8
     for table in ("search_texts", "search_places", "search_terms", "search_repeats", "search_state"):
         sql = f"select * from {table} order by " + ("1, 2, 3" if table == "search_repeats" else "1")
         assert converted.execute(sql).fetchall() == db.execute(sql).fetchall(), table
@@ -196,3 +196,57 @@ def test_a_schema_5_database_gets_length_ordered_ids_token_counts_and_repeats(
     for query in QUERIES:
         assert search(converted, query, limit=50) == search(db, query, limit=50), query
     converted.close()
+
+
+FILTERS = [{"branch": "北海道"}, {"year": 2021}, {"insurer": "協会けんぽ"}, {"plan_type": "data_health_plan"},
+           {"insurer": "健保組合", "kind": "program"}]  # fmt: skip
+
+
+def test_a_schema_7_database_gets_the_plan_fields_a_filter_reads(
+    db_path: Path, db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """Schema 8 copies each plan's insurer, branch, type and years into ``search_plans``; a
+    database of schema 7 has them filled from ``plans`` when converted, and filters alike."""
+    path = _copy(db_path, tmp_path)
+    conn = sqlite3.connect(path)
+    for name in search_tables.PLAN_FIELDS:
+        conn.execute(f"alter table search_plans drop column {name}")
+    conn.execute("pragma user_version = 7")
+    conn.commit()
+    conn.close()
+    converted = store.open_db(path)
+    fields = ", ".join(f"p.{name}" for name in search_tables.PLAN_FIELDS)
+    expected = db.execute(f"select k.key, {fields} from search_plans k left join plans p on p.id = k.plan_id "
+                          "order by k.key").fetchall()  # fmt: skip
+    copied = converted.execute(f"select key, {', '.join(search_tables.PLAN_FIELDS)} from search_plans "
+                               "order by key").fetchall()  # fmt: skip
+    assert copied == expected and any(row[3] for row in copied)
+    loaded = db.execute(f"select key, {', '.join(search_tables.PLAN_FIELDS)} from search_plans order by key")
+    assert loaded.fetchall() == expected  # the loader copies them too
+    for query in QUERIES:
+        for f in FILTERS:
+            assert search(converted, query, limit=30, **f) == search(db, query, limit=30, **f), (query, f)
+    converted.close()
+
+
+def test_a_rebuilt_index_is_one_segment(db_path: Path, db: sqlite_utils.Database, tmp_path: Path) -> None:
+    """``planex reindex`` leaves FTS5 one segment to read per token, not the several its rebuild
+    writes, and finds what it found before."""
+    rebuilt = store.open_db(_copy(db_path, tmp_path))
+    store.rebuild_index(rebuilt)
+    segments = "select count(distinct segid) from search_index_idx"
+    assert rebuilt.execute(segments).fetchone()[0] == 1
+    _integrity(rebuilt)
+    for query in QUERIES:
+        assert search(rebuilt, query, limit=30) == search(db, query, limit=30), query
+    rebuilt.close()
+
+
+def test_compact_merges_the_segments_once(db_path: Path, tmp_path: Path) -> None:
+    copy = store.open_db(_copy(db_path, tmp_path))
+    copy.execute("insert into search_index(search_index) values ('rebuild')")  # several segments again
+    assert search_tables.segments(copy) > 1
+    assert search_tables.compact(copy) is True and search_tables.segments(copy) == 1
+    assert search_tables.compact(copy) is False
+    _integrity(copy)
+    copy.close()

@@ -117,7 +117,7 @@ def test_a_database_of_schema_1_gains_the_new_kpi_columns(tmp_path: Path) -> Non
     conn.close()
     db = store.open_db(path)
     assert {"indicator_rule", "population_norm", "sources", "context"} <= set(db["kpis"].columns_dict)
-    assert db.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 7
+    assert db.execute("pragma user_version").fetchone()[0] == store.SCHEMA_VERSION == 8
     assert store.remap_kpis(db, store.stored_catalogue(db)).changed == 1  # mapped without reading a PDF
     mapped = db.execute("select indicator_id, population_norm from kpis").fetchone()
     assert mapped == ("tokutei_kenshin_rate", "all")

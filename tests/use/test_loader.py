@@ -15,8 +15,10 @@ from pathlib import Path
 import psutil
 import pymupdf
 import pytest
+import sqlite_utils
 
 from extract import __version__, store
+from extract.store import search_tables
 from extract.use.loader import UsageError, discover, load
 from tests import faults
 from tests.conftest import read_whole
@@ -473,3 +475,9 @@ def test_a_users_catalogue_reaches_the_workers_and_the_stored_records(tmp_path: 
     db.close()
     load([first], db_path, workers=1, force=True)  # read again: with the catalogue the database keeps
     assert {i for i, _ in _ids(db_path, "シール貼付率")} == {"generic_seal_rate"}
+
+
+def test_a_load_leaves_the_search_index_one_segment(db: sqlite_utils.Database) -> None:
+    """FTS5 writes a segment of postings for each document's transaction; the loader merges them
+    at the end, so that a query reads one (the corpus, loaded by the real loader)."""
+    assert db["documents"].count > 5 and search_tables.segments(db) == 1

@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 from extract.store import search_terms
-from extract.use import ranking
+from extract.use import index_reads, ranking
 from extract.use.search import parse_query, to_match
 
 QUERIES = [
@@ -48,12 +48,30 @@ def test_a_common_word_is_ranked_from_a_fraction_of_its_matches(db: sqlite_utils
     assert matches > 1000 and read["sentences"] < matches / 4
 
 
-def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Database) -> None:
+@pytest.mark.parametrize("query", ["健診", "保健指導 NOT 特定", "健診 OR 検診", "被扶養者 特定健診"])
+def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Database, query: str) -> None:
     kept = {r[0] for r in db.execute("select text_id from search_places where kind = 'program'")}
-    node = parse_query("健診")
-    found = ranking.top_texts(db, node, to_match(node), 20, lambda ids: {i for i in ids if i in kept})
-    every = [(i, r) for i, r in fts5_ranking(db, "健診", 100_000) if i in kept]
-    assert found == every[:20] and len(every) > 20
+    node = parse_query(query)
+    found = ranking.top_texts(db, node, to_match(node), 20, (" and p.kind = ?", ["program"]))
+    every = [(i, r) for i, r in fts5_ranking(db, query, 100_000) if i in kept]
+    assert found == every[:20] and every
+
+
+@pytest.mark.parametrize("query", ["健診 実施", "保健 事業", "健診 -歯科"])
+def test_several_parts_check_a_batch_of_repeats_at_once(db: sqlite_utils.Database, query: str) -> None:
+    """The sentences repeating a phrase need not match a query of two parts: they are checked
+    against the matches once a batch, not once for each sentence read."""
+    node = parse_query(query)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        found = ranking.top_texts(db, node, to_match(node), 20)
+    finally:
+        db.conn.set_trace_callback(None)
+    batches = [s for s in statements if "from search_repeats where term = " in s and "limit" in s]
+    checks = [s for s in statements if "rowid >= " in s]
+    assert found == fts5_ranking(db, query, 20)
+    assert batches and 0 < len(checks) <= len(batches)
 
 
 @pytest.mark.parametrize("query", ["健", "KPI*", "(健診 禁煙) OR 喫煙", "健診 -(歯科 検診)"])
@@ -69,9 +87,29 @@ def test_a_sentence_id_holds_its_fts5_length(db: sqlite_utils.Database) -> None:
     for text_id, size in db.execute("select id, sz from search_index_docsize"):
         pos, total = 0, 0
         while pos < len(size):
-            value, pos = ranking._varint(size, pos)
+            value, pos = index_reads.varint(size, pos)
             total += value
         lengths[text_id] = total
     assert len(lengths) == db["search_texts"].count
     assert all(search_terms.length_of(i) == n for i, n in lengths.items())
-    assert ranking.averages(db) == (len(lengths), sum(lengths.values()))
+    assert index_reads.averages(db) == (len(lengths), sum(lengths.values()))
+
+
+WEIGHED_WHOLE = ["保健指導 実施率", "健診 受診", "保健 事業", "健診 OR 検診", "重症化予防 OR 糖尿病"]
+
+
+@pytest.mark.parametrize("query", WEIGHED_WHOLE)
+def test_a_match_is_bounded_as_a_whole_sentence(db: sqlite_utils.Database, query: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """An unread sentence is weighed whole — one length for all its phrases — so the search stops
+    sooner than if each phrase were weighed at the length that suits it best, with the same best
+    sentences."""
+    node = parse_query(query)
+    whole: dict[str, int] = {}
+    found = ranking.top_texts(db, node, to_match(node), 20, stats=whole)
+    apart: dict[str, int] = {}
+    apart_bound = lambda scorer, q, streams: (ranking._bound(scorer, q, streams), None, streams[0].last)  # noqa: E731
+    monkeypatch.setattr(ranking, "_held", apart_bound)
+    separately = ranking.top_texts(db, node, to_match(node), 20, stats=apart)
+    assert separately == found == fts5_ranking(db, query, 20)
+    assert whole["sentences"] < apart["sentences"]
