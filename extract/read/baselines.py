@@ -250,22 +250,10 @@ def raw_line(glyphs: list[Glyph], text: str, vertical: bool = False) -> RawLine:
             run[5] = g.x1
     if run is not None:
         spans.append((run[0].rstrip(), run[1], run[2], run[3]))
-    if first is None:  # no ink at all: the box of every glyph
-        first = glyphs[0]
-        x0, y0, x1, y1, size, bold = first.x0, first.y0, first.x1, first.y1, first.size, False
-        for g in glyphs:
-            if g.x0 < x0:
-                x0 = g.x0
-            if g.y0 < y0:
-                y0 = g.y0
-            if g.x1 > x1:
-                x1 = g.x1
-            if g.y1 > y1:
-                y1 = g.y1
-            if g.size > size:
-                size = g.size
-            if g.bold:
-                bold = True
+    if first is None:  # no ink at all (rare): the box of every glyph
+        x0, y0 = min(g.x0 for g in glyphs), min(g.y0 for g in glyphs)
+        x1, y1 = max(g.x1 for g in glyphs), max(g.y1 for g in glyphs)
+        size, bold = max(g.size for g in glyphs), any(g.bold for g in glyphs)
     return RawLine(text, x0, y0, x1, y1, size, bold, vertical, spans)
 
 
