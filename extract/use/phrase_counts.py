@@ -11,11 +11,9 @@ share the machine's cores), and scales the ranks when all are done.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import sqlite_utils
 
@@ -25,11 +23,7 @@ from extract.store.search_terms import LENGTH_SHIFT
 
 THREADS = 2
 """Threads counting, each over its share of the sentences (this machine has two cores)."""
-CONNECTIONS = 4
-"""Databases a counting thread keeps a connection to (the least recently used is closed)."""
-
 _POOL = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="planex-phrase-count")
-_LOCAL = threading.local()
 
 
 def database_file(db: sqlite_utils.Database) -> str | None:
@@ -55,18 +49,9 @@ def count_beside(db: sqlite_utils.Database, match: str, split_length: int) -> Ca
 
 
 def _count(path: str, match: str, where: str, split: int) -> int:
-    return _connection(path).execute(
-        f"select count(*) from {INDEX} m where {INDEX} match ? and {where}", [match, split]
-    ).fetchone()[0]
-
-
-def _connection(path: str) -> sqlite3.Connection:
-    """This thread's read-only connection to ``path``."""
-    if not hasattr(_LOCAL, "open"):
-        _LOCAL.open = OrderedDict()
-    opened: OrderedDict[str, sqlite3.Connection] = _LOCAL.open
-    conn = opened.pop(path, None) or connect_read_only(path)
-    opened[path] = conn
-    while len(opened) > CONNECTIONS:
-        opened.popitem(last=False)[1].close()
-    return conn
+    """The count on a connection opened for it and closed after (about a millisecond): one kept
+    open would outlive the caller's and hold the database's write-ahead log, which a file
+    copied, deleted or made again in its place would then read."""
+    with closing(connect_read_only(path)) as conn:
+        sql = f"select count(*) from {INDEX} m where {INDEX} match ? and {where}"
+        return conn.execute(sql, [match, split]).fetchone()[0]

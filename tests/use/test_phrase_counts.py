@@ -4,6 +4,7 @@ would not see what the search's connection sees."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import sqlite_utils
@@ -40,3 +41,16 @@ def test_nothing_is_counted_beside_an_open_transaction_or_a_database_in_memory(t
     memory = sqlite_utils.Database(memory=True)
     assert phrase_counts.database_file(memory) is None
     assert phrase_counts.count_beside(memory, '"健診"', 20) is None
+
+
+def test_no_connection_outlives_the_search(db_path: Path, tmp_path: Path) -> None:
+    """A counting connection kept open would hold the write-ahead log of a database its caller
+    has closed: a file made again in its place (a copy, a reload) would then read the old log."""
+    from extract.use.search import search
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(db_path, copy)
+    db = store.open_db(copy)
+    assert search(db, "受診勧奨", limit=5)  # a phrase of three tokens: counted beside
+    db.close()
+    assert not Path(f"{copy}-wal").exists() and not Path(f"{copy}-shm").exists()
