@@ -143,11 +143,14 @@ def test_a_kpi_s_evidence_in_the_browser(browser, server: Server, demo: Path) ->
 def test_a_faceted_search_in_the_browser(browser, server: Server) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     browser.get(f"{server.url}/-/planex/search")
     box = browser.find_element(By.CSS_SELECTOR, "input[name=q]")
-    box.send_keys("受診勧奨", Keys.ENTER)
+    box.send_keys("受診勧奨", Keys.ENTER)  # the form submits: wait for the page of its hits
+    WebDriverWait(browser, WAIT).until(
+        lambda c: "q=" in c.current_url and c.find_elements(By.CSS_SELECTOR, "li.planex-hit")
+    )
     hits = browser.find_elements(By.CSS_SELECTOR, "li.planex-hit")
     assert len(hits) == 50
     assert all(h.find_elements(By.TAG_NAME, "mark") for h in hits)
@@ -162,8 +165,6 @@ def test_a_faceted_search_in_the_browser(browser, server: Server) -> None:
     assert wheres and all(" · 北海道 · " in w for w in wheres)
     # a filter chosen in the form (it submits itself), then a hit's evidence
     Select(browser.find_element(By.CSS_SELECTOR, "select[name=kind]")).select_by_value("kpi")
-    from selenium.webdriver.support.ui import WebDriverWait
-
     WebDriverWait(browser, WAIT).until(lambda c: "kind=kpi" in c.current_url)
     kinds = {h.get_attribute("data-kind") for h in browser.find_elements(By.CSS_SELECTOR, "li.planex-hit")}
     assert kinds == {"kpi"}
