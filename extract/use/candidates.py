@@ -68,9 +68,9 @@ class Scope:
     kinds: tuple[str, ...] | None = None
     section: str | None = None
     places: int = 0
-    """Places of the plans the filter keeps (all places without a plan filter)."""
+    """Places of the plans the filter keeps (0 without a plan filter: not counted)."""
     total: int = 0
-    """Places in the index."""
+    """Places in the index (0 without a plan filter: not counted)."""
     plans: tuple[str, list] | None = None
     """The plan filter as SQL conditions (``and …``) on the index's plan key ``k`` (its copy of
     the plan's fields) and their arguments: a probe checks a place's plan by its integer key,

@@ -120,12 +120,13 @@ def _kinds(kind: str | None) -> tuple[str, ...] | None:
 def scope(db: sqlite_utils.Database, f: Filters) -> Scope:
     """The filters in the index's terms: the keys of the plans they keep and the same condition
     on the index's copy of the plans' fields, the kinds, the section (squashed), and how many
-    places those plans hold of all (what tells a selective filter)."""
+    places those plans hold of all (what tells a selective filter; counted only for a plan filter,
+    a sum over every plan a search without one need not pay)."""
     where, args = filter_sql(db, f, alias="k")
     kinds = _kinds(f.kind)
-    total = db.execute(f"select coalesce(sum(places), 0) from {PLAN_KEYS}").fetchone()[0]
-    keys, places = None, total
+    keys, places, total = None, 0, 0
     if where:
+        total = db.execute(f"select coalesce(sum(places), 0) from {PLAN_KEYS}").fetchone()[0]
         found, places = db.execute(
             f"select json_group_array(key), coalesce(sum(places), 0) from "
             f"(select k.key, k.places from {PLAN_KEYS} k where 1 = 1 {where} order by k.key)",
