@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from extract.store.search_tables import INDEX, PLACES
+from extract.store.search_tables import INDEX, PLACES, TEXTS
 from extract.store.search_terms import REPEATS, TERMS
 
 
@@ -108,16 +108,51 @@ def matches(db: sqlite_utils.Database, match: str,
     return lambda after, n: [row[0] for row in db.execute(sql, [match, after, *args, n])]
 
 
-def between(db: sqlite_utils.Database, match: str) -> Callable[[int, int], set[int]]:
-    """The matches from one id to another."""
-    sql = f"select rowid from {INDEX} where {INDEX} match ? and rowid >= ? and rowid <= ?"
-    return lambda first, last: {row[0] for row in db.execute(sql, [match, first, last])}
-
-
 def repeats(db: sqlite_utils.Database, term: str, level: int) -> Callable[[int, int], list[int]]:
     """The sentences holding ``term`` ``level`` times, after an id, in id order."""
     sql = f"select text_id from {REPEATS} where term = ? and tf = ? and text_id > ? order by text_id limit ?"
     return lambda after, n: [row[0] for row in db.execute(sql, [term, level, after, n])]
+
+
+Phrases = tuple[str, ...]
+
+
+def _spaced(phrase: Phrases) -> str:
+    return " " + " ".join(phrase) + " "
+
+
+def standing(
+    db: sqlite_utils.Database, items: list[list[Phrases]], negated: list[Phrases], twice: Phrases
+) -> Callable[[list[int]], set[int]] | None:
+    """Which of some sentences of a phrase's repeats count: those matching the query — one
+    phrase of each item (an OR) stands in them, no ``negated`` phrase does — and holding the
+    phrase (``twice``) twice or more. ``None`` when every one counts (the repeats of a
+    one-token phrase that is the whole query).
+
+    A sentence repeating a phrase's rarest token mostly holds the phrase once or not at all, or
+    does not match the rest of the query: the others score as a match holding the phrase once,
+    which the stream of every match reads at its length. The check is made in SQL on the
+    sentences' tokens, a batch at a time (about a microsecond a sentence), instead of each
+    sentence read and counted in Python or the query's matches read over the batch's span of
+    ids (as many as the query has there). A phrase stands where its tokens follow each other,
+    as FTS5 matches it; the second instance is looked for after the first one's start, so
+    overlapping instances count, as FTS5 counts them."""
+    conditions, args = [], []
+    for item in items:
+        if twice not in item:  # an OR holding the phrase stands wherever the phrase does
+            conditions.append("(" + " or ".join("instr(b, ?) > 0" for _ in item) + ")")
+            args += [_spaced(p) for p in item]
+    for phrase in negated:
+        conditions.append("instr(b, ?) = 0")
+        args.append(_spaced(phrase))
+    if len(twice) > 1:
+        conditions.append("instr(substr(b, instr(b, ?) + 1), ?) > 0")
+        args += [_spaced(twice)] * 2
+    if not conditions:
+        return None
+    sql = (f"select id from (select id, ' ' || body_tokens || ' ' as b from {TEXTS} "
+           f"where id in (select value from json_each(?))) where {' and '.join(conditions)}")  # fmt: skip
+    return lambda ids: {row[0] for row in db.execute(sql, [json.dumps(ids), *args])}
 
 
 def keeping(db: sqlite_utils.Database, kept: Kept | None) -> Callable[[list[int]], set[int]] | None:

@@ -38,7 +38,6 @@ from extract.store.search_terms import length_of
 from extract.use.index_reads import (
     Kept,
     averages,
-    between,
     instances,
     keeping,
     key_token,
@@ -46,6 +45,7 @@ from extract.use.index_reads import (
     matches,
     repeats,
     sentences,
+    standing,
 )
 from extract.use.phrase_counts import count_beside
 from extract.use.query import And, Node, Not, Or, Term
@@ -79,12 +79,12 @@ class _Stream:
     level: int = 1
     other: int = -1
     """A stream of the matches holding two phrases of an OR: ``phrase`` and ``other``."""
-    matching: Callable[[int, int], set[int]] | None = None
-    """The matches between two ids, when the sentences repeating a token need not match (the
-    query has more than one part): read once for a batch, instead of each sentence's tokens."""
     keep: Callable[[list[int]], set[int]] | None = None
     """Which of a batch the filter keeps, when the stream is read whole (the repeats: read for
     the length they reach, which a filter in their SQL would make them overshoot)."""
+    holding: Callable[[list[int]], set[int]] | None = None
+    """Which of a batch of a phrase's repeats match the query and hold the phrase twice or more
+    (``index_reads.standing``)."""
     last: int = -1
     done: bool = False
     size: int = FIRST_BATCH
@@ -95,9 +95,9 @@ class _Stream:
             self.done = True
         if ids:
             self.last = ids[-1]
-            if self.matching is not None:
-                matching = self.matching(ids[0], ids[-1])
-                ids = [i for i in ids if i in matching]
+            if self.holding is not None:
+                holding = self.holding(ids)
+                ids = [i for i in ids if i in holding]
             if self.keep is not None and ids:
                 kept = self.keep(ids)
                 ids = [i for i in ids if i in kept]
@@ -161,8 +161,14 @@ class _Scorer:
         self.query = query
         self.rows, tokens = averages(db)
         self.avgdl = tokens / self.rows if self.rows else 1.0
-        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else sentences(db, p.tokens))
-                    for i, p in enumerate(query.phrases)]  # fmt: skip
+        split = round(self.avgdl)  # phrases of two tokens or more are counted side by side
+        beside = {i: count_beside(db, _phrase(p), split) for i, p in enumerate(query.phrases)
+                  if i != uncounted and not p.negated and len(p.tokens) > 1}  # fmt: skip
+        self.idf = [
+            1.0 if i == uncounted
+            else self.idf_of(0 if p.negated else (c() if (c := beside.get(i)) else sentences(db, p.tokens)))
+            for i, p in enumerate(query.phrases)
+        ]  # fmt: skip
 
     def idf_of(self, hits: int) -> float:
         """bm25's IDF of a phrase standing in ``hits`` sentences, as FTS5 computes it."""
@@ -227,11 +233,13 @@ def top_texts(
     scorer = _Scorer(db, query, alone if counting else -1)
     every = _Stream(matches(db, match, kept))
     streams = [every, *_pairs(db, match, query, kept)]
-    matching = between(db, match) if len(query.items) > 1 else None
+    items = [[query.phrases[i].tokens for i, _ in item] for item in query.items if not item[0][1]]
+    negated = [p.tokens for p in query.phrases if p.negated]
     for i, p in enumerate(query.phrases):
         if not p.negated:
             term = key_token(db, p.tokens)
-            streams += [_Stream(repeats(db, term, level), phrase=i, level=level, matching=matching,
+            holding = standing(db, items, negated, p.tokens)
+            streams += [_Stream(repeats(db, term, level), phrase=i, level=level, holding=holding,
                                 keep=keeping(db, kept)) for level in levels(db, term)]  # fmt: skip
     seen: set[int] = set()
     best: list[tuple[float, int]] = []  # (rank, id) of the matches the filter keeps

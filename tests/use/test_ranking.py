@@ -57,10 +57,11 @@ def test_a_filter_keeps_the_best_of_the_sentences_it_passes(db: sqlite_utils.Dat
     assert found == every[:20] and every
 
 
-@pytest.mark.parametrize("query", ["健診 実施", "保健 事業", "健診 -歯科"])
-def test_several_parts_check_a_batch_of_repeats_at_once(db: sqlite_utils.Database, query: str) -> None:
-    """The sentences repeating a phrase need not match a query of two parts: they are checked
-    against the matches once a batch, not once for each sentence read."""
+@pytest.mark.parametrize("query", ["健診 実施", "保健 事業", "健診 -歯科", "受診勧奨", "保健指導 NOT 特定"])
+def test_the_repeats_are_checked_a_batch_at_a_time(db: sqlite_utils.Database, query: str) -> None:
+    """The sentences repeating a phrase's rarest token are checked — do they match a query of
+    two parts, do they hold a phrase of two tokens or more twice — in one statement a batch,
+    not once for each sentence read."""
     node = parse_query(query)
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
@@ -69,9 +70,26 @@ def test_several_parts_check_a_batch_of_repeats_at_once(db: sqlite_utils.Databas
     finally:
         db.conn.set_trace_callback(None)
     batches = [s for s in statements if "from search_repeats where term = " in s and "limit" in s]
-    checks = [s for s in statements if "rowid >= " in s]
+    checks = [s for s in statements if "instr(b, " in s]
     assert found == fts5_ranking(db, query, 20)
     assert batches and 0 < len(checks) <= len(batches)
+
+
+def test_repeats_not_holding_a_phrase_twice_are_not_scored(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase's rarest token repeated in a sentence mostly stands outside the phrase: such
+    sentences are dropped by the batch check, so fewer sentences are scored, with the same
+    best sentences as without the check."""
+    query = "ジェネリック医薬品の使用促進"
+    node = parse_query(query)
+    checked: dict[str, int] = {}
+    found = ranking.top_texts(db, node, to_match(node), 20, stats=checked)
+    unchecked: dict[str, int] = {}
+    monkeypatch.setattr(ranking, "standing", lambda *args: None)
+    without = ranking.top_texts(db, node, to_match(node), 20, stats=unchecked)
+    assert without == found == fts5_ranking(db, query, 20)
+    assert checked["sentences"] < unchecked["sentences"]
 
 
 @pytest.mark.parametrize("query", ["健", "KPI*", "(健診 禁煙) OR 喫煙", "健診 -(歯科 検診)"])
