@@ -190,14 +190,17 @@ def _batches(texts: list[tuple[int, float]]) -> Iterator[list[tuple[int, float]]
         start, size = start + size, size * 2
 
 
-def best_texts(db: sqlite_utils.Database, match: str, scope: Scope, k: int, how: str | None = None,
-               node: Node | None = None) -> list[tuple[int, float]]:  # fmt: skip
+def best_texts(
+    db: sqlite_utils.Database, match: str, scope: Scope, k: int, how: str | None = None,
+    node: Node | None = None, counts: ranking.Counts | None = None,
+) -> list[tuple[int, float]]:  # fmt: skip
     """The best ``k`` matching sentences the plan and kind filters keep (more without them:
     their places are checked after), as (id, rank), best first: from the shortest matches where
-    :mod:`extract.use.ranking` can rank the query (``node``), else by FTS5 over every match."""
+    :mod:`extract.use.ranking` can rank the query (``node``; ``counts``: its phrases counted by
+    an earlier call), else by FTS5 over every match."""
     if node is not None and how is None and SHORTEST_FIRST:
         kept = _place_filter(scope) if scope.plan_keys is not None or scope.kinds is not None else None
-        found = ranking.top_texts(db, node, match, k, kept)
+        found = ranking.top_texts(db, node, match, k, kept, counts=counts)
         if found is not None:
             return found
     how = how or strategy(scope)
@@ -224,8 +227,9 @@ def first_places(db: sqlite_utils.Database, match: str, scope: Scope, limit: int
     shortest_first = node is not None and how is None and SHORTEST_FIRST and ranking.can_rank(node)
     # from the shortest matches, each sentence more costs a little; FTS5 ranks every match anyway
     k = limit + 4 if shortest_first else max(FIRST_TEXTS, 8 * limit)
+    counts: ranking.Counts = {}  # a phrase is counted once, however often the ranking is asked
     while limit > 0:
-        texts = best_texts(db, match, scope, k, how, node)
+        texts = best_texts(db, match, scope, k, how, node, counts)
         for batch in _batches(texts[done:]):
             ids = [t for t, _ in batch]
             places, sentences = text_places(db, ids, scope), _sentences(db, ids)

@@ -25,6 +25,7 @@ places costs a probe per match skipped, not a sentence scored and thrown away.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -156,19 +157,18 @@ def _average_length(db: sqlite_utils.Database) -> float:
 
 
 class _Scorer:
-    def __init__(self, db: sqlite_utils.Database, query: _Query, uncounted: int = -1) -> None:
-        """``uncounted``: a phrase whose IDF is taken as 1 (its count is the caller's)."""
+    def __init__(self, db: sqlite_utils.Database, query: _Query, uncounted: int = -1,
+                 counts: Counts | None = None) -> None:  # fmt: skip
+        """``uncounted``: a phrase whose IDF is taken as 1 (its count is the caller's);
+        ``counts``: the phrases counted already for this search."""
         self.query = query
         self.rows, tokens = averages(db)
         self.avgdl = tokens / self.rows if self.rows else 1.0
-        split = round(self.avgdl)  # phrases of two tokens or more are counted side by side
-        beside = {i: count_beside(db, _phrase(p), split) for i, p in enumerate(query.phrases)
-                  if i != uncounted and not p.negated and len(p.tokens) > 1}  # fmt: skip
-        self.idf = [
-            1.0 if i == uncounted
-            else self.idf_of(0 if p.negated else (c() if (c := beside.get(i)) else sentences(db, p.tokens)))
-            for i, p in enumerate(query.phrases)
-        ]  # fmt: skip
+        # every count started before any is read: phrases of two tokens or more side by side
+        counted = {i: counter(db, p, counts) for i, p in enumerate(query.phrases)
+                   if i != uncounted and not p.negated}  # fmt: skip
+        self.idf = [1.0 if i == uncounted else self.idf_of(0 if p.negated else counted[i]())
+                    for i, p in enumerate(query.phrases)]  # fmt: skip
 
     def idf_of(self, hits: int) -> float:
         """bm25's IDF of a phrase standing in ``hits`` sentences, as FTS5 computes it."""
@@ -214,14 +214,34 @@ def _phrase(p: Phrase) -> str:
     return '"' + " ".join(p.tokens) + '"'
 
 
+Counts = dict[str, Callable[[], int]]
+"""The phrases of one search counted already (by MATCH expression): a section filter asks the
+ranking again for more sentences, and a phrase's count costs as much as the ranking itself."""
+
+
+def counter(db: sqlite_utils.Database, p: Phrase, counts: Counts | None = None) -> Callable[[], int]:
+    """A call giving the phrase's number of sentences, once: a token's read from ``search_terms``,
+    a longer phrase's counted beside (``extract.use.phrase_counts``) from now on, or by this
+    thread when called where no other connection can count it. Kept in ``counts``."""
+    key = _phrase(p)
+    if counts is not None and key in counts:
+        return counts[key]
+    beside = count_beside(db, key, round(_average_length(db))) if len(p.tokens) > 1 else None
+    count = functools.cache(beside or (lambda: sentences(db, p.tokens)))
+    if counts is not None:
+        counts[key] = count
+    return count
+
+
 def top_texts(
     db: sqlite_utils.Database, node: Node, match: str, k: int,
-    kept: Kept | None = None, stats: dict[str, int] | None = None,
+    kept: Kept | None = None, stats: dict[str, int] | None = None, counts: Counts | None = None,
 ) -> list[tuple[int, float]] | None:  # fmt: skip
     """The best ``k`` sentences matching the query (``node``, ``match`` its MATCH expression)
     with a place the filter keeps (``kept``), as (id, rank) best first — FTS5's ``rank`` and order — or
     ``None`` when this query or filter is FTS5's to rank (see the module docstring). ``stats``
-    gets the number of sentences read (``sentences``)."""
+    gets the number of sentences read (``sentences``); ``counts`` keeps the phrases' counts for
+    the next call of the same search (:data:`Counts`)."""
     query = _shape(node)
     if query is None or k <= 0 or max(len(item) for item in query.items) > MAX_OR:
         return None
@@ -229,8 +249,8 @@ def top_texts(
     alone = positive[0][0][0] if len(positive) == 1 and len(positive[0]) == 1 else -1
     counting = None  # the one phrase to rank: its order needs no IDF, counted meanwhile
     if alone >= 0 and len(query.phrases[alone].tokens) > 1:
-        counting = count_beside(db, _phrase(query.phrases[alone]), round(_average_length(db)))
-    scorer = _Scorer(db, query, alone if counting else -1)
+        counting = counter(db, query.phrases[alone], counts)
+    scorer = _Scorer(db, query, alone if counting else -1, counts)
     every = _Stream(matches(db, match, kept))
     streams = [every, *_pairs(db, match, query, kept)]
     items = [[query.phrases[i].tokens for i, _ in item] for item in query.items if not item[0][1]]

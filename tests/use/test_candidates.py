@@ -224,3 +224,35 @@ def test_every_path_where_fts5_ranks_every_match_gives_the_plain_querys_hits(
         hits = search(db, query, limit=20, **case.filters)
         found = [(h.plan_id, h.sentence, h.page, h.kind, h.score) for h in hits]
         assert found == reference_search(db, query, case, 20), query
+
+
+SECTION_ROUNDS = [("受診勧奨", "目標", 1), ("被扶養者 特定健診", "健診", 2), ("保健指導 NOT 特定", "評価", 1)]
+
+
+@pytest.mark.parametrize(("word", "section", "phrases"), SECTION_ROUNDS)
+def test_a_phrase_is_counted_once_however_often_a_section_filter_asks_for_more(
+    db: sqlite_utils.Database, word: str, section: str, phrases: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section filter is checked on the places of the best sentences, and the ranking asked
+    again for more while the page is not full; the phrase's count (bm25's IDF, as costly as the
+    ranking) is made once for the search, and the hits are those of the plain query."""
+    from extract.use import ranking
+
+    calls = {"rankings": 0, "counts": 0}
+    top_texts, count_beside = ranking.top_texts, ranking.count_beside
+
+    def ranked(*args, **kwargs):  # the real ranking, counted
+        calls["rankings"] += 1
+        return top_texts(*args, **kwargs)
+
+    def counted(*args, **kwargs):  # the real count, counted
+        calls["counts"] += 1
+        return count_beside(*args, **kwargs)
+
+    monkeypatch.setattr(ranking, "top_texts", ranked)
+    monkeypatch.setattr(ranking, "count_beside", counted)
+    case = Case({"section": section}, f"and instr(test_squash(sec.path), '{section}') > 0")
+    hits = search(db, word, **case.filters)
+    assert calls["rankings"] >= 2 and calls["counts"] == phrases
+    found = [(h.plan_id, h.sentence, h.page, h.kind, h.score) for h in hits]
+    assert found == reference_search(db, word, case, 20) and found
