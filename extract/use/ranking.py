@@ -96,12 +96,12 @@ class _Stream:
             self.done = True
         if ids:
             self.last = ids[-1]
-            if self.holding is not None:
-                holding = self.holding(ids)
-                ids = [i for i in ids if i in holding]
-            if self.keep is not None and ids:
+            if self.keep is not None:  # first: a probe of a place, cheaper than a sentence's tokens
                 kept = self.keep(ids)
                 ids = [i for i in ids if i in kept]
+            if self.holding is not None and ids:
+                holding = self.holding(ids)
+                ids = [i for i in ids if i in holding]
         self.size = min(self.size * 2, 1024)
         return ids
 
