@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 SAME_GLYPH = 1.0
@@ -39,6 +39,9 @@ RUBY_RISE = 0.3
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\u3005-\u3007々〆ヶ]")
 _KANA = re.compile(r"^[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ffー・]+$")
+
+Turn = Callable[[float, float], tuple[float, float]]
+"""From MuPDF's coordinates of a page to the page as shown (:func:`extract.read.layout.turner`)."""
 
 
 @dataclass(slots=True)
@@ -75,61 +78,72 @@ class Overprints:
         self._seen: dict[str, dict[int, list[tuple[int, float, float, float, Glyph]]]] = {}
         self._drawn = 0
 
-    def copy_of(self, glyph: Glyph) -> Glyph | None:
-        """The glyph already kept that ``glyph`` overprints, if any."""
-        bands = self._seen.get(glyph.c)
-        return _copy_in(bands, glyph) if bands else None
+    def add_span(self, chars: Iterable[dict], size: float, bold: bool, span: int, turn: Turn | None,
+                 out: list[Glyph]) -> None:  # fmt: skip
+        """Append to ``out`` the glyphs of one of the producer's runs (MuPDF ``rawdict`` characters,
+        all of one ``size``, turned by ``turn`` if the page is) that overprint none kept before; a
+        copy makes the glyph it copies bold (a space drawn twice is one space, and says nothing of
+        boldness).
 
-    def keep(self, glyph: Glyph) -> bool:
-        """Keep ``glyph`` unless it overprints one kept before (which then becomes bold; a space
-        drawn twice is one space, and says nothing of boldness)."""
-        c, oy = glyph.c, glyph.oy
-        bands = self._seen.get(c)
-        kept = _copy_in(bands, glyph) if bands else None  # none the first of its character (most are)
-        if math.isfinite(oy):  # a drawing without a finite baseline matches nothing later
-            entry = (self._drawn, glyph.ox, oy, glyph.size, kept or glyph)
-            at = math.floor(oy / _BAND)
-            if bands is None:
-                self._seen[c] = {at: [entry]}
-            else:
-                band = bands.get(at)
-                if band is None:
-                    bands[at] = [entry]
+        A copy is of the same character and size, its origin within the size's tolerance of the
+        earliest drawing it matches (copies count too: a printer that shifts each copy a little
+        further makes a chain). Done a run at a time, not a glyph at a time: the tolerance is the
+        run's, and a page has thousands of glyphs."""
+        seen = self._seen
+        tol = _TOLERANCES.get(size)
+        if tol is None:
+            tol = _tolerance(size)
+        matchable = math.isfinite(tol)  # no size: no copy
+        reach_bands = tol <= 64 * _BAND
+        isfinite, floor = math.isfinite, math.floor
+        number = self._drawn
+        for ch in chars:
+            c = ch["c"]
+            x0, y0, x1, y1 = ch["bbox"]
+            ox, oy = ch["origin"]
+            if turn is not None:
+                (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
+                x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+                ox, oy = turn(ox, oy)
+            bands = seen.get(c)
+            finite = isfinite(oy)  # a drawing without a finite baseline matches nothing, now or later
+            kept: Glyph | None = None
+            if bands and finite and matchable:  # none the first of its character
+                first: tuple[int, float, float, float, Glyph] | None = None
+                if reach_bands:  # the bands a baseline within tol reaches (and a hair more: rounding)
+                    low, high = floor((oy - tol - _HAIR) / _BAND), floor((oy + tol + _HAIR) / _BAND)
+                    near: Iterable[int] = (low,) if low == high else range(low, high + 1)
+                else:  # type as big as a page: every band of the character
+                    near = sorted(bands)
+                for at in near:
+                    drawn = bands.get(at)
+                    if drawn is None:
+                        continue
+                    for entry in drawn:
+                        if (abs(entry[1] - ox) <= tol and abs(entry[2] - oy) <= tol
+                                and abs(entry[3] - size) <= 0.5):  # fmt: skip
+                            if first is None or entry[0] < first[0]:
+                                first = entry
+                            break  # a band is in drawing order: its first match is its earliest
+                if first is not None:
+                    kept = first[4]
+                    kept.bold = kept.bold or not c.isspace()
+            if kept is None:
+                kept = Glyph(c, x0, y0, x1, y1, ox, oy, size, bold, span)
+                out.append(kept)
+            if finite:
+                entry = (number, ox, oy, size, kept)
+                at = floor(oy / _BAND)
+                if bands is None:
+                    seen[c] = {at: [entry]}
                 else:
-                    band.append(entry)
-            self._drawn += 1
-        if kept is not None:
-            kept.bold = kept.bold or not c.isspace()
-            return False
-        return True
-
-
-def _copy_in(bands: dict[int, list[tuple[int, float, float, float, Glyph]]], glyph: Glyph) -> Glyph | None:
-    """The glyph kept for the earliest drawing, among ``bands`` (those of ``glyph``'s character),
-    that ``glyph`` copies: the same size, drawn within the tolerance of its size."""
-    oy, size = glyph.oy, glyph.size
-    tol = _TOLERANCES.get(size)
-    if tol is None:
-        tol = _tolerance(size)
-    if not (math.isfinite(oy) and math.isfinite(tol)):  # no baseline, or no size: no copy
-        return None
-    if tol <= 64 * _BAND:  # the bands a baseline within tol reaches (and a hair more: rounding)
-        low, high = math.floor((oy - tol - _HAIR) / _BAND), math.floor((oy + tol + _HAIR) / _BAND)
-        near: Iterable[int] = (low,) if low == high else range(low, high + 1)
-    else:  # type as big as a page: every band of the character
-        near = sorted(bands)
-    first: tuple[int, float, float, float, Glyph] | None = None
-    gx = glyph.ox
-    for band in near:
-        drawn = bands.get(band)
-        if drawn is None:
-            continue
-        for entry in drawn:
-            if abs(entry[1] - gx) <= tol and abs(entry[2] - oy) <= tol and abs(entry[3] - size) <= 0.5:
-                if first is None or entry[0] < first[0]:
-                    first = entry
-                break  # a band is in drawing order: its first match is its earliest
-    return first[4] if first is not None else None
+                    band = bands.get(at)
+                    if band is None:
+                        bands[at] = [entry]
+                    else:
+                        band.append(entry)
+                number += 1
+        self._drawn = number
 
 
 _TOLERANCES: dict[float, float] = {}

@@ -105,7 +105,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
     matrix = page.rotation_matrix if page.rotation % 360 else None
     turn = turner(page)
     stroked = stroked_boxes(page, matrix)
-    keep = Overprints().keep
+    overprints = Overprints()
     drawn: list[tuple[bool, list[Glyph]]] = []  # each MuPDF line's glyphs, copies left out
     span_no = 0
     for block in data["blocks"]:
@@ -116,20 +116,8 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
             glyphs: list[Glyph] = []
             for span in line["spans"]:
                 span_no += 1
-                size = span["size"]
-                bold = _is_bold(span)
-                for ch in span["chars"]:
-                    if matrix is None:
-                        x0, y0, x1, y1 = ch["bbox"]
-                        ox, oy = ch["origin"]
-                    else:
-                        x0, y0, x1, y1 = ch["bbox"]
-                        (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
-                        x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
-                        ox, oy = turn(*ch["origin"])
-                    glyph = Glyph(ch["c"], x0, y0, x1, y1, ox, oy, size, bold, span_no)
-                    if keep(glyph):
-                        glyphs.append(glyph)
+                overprints.add_span(span["chars"], span["size"], _is_bold(span), span_no,
+                                    turn if matrix is not None else None, glyphs)  # fmt: skip
             if glyphs:
                 span_no = _split_runs(glyphs, span_no)
                 drawn.append((_is_vertical(line), glyphs))

@@ -98,12 +98,26 @@ def test_ruby_read_into_the_line_is_left_out() -> None:
     assert without_ruby(raised) == raised  # a raised mark that is not kana stays
 
 
+def _char(c: str, x: float, y: float, size: float = 10.0) -> dict:
+    """A character as MuPDF's ``rawdict`` gives it."""
+    return {"c": c, "bbox": (x, y - size, x + size, y), "origin": (x, y)}
+
+
 @pytest.mark.parametrize("step", [0.1, 0.45, 0.9])
 def test_a_chain_of_copies_is_one_glyph(step: float) -> None:
-    seen = Overprints()
-    first = _glyph("計", 60, 100)
-    assert seen.keep(first)
-    assert not any(seen.keep(_glyph("計", 60 + k * step, 100 + k * step / 2)) for k in range(1, 4))
-    assert first.bold
-    assert seen.keep(_glyph("計", 75, 100))  # the next character, the same kanji
-    assert seen.keep(_glyph("画", 60.2, 100))  # another character at the same spot
+    seen, kept = Overprints(), []
+    seen.add_span([_char("計", 60, 100)], 10.0, False, 1, None, kept)
+    assert [g.c for g in kept] == ["計"] and not kept[0].bold
+    copies = [_char("計", 60 + k * step, 100 + k * step / 2) for k in range(1, 4)]
+    seen.add_span(copies, 10.0, False, 2, None, kept)
+    assert len(kept) == 1 and kept[0].bold  # the copies made the one kept bold
+    seen.add_span([_char("計", 75, 100)], 10.0, False, 3, None, kept)  # the next character, the same kanji
+    seen.add_span([_char("画", 60.2, 100)], 10.0, False, 4, None, kept)  # another character at the same spot
+    seen.add_span([_char("計", 60.1, 100)], 14.0, False, 5, None, kept)  # the same spot in bigger type
+    assert [(g.c, g.span) for g in kept] == [("計", 1), ("計", 3), ("画", 4), ("計", 5)]
+
+
+def test_a_space_drawn_twice_is_one_space_and_no_bold() -> None:
+    seen, kept = Overprints(), []
+    seen.add_span([_char(" ", 60, 100), _char(" ", 60.3, 100)], 10.0, False, 1, None, kept)
+    assert len(kept) == 1 and not kept[0].bold
