@@ -17,6 +17,7 @@ What real plan PDFs do that a naive reader gets wrong, handled here:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 import pymupdf
@@ -80,6 +81,22 @@ def _stroked(boxes: list[pymupdf.Rect], x0: float, y0: float, x1: float, y1: flo
     return any(b.x0 - 1 <= cx <= b.x1 + 1 and b.y0 - 1 <= cy <= b.y1 + 1 for b in boxes)
 
 
+def _mark_stroked(glyphs: list[Glyph], boxes: list[pymupdf.Rect]) -> None:
+    """Make bold the glyphs of a line that stand in a box of stroked text, comparing them only
+    with the boxes that reach the line's height (a page has thousands of glyphs)."""
+    low, high = math.inf, -math.inf
+    for g in glyphs:  # (a centre that is no number matches no box: it is left out)
+        cy = (g.y0 + g.y1) / 2
+        if cy < low:
+            low = cy
+        if cy > high:
+            high = cy
+    near = [b for b in boxes if b.y0 - 1 <= high and low <= b.y1 + 1]
+    if near:
+        for g in glyphs:
+            g.bold = g.bold or _stroked(near, g.x0, g.y0, g.x1, g.y1)
+
+
 def turner(page: pymupdf.Page):
     """A function from MuPDF's coordinates of the page to the page as shown (turned by /Rotate).
 
@@ -125,8 +142,7 @@ def page_lines(page: pymupdf.Page) -> list[RawLine]:
     vertical: list[RawLine] = []
     for is_vertical, glyphs in joined_on_baselines(drawn):  # every copy known: a glyph drawn twice is bold
         if stroked:
-            for g in glyphs:
-                g.bold = g.bold or _stroked(stroked, g.x0, g.y0, g.x1, g.y1)
+            _mark_stroked(glyphs, stroked)
         kept = without_ruby(glyphs)
         if is_vertical:
             text = "".join(g.c for g in kept).strip()
