@@ -295,7 +295,10 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
             if g.x0 - edge > CELL_GAP * g.size:
                 flush()
             else:
-                spaced = _spaced(glyphs, k, inked)
+                # a gap too narrow for any space (most: letters that touch) asks no more
+                gap, size = g.x0 - last.x1, g.size if g.size > last.size else last.size
+                narrow = gap <= LATIN_SPACE_GAP * size and gap <= SPACE_GAP * size
+                spaced = False if narrow else _spaced(glyphs, k, inked)
                 after_space = text[-1].isspace()
                 figures = g.span != last.span and (after_space or spaced)  # a run of figures after figures
                 if figures and _NUMERIC.match(_run_text(glyphs, k)) and _NUMERIC_END.search(
