@@ -180,7 +180,10 @@ def without_ruby(glyphs: list[Glyph]) -> list[Glyph]:
     baseline stands above the line's main one."""
     if len(glyphs) < 2:
         return glyphs
-    main = max(g.size for g in glyphs)
+    sizes = [g.size for g in glyphs]
+    main = max(sizes)
+    if min(sizes) > RUBY_SIZE * main:  # all in one size, as most lines are: no ruby
+        return glyphs
     base = max((g.oy for g in glyphs if g.size >= main - 0.5), default=0.0)
     small = [g for g in glyphs if g.size <= RUBY_SIZE * main and g.oy < base - RUBY_RISE * main]
     if not small or not _KANA.match("".join(g.c for g in small)):
