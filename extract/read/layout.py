@@ -16,6 +16,7 @@ What real plan PDFs do that a naive reader gets wrong, handled here:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -49,7 +50,13 @@ _DIGITS = re.compile(r"[0-9０-９]+")
 
 
 def _is_bold(span: dict) -> bool:
-    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
+    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or _bold_font(span["font"])
+
+
+@functools.lru_cache(maxsize=1024)
+def _bold_font(name: str) -> bool:
+    """Whether a font's name says it is bold (remembered: a page has a few fonts and many runs)."""
+    return bool(_BOLD_FONT.search(name))
 
 
 def _is_vertical(line: dict) -> bool:
