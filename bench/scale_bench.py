@@ -101,6 +101,7 @@ def copy_rows(rows: list[tuple], k: int, s: int) -> list[tuple]:
 
 
 def _copy_table(db, table: str, where: str, renamed: dict[str, str]) -> None:
+    """Copy the rows of ``table`` that ``where`` selects, some columns ``renamed`` (SQL of each)."""
     cols = [c.name for c in db[table].columns]
     select = ", ".join(renamed.get(c, c) for c in cols)
     db.execute(f"insert into {table} ({', '.join(cols)}) select {select} from {table} where {where}")
@@ -119,7 +120,8 @@ def add_records(db, docs: dict[str, int], copies: int) -> None:
             s = f"|| '~{slot(plans, k)}'" if slot(plans, k) else ""
             renamed = {"id": f"id || '~{k}'", "parent_id": f"parent_id || '~{k}'", "plan_id": f"plan_id {s}",
                        "doc_id": f"doc_id {s}", "text": "''"}  # fmt: skip
-            _copy_table(db, "sections", f"doc_id = '{doc}'", renamed)
+            # the corpus's own sections only: a copy gathered into slot 0 keeps the document's id
+            _copy_table(db, "sections", f"doc_id = '{doc}' and instr(id, '~') = 0", renamed)
 
 
 def generate(path: Path, copies: int) -> dict:
@@ -129,11 +131,12 @@ def generate(path: Path, copies: int) -> dict:
     db = store.open_db(path)
     docs = {d: n for d, n in db.execute("select doc_id, count(*) from plans group by doc_id order by doc_id")}
     rows = {doc: reindex.stored_sentence_rows(db, doc) for doc in docs}
+    # transactions of a million sections and 12 M places: with SQLite's default 2 MB page cache
+    # their pages are spilled to the WAL again and again (200 GB written for a 12 GB index, 15 GB
+    # in 30 minutes for the sections alone); 1 GB of cache spares that
+    db.execute("pragma cache_size = -1000000")
     with db.atomic():
         add_records(db, docs, copies)
-    # one transaction of 12 M places: with SQLite's default 2 MB page cache its pages are spilled
-    # to the WAL again and again (200 GB written for a 12 GB index); 1 GB of cache spares that
-    db.execute("pragma cache_size = -1000000")
     made = 0.0
     build = 0.0
     with db.atomic():
