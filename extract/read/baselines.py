@@ -191,6 +191,8 @@ def _spaced(glyphs: list[Glyph], k: int, j: int) -> bool:
     a, b = glyphs[j], glyphs[k]
     gap = b.x0 - a.x1
     size = b.size if b.size > a.size else a.size  # max(a.size, b.size), called for every glyph
+    if gap <= LATIN_SPACE_GAP * size and gap <= SPACE_GAP * size:  # most: letters that touch
+        return False  # too narrow for any space, whichever the script
     if not (is_cjk(a.c) or is_cjk(b.c)):
         return gap > LATIN_SPACE_GAP * size
     if gap <= SPACE_GAP * size:
@@ -295,10 +297,7 @@ def cells_of(glyphs: list[Glyph]) -> list[RawLine]:
             if g.x0 - edge > CELL_GAP * g.size:
                 flush()
             else:
-                # a gap too narrow for any space (most: letters that touch) asks no more
-                gap, size = g.x0 - last.x1, g.size if g.size > last.size else last.size
-                narrow = gap <= LATIN_SPACE_GAP * size and gap <= SPACE_GAP * size
-                spaced = False if narrow else _spaced(glyphs, k, inked)
+                spaced = _spaced(glyphs, k, inked)
                 after_space = text[-1].isspace()
                 figures = g.span != last.span and (after_space or spaced)  # a run of figures after figures
                 if figures and _NUMERIC.match(_run_text(glyphs, k)) and _NUMERIC_END.search(

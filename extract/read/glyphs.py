@@ -90,9 +90,7 @@ class Overprints:
         further makes a chain). Done a run at a time, not a glyph at a time: the tolerance is the
         run's, and a page has thousands of glyphs."""
         seen = self._seen
-        tol = _TOLERANCES.get(size)
-        if tol is None:
-            tol = _tolerance(size)
+        tol = _tolerance(size)  # once a run
         matchable = math.isfinite(tol)  # no size: no copy
         reach_bands = tol <= 64 * _BAND
         isfinite, floor = math.isfinite, math.floor
